@@ -4,6 +4,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.typesafe.config.Config;
+import io.lambdaplatform.model.config.ConfigValues;
 
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -48,6 +50,18 @@ public record CassandraSettings(
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException("Cassandra username and password go together");
         }
+    }
+
+    /** The settings under {@code lambda.cassandra} of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
+    public static CassandraSettings from(Config config) {
+        Config cassandra = config.getConfig("lambda.cassandra");
+        return new CassandraSettings(
+                ConfigValues.nonEmptyList(cassandra, "contact-points"),
+                cassandra.getString("local-datacenter"),
+                cassandra.getString("keyspace"),
+                ConfigValues.optionalString(cassandra, "username"),
+                ConfigValues.optionalString(cassandra, "password"),
+                ConfigValues.positiveDuration(cassandra, "request-timeout"));
     }
 
     public static CassandraSettings of(String contactPoint, String localDatacenter, String keyspace) {
