@@ -1,0 +1,66 @@
+package io.lambdaplatform.model;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The mergeable aggregate of a set of events: count, exact revenue sum, duration sum. This is the only
+ * place the platform's metric logic is written; the Spark job, the Kafka Streams app and the serving
+ * layer all call {@link #of(Event)} and {@link #merge(Metrics)}.
+ *
+ * <p>{@code merge} is associative and commutative with {@link #EMPTY} as identity, so partial
+ * aggregates of disjoint sets of events can be combined in any grouping and order into the exact
+ * aggregate of their union. The average is derived, never stored.
+ */
+public record Metrics(long eventCount, BigDecimal revenue, long durationSumMs) implements Serializable {
+
+    public static final Metrics EMPTY = new Metrics(0, BigDecimal.ZERO, 0);
+
+    public Metrics {
+        requireNonNull(revenue, "revenue is null");
+        if (eventCount < 0) {
+            throw new IllegalArgumentException("eventCount is negative: " + eventCount);
+        }
+        if (durationSumMs < 0) {
+            throw new IllegalArgumentException("durationSumMs is negative: " + durationSumMs);
+        }
+        revenue = revenue.setScale(EventRules.REVENUE_SCALE, RoundingMode.UNNECESSARY);
+        if (eventCount == 0 && (revenue.signum() != 0 || durationSumMs != 0)) {
+            throw new IllegalArgumentException("An aggregate of no events has no revenue or duration: " + revenue + ", " + durationSumMs);
+        }
+    }
+
+    /** The partial aggregate of one event. */
+    public static Metrics of(Event event) {
+        return new Metrics(1, event.revenue(), event.durationMs());
+    }
+
+    /** The aggregate of the union of the two sets of events. Exact; throws rather than overflow. */
+    public Metrics merge(Metrics other) {
+        if (other.eventCount == 0) {
+            return this;
+        }
+        if (eventCount == 0) {
+            return other;
+        }
+        return new Metrics(
+                Math.addExact(eventCount, other.eventCount),
+                revenue.add(other.revenue),
+                Math.addExact(durationSumMs, other.durationSumMs));
+    }
+
+    public boolean isEmpty() {
+        return eventCount == 0;
+    }
+
+    /** Mean duration in milliseconds, rounded half-even to 3 decimals; zero when there are no events. */
+    public BigDecimal averageDurationMs() {
+        if (eventCount == 0) {
+            return BigDecimal.ZERO.setScale(3);
+        }
+        return BigDecimal.valueOf(durationSumMs).divide(BigDecimal.valueOf(eventCount), 3, RoundingMode.HALF_EVEN);
+    }
+}

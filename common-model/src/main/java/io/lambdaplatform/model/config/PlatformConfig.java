@@ -1,0 +1,120 @@
+package io.lambdaplatform.model.config;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Loads the configuration of a deployable, once, at start-up: environment overrides, then an optional
+ * configuration file, then the endpoints of a local stack, then every module's {@code reference.conf}.
+ * Each deployable turns the result into its own typed, validated config.
+ */
+public final class PlatformConfig {
+
+    /** Environment variables with this prefix override keys below {@code lambda}. */
+    public static final String ENV_PREFIX = "LAMBDA_";
+    public static final String ENDPOINTS_FILE = "endpoints.json";
+
+    /** Which {@code endpoints.json} key (written by {@code ./lambda stack}) sets which configuration key. */
+    private static final Map<String, String> ENDPOINT_KEYS = Map.of(
+            "kafka.bootstrap", "lambda.kafka.bootstrap-servers",
+            "events.topic", "lambda.kafka.events-topic",
+            "dlq.topic", "lambda.kafka.dead-letter-topic",
+            "cassandra.datacenter", "lambda.cassandra.local-datacenter",
+            "cassandra.keyspace", "lambda.cassandra.keyspace",
+            "s3.endpoint", "lambda.s3.endpoint",
+            "s3.bucket", "lambda.s3.bucket",
+            "s3.region", "lambda.s3.region",
+            "s3.access-key", "lambda.s3.access-key",
+            "s3.secret-key", "lambda.s3.secret-key");
+
+    private PlatformConfig() {}
+
+    /**
+     * @param configFile a HOCON/JSON/properties file, or {@code null}
+     * @param stackDir   a directory with the {@code endpoints.json} of {@code ./lambda stack}, or {@code null}
+     */
+    public static Config load(Path configFile, Path stackDir) {
+        return load(configFile, stackDir, System.getenv());
+    }
+
+    static Config load(Path configFile, Path stackDir, Map<String, String> environment) {
+        Config config = ConfigFactory.defaultReference();
+        if (stackDir != null) {
+            config = fromEndpoints(stackDir.resolve(ENDPOINTS_FILE)).withFallback(config);
+        }
+        if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new IllegalArgumentException("Configuration file not found: " + configFile);
+            }
+            config = ConfigFactory.parseFile(configFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+                    .withFallback(config);
+        }
+        return fromEnvironment(environment).withFallback(config).resolve();
+    }
+
+    /** The settings of a local stack's {@code endpoints.json}, under the platform's configuration keys. */
+    public static Config fromEndpoints(Path endpointsFile) {
+        Map<String, Object> endpoints;
+        try {
+            endpoints = new ObjectMapper().readValue(endpointsFile.toFile(), new TypeReference<Map<String, Object>>() {});
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read stack endpoints " + endpointsFile
+                    + ": is `./lambda stack --data-dir " + endpointsFile.getParent() + "` running?", e);
+        }
+        Map<String, Object> settings = new HashMap<>();
+        ENDPOINT_KEYS.forEach((endpointKey, configKey) -> {
+            if (endpoints.get(endpointKey) != null) {
+                settings.put(configKey, endpoints.get(endpointKey).toString());
+            }
+        });
+        Object contactPoint = endpoints.get("cassandra.contact-point");
+        if (contactPoint != null) {
+            settings.put("lambda.cassandra.contact-points", List.of(contactPoint.toString()));
+        }
+        if (endpoints.get("s3.endpoint") != null) {
+            settings.put("lambda.s3.path-style-access", true);
+        }
+        return ConfigFactory.parseMap(settings, "stack endpoints " + endpointsFile);
+    }
+
+    /**
+     * {@code LAMBDA_KAFKA_BOOTSTRAP__SERVERS=h:9092} sets {@code lambda.kafka.bootstrap-servers}: a single
+     * {@code _} separates path elements and {@code __} stands for {@code -}. A value of a list-valued
+     * key is split at commas.
+     */
+    static Config fromEnvironment(Map<String, String> environment) {
+        Config overrides = ConfigFactory.empty("environment variables");
+        for (Map.Entry<String, String> entry : environment.entrySet()) {
+            if (!entry.getKey().startsWith(ENV_PREFIX) || entry.getKey().length() == ENV_PREFIX.length()) {
+                continue;
+            }
+            String path = "lambda." + entry.getKey().substring(ENV_PREFIX.length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace("__", "-")
+                    .replace('_', '.');
+            Object value = path.endsWith("contact-points") ? List.of(entry.getValue().split(",")) : entry.getValue();
+            try {
+                overrides = overrides.withValue(path, ConfigValueFactory.fromAnyRef(value, "environment variable " + entry.getKey()));
+            }
+            catch (ConfigException.BadPath e) {
+                throw new IllegalArgumentException("Environment variable " + entry.getKey() + " does not name a configuration key", e);
+            }
+        }
+        return overrides;
+    }
+}

@@ -1,0 +1,117 @@
+package io.lambdaplatform.model;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MetricsTest {
+
+    @Test
+    void aggregatesEventsIntoCountRevenueAndDuration() {
+        Metrics metrics = Metrics.of(Event.of("e1", "p1", "19.99", 1000, Instant.EPOCH))
+                .merge(Metrics.of(Event.of("e2", "p1", "-5.00", 500, Instant.EPOCH)))
+                .merge(Metrics.of(Event.of("e3", "p1", "0.01", 1, Instant.EPOCH)));
+
+        assertThat(metrics).isEqualTo(new Metrics(3, new BigDecimal("15.00"), 1501));
+        assertThat(metrics.averageDurationMs()).isEqualTo(new BigDecimal("500.333"));
+    }
+
+    @Test
+    void theAverageOfNothingIsZero() {
+        assertThat(Metrics.EMPTY.averageDurationMs()).isEqualTo(new BigDecimal("0.000"));
+        assertThat(Metrics.EMPTY.isEmpty()).isTrue();
+    }
+
+    @Test
+    void revenueStaysExactOverMillionsOfAdditions() {
+        Metrics cent = new Metrics(1, new BigDecimal("0.01"), 1);
+        Metrics dime = new Metrics(1, new BigDecimal("0.10"), 1);
+        Metrics total = Metrics.EMPTY;
+        double naive = 0;
+        for (int i = 0; i < 3_000_000; i++) {
+            Metrics next = i % 2 == 0 ? cent : dime;
+            total = total.merge(next);
+            naive += i % 2 == 0 ? 0.01 : 0.10;
+        }
+
+        assertThat(total).isEqualTo(new Metrics(3_000_000, new BigDecimal("165000.00"), 3_000_000));
+        assertThat(BigDecimal.valueOf(naive)).isNotEqualByComparingTo("165000.00");
+    }
+
+    @Test
+    void refusesToOverflowRatherThanWrapAround() {
+        Metrics huge = new Metrics(1, BigDecimal.ONE, Long.MAX_VALUE - 1);
+
+        assertThatThrownBy(() -> huge.merge(huge)).isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void refusesNegativeCountsAndDurations() {
+        assertThatThrownBy(() -> new Metrics(-1, BigDecimal.ONE, 0)).hasMessage("eventCount is negative: -1");
+        assertThatThrownBy(() -> new Metrics(1, BigDecimal.ONE, -2)).hasMessage("durationSumMs is negative: -2");
+        assertThatThrownBy(() -> new Metrics(1, new BigDecimal("0.001"), 0)).isInstanceOf(ArithmeticException.class);
+        assertThatThrownBy(() -> new Metrics(0, new BigDecimal("0.01"), 0)).hasMessageContaining("An aggregate of no events");
+    }
+
+    @Property(tries = 500)
+    void mergeIsAssociative(@ForAll("metrics") Metrics a, @ForAll("metrics") Metrics b, @ForAll("metrics") Metrics c) {
+        assertThat(a.merge(b).merge(c)).isEqualTo(a.merge(b.merge(c)));
+    }
+
+    @Property(tries = 500)
+    void mergeIsCommutative(@ForAll("metrics") Metrics a, @ForAll("metrics") Metrics b) {
+        assertThat(a.merge(b)).isEqualTo(b.merge(a));
+    }
+
+    @Property(tries = 200)
+    void emptyIsTheIdentity(@ForAll("metrics") Metrics a) {
+        assertThat(a.merge(Metrics.EMPTY)).isEqualTo(a);
+        assertThat(Metrics.EMPTY.merge(a)).isEqualTo(a);
+    }
+
+    @Property(tries = 200)
+    void anyGroupingOfEventsGivesTheSameAggregate(@ForAll("events") List<Event> events) {
+        Metrics leftToRight = events.stream().map(Metrics::of).reduce(Metrics.EMPTY, Metrics::merge);
+        int half = events.size() / 2;
+        Metrics halves = events.subList(0, half).stream().map(Metrics::of).reduce(Metrics.EMPTY, Metrics::merge)
+                .merge(events.subList(half, events.size()).stream().map(Metrics::of).reduce(Metrics.EMPTY, Metrics::merge));
+        BigDecimal revenue = events.stream().map(Event::revenue).reduce(BigDecimal.ZERO, BigDecimal::add);
+
+        assertThat(halves).isEqualTo(leftToRight);
+        assertThat(leftToRight.eventCount()).isEqualTo(events.size());
+        assertThat(leftToRight.revenue()).isEqualByComparingTo(revenue);
+        assertThat(leftToRight.durationSumMs()).isEqualTo(events.stream().mapToLong(Event::durationMs).sum());
+    }
+
+    @Provide
+    Arbitrary<Metrics> metrics() {
+        return Combinators.combine(
+                Arbitraries.longs().between(0, 1_000_000_000L),
+                Arbitraries.bigDecimals().between(new BigDecimal("-999999999999.99"), new BigDecimal("999999999999.99")).ofScale(2),
+                Arbitraries.longs().between(0, 1_000_000_000_000L))
+                .as((count, revenue, duration) -> count == 0 ? Metrics.EMPTY : new Metrics(count, revenue, duration));
+    }
+
+    @Provide
+    Arbitrary<List<Event>> events() {
+        Arbitrary<Event> event = Combinators.combine(
+                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8),
+                Arbitraries.bigDecimals().between(new BigDecimal("-99999.99"), new BigDecimal("99999.99")).ofScale(2),
+                Arbitraries.longs().between(0, 10_000_000L),
+                Arbitraries.longs().between(0, 4_000_000_000_000L))
+                .as((id, revenue, duration, millis) ->
+                        new Event(id, "p1", null, revenue, duration, Instant.ofEpochMilli(millis)));
+        return event.list().ofMaxSize(50);
+    }
+}

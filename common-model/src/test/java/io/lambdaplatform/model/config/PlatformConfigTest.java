@@ -1,0 +1,69 @@
+package io.lambdaplatform.model.config;
+
+import com.typesafe.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PlatformConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsComeFromReferenceConf() {
+        Config config = PlatformConfig.load(null, null, Map.of());
+
+        assertThat(config.getString("lambda.kafka.events-topic")).isEqualTo("events");
+        assertThat(config.getDuration("lambda.ingest.bucket-width")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(ConfigValues.optionalString(config, "lambda.cassandra.password")).isNull();
+    }
+
+    @Test
+    void stackEndpointsOverrideDefaultsAndFileOverridesStackAndEnvironmentOverridesAll() throws IOException {
+        Files.writeString(dir.resolve("endpoints.json"), """
+                {"kafka.bootstrap": "127.0.0.1:40001", "cassandra.contact-point": "127.0.0.1:40002",
+                 "cassandra.datacenter": "datacenter1", "s3.endpoint": "http://127.0.0.1:40003", "s3.bucket": "b1",
+                 "something.else": 7}""");
+        Path file = dir.resolve("app.conf");
+        Files.writeString(file, "lambda.s3.bucket = b2\nlambda.kafka.events-topic = events-from-file\n");
+
+        Config config = PlatformConfig.load(file, dir, Map.of(
+                "LAMBDA_KAFKA_EVENTS__TOPIC", "events-from-env",
+                "LAMBDA_CASSANDRA_CONTACT__POINTS", "h1:9042,h2:9042",
+                "PATH", "/usr/bin"));
+
+        assertThat(config.getString("lambda.kafka.bootstrap-servers")).isEqualTo("127.0.0.1:40001");
+        assertThat(config.getString("lambda.s3.endpoint")).isEqualTo("http://127.0.0.1:40003");
+        assertThat(config.getBoolean("lambda.s3.path-style-access")).isTrue();
+        assertThat(config.getString("lambda.s3.bucket")).isEqualTo("b2");
+        assertThat(config.getString("lambda.kafka.events-topic")).isEqualTo("events-from-env");
+        assertThat(config.getStringList("lambda.cassandra.contact-points")).isEqualTo(List.of("h1:9042", "h2:9042"));
+    }
+
+    @Test
+    void saysWhatIsMissing() {
+        assertThatThrownBy(() -> PlatformConfig.load(dir.resolve("nope.conf"), null, Map.of()))
+                .hasMessageContaining("Configuration file not found");
+        assertThatThrownBy(() -> PlatformConfig.load(null, dir, Map.of()))
+                .hasMessageContaining("Cannot read stack endpoints")
+                .hasMessageContaining("./lambda stack --data-dir");
+    }
+
+    @Test
+    void checksValues() {
+        Config config = PlatformConfig.load(null, null, Map.of("LAMBDA_CASSANDRA_REQUEST__TIMEOUT", "0s"));
+
+        assertThatThrownBy(() -> ConfigValues.positiveDuration(config, "lambda.cassandra.request-timeout"))
+                .hasMessage("lambda.cassandra.request-timeout must be positive: PT0S");
+    }
+}

@@ -1,0 +1,29 @@
+package io.lambdaplatform.viewstore;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * How far the speed layer has got on one partition of the events topic.
+ *
+ * @param partition    the Kafka partition
+ * @param watermark    every record of the partition with ingest time before this is in the speed views
+ * @param coveredSince the speed views hold every record of the partition from this ingest time on
+ *                     (rows older than {@code retention} may have expired since)
+ * @param retention    how long speed rows live after their last write
+ * @param updatedAt    when the speed layer wrote this
+ */
+public record SpeedProgress(int partition, Instant watermark, Instant coveredSince, Duration retention, Instant updatedAt) {
+
+    public SpeedProgress {
+        if (partition < 0) {
+            throw new IllegalArgumentException("partition must not be negative: " + partition);
+        }
+        requireNonNull(watermark, "watermark is null");
+        requireNonNull(coveredSince, "coveredSince is null");
+        requireNonNull(retention, "retention is null");
+        requireNonNull(updatedAt, "updatedAt is null");
+    }
+}

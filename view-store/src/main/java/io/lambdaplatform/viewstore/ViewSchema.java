@@ -1,0 +1,87 @@
+package io.lambdaplatform.viewstore;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The platform's Cassandra schema: the only place its tables are defined. Applying it is idempotent
+ * ({@code IF NOT EXISTS}), so every deployable may call {@link #create} at start-up.
+ */
+public final class ViewSchema {
+
+    /** Batch view rows; a version is written once and never changed. */
+    public static final String BATCH_VIEWS = "batch_views";
+    /** Which partitions a version wrote, so that removing the version is a few partition deletes. */
+    public static final String BATCH_VIEW_PARTITIONS = "batch_view_partitions";
+    /** Which products a version has rows for. */
+    public static final String BATCH_VIEW_PRODUCTS = "batch_view_products";
+    /** Every version, published or not, newest first, in one partition. */
+    public static final String BATCH_VERSIONS = "batch_versions";
+    /** The one row readers look at: which version is current. */
+    public static final String BATCH_POINTER = "batch_pointer";
+    /** Speed-layer rows by (product, day) partition, (window, ingest bucket) clustering; TTL'd. */
+    public static final String SPEED_VIEWS = "speed_views";
+    public static final String SPEED_PRODUCTS = "speed_products";
+    public static final String SPEED_PROGRESS = "speed_progress";
+    public static final String SPEED_DEAD_LETTERS = "speed_dead_letters";
+
+    /** Speed rows outlive this unless the speed layer writes them with another TTL. */
+    public static final Duration DEFAULT_SPEED_RETENTION = Duration.ofDays(7);
+
+    private ViewSchema() {}
+
+    /** Creates the keyspace (SimpleStrategy) and every table if they do not exist, and waits for schema agreement. */
+    public static void create(CqlSession session, String keyspace, int replicationFactor) {
+        for (String cql : statements(keyspace, replicationFactor)) {
+            session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
+        }
+        session.checkSchemaAgreement();
+    }
+
+    /** The statements {@link #create} runs, for operators who apply schema by hand (e.g. with NetworkTopologyStrategy). */
+    public static List<String> statements(String keyspace, int replicationFactor) {
+        if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+            throw new IllegalArgumentException("Keyspace must be lower-case letters, digits and _: " + keyspace);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("Replication factor must be at least 1: " + replicationFactor);
+        }
+        String k = keyspace + ".";
+        long defaultTtl = DEFAULT_SPEED_RETENTION.toSeconds();
+        return List.of(
+                "CREATE KEYSPACE IF NOT EXISTS " + keyspace
+                        + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEWS + " ("
+                        + "version bigint, product_id text, granularity text, partition_start timestamp, "
+                        + "window_start timestamp, event_count bigint, revenue decimal, duration_sum_ms bigint, "
+                        + "PRIMARY KEY ((version, product_id, granularity, partition_start), window_start))",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEW_PARTITIONS + " ("
+                        + "version bigint, product_id text, granularity text, partition_start timestamp, "
+                        + "PRIMARY KEY ((version, product_id), granularity, partition_start))",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEW_PRODUCTS + " ("
+                        + "version bigint, product_id text, PRIMARY KEY ((version), product_id))",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_VERSIONS + " ("
+                        + "scope text, version bigint, cutoff timestamp, computed_at timestamp, published_at timestamp, "
+                        + "view_rows bigint, event_count bigint, "
+                        + "PRIMARY KEY ((scope), version)) WITH CLUSTERING ORDER BY (version DESC)",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_POINTER + " ("
+                        + "scope text PRIMARY KEY, version bigint, cutoff timestamp, computed_at timestamp, "
+                        + "published_at timestamp, view_rows bigint, event_count bigint)",
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_VIEWS + " ("
+                        + "product_id text, partition_start timestamp, window_start timestamp, ingest_bucket timestamp, "
+                        + "event_count bigint, revenue decimal, duration_sum_ms bigint, "
+                        + "PRIMARY KEY ((product_id, partition_start), window_start, ingest_bucket)) "
+                        + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_PRODUCTS + " ("
+                        + "product_id text PRIMARY KEY) WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_PROGRESS + " ("
+                        + "scope text, partition int, watermark timestamp, covered_since timestamp, "
+                        + "retention_seconds bigint, updated_at timestamp, PRIMARY KEY ((scope), partition))",
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_DEAD_LETTERS + " ("
+                        + "scope text, partition int, reason text, count bigint, "
+                        + "PRIMARY KEY ((scope), partition, reason))");
+    }
+}

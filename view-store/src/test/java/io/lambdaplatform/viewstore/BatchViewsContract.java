@@ -1,0 +1,177 @@
+package io.lambdaplatform.viewstore;
+
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.ViewKey;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every {@link BatchViews} must do. Runs on the in-memory fake here and on Cassandra in
+ * integration-tests, so the fake that unit tests lean on behaves like the real store.
+ */
+public abstract class BatchViewsContract {
+
+    protected static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
+    private static final Instant COMPUTED = Instant.parse("2026-11-25T09:00:00Z");
+
+    private BatchViews views;
+
+    /** A store with no versions. */
+    protected abstract BatchViews newStore();
+
+    @BeforeEach
+    void freshStore() {
+        views = newStore();
+    }
+
+    @Test
+    void hasNoCurrentVersionBeforeTheFirstPublication() {
+        assertThat(views.current()).isEmpty();
+        assertThat(views.versions()).isEmpty();
+        assertThat(views.rollback()).isEmpty();
+    }
+
+    @Test
+    void anUnpublishedVersionIsNotCurrent() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        write(v1.version(), row("p1", Granularity.ONE_HOUR, DAY, 3, "1.50", 30));
+
+        assertThat(v1.version()).isEqualTo(1);
+        assertThat(views.current()).isEmpty();
+        assertThat(views.versions()).containsExactly(BatchVersion.writing(1, DAY, COMPUTED));
+    }
+
+    @Test
+    void publishingFlipsThePointerAndKeepsTheRows() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        ViewRow first = row("p1", Granularity.FIVE_MINUTES, DAY.plusSeconds(300), 2, "10.01", 200);
+        ViewRow second = row("p1", Granularity.FIVE_MINUTES, DAY.plusSeconds(600), 1, "-3.00", 5);
+        write(v1.version(), first, second, row("p2", Granularity.FIVE_MINUTES, DAY, 1, "1.00", 1));
+
+        BatchVersion published = views.publish(v1.version(), 3, 4, COMPUTED.plusSeconds(5));
+
+        assertThat(views.current()).contains(published);
+        assertThat(published.cutoff()).isEqualTo(DAY);
+        assertThat(published.publishedAt()).isEqualTo(COMPUTED.plusSeconds(5));
+        assertThat(published.eventCount()).isEqualTo(4);
+        assertThat(views.read(1, "p1", Granularity.FIVE_MINUTES, DAY, DAY.plusSeconds(3600))).containsExactly(first, second);
+        assertThat(views.products(1)).containsExactly("p1", "p2");
+    }
+
+    @Test
+    void readsOnlyTheRequestedProductGranularityAndRange() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        ViewRow inRange = row("p1", Granularity.ONE_HOUR, DAY.plusSeconds(3600), 1, "2.00", 2);
+        write(v1.version(),
+                row("p1", Granularity.ONE_HOUR, DAY, 1, "1.00", 1),
+                inRange,
+                row("p1", Granularity.ONE_HOUR, DAY.plusSeconds(7200), 1, "3.00", 3),
+                row("p1", Granularity.ONE_DAY, DAY, 3, "6.00", 6),
+                row("p2", Granularity.ONE_HOUR, DAY.plusSeconds(3600), 1, "9.00", 9));
+
+        assertThat(views.read(1, "p1", Granularity.ONE_HOUR, DAY.plusSeconds(3600), DAY.plusSeconds(7200))).containsExactly(inRange);
+        assertThat(views.read(1, "p3", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(86_400))).isEmpty();
+        assertThat(views.read(2, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(86_400))).isEmpty();
+    }
+
+    @Test
+    void readsAcrossPartitionBoundaries() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        Instant monthEarlier = DAY.minusSeconds(30L * 86_400);
+        ViewRow old = row("p1", Granularity.FIVE_MINUTES, monthEarlier, 1, "1.00", 1);
+        ViewRow recent = row("p1", Granularity.FIVE_MINUTES, DAY.minusSeconds(300), 1, "2.00", 2);
+        ViewRow hourOld = row("p1", Granularity.ONE_HOUR, monthEarlier, 1, "1.00", 1);
+        ViewRow hourRecent = row("p1", Granularity.ONE_HOUR, DAY, 1, "2.00", 2);
+        write(v1.version(), old, recent, hourOld, hourRecent);
+
+        assertThat(views.read(1, "p1", Granularity.FIVE_MINUTES, monthEarlier, DAY)).containsExactly(old, recent);
+        assertThat(views.read(1, "p1", Granularity.ONE_HOUR, monthEarlier, DAY.plusSeconds(3600))).containsExactly(hourOld, hourRecent);
+    }
+
+    @Test
+    void versionNumbersIncrease() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        views.publish(v1.version(), 0, 0, COMPUTED);
+        BatchVersion v2 = views.begin(DAY.plusSeconds(60), COMPUTED.plusSeconds(60));
+
+        assertThat(v2.version()).isEqualTo(2);
+        assertThat(views.versions()).extracting(BatchVersion::version).containsExactly(2L, 1L);
+    }
+
+    @Test
+    void rollbackPointsAtThePreviousPublishedVersionAndStopsAtTheOldest() {
+        publishVersion(DAY, "1.00");
+        publishVersion(DAY.plusSeconds(60), "2.00");
+        views.begin(DAY.plusSeconds(120), COMPUTED);
+
+        assertThat(views.current()).get().extracting(BatchVersion::version).isEqualTo(2L);
+        assertThat(views.rollback()).get().extracting(BatchVersion::version).isEqualTo(1L);
+        assertThat(views.current()).get().extracting(BatchVersion::cutoff).isEqualTo(DAY);
+        assertThat(views.rollback()).isEmpty();
+        assertThat(views.current()).get().extracting(BatchVersion::version).isEqualTo(1L);
+    }
+
+    @Test
+    void retainsTheNewestVersionsAndTheCurrentOneAndDropsAbandonedRuns() {
+        publishVersion(DAY, "1.00");
+        views.begin(DAY.plusSeconds(60), COMPUTED);                  // v2: a crashed run
+        publishVersion(DAY.plusSeconds(120), "3.00");                // v3
+        publishVersion(DAY.plusSeconds(180), "4.00");                // v4
+        views.rollback();                                            // current: v3
+        views.begin(DAY.plusSeconds(240), COMPUTED);                 // v5: a run in progress
+
+        List<BatchVersion> removed = views.retainLatest(1);
+
+        assertThat(removed).extracting(BatchVersion::version).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(views.versions()).extracting(BatchVersion::version).containsExactly(5L, 4L, 3L);
+        assertThat(views.current()).get().extracting(BatchVersion::version).isEqualTo(3L);
+        assertThat(views.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(86_400))).isEmpty();
+        assertThat(views.products(1)).isEmpty();
+        assertThat(views.read(3, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(86_400)))
+                .extracting(row -> row.metrics().revenue()).containsExactly(new BigDecimal("3.00"));
+    }
+
+    @Test
+    void refusesToPublishAVersionThatWasNeverBegun() {
+        assertThatThrownBy(() -> views.publish(7, 0, 0, COMPUTED))
+                .isInstanceOf(ViewStoreException.class)
+                .hasMessageContaining("Cannot publish batch version 7: it was never begun");
+    }
+
+    @Test
+    void keepsRevenueExact() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        ViewRow big = row("p1", Granularity.ONE_DAY, DAY, 5_000_000, "4999999999999999.99", 1);
+        write(v1.version(), big);
+
+        assertThat(views.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1))).containsExactly(big);
+    }
+
+    protected static ViewRow row(String product, Granularity granularity, Instant start, long count, String revenue, long duration) {
+        return new ViewRow(new ViewKey(product, new EventWindow(granularity, start)), new Metrics(count, new BigDecimal(revenue), duration));
+    }
+
+    private void publishVersion(Instant cutoff, String revenue) {
+        BatchVersion version = views.begin(cutoff, COMPUTED);
+        write(version.version(), row("p1", Granularity.ONE_DAY, DAY, 1, revenue, 1));
+        views.publish(version.version(), 1, 1, COMPUTED);
+    }
+
+    private void write(long version, ViewRow... rows) {
+        try (BatchViewWriter writer = views.writer(version)) {
+            for (ViewRow row : rows) {
+                writer.write(row);
+            }
+            assertThat(writer.rowCount()).isEqualTo(rows.length);
+        }
+    }
+}
