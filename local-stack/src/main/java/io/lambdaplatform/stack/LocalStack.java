@@ -8,6 +8,7 @@ import io.lambdaplatform.stack.internal.KafkaNode;
 import io.lambdaplatform.stack.internal.LoopbackPorts;
 import io.lambdaplatform.stack.internal.S3ProxyNode;
 import io.lambdaplatform.stack.internal.ServerNode;
+import io.lambdaplatform.viewstore.ViewSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class LocalStack
 
     public static final String EVENTS_TOPIC = "events";
     public static final String DLQ_TOPIC = "events.dlq";
+    private static final int SINGLE_NODE_REPLICATION = 1;
 
     private LocalStack() {}
 
@@ -107,15 +109,19 @@ public final class LocalStack
 
     private static Consumer<CqlSession> schema(StackOptions options)
     {
-        return session -> log.info("Cassandra is up; keyspace {} is left to the layers", options.keyspace());
+        return session -> {
+            ViewSchema.create(session, options.keyspace(), SINGLE_NODE_REPLICATION);
+            log.info("View schema applied in keyspace {}", options.keyspace());
+        };
     }
 
     private static RunningServer awaitReady(ServerNode node, ChildJvm jvm, Instant deadline)
     {
         node.awaitReady(jvm, deadline);
-        Duration took = Duration.between(jvm.startedAt(), Instant.now());
-        jvm.appendToLog(node.name() + " ready in " + seconds(took) + " s");
-        log.info("{} ready in {} s (pid {}, log {})", node.name(), seconds(took), jvm.pid(), jvm.logFile());
+        Duration took = jvm.startDuration();
+        String provisioned = seconds(Duration.between(jvm.startedAt(), Instant.now()));
+        jvm.appendToLog(node.name() + " accepted clients " + seconds(took) + " s after launch; provisioned after " + provisioned + " s");
+        log.info("{} ready in {} s, provisioned after {} s (pid {}, log {})", node.name(), seconds(took), provisioned, jvm.pid(), jvm.logFile());
         return new RunningServer(node.name(), jvm.pid(), took, jvm.logFile());
     }
 

@@ -122,6 +122,7 @@ public final class CassandraNode
     {
         Readiness.awaitPort(jvm, deadline, nativePort);
         try (CqlSession session = Readiness.await(jvm, deadline, "Cassandra at " + contactPoint() + " accepts CQL sessions", this::connect)) {
+            jvm.markAcceptingClients();
             schema.accept(session);
         }
     }

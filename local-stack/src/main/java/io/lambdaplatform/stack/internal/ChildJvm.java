@@ -34,6 +34,7 @@ public final class ChildJvm
     private final ChildJvmSpec spec;
     private final Process process;
     private final Instant startedAt;
+    private volatile Instant acceptingClientsAt;
     // Held, never written: closing it (or this JVM dying) tells the child to stop.
     private final OutputStream stdin;
 
@@ -113,6 +114,21 @@ public final class ChildJvm
     public Instant startedAt()
     {
         return startedAt;
+    }
+
+    /** Records that the server accepts clients now; the first call counts. */
+    public void markAcceptingClients()
+    {
+        if (acceptingClientsAt == null) {
+            acceptingClientsAt = Instant.now();
+        }
+    }
+
+    /** From launching the JVM until {@link #markAcceptingClients()}, or until now if it was not called. */
+    public Duration startDuration()
+    {
+        Instant end = acceptingClientsAt == null ? Instant.now() : acceptingClientsAt;
+        return Duration.between(startedAt, end);
     }
 
     public boolean isAlive()

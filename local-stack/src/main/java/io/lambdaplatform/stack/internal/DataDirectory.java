@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class DataDirectory
         try {
             Files.createDirectories(directory);
             channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock = tryLock(channel);
             if (lock == null) {
                 channel.close();
                 throw new StackStartException("Another local stack is running on " + directory + " (" + directory.resolve(LOCK_FILE) + " is locked)");
@@ -73,6 +74,18 @@ public final class DataDirectory
         catch (IOException e) {
             closeQuietly(channel);
             throw new UncheckedIOException("Cannot lock the data directory " + directory, e);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel)
+            throws IOException
+    {
+        try {
+            return channel.tryLock();
+        }
+        catch (OverlappingFileLockException e) {
+            // held by another stack in this same JVM
+            return null;
         }
     }
 

@@ -110,6 +110,7 @@ public final class KafkaNode
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500))) {
             Readiness.await(jvm, deadline, "the Kafka broker at " + bootstrap() + " accepts clients",
                     () -> admin.describeCluster().nodes().get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            jvm.markAcceptingClients();
             Readiness.await(jvm, deadline, "the topics " + topics + " exist", () -> {
                 ensureTopics(admin);
                 return null;

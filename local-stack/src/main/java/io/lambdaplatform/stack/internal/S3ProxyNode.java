@@ -94,8 +94,10 @@ public final class S3ProxyNode
             Readiness.await(jvm, deadline, "S3Proxy at " + endpoint() + " has the bucket " + bucket, () -> {
                 try {
                     s3.headBucket(request -> request.bucket(bucket));
+                    jvm.markAcceptingClients();
                 }
                 catch (NoSuchBucketException e) {
+                    jvm.markAcceptingClients();
                     try {
                         s3.createBucket(request -> request.bucket(bucket));
                     }
