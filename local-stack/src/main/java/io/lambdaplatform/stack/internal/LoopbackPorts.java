@@ -21,9 +21,7 @@ public final class LoopbackPorts {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-                socket.setReuseAddress(true);
-                sockets.add(socket);
+                sockets.add(new ServerSocket(0, 1, InetAddress.getByName(HOST)));
             }
             return sockets.stream().map(ServerSocket::getLocalPort).toList();
         }
