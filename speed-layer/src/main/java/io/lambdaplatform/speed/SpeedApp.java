@@ -1,0 +1,160 @@
+package io.lambdaplatform.speed;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.speed.internal.IdlePartitions;
+import io.lambdaplatform.viewstore.CassandraSpeedViews;
+import io.lambdaplatform.viewstore.SpeedViews;
+import io.lambdaplatform.viewstore.ViewSchema;
+import io.lambdaplatform.viewstore.ViewStoreException;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The running speed layer: a Cassandra session, the Kafka Streams application, the idle-partition
+ * check and the health/metrics endpoint. {@link #close()} stops them in order; closing the streams
+ * application commits, and so first writes everything pending.
+ */
+public final class SpeedApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpeedApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final SpeedConfig config;
+    private final CqlSession session;
+    private final SpeedViews views;
+    private final SpeedWatermarks watermarks;
+    private final PrometheusMeterRegistry registry;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final Admin admin;
+    private final ScheduledExecutorService scheduler;
+    private final SpeedHttp http;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failed;
+
+    private SpeedApp(SpeedConfig config, CqlSession session) {
+        this.config = config;
+        this.session = session;
+        if (config.createSchema()) {
+            ViewSchema.create(session, config.cassandra().keyspace(), config.replicationFactor());
+        }
+        this.views = new CassandraSpeedViews(session, config.cassandra().keyspace(), config.retention());
+        this.watermarks = SpeedWatermarks.load(views, config.retention(), config.progressInterval(), Clock.systemUTC());
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SpeedMetrics metrics = new SpeedMetrics(registry);
+        this.streams = new KafkaStreams(SpeedTopology.build(config, views, watermarks, metrics), SpeedTopology.streamsProperties(config));
+        this.streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("A stream thread failed; replacing it (its tasks restart from their last commit)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        this.streams.setStateListener((newState, oldState) -> {
+            LOG.info("Kafka Streams {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.ERROR) {
+                failed = true;
+                stopped.countDown();
+            }
+        });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        this.streamsMetrics.bindTo(registry);
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "speed-idle-partitions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.http = SpeedHttp.start(config.httpHost(), config.httpPort(), registry, this::readiness);
+    }
+
+    /** Connects to Cassandra, applies the schema if configured, and starts the streams application and the HTTP endpoint. */
+    public static SpeedApp start(SpeedConfig config) {
+        requireNonNull(config, "config is null");
+        LOG.info("Starting the speed layer: {}", config);
+        CqlSession session;
+        try {
+            session = config.cassandra().connect();
+        }
+        catch (RuntimeException e) {
+            throw new ViewStoreException("Cannot connect to Cassandra at " + config.cassandra().contactPoints() + ": " + e.getMessage(), e);
+        }
+        SpeedApp app;
+        try {
+            app = new SpeedApp(config, session);
+        }
+        catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        app.streams.start();
+        long interval = config.idleCheckInterval().toMillis();
+        app.scheduler.scheduleWithFixedDelay(
+                new IdlePartitions(app.admin, config.eventsTopic(), config.applicationId(), config.clockSkew(), app.watermarks, Clock.systemUTC()),
+                interval, interval, TimeUnit.MILLISECONDS);
+        LOG.info("Speed layer started: reading {} as {}, health and metrics on http://{}:{}/", config.eventsTopic(),
+                config.applicationId(), config.httpHost(), app.http.port());
+        return app;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public SpeedHttp.Readiness readiness() {
+        KafkaStreams.State state = streams.state();
+        return new SpeedHttp.Readiness(state.name(), state == KafkaStreams.State.RUNNING, cassandraAnswers());
+    }
+
+    private boolean cassandraAnswers() {
+        try {
+            views.progress();
+            return true;
+        }
+        catch (ViewStoreException e) {
+            return false;
+        }
+    }
+
+    /** Blocks until the application stops; {@code true} when it stopped because Kafka Streams failed. */
+    public boolean awaitStop() throws InterruptedException {
+        stopped.await();
+        return failed;
+    }
+
+    @Override
+    public void close() {
+        LOG.info("Stopping the speed layer");
+        scheduler.shutdownNow();
+        boolean closed = streams.close(CLOSE_TIMEOUT);
+        if (!closed) {
+            LOG.warn("Kafka Streams did not stop within {} (Cassandra down?); nothing after the last commit is lost: it is "
+                    + "processed again at the next start", CLOSE_TIMEOUT);
+        }
+        watermarks.saveAll();
+        streamsMetrics.close();
+        admin.close(Duration.ofSeconds(5));
+        http.close();
+        session.close();
+        stopped.countDown();
+        LOG.info("Speed layer stopped");
+    }
+}

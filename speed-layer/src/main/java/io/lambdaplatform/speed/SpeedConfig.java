@@ -1,0 +1,192 @@
+package io.lambdaplatform.speed;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.viewstore.CassandraSettings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Everything the speed layer is configured with, read once at start-up from {@code lambda.kafka},
+ * {@code lambda.cassandra}, {@code lambda.ingest} and {@code lambda.speed}.
+ *
+ * @param bootstrapServers          Kafka {@code host:port[,host:port]}
+ * @param eventsTopic               where events are read from
+ * @param deadLetterTopic           where invalid records go, with the reason in headers
+ * @param cassandra                 how to reach the view store
+ * @param replicationFactor         of the keyspace, when the speed layer creates it
+ * @param ingestBuckets             ingest-time buckets, the same in every layer
+ * @param applicationId             Kafka Streams application id (consumer group, changelog prefix)
+ * @param stateDir                  local state directory
+ * @param streamThreads             Kafka Streams threads
+ * @param commitInterval            Kafka Streams commit interval
+ * @param internalReplicationFactor of changelog topics, -1 for the broker default
+ * @param dedupHorizon              duplicates ingested within this horizon of the first copy are dropped
+ * @param retention                 TTL of speed rows
+ * @param evictionGrace             how long finished ingest buckets stay in the local store
+ * @param maxWritesInFlight         Cassandra writes in flight per stream task
+ * @param retryBackoff              first wait before retrying failed writes
+ * @param maxRetryBackoff           longest wait between retries
+ * @param progressInterval          how often watermarks are written, at most
+ * @param idleCheckInterval         how often partitions are checked for being fully consumed
+ * @param clockSkew                 allowance for the broker clock running behind this host's clock
+ * @param deadLetterMaxBytes        dead-lettered key and value together are truncated to this
+ * @param createSchema              whether to apply the view-store schema at start-up
+ * @param httpHost                  where health and metrics are served
+ * @param httpPort                  0 picks a free port
+ * @param streamsOverrides          extra Kafka Streams properties, applied last
+ */
+public record SpeedConfig(
+        String bootstrapServers,
+        String eventsTopic,
+        String deadLetterTopic,
+        CassandraSettings cassandra,
+        int replicationFactor,
+        IngestBuckets ingestBuckets,
+        String applicationId,
+        Path stateDir,
+        int streamThreads,
+        Duration commitInterval,
+        int internalReplicationFactor,
+        Duration dedupHorizon,
+        Duration retention,
+        Duration evictionGrace,
+        int maxWritesInFlight,
+        Duration retryBackoff,
+        Duration maxRetryBackoff,
+        Duration progressInterval,
+        Duration idleCheckInterval,
+        Duration clockSkew,
+        int deadLetterMaxBytes,
+        boolean createSchema,
+        String httpHost,
+        int httpPort,
+        Map<String, String> streamsOverrides) {
+
+    public static final String STATE_DIR_IN_STACK = "speed-state";
+
+    public SpeedConfig {
+        requireNonNull(bootstrapServers, "bootstrapServers is null");
+        requireNonNull(eventsTopic, "eventsTopic is null");
+        requireNonNull(deadLetterTopic, "deadLetterTopic is null");
+        if (eventsTopic.equals(deadLetterTopic)) {
+            throw new IllegalArgumentException("The dead-letter topic must differ from the events topic: " + eventsTopic);
+        }
+        requireNonNull(cassandra, "cassandra is null");
+        requireNonNull(ingestBuckets, "ingestBuckets is null");
+        requireNonNull(applicationId, "applicationId is null");
+        requireNonNull(stateDir, "stateDir is null");
+        requireNonNull(commitInterval, "commitInterval is null");
+        requireNonNull(dedupHorizon, "dedupHorizon is null");
+        requireNonNull(retention, "retention is null");
+        requireNonNull(evictionGrace, "evictionGrace is null");
+        requireNonNull(retryBackoff, "retryBackoff is null");
+        requireNonNull(maxRetryBackoff, "maxRetryBackoff is null");
+        requireNonNull(progressInterval, "progressInterval is null");
+        requireNonNull(idleCheckInterval, "idleCheckInterval is null");
+        requireNonNull(clockSkew, "clockSkew is null");
+        requireNonNull(httpHost, "httpHost is null");
+        streamsOverrides = Map.copyOf(requireNonNull(streamsOverrides, "streamsOverrides is null"));
+        atLeast(replicationFactor, 1, "replication-factor");
+        atLeast(streamThreads, 1, "stream-threads");
+        atLeast(maxWritesInFlight, 1, "max-writes-in-flight");
+        atLeast(deadLetterMaxBytes, 1024, "dead-letter-max-bytes");
+        if (internalReplicationFactor < -1 || internalReplicationFactor == 0) {
+            throw new IllegalArgumentException("internal-replication-factor must be -1 or at least 1: " + internalReplicationFactor);
+        }
+        if (httpPort < 0 || httpPort > 65_535) {
+            throw new IllegalArgumentException("http.port must be 0..65535: " + httpPort);
+        }
+        if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("retention must be at least a minute: " + retention);
+        }
+        if (dedupHorizon.isNegative() || dedupHorizon.isZero()) {
+            throw new IllegalArgumentException("dedup-horizon must be positive: " + dedupHorizon);
+        }
+        if (evictionGrace.isNegative() || clockSkew.isNegative()) {
+            throw new IllegalArgumentException("eviction-grace and clock-skew must not be negative: " + evictionGrace + ", " + clockSkew);
+        }
+        if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
+            throw new IllegalArgumentException("max-retry-backoff " + maxRetryBackoff + " is shorter than retry-backoff " + retryBackoff);
+        }
+    }
+
+    /**
+     * The speed layer's settings in a loaded {@link io.lambdaplatform.model.config.PlatformConfig}.
+     *
+     * @param stackDir the {@code --stack} directory, or {@code null}; it is the default home of the state directory
+     */
+    public static SpeedConfig from(Config config, Path stackDir) {
+        Config speed = config.getConfig("lambda.speed");
+        String stateDir = ConfigValues.optionalString(speed, "state-dir");
+        Path resolvedStateDir = stateDir != null ? Path.of(stateDir)
+                : stackDir != null ? stackDir.resolve(STATE_DIR_IN_STACK)
+                : Path.of(System.getProperty("java.io.tmpdir"), "lambda-speed-state");
+        Map<String, String> overrides = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> entry : speed.getConfig("streams").entrySet()) {
+            overrides.put(entry.getKey().replace("\"", ""), String.valueOf(entry.getValue().unwrapped()));
+        }
+        return new SpeedConfig(
+                config.getString("lambda.kafka.bootstrap-servers"),
+                config.getString("lambda.kafka.events-topic"),
+                config.getString("lambda.kafka.dead-letter-topic"),
+                CassandraSettings.from(config),
+                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
+                new IngestBuckets(config.getDuration("lambda.ingest.bucket-width")),
+                speed.getString("application-id"),
+                resolvedStateDir,
+                ConfigValues.positiveInt(speed, "stream-threads"),
+                ConfigValues.positiveDuration(speed, "commit-interval"),
+                speed.getInt("internal-replication-factor"),
+                ConfigValues.positiveDuration(speed, "dedup-horizon"),
+                ConfigValues.positiveDuration(speed, "retention"),
+                speed.getDuration("eviction-grace"),
+                ConfigValues.positiveInt(speed, "max-writes-in-flight"),
+                ConfigValues.positiveDuration(speed, "retry-backoff"),
+                ConfigValues.positiveDuration(speed, "max-retry-backoff"),
+                ConfigValues.positiveDuration(speed, "progress-interval"),
+                ConfigValues.positiveDuration(speed, "idle-check-interval"),
+                speed.getDuration("clock-skew"),
+                ConfigValues.positiveInt(speed, "dead-letter-max-bytes"),
+                speed.getBoolean("create-schema"),
+                speed.getString("http.host"),
+                speed.getInt("http.port"),
+                overrides);
+    }
+
+    public SpeedConfig withHttpPort(int newHttpPort) {
+        return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
+                applicationId, stateDir, streamThreads, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
+                deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides);
+    }
+
+    public SpeedConfig withStateDir(Path newStateDir) {
+        return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
+                applicationId, newStateDir, streamThreads, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
+                deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides);
+    }
+
+    /** Without the values of the pass-through properties, which may hold credentials. */
+    @Override
+    public String toString() {
+        return "SpeedConfig[bootstrapServers=" + bootstrapServers + ", eventsTopic=" + eventsTopic + ", deadLetterTopic=" + deadLetterTopic
+                + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
+                + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", dedupHorizon=" + dedupHorizon
+                + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + streamsOverrides.keySet() + "]";
+    }
+
+    private static void atLeast(int value, int minimum, String key) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(key + " must be at least " + minimum + ": " + value);
+        }
+    }
+}

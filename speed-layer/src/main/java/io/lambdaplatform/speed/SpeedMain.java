@@ -1,0 +1,68 @@
+package io.lambdaplatform.speed;
+
+import io.lambdaplatform.model.config.PlatformConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code speed --stack DIR | --config FILE [--http-port P] [--state-dir DIR]}: runs the speed layer
+ * until SIGTERM or Ctrl-C, then closes it cleanly (pending writes are flushed, the last commit made).
+ */
+@Command(name = "speed", mixinStandardHelpOptions = true, version = "speed layer 0.1.0",
+        description = "Runs the speed layer: Kafka Streams over the events topic, real-time views in Cassandra.")
+public final class SpeedMain implements Callable<Integer> {
+
+    private static final String LOGBACK_CONFIG = "logback.configurationFile";
+
+    @Option(names = "--stack", paramLabel = "DIR", description = "Directory of a running `./lambda stack` (reads DIR/endpoints.json).")
+    private Path stackDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (HOCON, JSON or properties); LAMBDA_* variables override it.")
+    private Path configFile;
+
+    @Option(names = "--http-port", paramLabel = "P", description = "Port of /health and /metrics (default lambda.speed.http.port; 0 picks a free one).")
+    private Integer httpPort;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default lambda.speed.state-dir, or DIR/speed-state with --stack).")
+    private Path stateDir;
+
+    public static void main(String[] args) {
+        if (System.getProperty(LOGBACK_CONFIG) == null) {
+            System.setProperty(LOGBACK_CONFIG, "speed-logback.xml");
+        }
+        CommandLine command = new CommandLine(new SpeedMain())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("speed: " + e.getMessage());
+                    return 1;
+                });
+        System.exit(command.execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SpeedConfig config = SpeedConfig.from(PlatformConfig.load(configFile, stackDir), stackDir);
+        if (httpPort != null) {
+            config = config.withHttpPort(httpPort);
+        }
+        if (stateDir != null) {
+            config = config.withStateDir(stateDir);
+        }
+        SpeedApp app = SpeedApp.start(config);
+        Thread shutdown = new Thread(app::close, "speed-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        System.out.println("Speed layer running: reading " + config.eventsTopic() + ", health on http://" + config.httpHost() + ":"
+                + app.httpPort() + "/health/ready; Ctrl-C stops it.");
+        boolean failed = app.awaitStop();
+        if (failed) {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+            app.close();
+            System.err.println("Speed layer stopped: Kafka Streams failed (see the log above).");
+            return 1;
+        }
+        return 0;
+    }
+}

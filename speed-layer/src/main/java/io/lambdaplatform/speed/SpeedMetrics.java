@@ -1,0 +1,82 @@
+package io.lambdaplatform.speed;
+
+import io.lambdaplatform.model.RejectionReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The speed layer's own meters. In Prometheus form: {@code speed_records_processed_total},
+ * {@code speed_events_applied_total}, {@code speed_duplicates_dropped_total},
+ * {@code speed_dead_letters_total{reason=...}}, {@code speed_cassandra_write_seconds},
+ * {@code speed_cassandra_write_retries_total}, {@code speed_ingest_time_regressions_total}.
+ */
+public final class SpeedMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter processed;
+    private final Counter applied;
+    private final Counter duplicates;
+    private final Map<RejectionReason, Counter> deadLetters = new EnumMap<>(RejectionReason.class);
+    private final Timer cassandraWrites;
+    private final Counter cassandraRetries;
+    private final Counter ingestRegressions;
+
+    public SpeedMetrics(MeterRegistry registry) {
+        this.registry = requireNonNull(registry, "registry is null");
+        this.processed = Counter.builder("speed.records.processed")
+                .description("Records read from the events topic, valid or not").register(registry);
+        this.applied = Counter.builder("speed.events.applied")
+                .description("Valid first copies of events added to the speed views").register(registry);
+        this.duplicates = Counter.builder("speed.duplicates.dropped")
+                .description("Valid events dropped as a later copy within the de-duplication horizon").register(registry);
+        for (RejectionReason reason : RejectionReason.values()) {
+            deadLetters.put(reason, Counter.builder("speed.dead.letters").tag("reason", reason.code())
+                    .description("Invalid records sent to the dead-letter topic").register(registry));
+        }
+        this.cassandraWrites = Timer.builder("speed.cassandra.write")
+                .description("Latency of speed-view writes to Cassandra, per attempt").register(registry);
+        this.cassandraRetries = Counter.builder("speed.cassandra.write.retries")
+                .description("Cassandra writes that failed and were retried").register(registry);
+        this.ingestRegressions = Counter.builder("speed.ingest.time.regressions")
+                .description("Records whose ingest bucket had already been evicted (broker clock stepped back)").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void recordProcessed() {
+        processed.increment();
+    }
+
+    public void eventApplied() {
+        applied.increment();
+    }
+
+    public void duplicateDropped() {
+        duplicates.increment();
+    }
+
+    public void deadLettered(RejectionReason reason) {
+        deadLetters.get(reason).increment();
+    }
+
+    public void cassandraWrite(long nanos) {
+        cassandraWrites.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void cassandraRetries(int writes) {
+        cassandraRetries.increment(writes);
+    }
+
+    public void ingestRegression() {
+        ingestRegressions.increment();
+    }
+}

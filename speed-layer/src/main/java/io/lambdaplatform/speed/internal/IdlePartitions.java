@@ -1,0 +1,93 @@
+package io.lambdaplatform.speed.internal;
+
+import io.lambdaplatform.speed.SpeedWatermarks;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Moves the watermark of partitions that have nothing left to process. At time {@code t} it reads the
+ * end offsets of the events topic, then the offsets the application has committed; a partition whose
+ * committed offset has reached its end offset has every record that existed at {@code t} applied (a
+ * commit only follows the Cassandra writes it covers), and any record appended later has an ingest time
+ * of at least {@code t}, less the allowed broker clock skew.
+ */
+public final class IdlePartitions implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdlePartitions.class);
+    private static final long TIMEOUT_SECONDS = 10;
+
+    private final Admin admin;
+    private final String topic;
+    private final String applicationId;
+    private final Duration clockSkew;
+    private final SpeedWatermarks watermarks;
+    private final Clock clock;
+
+    public IdlePartitions(Admin admin, String topic, String applicationId, Duration clockSkew, SpeedWatermarks watermarks, Clock clock) {
+        this.admin = requireNonNull(admin, "admin is null");
+        this.topic = requireNonNull(topic, "topic is null");
+        this.applicationId = requireNonNull(applicationId, "applicationId is null");
+        this.clockSkew = requireNonNull(clockSkew, "clockSkew is null");
+        this.watermarks = requireNonNull(watermarks, "watermarks is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public void run() {
+        try {
+            check();
+        }
+        catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn("Cannot check for idle partitions of {}: {}", topic, e.toString());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void check() throws ExecutionException, InterruptedException, TimeoutException {
+        Instant observedAt = clock.instant();
+        TopicDescription description = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        description.partitions().forEach(p -> {
+            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+            earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
+        });
+        ListOffsetsOptions readCommitted = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest, readCommitted).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest, readCommitted).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
+            OffsetAndMetadata position = committed.get(end.getKey());
+            long applied = position != null ? position.offset() : starts.get(end.getKey()).offset();
+            if (applied >= end.getValue().offset()) {
+                watermarks.caughtUp(end.getKey().partition(), observedAt.minus(clockSkew));
+            }
+        }
+        watermarks.saveDue();
+    }
+}

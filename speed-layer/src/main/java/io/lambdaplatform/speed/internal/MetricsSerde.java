@@ -1,0 +1,53 @@
+package io.lambdaplatform.speed.internal;
+
+import io.lambdaplatform.model.Metrics;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+
+/** The aggregate in a state store: count, duration sum, and the revenue's exact scale and unscaled digits. */
+public final class MetricsSerde {
+
+    private MetricsSerde() {}
+
+    public static Serde<Metrics> serde() {
+        return Serdes.serdeFrom(new MetricsSerializer(), new MetricsDeserializer());
+    }
+
+    private static final class MetricsSerializer implements Serializer<Metrics> {
+        @Override
+        public byte[] serialize(String topic, Metrics metrics) {
+            if (metrics == null) {
+                return null;
+            }
+            byte[] unscaled = metrics.revenue().unscaledValue().toByteArray();
+            return ByteBuffer.allocate(20 + unscaled.length)
+                    .putLong(metrics.eventCount())
+                    .putLong(metrics.durationSumMs())
+                    .putInt(metrics.revenue().scale())
+                    .put(unscaled)
+                    .array();
+        }
+    }
+
+    private static final class MetricsDeserializer implements Deserializer<Metrics> {
+        @Override
+        public Metrics deserialize(String topic, byte[] data) {
+            if (data == null) {
+                return null;
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            long count = buffer.getLong();
+            long durationSum = buffer.getLong();
+            int scale = buffer.getInt();
+            byte[] unscaled = new byte[buffer.remaining()];
+            buffer.get(unscaled);
+            return new Metrics(count, new BigDecimal(new BigInteger(unscaled), scale), durationSum);
+        }
+    }
+}

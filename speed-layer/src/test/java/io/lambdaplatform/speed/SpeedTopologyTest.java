@@ -1,0 +1,310 @@
+package io.lambdaplatform.speed;
+
+import com.typesafe.config.ConfigFactory;
+import io.lambdaplatform.model.Event;
+import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.Rejection;
+import io.lambdaplatform.model.RejectionReason;
+import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.speed.internal.AggregateKey;
+import io.lambdaplatform.speed.internal.EventProcessor;
+import io.lambdaplatform.speed.internal.SpeedStores;
+import io.lambdaplatform.viewstore.DeadLetterCount;
+import io.lambdaplatform.viewstore.InMemorySpeedViews;
+import io.lambdaplatform.viewstore.SpeedDelta;
+import io.lambdaplatform.viewstore.SpeedProgress;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+class SpeedTopologyTest {
+
+    private static final Instant INGEST = Instant.parse("2026-11-24T12:00:00Z");
+    private static final Instant EVENT_TIME = Instant.parse("2026-11-24T10:00:00Z");
+
+    @TempDir
+    Path stateDir;
+
+    private final InMemorySpeedViews views = new InMemorySpeedViews();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private SpeedConfig config;
+    private SpeedWatermarks watermarks;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> events;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+
+    @BeforeEach
+    void startDriver() {
+        config = SpeedConfig.from(ConfigFactory.parseMap(Map.of(
+                        "lambda.speed.retry-backoff", "5ms",
+                        "lambda.speed.max-retry-backoff", "20ms",
+                        "lambda.speed.progress-interval", "1ms",
+                        "lambda.speed.eviction-grace", "2m",
+                        "lambda.speed.dead-letter-max-bytes", "4096"))
+                .withFallback(ConfigFactory.defaultReference()).resolve(), null)
+                .withStateDir(stateDir);
+        watermarks = SpeedWatermarks.load(views, config.retention(), config.progressInterval(), Clock.systemUTC());
+        Properties properties = SpeedTopology.streamsProperties(config);
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(SpeedTopology.build(config, views, watermarks, new SpeedMetrics(registry)), properties);
+        events = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+        deadLetters = driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    @Test
+    void aggregatesPerProductWindowAndIngestBucketWithExactCents() {
+        send("e1", "p1", "19.99", 100, EVENT_TIME.plusSeconds(60), INGEST.plusSeconds(1));
+        send("e2", "p1", "-5.01", 200, EVENT_TIME.plusSeconds(180), INGEST.plusSeconds(2));
+        send("e3", "p1", "0.02", 300, EVENT_TIME.plusSeconds(299), INGEST.plusSeconds(3));
+        send("e4", "p2", "1000000.10", 0, EVENT_TIME.plusSeconds(60), INGEST.plusSeconds(4));
+
+        assertThat(rows()).containsExactly(
+                entry(row("p1", EVENT_TIME, INGEST), metrics(3, "15.00", 600)),
+                entry(row("p2", EVENT_TIME, INGEST), metrics(1, "1000000.10", 0)));
+        assertThat(counter("speed.events.applied")).isEqualTo(4.0);
+        assertThat(counter("speed.records.processed")).isEqualTo(4.0);
+        assertThat(views.products()).containsExactly("p1", "p2");
+    }
+
+    @Test
+    void eventsStraddlingWindowAndBucketBoundariesFallOnTheirSide() {
+        Instant windowEnd = EVENT_TIME.plusSeconds(300);
+        Instant bucketEnd = INGEST.plusSeconds(60);
+        send("e1", "p1", "1.00", 10, windowEnd.minusMillis(1), bucketEnd.minusMillis(1));
+        send("e2", "p1", "2.00", 20, windowEnd, bucketEnd.minusMillis(1));
+        send("e3", "p1", "4.00", 40, windowEnd.minusMillis(1), bucketEnd);
+        send("e4", "p1", "8.00", 80, windowEnd, bucketEnd);
+
+        assertThat(rows()).containsExactly(
+                entry(row("p1", EVENT_TIME, INGEST), metrics(1, "1.00", 10)),
+                entry(row("p1", EVENT_TIME, bucketEnd), metrics(1, "4.00", 40)),
+                entry(row("p1", windowEnd, INGEST), metrics(1, "2.00", 20)),
+                entry(row("p1", windowEnd, bucketEnd), metrics(1, "8.00", 80)));
+    }
+
+    @Test
+    void lateAndOutOfOrderEventsLandInTheirEventWindowAndTheirIngestBucket() {
+        Instant daysOld = Instant.parse("2026-11-20T23:58:30Z");
+        send("e1", "p1", "1.00", 1, EVENT_TIME.plusSeconds(420), INGEST.plusSeconds(1));
+        send("e2", "p1", "2.00", 2, EVENT_TIME.plusSeconds(100), INGEST.plusSeconds(2));
+        send("e3", "p1", "3.00", 3, daysOld, INGEST.plusSeconds(3));
+        send("e4", "p1", "4.00", 4, EVENT_TIME.plusSeconds(480), INGEST.plusSeconds(4));
+        send("e5", "p1", "5.00", 5, daysOld.plusSeconds(60), INGEST.plusSeconds(61));
+
+        assertThat(rows()).containsExactly(
+                entry(row("p1", Instant.parse("2026-11-20T23:55:00Z"), INGEST), metrics(1, "3.00", 3)),
+                entry(row("p1", Instant.parse("2026-11-20T23:55:00Z"), INGEST.plusSeconds(60)), metrics(1, "5.00", 5)),
+                entry(row("p1", EVENT_TIME, INGEST), metrics(1, "2.00", 2)),
+                entry(row("p1", EVENT_TIME.plusSeconds(300), INGEST), metrics(2, "5.00", 5)));
+    }
+
+    @Test
+    void dropsLaterCopiesWithinTheHorizonAndCountsCopiesBeyondIt() {
+        send("e1", "p1", "1.00", 10, EVENT_TIME, INGEST);
+        send("e1", "p1", "1.00", 10, EVENT_TIME, INGEST.plusSeconds(1));
+        send("e1", "p1", "99.00", 999, EVENT_TIME.plusSeconds(400), INGEST.plus(Duration.ofHours(23)));
+        send("e1", "p2", "2.00", 20, EVENT_TIME, INGEST.plusSeconds(2));
+        send("e1", "p1", "1.00", 10, EVENT_TIME, INGEST.plus(Duration.ofHours(24)).plusSeconds(1));
+
+        assertThat(rows()).containsExactly(
+                entry(row("p1", EVENT_TIME, INGEST), metrics(1, "1.00", 10)),
+                entry(row("p1", EVENT_TIME, INGEST.plus(Duration.ofHours(24))), metrics(1, "1.00", 10)),
+                entry(row("p2", EVENT_TIME, INGEST), metrics(1, "2.00", 20)));
+        assertThat(counter("speed.duplicates.dropped")).isEqualTo(2.0);
+        assertThat(counter("speed.events.applied")).isEqualTo(3.0);
+    }
+
+    @Test
+    void deadLettersEveryClassOfInvalidRecordWithItsReasonAndOriginalBytes() {
+        Headers original = new RecordHeaders().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+        byte[] notJson = utf8("{\"event_id\": ");
+        byte[] notUtf8 = {'{', (byte) 0xC3, (byte) 0x28, '}'};
+        byte[] huge = new byte[2 * 1024 * 1024];
+        Arrays.fill(huge, (byte) 'x');
+        byte[] missingField = utf8("{\"event_id\":\"e1\",\"product_id\":\"p1\",\"revenue\":\"1.00\",\"duration_ms\":1}");
+        byte[] wrongType = utf8("{\"event_id\":\"e1\",\"product_id\":\"p1\",\"revenue\":\"1.00\",\"duration_ms\":\"long\","
+                + "\"event_time\":\"2026-11-24T10:00:00Z\"}");
+        byte[] tooManyCents = utf8("{\"event_id\":\"e1\",\"product_id\":\"p1\",\"revenue\":\"1.999\",\"duration_ms\":1,"
+                + "\"event_time\":\"2026-11-24T10:00:00Z\"}");
+        byte[] valid = event("e1", "p1", "1.00", 1, EVENT_TIME);
+
+        events.pipeInput(new TestRecord<>(utf8("p1"), notJson, original, INGEST));
+        events.pipeInput(new TestRecord<>(utf8("p1"), notUtf8, new RecordHeaders(), INGEST.plusMillis(1)));
+        events.pipeInput(new TestRecord<>(utf8("p1"), huge, new RecordHeaders(), INGEST.plusMillis(2)));
+        events.pipeInput(new TestRecord<>(utf8("p1"), null, new RecordHeaders(), INGEST.plusMillis(3)));
+        events.pipeInput(new TestRecord<>(utf8("p1"), missingField, new RecordHeaders(), INGEST.plusMillis(4)));
+        events.pipeInput(new TestRecord<>(utf8("p1"), wrongType, new RecordHeaders(), INGEST.plusMillis(5)));
+        events.pipeInput(new TestRecord<>(utf8("p1"), tooManyCents, new RecordHeaders(), INGEST.plusMillis(6)));
+        events.pipeInput(new TestRecord<>(utf8("p2"), valid, new RecordHeaders(), INGEST.plusMillis(7)));
+        events.pipeInput(new TestRecord<>(null, valid, new RecordHeaders(), INGEST.plusMillis(8)));
+        send("e2", "p1", "3.00", 3, EVENT_TIME, INGEST.plusMillis(9));
+
+        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).extracting(record -> header(record, Rejection.REASON_HEADER)).containsExactly(
+                "malformed-json", "not-utf8", "too-large", "empty", "missing-field", "wrong-type", "invalid-value",
+                "key-mismatch", "key-mismatch");
+        assertThat(dead).extracting(record -> header(record, EventProcessor.SOURCE_OFFSET_HEADER))
+                .containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8");
+        assertThat(dead.get(0).value()).isEqualTo(notJson);
+        assertThat(header(dead.get(0), "trace")).isEqualTo("t-1");
+        assertThat(header(dead.get(0), EventProcessor.SOURCE_TOPIC_HEADER)).isEqualTo("events");
+        assertThat(dead.get(1).value()).isEqualTo(notUtf8);
+        assertThat(dead.get(2).value()).hasSize(4096 - 2);
+        assertThat(header(dead.get(2), EventProcessor.ORIGINAL_BYTES_HEADER)).isEqualTo("2," + huge.length);
+        assertThat(dead.get(3).value()).isNull();
+        assertThat(header(dead.get(4), Rejection.DETAIL_HEADER)).isEqualTo("event_time: required");
+        assertThat(dead.get(7).key()).isEqualTo(utf8("p2"));
+        assertThat(dead.get(8).key()).isNull();
+
+        assertThat(rows()).containsExactly(entry(row("p1", EVENT_TIME, INGEST), metrics(1, "3.00", 3)));
+        assertThat(views.deadLetters()).containsExactlyInAnyOrder(
+                new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 1),
+                new DeadLetterCount(0, RejectionReason.NOT_UTF8, 1),
+                new DeadLetterCount(0, RejectionReason.TOO_LARGE, 1),
+                new DeadLetterCount(0, RejectionReason.EMPTY, 1),
+                new DeadLetterCount(0, RejectionReason.MISSING_FIELD, 1),
+                new DeadLetterCount(0, RejectionReason.WRONG_TYPE, 1),
+                new DeadLetterCount(0, RejectionReason.INVALID_VALUE, 1),
+                new DeadLetterCount(0, RejectionReason.KEY_MISMATCH, 2));
+        assertThat(registry.get("speed.dead.letters").tag("reason", "key-mismatch").counter().count()).isEqualTo(2.0);
+        assertThat(counter("speed.records.processed")).isEqualTo(10.0);
+    }
+
+    @Test
+    void recordsTheWatermarkAndCoverageOfThePartitionAfterItsWrites() {
+        send("e1", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(5));
+        send("e2", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(7));
+
+        assertThat(views.progress()).singleElement().satisfies(progress -> {
+            assertThat(progress.partition()).isZero();
+            assertThat(progress.watermark()).isEqualTo(INGEST.plusSeconds(7));
+            assertThat(progress.coveredSince()).isEqualTo(INGEST.plusSeconds(5));
+            assertThat(progress.retention()).isEqualTo(Duration.ofDays(7));
+        });
+    }
+
+    @Test
+    void whileCassandraIsDownNothingIsCommittedOrDroppedAndWritingResumesWhenItIsBack() throws Exception {
+        send("e1", "p1", "1.00", 1, EVENT_TIME, INGEST);
+        views.setUnavailable(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread sender = new Thread(() -> {
+            try {
+                send("e2", "p1", "2.50", 2, EVENT_TIME, INGEST.plusSeconds(1));
+            }
+            catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        sender.start();
+        sender.join(500);
+
+        assertThat(sender.isAlive()).isTrue();
+        assertThat(views.all()).containsExactly(new SpeedDelta(viewKey("p1", EVENT_TIME), INGEST, metrics(1, "1.00", 1)));
+        assertThat(counter("speed.cassandra.write.retries")).isGreaterThanOrEqualTo(2.0);
+
+        views.setUnavailable(false);
+        sender.join(10_000);
+
+        assertThat(sender.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+        assertThat(rows()).containsExactly(entry(row("p1", EVENT_TIME, INGEST), metrics(2, "3.50", 3)));
+        assertThat(views.progress()).extracting(SpeedProgress::watermark).containsExactly(INGEST.plusSeconds(1));
+    }
+
+    @Test
+    void evictsFinishedBucketsOnceWrittenSoTheStoreStaysSmall() {
+        for (int minute = 0; minute < 10; minute++) {
+            send("e" + minute, "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(60L * minute));
+        }
+
+        KeyValueStore<AggregateKey, Metrics> store = driver.getKeyValueStore(SpeedStores.AGGREGATES);
+        List<Instant> buckets = new ArrayList<>();
+        try (KeyValueIterator<AggregateKey, Metrics> all = store.all()) {
+            all.forEachRemaining((KeyValue<AggregateKey, Metrics> kv) -> buckets.add(kv.key.ingestBucket()));
+        }
+        assertThat(buckets).containsExactly(INGEST.plusSeconds(420), INGEST.plusSeconds(480), INGEST.plusSeconds(540));
+        assertThat(views.all()).hasSize(10);
+        assertThat(rows().values()).allSatisfy(m -> assertThat(m).isEqualTo(metrics(1, "1.00", 1)));
+    }
+
+    private void send(String eventId, String productId, String revenue, long durationMs, Instant eventTime, Instant ingestTime) {
+        events.pipeInput(new TestRecord<>(utf8(productId), event(eventId, productId, revenue, durationMs, eventTime),
+                new RecordHeaders(), ingestTime));
+    }
+
+    private static byte[] event(String eventId, String productId, String revenue, long durationMs, Instant eventTime) {
+        return EventCodec.encode(Event.of(eventId, productId, revenue, durationMs, eventTime));
+    }
+
+    private Map<String, Metrics> rows() {
+        Map<String, Metrics> rows = new TreeMap<>();
+        for (SpeedDelta delta : views.all()) {
+            rows.put(row(delta.key().productId(), delta.key().window().start(), delta.ingestBucket()), delta.metrics());
+        }
+        return rows;
+    }
+
+    private static String row(String productId, Instant windowStart, Instant bucket) {
+        return productId + " " + windowStart + " " + bucket;
+    }
+
+    private static ViewKey viewKey(String productId, Instant windowStart) {
+        return new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, windowStart));
+    }
+
+    private static Metrics metrics(long count, String revenue, long durationSumMs) {
+        return new Metrics(count, new BigDecimal(revenue), durationSumMs);
+    }
+
+    private double counter(String name) {
+        return registry.get(name).counter().count();
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
