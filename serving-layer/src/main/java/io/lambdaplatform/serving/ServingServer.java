@@ -8,6 +8,7 @@ import io.javalin.json.JavalinJackson;
 import io.lambdaplatform.serving.internal.BearerToken;
 import io.lambdaplatform.serving.internal.JsonBodies;
 import io.lambdaplatform.serving.internal.JsonBodies.ErrorBody;
+import io.lambdaplatform.serving.internal.JsonErrorHandler;
 import io.lambdaplatform.serving.internal.RequestMeters;
 import io.lambdaplatform.viewstore.ViewStoreException;
 import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
@@ -66,6 +67,8 @@ public final class ServingServer implements AutoCloseable {
             javalin.jsonMapper(new JavalinJackson(JsonBodies.mapper(), false));
             javalin.jetty.host = config.host();
             javalin.jetty.port = config.port();
+            javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
+            javalin.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             javalin.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/dashboard";
@@ -170,7 +173,9 @@ public final class ServingServer implements AutoCloseable {
 
     private void ready(Context ctx) {
         try {
-            source.views().batch().current();
+            ViewSource.Views views = source.views();
+            views.batch().current();
+            views.speed().progress();
             storeAnswered();
             ctx.json(new JsonBodies.HealthBody("ready"));
         }
