@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -44,23 +48,44 @@ public final class MergedView {
     private final SpeedViews speed;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final Executor reads;
 
-    public MergedView(BatchViews batch, SpeedViews speed, Clock clock, MeterRegistry meters) {
+    /**
+     * @param reads runs the speed-layer reads while the calling thread reads the batch pointer and rows;
+     *              {@code Runnable::run} reads everything one after the other
+     */
+    public MergedView(BatchViews batch, SpeedViews speed, Clock clock, MeterRegistry meters, Executor reads) {
         this.batch = requireNonNull(batch, "batch is null");
         this.speed = requireNonNull(speed, "speed is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meters = requireNonNull(meters, "meters is null");
+        this.reads = requireNonNull(reads, "reads is null");
     }
 
     public MetricsAnswer answer(MetricsQuery query) {
-        Instant now = clock.instant();
-        Optional<BatchVersion> pointer = timed("batch-pointer", batch::current);
-        List<ViewRow> batchRows = pointer
-                .map(version -> timed("batch-rows", () -> batch.read(version.version(), query.productId(), query.granularity(),
-                        query.from(), query.to())))
-                .orElse(List.of());
-        List<SpeedDelta> speedRows = timed("speed-rows", () -> speed.read(query.productId(), query.from(), query.to()));
-        List<SpeedProgress> progress = timed("speed-progress", speed::progress);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        // The speed rows do not depend on the pointer: read them meanwhile. Which pointer they are
+        // filtered by is decided below, so a batch published in between changes nothing.
+        CompletableFuture<List<SpeedDelta>> speedRead = CompletableFuture.supplyAsync(
+                () -> timed("speed-rows", () -> speed.read(query.productId(), query.from(), query.to())), reads);
+        CompletableFuture<List<SpeedProgress>> progressRead = CompletableFuture.supplyAsync(
+                () -> timed("speed-progress", speed::progress), reads);
+        Optional<BatchVersion> pointer;
+        List<ViewRow> batchRows;
+        try {
+            pointer = timed("batch-pointer", batch::current);
+            batchRows = pointer
+                    .map(version -> timed("batch-rows", () -> batch.read(version.version(), query.productId(), query.granularity(),
+                            query.from(), query.to())))
+                    .orElse(List.of());
+        }
+        finally {
+            // Wait for the speed reads even when the batch read failed, so none outlives the request.
+            await(speedRead.handle((rows, failure) -> null));
+            await(progressRead.handle((rows, failure) -> null));
+        }
+        List<SpeedDelta> speedRows = await(speedRead);
+        List<SpeedProgress> progress = await(progressRead);
 
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
         Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
@@ -103,7 +128,7 @@ public final class MergedView {
     }
 
     public PlatformStatus status() {
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Optional<BatchVersion> pointer = timed("batch-pointer", batch::current);
         List<SpeedProgress> progress = timed("speed-progress", speed::progress);
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
@@ -119,6 +144,18 @@ public final class MergedView {
         timed("batch-pointer", batch::current)
                 .ifPresent(version -> all.addAll(timed("batch-products", () -> batch.products(version.version()))));
         return all.stream().filter(product -> product.startsWith(prefix)).limit(limit).toList();
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        }
+        catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static boolean inQuery(MetricsQuery query, EventWindow window) {

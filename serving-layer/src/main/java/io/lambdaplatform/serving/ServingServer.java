@@ -23,7 +23,11 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -38,6 +42,8 @@ public final class ServingServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
     private static final Pattern PRODUCT_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{0,128}");
     private static final int DEFAULT_SUGGESTIONS = 20;
+    /** Threads that read speed rows while request threads read the batch view; Jetty's pool bounds the requests. */
+    private static final int STORE_READ_THREADS = 32;
     private static final String OPENAPI_RESOURCE = "/openapi.json";
     /** Scripts and styles only from this origin: the dashboard works offline and loads nothing from a CDN. */
     private static final String CONTENT_SECURITY_POLICY =
@@ -50,6 +56,7 @@ public final class ServingServer implements AutoCloseable {
     private final RequestMeters requestMeters;
     private final BearerToken token;
     private final byte[] openApi;
+    private final ExecutorService storeReads;
     private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
     private final Javalin app;
 
@@ -61,6 +68,16 @@ public final class ServingServer implements AutoCloseable {
         this.requestMeters = new RequestMeters(meters);
         this.token = config.token().map(BearerToken::new).orElse(null);
         this.openApi = resource(OPENAPI_RESOURCE);
+        this.storeReads = Executors.newFixedThreadPool(STORE_READ_THREADS, new ThreadFactory() {
+            private final AtomicInteger count = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable runnable) {
+                Thread thread = new Thread(runnable, "store-read-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -121,12 +138,13 @@ public final class ServingServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        storeReads.shutdownNow();
         meters.close();
     }
 
     private MergedView mergedView() {
         ViewSource.Views views = source.views();
-        return new MergedView(views.batch(), views.speed(), clock, meters);
+        return new MergedView(views.batch(), views.speed(), clock, meters, storeReads);
     }
 
     private void metrics(Context ctx) {
