@@ -34,11 +34,7 @@ public final class EventRules {
         checkId("event_id", eventId);
     }
 
-    /**
-     * Throws {@link InvalidEventException} unless the id is a valid {@code product_id}; public so that
-     * the serving layer rejects a malformed product in a URL by the same rule the layers ingest by.
-     */
-    public static void checkProductId(String productId) {
+    static void checkProductId(String productId) {
         checkId("product_id", productId);
         if (!PRODUCT_ID.matcher(productId).matches()) {
             throw invalid("product_id: only letters, digits and . _ : - are allowed: " + productId);
