@@ -1,9 +1,10 @@
 package io.lambdaplatform.serving;
 
-import io.lambdaplatform.model.EventRules;
+import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.InvalidEventException;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -49,12 +50,7 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
      */
     public static MetricsQuery parse(String productId, String fromText, String toText, String granularityText, int maxWindows) {
         String product = requireParameter("product_id", productId);
-        try {
-            EventRules.checkProductId(product);
-        }
-        catch (InvalidEventException e) {
-            throw new InvalidQueryException("product_id", abbreviate(e.rejection().detail()));
-        }
+        checkProductId(product);
         Granularity granularity = parseGranularity(granularityText);
         Instant from = parseInstant("from", fromText);
         Instant to = parseInstant("to", toText);
@@ -69,6 +65,19 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
                     + " windows of " + granularity + "; at most " + maxWindows + " are allowed: narrow the range or use a coarser granularity");
         }
         return new MetricsQuery(product, granularity, alignedFrom, alignedTo);
+    }
+
+    /**
+     * Applies the event contract's product-id rule (characters, length) by building an event with it:
+     * the one rule, in common-model, that both layers ingest by.
+     */
+    private static void checkProductId(String productId) {
+        try {
+            new Event("product-id-check", productId, null, BigDecimal.ZERO, 0, Instant.EPOCH);
+        }
+        catch (InvalidEventException e) {
+            throw new InvalidQueryException("product_id", abbreviate(e.rejection().detail()));
+        }
     }
 
     static Granularity parseGranularity(String text) {

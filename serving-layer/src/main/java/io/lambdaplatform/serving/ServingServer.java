@@ -14,6 +14,7 @@ import io.lambdaplatform.viewstore.ViewStoreException;
 import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,7 @@ public final class ServingServer implements AutoCloseable {
             });
             javalin.staticFiles.enableWebjars();
             javalin.requestLogger.http(requestMeters::record);
+            javalin.router.javaLangErrorHandler(this::fatal);
 
             javalin.routes.before(ctx -> {
                 ctx.header("X-Content-Type-Options", "nosniff");
@@ -238,6 +240,21 @@ public final class ServingServer implements AutoCloseable {
         String reference = UUID.randomUUID().toString().substring(0, 8);
         LOG.error("Request {} {} failed (reference {})", ctx.method().name(), ctx.path(), reference, e);
         ctx.status(500).json(new ErrorBody("internal", null, "internal error; the server log has the details under reference " + reference));
+    }
+
+    /** An Error (not an Exception) escaped a handler: still a JSON 500 without details. */
+    private void fatal(HttpServletResponse response, Error error) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("Request failed with an error (reference {})", reference, error);
+        response.setStatus(500);
+        response.setContentType("application/json");
+        try {
+            response.getWriter().write("{\"error\":\"internal\",\"message\":\"internal error; the server log has the details under reference "
+                    + reference + "\"}");
+        }
+        catch (IOException e) {
+            LOG.debug("Could not write the error response (reference {})", reference, e);
+        }
     }
 
     private void storeAnswered() {

@@ -265,6 +265,25 @@ class ServingServerTest {
     }
 
     @Test
+    void errorsThatAreNotExceptionsAre500WithoutDetailsToo() throws Exception {
+        start(null, new ViewSource() {
+            @Override
+            public Views views() {
+                throw new NoSuchMethodError("secret internal detail");
+            }
+
+            @Override
+            public void close() {}
+        });
+
+        HttpResponse<String> response = get("/v1/status");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(json(response).get("error").asText()).isEqualTo("internal");
+        assertThat(response.body()).doesNotContain("secret").doesNotContain("NoSuchMethod");
+    }
+
+    @Test
     void tokenProtectsTheApiButNotHealthOrTheDashboard() throws Exception {
         start(TOKEN);
         String metrics = "/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=1h";
