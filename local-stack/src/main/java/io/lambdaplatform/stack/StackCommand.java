@@ -14,10 +14,8 @@ import java.util.concurrent.Callable;
 
 /** {@code stack}: starts the three servers, writes {@code endpoints.json}, and blocks until stopped. */
 @Command(name = "stack",
-        mixinStandardHelpOptions = true,
-        description = {
-                "Starts real Kafka (KRaft), Cassandra and S3Proxy servers on 127.0.0.1, writes DATA_DIR/endpoints.json",
-                "and blocks; Ctrl-C or SIGTERM stops them cleanly."})
+        description = "Starts real Kafka (KRaft), Cassandra and S3Proxy servers on 127.0.0.1, writes DIR/endpoints.json "
+                + "and blocks; Ctrl-C or SIGTERM stops them cleanly.")
 public final class StackCommand
         implements Callable<Integer>
 {
@@ -25,6 +23,9 @@ public final class StackCommand
 
     @Spec
     private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".lambda-local/stack",
             description = "Data, configuration and logs of the servers (default: ${DEFAULT-VALUE}).")

@@ -2,17 +2,20 @@ package io.lambdaplatform.stack;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The command line of the local stack: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
  * {@code ./lambda stack}.
  */
 @Command(name = "lambda",
-        mixinStandardHelpOptions = true,
         description = "The Lambda Platform's local runtime.",
         subcommands = StackCommand.class)
 public final class StackMain
 {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
     private static final String LOGBACK_CONFIGURATION = "io/lambdaplatform/stack/launcher-logback.xml";
 
     private StackMain() {}
@@ -26,8 +29,7 @@ public final class StackMain
         CommandLine commandLine = new CommandLine(new StackMain());
         commandLine.setExecutionStrategy(new CommandLine.RunLast());
         int exitCode = commandLine.execute(args);
-        if (commandLine.getParseResult() != null && !commandLine.getParseResult().hasSubcommand() && !commandLine.isUsageHelpRequested()
-                && !commandLine.isVersionHelpRequested()) {
+        if (commandLine.getParseResult() != null && !commandLine.getParseResult().hasSubcommand() && !commandLine.isUsageHelpRequested()) {
             commandLine.usage(commandLine.getErr());
             exitCode = 2;
         }
