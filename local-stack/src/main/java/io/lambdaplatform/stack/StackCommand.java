@@ -16,9 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "stack",
         description = "Starts real Kafka (KRaft), Cassandra and S3Proxy servers on 127.0.0.1, writes DIR/endpoints.json "
                 + "and blocks; Ctrl-C or SIGTERM stops them cleanly.")
-public final class StackCommand
-        implements Callable<Integer>
-{
+public final class StackCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(StackCommand.class);
 
     @Spec
@@ -51,9 +49,7 @@ public final class StackCommand
     private long startTimeoutSeconds;
 
     @Override
-    public Integer call()
-            throws InterruptedException
-    {
+    public Integer call() throws InterruptedException {
         StackOptions options = StackOptions.of(dataDir)
                 .withFresh(fresh)
                 .withPartitions(partitions)
