@@ -79,18 +79,22 @@ public final class BenchmarkViewsCommand implements Callable<Integer> {
 
             BatchVersion version = batch.begin(cutoff, now);
             long rows = 0;
+            long events = 0;
             try (BatchViewWriter writer = batch.writer(version.version())) {
                 for (Granularity granularity : Granularity.values()) {
                     Instant start = granularity.windowStart(cutoff.minus(Duration.ofDays(days)));
                     for (Instant window = start; window.isBefore(cutoff); window = window.plus(granularity.width())) {
                         long fiveMinuteWindows = granularity.width().toMinutes() / 5;
-                        writer.write(new ViewRow(new ViewKey(product, new EventWindow(granularity, window)),
-                                metrics(window.getEpochSecond(), fiveMinuteWindows * 60)));
+                        Metrics metrics = metrics(window.getEpochSecond(), fiveMinuteWindows * 60);
+                        writer.write(new ViewRow(new ViewKey(product, new EventWindow(granularity, window)), metrics));
                         rows++;
+                        if (granularity == Granularity.ONE_DAY) {
+                            events += metrics.eventCount();
+                        }
                     }
                 }
             }
-            batch.publish(version.version(), rows, rows, Instant.now());
+            batch.publish(version.version(), rows, events, Instant.now());
 
             List<CompletableFuture<Void>> writes = new ArrayList<>();
             long deltas = 0;
