@@ -1,0 +1,87 @@
+package io.lambdaplatform.stack;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code stack}: starts the three servers, writes {@code endpoints.json}, and blocks until stopped. */
+@Command(name = "stack",
+        description = "Starts real Kafka (KRaft), Cassandra and S3Proxy servers on 127.0.0.1, writes DIR/endpoints.json "
+                + "and blocks; Ctrl-C or SIGTERM stops them cleanly.")
+public final class StackCommand
+        implements Callable<Integer>
+{
+    private static final Logger log = LoggerFactory.getLogger(StackCommand.class);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".lambda-local/stack",
+            description = "Data, configuration and logs of the servers (default: ${DEFAULT-VALUE}).")
+    private Path dataDir;
+
+    @Option(names = "--fresh", description = "Wipe the data directory first; otherwise a restart keeps all data.")
+    private boolean fresh;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackOptions.DEFAULT_PARTITIONS,
+            description = "Partitions of the events and events.dlq topics (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = StackOptions.DEFAULT_KEYSPACE,
+            description = "Cassandra keyspace of the views (default: ${DEFAULT-VALUE}).")
+    private String keyspace;
+
+    @Option(names = "--bucket", paramLabel = "NAME", defaultValue = StackOptions.DEFAULT_BUCKET,
+            description = "S3 bucket of the master dataset (default: ${DEFAULT-VALUE}).")
+    private String bucket;
+
+    @Option(names = "--start-timeout", paramLabel = "SECONDS", defaultValue = "180",
+            description = "How long each server may take to accept clients (default: ${DEFAULT-VALUE}).")
+    private long startTimeoutSeconds;
+
+    @Override
+    public Integer call()
+            throws InterruptedException
+    {
+        StackOptions options = StackOptions.of(dataDir)
+                .withFresh(fresh)
+                .withPartitions(partitions)
+                .withKeyspace(keyspace)
+                .withBucket(bucket)
+                .withStartTimeout(Duration.ofSeconds(startTimeoutSeconds));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Starting Kafka, Cassandra and S3Proxy in " + options.dataDir() + " (logs in " + options.dataDir().resolve("logs") + ")");
+        out.flush();
+
+        RunningStack stack = LocalStack.start(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+
+        for (RunningServer server : stack.servers()) {
+            out.printf("  %-10s ready in %5s s   pid %-8d log %s%n", server.name(), LocalStack.seconds(server.startDuration()), server.pid(), server.logFile());
+        }
+        out.println();
+        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-24s %s%n", key, value));
+        out.println();
+        out.println("Endpoints written to " + options.dataDir().resolve(StackEndpoints.FILE_NAME) + ". Ctrl-C stops the stack.");
+        out.flush();
+
+        RunningServer exited = stack.awaitServerExit();
+        if (stack.isClosing()) {
+            return 0;
+        }
+        log.error("{} (pid {}) exited unexpectedly; see {}. Stopping the other servers.", exited.name(), exited.pid(), exited.logFile());
+        stack.close();
+        return 1;
+    }
+}

@@ -1,0 +1,38 @@
+package io.lambdaplatform.stack;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line of the local stack: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
+ * {@code ./lambda stack}.
+ */
+@Command(name = "lambda",
+        description = "The Lambda Platform's local runtime.",
+        subcommands = StackCommand.class)
+public final class StackMain
+{
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    private static final String LOGBACK_CONFIGURATION = "io/lambdaplatform/stack/launcher-logback.xml";
+
+    private StackMain() {}
+
+    public static void main(String[] args)
+    {
+        // Before the first logger exists: the launcher's short console messages, not the libraries' debug output.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
+        CommandLine commandLine = new CommandLine(new StackMain());
+        commandLine.setExecutionStrategy(new CommandLine.RunLast());
+        int exitCode = commandLine.execute(args);
+        if (commandLine.getParseResult() != null && !commandLine.getParseResult().hasSubcommand() && !commandLine.isUsageHelpRequested()) {
+            commandLine.usage(commandLine.getErr());
+            exitCode = 2;
+        }
+        System.exit(exitCode);
+    }
+}

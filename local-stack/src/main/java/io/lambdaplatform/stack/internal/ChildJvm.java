@@ -1,0 +1,234 @@
+package io.lambdaplatform.stack.internal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A started server child JVM. Its stdin is a pipe held open by this object: when the launcher dies, the pipe
+ * closes and the child's {@link ServerWatchdog} stops the server.
+ */
+public final class ChildJvm
+{
+    private static final Logger log = LoggerFactory.getLogger(ChildJvm.class);
+
+    private final ChildJvmSpec spec;
+    private final Process process;
+    private final Instant startedAt;
+    private volatile Instant acceptingClientsAt;
+    // Held, never written: closing it (or this JVM dying) tells the child to stop.
+    private final OutputStream stdin;
+
+    private ChildJvm(ChildJvmSpec spec, Process process, Instant startedAt)
+    {
+        this.spec = requireNonNull(spec, "spec is null");
+        this.process = requireNonNull(process, "process is null");
+        this.startedAt = requireNonNull(startedAt, "startedAt is null");
+        this.stdin = process.getOutputStream();
+    }
+
+    public static ChildJvm start(ChildJvmSpec spec)
+    {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable().toString());
+        command.addAll(spec.jvmOptions());
+        command.add("-cp");
+        command.add(Stream.concat(Stream.of(watchdogLocation()), spec.classpath().stream())
+                .map(Path::toString)
+                .collect(Collectors.joining(File.pathSeparator)));
+        command.add(ServerWatchdog.class.getName());
+        command.add(Long.toString(ProcessHandle.current().pid()));
+        command.add(spec.mainClass());
+        command.addAll(spec.arguments());
+
+        Instant startedAt = Instant.now();
+        try {
+            Files.createDirectories(spec.logFile().getParent());
+            Files.writeString(spec.logFile(),
+                    "[local-stack] starting " + spec.name() + " at " + startedAt + "\n[local-stack] " + String.join(" ", command) + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))
+                    .start();
+            log.debug("Started {} as pid {}", spec.name(), process.pid());
+            return new ChildJvm(spec, process, startedAt);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the " + spec.name() + " JVM", e);
+        }
+    }
+
+    /** Runs a JVM to completion (for one-off tools such as Kafka's storage formatter); returns its exit code. */
+    public static int run(ChildJvmSpec spec, Duration timeout)
+    {
+        ChildJvm jvm = start(spec);
+        try {
+            if (!jvm.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                jvm.kill();
+                throw new IllegalStateException(spec.name() + " did not finish within " + timeout + "; see " + spec.logFile());
+            }
+            return jvm.process.exitValue();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            jvm.kill();
+            throw new IllegalStateException("Interrupted while running " + spec.name(), e);
+        }
+    }
+
+    public String name()
+    {
+        return spec.name();
+    }
+
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    public Path logFile()
+    {
+        return spec.logFile();
+    }
+
+    public Instant startedAt()
+    {
+        return startedAt;
+    }
+
+    /** Records that the server accepts clients now; the first call counts. */
+    public void markAcceptingClients()
+    {
+        if (acceptingClientsAt == null) {
+            acceptingClientsAt = Instant.now();
+        }
+    }
+
+    /** From launching the JVM until {@link #markAcceptingClients()}, or until now if it was not called. */
+    public Duration startDuration()
+    {
+        Instant end = acceptingClientsAt == null ? Instant.now() : acceptingClientsAt;
+        return Duration.between(startedAt, end);
+    }
+
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    public CompletableFuture<Process> onExit()
+    {
+        return process.onExit();
+    }
+
+    /** Appends a line of the launcher's own to the server's log file. */
+    public void appendToLog(String line)
+    {
+        try {
+            Files.writeString(spec.logFile(), "[local-stack] " + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
+        catch (IOException e) {
+            log.warn("Cannot append to {}: {}", spec.logFile(), e.toString());
+        }
+    }
+
+    /** Asks the server to stop cleanly (SIGTERM, which runs its shutdown hooks). */
+    public void requestStop()
+    {
+        process.destroy();
+    }
+
+    /**
+     * Waits until the JVM has exited; kills it and anything it started if it takes longer than {@code timeout}.
+     *
+     * @return true when it stopped by itself within the timeout
+     */
+    public boolean awaitStop(Duration timeout)
+    {
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                closeStdin();
+                return true;
+            }
+            log.warn("{} (pid {}) did not stop within {}; killing it", spec.name(), process.pid(), timeout);
+            kill();
+            return false;
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+            return false;
+        }
+    }
+
+    /** Kills the JVM and its descendants at once, and waits for it. */
+    public void kill()
+    {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeStdin();
+    }
+
+    /** The last lines of the log file, for error messages. */
+    public String logTail(int lines)
+    {
+        try {
+            List<String> all = Files.readAllLines(spec.logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        }
+        catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + spec.logFile() + ": " + e + ")";
+        }
+    }
+
+    private void closeStdin()
+    {
+        try {
+            stdin.close();
+        }
+        catch (IOException e) {
+            log.debug("Closing the stdin of {} failed", spec.name(), e);
+        }
+    }
+
+    private static Path javaExecutable()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    private static Path watchdogLocation()
+    {
+        try {
+            return Path.of(ServerWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        }
+        catch (URISyntaxException e) {
+            throw new IllegalStateException("Cannot locate the jar of " + ServerWatchdog.class.getName(), e);
+        }
+    }
+}

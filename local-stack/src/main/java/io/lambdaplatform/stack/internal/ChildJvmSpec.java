@@ -1,0 +1,29 @@
+package io.lambdaplatform.stack.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What to run in a server child JVM.
+ *
+ * @param name the server's name, used for the log file and in messages
+ * @param classpath the server's own jars; the watchdog's location is put in front of them
+ * @param jvmOptions options before the main class ({@code -Xmx…}, {@code --add-opens…}, {@code -D…})
+ * @param mainClass the server's main class, run by {@link ServerWatchdog}
+ * @param arguments the server's arguments
+ * @param logFile where stdout and stderr are appended
+ */
+public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile)
+{
+    public ChildJvmSpec
+    {
+        requireNonNull(name, "name is null");
+        classpath = List.copyOf(requireNonNull(classpath, "classpath is null"));
+        jvmOptions = List.copyOf(requireNonNull(jvmOptions, "jvmOptions is null"));
+        requireNonNull(mainClass, "mainClass is null");
+        arguments = List.copyOf(requireNonNull(arguments, "arguments is null"));
+        requireNonNull(logFile, "logFile is null");
+    }
+}

@@ -1,0 +1,98 @@
+package io.lambdaplatform.stack;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StackEndpointsTest
+{
+    private static final StackEndpoints ENDPOINTS = new StackEndpoints(
+            "127.0.0.1:39092", "127.0.0.1:39042", "datacenter1", "lambda", "http://127.0.0.1:39080", "lambda",
+            "access", "secret", "us-east-1", "events", "events.dlq");
+
+    @Test
+    void writesOneFlatObjectWithThePlatformsKeys(@TempDir Path dir)
+            throws IOException
+    {
+        Path file = dir.resolve("endpoints.json");
+
+        ENDPOINTS.write(file);
+
+        Map<String, Object> json = new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+        assertThat(json).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("kafka.bootstrap", "127.0.0.1:39092"),
+                Map.entry("cassandra.contact-point", "127.0.0.1:39042"),
+                Map.entry("cassandra.datacenter", "datacenter1"),
+                Map.entry("cassandra.keyspace", "lambda"),
+                Map.entry("s3.endpoint", "http://127.0.0.1:39080"),
+                Map.entry("s3.bucket", "lambda"),
+                Map.entry("s3.access-key", "access"),
+                Map.entry("s3.secret-key", "secret"),
+                Map.entry("s3.region", "us-east-1"),
+                Map.entry("events.topic", "events"),
+                Map.entry("dlq.topic", "events.dlq")));
+        assertThat(dir.resolve("endpoints.json.tmp")).doesNotExist();
+    }
+
+    @Test
+    void readsBackWhatItWroteFromTheFileOrTheDataDirectory(@TempDir Path dir)
+    {
+        ENDPOINTS.write(dir.resolve(StackEndpoints.FILE_NAME));
+
+        assertThat(StackEndpoints.read(dir.resolve(StackEndpoints.FILE_NAME))).isEqualTo(ENDPOINTS);
+        assertThat(StackEndpoints.read(dir)).isEqualTo(ENDPOINTS);
+    }
+
+    @Test
+    void ignoresKeysItDoesNotKnow(@TempDir Path dir)
+            throws IOException
+    {
+        Map<String, String> withExtra = new LinkedHashMap<>(ENDPOINTS.asMap());
+        withExtra.put("serving.url", "http://127.0.0.1:8080");
+        Path file = dir.resolve("endpoints.json");
+        new ObjectMapper().writeValue(file.toFile(), withExtra);
+
+        assertThat(StackEndpoints.read(file)).isEqualTo(ENDPOINTS);
+    }
+
+    @Test
+    void rejectsAFileWithoutARequiredKey(@TempDir Path dir)
+            throws IOException
+    {
+        Path file = dir.resolve("endpoints.json");
+        Files.writeString(file, "{\"kafka.bootstrap\": \"127.0.0.1:9092\"}");
+
+        assertThatThrownBy(() -> StackEndpoints.read(file))
+                .hasMessageContaining("Cannot read stack endpoints from " + file)
+                .rootCause().hasMessageStartingWith("Missing required creator property 'cassandra.contact-point' (index 1)");
+    }
+
+    @Test
+    void validatesAddresses()
+    {
+        assertThatThrownBy(() -> new StackEndpoints("localhost", "127.0.0.1:9042", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
+                .hasMessage("kafka.bootstrap is not host:port: localhost");
+        assertThatThrownBy(() -> new StackEndpoints("h:1", "127.0.0.1:x", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
+                .hasMessage("cassandra.contact-point has no numeric port: 127.0.0.1:x");
+        assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "127.0.0.1:9000", "b", "a", "s", "r", "e", "d"))
+                .hasMessage("s3.endpoint is not an http(s) URL: 127.0.0.1:9000");
+    }
+
+    @Test
+    void toStringHidesTheSecretKey()
+    {
+        assertThat(ENDPOINTS.toString())
+                .contains("s3.access-key=access", "s3.secret-key=****")
+                .doesNotContain("secret,", "=secret");
+    }
+}
