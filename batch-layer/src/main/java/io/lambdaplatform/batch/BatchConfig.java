@@ -134,6 +134,8 @@ public record BatchConfig(
         if (masterOnS3() && magicCommitter) {
             settings.put("spark.hadoop.fs.s3a.committer.name", "magic");
             settings.put("spark.hadoop.fs.s3a.committer.magic.enabled", "true");
+            settings.put("spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
+                    "io.lambdaplatform.batch.internal.EmptyTaskMagicCommitterFactory");
             settings.put("spark.sql.sources.commitProtocolClass", "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol");
             settings.put("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
         }

@@ -27,6 +27,8 @@ class BatchConfigTest {
         assertThat(config.sparkSettings())
                 .containsEntry("spark.hadoop.fs.s3a.committer.name", "magic")
                 .containsEntry("spark.hadoop.fs.s3a.committer.magic.enabled", "true")
+                .containsEntry("spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
+                        "io.lambdaplatform.batch.internal.EmptyTaskMagicCommitterFactory")
                 .containsEntry("spark.sql.sources.commitProtocolClass", "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol")
                 .containsEntry("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter")
                 .doesNotContainKey("spark.hadoop.fs.s3a.endpoint")
