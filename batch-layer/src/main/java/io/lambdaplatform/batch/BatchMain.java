@@ -45,7 +45,13 @@ public final class BatchMain implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new BatchMain()).execute(args);
+        int code = new CommandLine(new BatchMain())
+                .setExecutionExceptionHandler((error, command, parsed) -> {
+                    LOG.error("lambda batch failed", error);
+                    command.getErr().println("lambda batch failed: " + error.getMessage());
+                    return 1;
+                })
+                .execute(args);
         System.exit(code);
     }
 
