@@ -37,8 +37,7 @@ import java.util.function.Consumer;
  * The servers are launched together and each is waited for until it accepts clients; then the {@code events}
  * and {@code events.dlq} topics, the view schema and the bucket exist, and {@code endpoints.json} is written.
  */
-public final class LocalStack
-{
+public final class LocalStack {
     private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
     public static final String EVENTS_TOPIC = "events";
@@ -47,8 +46,7 @@ public final class LocalStack
 
     private LocalStack() {}
 
-    public static RunningStack start(StackOptions options)
-    {
+    public static RunningStack start(StackOptions options) {
         DataDirectory dataDir = DataDirectory.lock(options.dataDir());
         List<ChildJvm> launched = new ArrayList<>();
         try {
@@ -107,16 +105,14 @@ public final class LocalStack
         }
     }
 
-    private static Consumer<CqlSession> schema(StackOptions options)
-    {
+    private static Consumer<CqlSession> schema(StackOptions options) {
         return session -> {
             ViewSchema.create(session, options.keyspace(), SINGLE_NODE_REPLICATION);
             log.info("View schema applied in keyspace {}", options.keyspace());
         };
     }
 
-    private static RunningServer awaitReady(ServerNode node, ChildJvm jvm, Instant deadline)
-    {
+    private static RunningServer awaitReady(ServerNode node, ChildJvm jvm, Instant deadline) {
         node.awaitReady(jvm, deadline);
         Duration took = jvm.startDuration();
         String provisioned = seconds(Duration.between(jvm.startedAt(), Instant.now()));
@@ -125,8 +121,7 @@ public final class LocalStack
         return new RunningServer(node.name(), jvm.pid(), took, jvm.logFile());
     }
 
-    private static List<RunningServer> join(List<CompletableFuture<RunningServer>> futures)
-    {
+    private static List<RunningServer> join(List<CompletableFuture<RunningServer>> futures) {
         try {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
         }
@@ -148,8 +143,7 @@ public final class LocalStack
         return servers;
     }
 
-    static String seconds(Duration duration)
-    {
+    static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.1f", duration.toMillis() / 1000.0);
     }
 }

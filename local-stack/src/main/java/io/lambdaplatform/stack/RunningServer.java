@@ -13,10 +13,8 @@ import static java.util.Objects.requireNonNull;
  * @param startDuration from launching the JVM until the server accepted clients
  * @param logFile where the server's stdout and stderr go
  */
-public record RunningServer(String name, long pid, Duration startDuration, Path logFile)
-{
-    public RunningServer
-    {
+public record RunningServer(String name, long pid, Duration startDuration, Path logFile) {
+    public RunningServer {
         requireNonNull(name, "name is null");
         requireNonNull(startDuration, "startDuration is null");
         requireNonNull(logFile, "logFile is null");

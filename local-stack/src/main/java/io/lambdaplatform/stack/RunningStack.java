@@ -19,9 +19,7 @@ import static java.util.Objects.requireNonNull;
  * shutdown), kills what has not stopped after the stop timeout, and removes {@code endpoints.json}. Should this
  * JVM die without closing, the servers notice and stop by themselves.
  */
-public final class RunningStack
-        implements AutoCloseable
-{
+public final class RunningStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunningStack.class);
 
     private final DataDirectory dataDir;
@@ -31,8 +29,7 @@ public final class RunningStack
     private final Duration stopTimeout;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    RunningStack(DataDirectory dataDir, StackEndpoints endpoints, List<RunningServer> servers, List<ChildJvm> jvms, Duration stopTimeout)
-    {
+    RunningStack(DataDirectory dataDir, StackEndpoints endpoints, List<RunningServer> servers, List<ChildJvm> jvms, Duration stopTimeout) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
         this.servers = List.copyOf(requireNonNull(servers, "servers is null"));
@@ -40,25 +37,21 @@ public final class RunningStack
         this.stopTimeout = requireNonNull(stopTimeout, "stopTimeout is null");
     }
 
-    public StackEndpoints endpoints()
-    {
+    public StackEndpoints endpoints() {
         return endpoints;
     }
 
     /** Kafka, Cassandra and S3Proxy, with their pids, start durations and log files. */
-    public List<RunningServer> servers()
-    {
+    public List<RunningServer> servers() {
         return servers;
     }
 
-    public Path dataDir()
-    {
+    public Path dataDir() {
         return dataDir.path();
     }
 
     /** True once {@link #close()} has begun. */
-    public boolean isClosing()
-    {
+    public boolean isClosing() {
         return closing.get();
     }
 
@@ -66,9 +59,7 @@ public final class RunningStack
      * Blocks until any server's JVM exits, and returns that server. While the stack runs, that means the server
      * crashed; during {@link #close()} it is the expected end.
      */
-    public RunningServer awaitServerExit()
-            throws InterruptedException
-    {
+    public RunningServer awaitServerExit() throws InterruptedException {
         CompletableFuture<?>[] exits = new CompletableFuture<?>[jvms.size()];
         for (int i = 0; i < jvms.size(); i++) {
             int index = i;
@@ -83,8 +74,7 @@ public final class RunningStack
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
@@ -96,8 +86,7 @@ public final class RunningStack
     }
 
     /** Asks every JVM to stop at once, then waits for each, killing those that outlast the timeout. */
-    static void stopAll(List<ChildJvm> jvms, Duration timeout)
-    {
+    static void stopAll(List<ChildJvm> jvms, Duration timeout) {
         for (ChildJvm jvm : jvms) {
             jvm.requestStop();
         }

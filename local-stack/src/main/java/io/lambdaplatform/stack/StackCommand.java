@@ -16,9 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "stack",
         description = "Starts real Kafka (KRaft), Cassandra and S3Proxy servers on 127.0.0.1, writes DIR/endpoints.json "
                 + "and blocks; Ctrl-C or SIGTERM stops them cleanly.")
-public final class StackCommand
-        implements Callable<Integer>
-{
+public final class StackCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(StackCommand.class);
 
     @Spec
@@ -51,9 +49,7 @@ public final class StackCommand
     private long startTimeoutSeconds;
 
     @Override
-    public Integer call()
-            throws InterruptedException
-    {
+    public Integer call() throws InterruptedException {
         StackOptions options = StackOptions.of(dataDir)
                 .withFresh(fresh)
                 .withPartitions(partitions)
@@ -71,7 +67,7 @@ public final class StackCommand
             out.printf("  %-10s ready in %5s s   pid %-8d log %s%n", server.name(), LocalStack.seconds(server.startDuration()), server.pid(), server.logFile());
         }
         out.println();
-        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-24s %s%n", key, value));
+        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-24s %s%n", key, key.equals("s3.secret-key") ? "(in endpoints.json)" : value));
         out.println();
         out.println("Endpoints written to " + options.dataDir().resolve(StackEndpoints.FILE_NAME) + ". Ctrl-C stops the stack.");
         out.flush();

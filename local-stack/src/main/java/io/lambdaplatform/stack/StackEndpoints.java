@@ -32,15 +32,13 @@ public record StackEndpoints(
         @JsonProperty(value = "s3.secret-key", required = true) String s3SecretKey,
         @JsonProperty(value = "s3.region", required = true) String s3Region,
         @JsonProperty(value = "events.topic", required = true) String eventsTopic,
-        @JsonProperty(value = "dlq.topic", required = true) String dlqTopic)
-{
+        @JsonProperty(value = "dlq.topic", required = true) String dlqTopic) {
     /** The file name a stack writes into its data directory. */
     public static final String FILE_NAME = "endpoints.json";
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    public StackEndpoints
-    {
+    public StackEndpoints {
         requireNonNull(kafkaBootstrap, "kafkaBootstrap is null");
         requireNonNull(cassandraContactPoint, "cassandraContactPoint is null");
         requireNonNull(cassandraDatacenter, "cassandraDatacenter is null");
@@ -60,8 +58,7 @@ public record StackEndpoints(
     }
 
     /** Reads an {@code endpoints.json} file, or the one inside a stack's data directory. */
-    public static StackEndpoints read(Path file)
-    {
+    public static StackEndpoints read(Path file) {
         requireNonNull(file, "file is null");
         Path json = Files.isDirectory(file) ? file.resolve(FILE_NAME) : file;
         try {
@@ -73,8 +70,7 @@ public record StackEndpoints(
     }
 
     /** Writes this as JSON to {@code file}, atomically: a reader never sees a half-written file. */
-    public void write(Path file)
-    {
+    public void write(Path file) {
         requireNonNull(file, "file is null");
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
@@ -88,8 +84,7 @@ public record StackEndpoints(
     }
 
     /** The endpoints as configuration keys and values, in the order of {@code endpoints.json}. */
-    public Map<String, String> asMap()
-    {
+    public Map<String, String> asMap() {
         Map<String, String> map = new LinkedHashMap<>();
         map.put("kafka.bootstrap", kafkaBootstrap);
         map.put("cassandra.contact-point", cassandraContactPoint);
@@ -107,15 +102,13 @@ public record StackEndpoints(
 
     /** The secret key is left out, so this may be logged. */
     @Override
-    public String toString()
-    {
+    public String toString() {
         Map<String, String> map = asMap();
         map.put("s3.secret-key", "****");
         return "StackEndpoints" + map;
     }
 
-    private static void requireHostPort(String value, String key)
-    {
+    private static void requireHostPort(String value, String key) {
         int colon = value.lastIndexOf(':');
         if (colon <= 0 || colon == value.length() - 1) {
             throw new IllegalArgumentException(key + " is not host:port: " + value);

@@ -11,8 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lambda",
         description = "The Lambda Platform's local runtime.",
         subcommands = StackCommand.class)
-public final class StackMain
-{
+public final class StackMain {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -20,8 +19,7 @@ public final class StackMain
 
     private StackMain() {}
 
-    public static void main(String[] args)
-    {
+    public static void main(String[] args) {
         // Before the first logger exists: the launcher's short console messages, not the libraries' debug output.
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);

@@ -23,16 +23,14 @@ public record StackOptions(
         String keyspace,
         String bucket,
         Duration startTimeout,
-        Duration stopTimeout)
-{
+        Duration stopTimeout) {
     public static final int DEFAULT_PARTITIONS = 3;
     public static final String DEFAULT_KEYSPACE = "lambda";
     public static final String DEFAULT_BUCKET = "lambda";
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(3);
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    public StackOptions
-    {
+    public StackOptions {
         requireNonNull(dataDir, "dataDir is null");
         requireNonNull(keyspace, "keyspace is null");
         requireNonNull(bucket, "bucket is null");
@@ -57,38 +55,31 @@ public record StackOptions(
     }
 
     /** The defaults: keep existing data, 3 partitions, keyspace and bucket {@code lambda}. */
-    public static StackOptions of(Path dataDir)
-    {
+    public static StackOptions of(Path dataDir) {
         return new StackOptions(dataDir, false, DEFAULT_PARTITIONS, DEFAULT_KEYSPACE, DEFAULT_BUCKET, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
     }
 
-    public StackOptions withFresh(boolean fresh)
-    {
+    public StackOptions withFresh(boolean fresh) {
         return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
     }
 
-    public StackOptions withPartitions(int partitions)
-    {
+    public StackOptions withPartitions(int partitions) {
         return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
     }
 
-    public StackOptions withKeyspace(String keyspace)
-    {
+    public StackOptions withKeyspace(String keyspace) {
         return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
     }
 
-    public StackOptions withBucket(String bucket)
-    {
+    public StackOptions withBucket(String bucket) {
         return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
     }
 
-    public StackOptions withStartTimeout(Duration startTimeout)
-    {
+    public StackOptions withStartTimeout(Duration startTimeout) {
         return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
     }
 
-    public StackOptions withStopTimeout(Duration stopTimeout)
-    {
+    public StackOptions withStopTimeout(Duration stopTimeout) {
         return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
     }
 }

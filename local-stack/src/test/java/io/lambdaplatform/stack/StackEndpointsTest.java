@@ -14,16 +14,13 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class StackEndpointsTest
-{
+class StackEndpointsTest {
     private static final StackEndpoints ENDPOINTS = new StackEndpoints(
             "127.0.0.1:39092", "127.0.0.1:39042", "datacenter1", "lambda", "http://127.0.0.1:39080", "lambda",
             "access", "secret", "us-east-1", "events", "events.dlq");
 
     @Test
-    void writesOneFlatObjectWithThePlatformsKeys(@TempDir Path dir)
-            throws IOException
-    {
+    void writesOneFlatObjectWithThePlatformsKeys(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("endpoints.json");
 
         ENDPOINTS.write(file);
@@ -45,8 +42,7 @@ class StackEndpointsTest
     }
 
     @Test
-    void readsBackWhatItWroteFromTheFileOrTheDataDirectory(@TempDir Path dir)
-    {
+    void readsBackWhatItWroteFromTheFileOrTheDataDirectory(@TempDir Path dir) {
         ENDPOINTS.write(dir.resolve(StackEndpoints.FILE_NAME));
 
         assertThat(StackEndpoints.read(dir.resolve(StackEndpoints.FILE_NAME))).isEqualTo(ENDPOINTS);
@@ -54,9 +50,7 @@ class StackEndpointsTest
     }
 
     @Test
-    void ignoresKeysItDoesNotKnow(@TempDir Path dir)
-            throws IOException
-    {
+    void ignoresKeysItDoesNotKnow(@TempDir Path dir) throws IOException {
         Map<String, String> withExtra = new LinkedHashMap<>(ENDPOINTS.asMap());
         withExtra.put("serving.url", "http://127.0.0.1:8080");
         Path file = dir.resolve("endpoints.json");
@@ -66,9 +60,7 @@ class StackEndpointsTest
     }
 
     @Test
-    void rejectsAFileWithoutARequiredKey(@TempDir Path dir)
-            throws IOException
-    {
+    void rejectsAFileWithoutARequiredKey(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("endpoints.json");
         Files.writeString(file, "{\"kafka.bootstrap\": \"127.0.0.1:9092\"}");
 
@@ -78,8 +70,7 @@ class StackEndpointsTest
     }
 
     @Test
-    void validatesAddresses()
-    {
+    void validatesAddresses() {
         assertThatThrownBy(() -> new StackEndpoints("localhost", "127.0.0.1:9042", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
                 .hasMessage("kafka.bootstrap is not host:port: localhost");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "127.0.0.1:x", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
@@ -89,8 +80,7 @@ class StackEndpointsTest
     }
 
     @Test
-    void toStringHidesTheSecretKey()
-    {
+    void toStringHidesTheSecretKey() {
         assertThat(ENDPOINTS.toString())
                 .contains("s3.access-key=access", "s3.secret-key=****")
                 .doesNotContain("secret,", "=secret");

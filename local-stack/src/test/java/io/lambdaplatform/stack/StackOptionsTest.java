@@ -8,11 +8,9 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class StackOptionsTest
-{
+class StackOptionsTest {
     @Test
-    void defaults()
-    {
+    void defaults() {
         StackOptions options = StackOptions.of(Path.of("data"));
 
         assertThat(options.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
@@ -25,16 +23,14 @@ class StackOptionsTest
     }
 
     @Test
-    void withersCopy()
-    {
+    void withersCopy() {
         StackOptions options = StackOptions.of(Path.of("/tmp/d")).withFresh(true).withPartitions(6).withKeyspace("views").withBucket("master-data");
 
         assertThat(options).isEqualTo(new StackOptions(Path.of("/tmp/d"), true, 6, "views", "master-data", Duration.ofMinutes(3), Duration.ofSeconds(30)));
     }
 
     @Test
-    void rejectsInvalidValues()
-    {
+    void rejectsInvalidValues() {
         StackOptions options = StackOptions.of(Path.of("/tmp/d"));
 
         assertThatThrownBy(() -> options.withPartitions(0)).hasMessage("partitions must be at least 1: 0");

@@ -27,8 +27,7 @@ import static java.util.Objects.requireNonNull;
  * A started server child JVM. Its stdin is a pipe held open by this object: when the launcher dies, the pipe
  * closes and the child's {@link ServerWatchdog} stops the server.
  */
-public final class ChildJvm
-{
+public final class ChildJvm {
     private static final Logger log = LoggerFactory.getLogger(ChildJvm.class);
 
     private final ChildJvmSpec spec;
@@ -38,16 +37,14 @@ public final class ChildJvm
     // Held, never written: closing it (or this JVM dying) tells the child to stop.
     private final OutputStream stdin;
 
-    private ChildJvm(ChildJvmSpec spec, Process process, Instant startedAt)
-    {
+    private ChildJvm(ChildJvmSpec spec, Process process, Instant startedAt) {
         this.spec = requireNonNull(spec, "spec is null");
         this.process = requireNonNull(process, "process is null");
         this.startedAt = requireNonNull(startedAt, "startedAt is null");
         this.stdin = process.getOutputStream();
     }
 
-    public static ChildJvm start(ChildJvmSpec spec)
-    {
+    public static ChildJvm start(ChildJvmSpec spec) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
         command.addAll(spec.jvmOptions());
@@ -79,8 +76,7 @@ public final class ChildJvm
     }
 
     /** Runs a JVM to completion (for one-off tools such as Kafka's storage formatter); returns its exit code. */
-    public static int run(ChildJvmSpec spec, Duration timeout)
-    {
+    public static int run(ChildJvmSpec spec, Duration timeout) {
         ChildJvm jvm = start(spec);
         try {
             if (!jvm.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -96,54 +92,45 @@ public final class ChildJvm
         }
     }
 
-    public String name()
-    {
+    public String name() {
         return spec.name();
     }
 
-    public long pid()
-    {
+    public long pid() {
         return process.pid();
     }
 
-    public Path logFile()
-    {
+    public Path logFile() {
         return spec.logFile();
     }
 
-    public Instant startedAt()
-    {
+    public Instant startedAt() {
         return startedAt;
     }
 
     /** Records that the server accepts clients now; the first call counts. */
-    public void markAcceptingClients()
-    {
+    public void markAcceptingClients() {
         if (acceptingClientsAt == null) {
             acceptingClientsAt = Instant.now();
         }
     }
 
     /** From launching the JVM until {@link #markAcceptingClients()}, or until now if it was not called. */
-    public Duration startDuration()
-    {
+    public Duration startDuration() {
         Instant end = acceptingClientsAt == null ? Instant.now() : acceptingClientsAt;
         return Duration.between(startedAt, end);
     }
 
-    public boolean isAlive()
-    {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    public CompletableFuture<Process> onExit()
-    {
+    public CompletableFuture<Process> onExit() {
         return process.onExit();
     }
 
     /** Appends a line of the launcher's own to the server's log file. */
-    public void appendToLog(String line)
-    {
+    public void appendToLog(String line) {
         try {
             Files.writeString(spec.logFile(), "[local-stack] " + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
@@ -153,8 +140,7 @@ public final class ChildJvm
     }
 
     /** Asks the server to stop cleanly (SIGTERM, which runs its shutdown hooks). */
-    public void requestStop()
-    {
+    public void requestStop() {
         process.destroy();
     }
 
@@ -163,8 +149,7 @@ public final class ChildJvm
      *
      * @return true when it stopped by itself within the timeout
      */
-    public boolean awaitStop(Duration timeout)
-    {
+    public boolean awaitStop(Duration timeout) {
         try {
             if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 closeStdin();
@@ -182,8 +167,7 @@ public final class ChildJvm
     }
 
     /** Kills the JVM and its descendants at once, and waits for it. */
-    public void kill()
-    {
+    public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
@@ -196,8 +180,7 @@ public final class ChildJvm
     }
 
     /** The last lines of the log file, for error messages. */
-    public String logTail(int lines)
-    {
+    public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(spec.logFile(), StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -207,8 +190,7 @@ public final class ChildJvm
         }
     }
 
-    private void closeStdin()
-    {
+    private void closeStdin() {
         try {
             stdin.close();
         }
@@ -217,13 +199,11 @@ public final class ChildJvm
         }
     }
 
-    private static Path javaExecutable()
-    {
+    private static Path javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    private static Path watchdogLocation()
-    {
+    private static Path watchdogLocation() {
         try {
             return Path.of(ServerWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         }

@@ -15,10 +15,8 @@ import static java.util.Objects.requireNonNull;
  * @param arguments the server's arguments
  * @param logFile where stdout and stderr are appended
  */
-public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile)
-{
-    public ChildJvmSpec
-    {
+public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile) {
+    public ChildJvmSpec {
         requireNonNull(name, "name is null");
         classpath = List.copyOf(requireNonNull(classpath, "classpath is null"));
         jvmOptions = List.copyOf(requireNonNull(jvmOptions, "jvmOptions is null"));

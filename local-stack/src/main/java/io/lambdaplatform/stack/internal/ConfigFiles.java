@@ -7,8 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes the servers' generated configuration files. */
-public final class ConfigFiles
-{
+public final class ConfigFiles {
     /** A logback configuration for servers that log through logback: INFO and above to stdout, i.e. the log file. */
     public static final String LOGBACK_TO_STDOUT = """
             <configuration>
@@ -25,8 +24,7 @@ public final class ConfigFiles
 
     private ConfigFiles() {}
 
-    public static void write(Path file, String content)
-    {
+    public static void write(Path file, String content) {
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, content, StandardCharsets.UTF_8);

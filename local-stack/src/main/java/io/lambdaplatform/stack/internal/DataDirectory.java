@@ -36,9 +36,7 @@ import static java.util.Objects.requireNonNull;
  * s3/              the S3Proxy filesystem store, one directory per bucket
  * </pre>
  */
-public final class DataDirectory
-        implements AutoCloseable
-{
+public final class DataDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
 
     private static final String LOCK_FILE = "stack.lock";
@@ -50,15 +48,13 @@ public final class DataDirectory
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private DataDirectory(Path path, FileChannel lockChannel, FileLock lock)
-    {
+    private DataDirectory(Path path, FileChannel lockChannel, FileLock lock) {
         this.path = requireNonNull(path, "path is null");
         this.lockChannel = requireNonNull(lockChannel, "lockChannel is null");
         this.lock = requireNonNull(lock, "lock is null");
     }
 
-    public static DataDirectory lock(Path path)
-    {
+    public static DataDirectory lock(Path path) {
         Path directory = path.toAbsolutePath().normalize();
         FileChannel channel = null;
         try {
@@ -77,9 +73,7 @@ public final class DataDirectory
         }
     }
 
-    private static FileLock tryLock(FileChannel channel)
-            throws IOException
-    {
+    private static FileLock tryLock(FileChannel channel) throws IOException {
         try {
             return channel.tryLock();
         }
@@ -89,19 +83,16 @@ public final class DataDirectory
         }
     }
 
-    public Path path()
-    {
+    public Path path() {
         return path;
     }
 
-    public Path endpointsFile()
-    {
+    public Path endpointsFile() {
         return path.resolve(StackEndpoints.FILE_NAME);
     }
 
     /** Deletes everything but the lock; refuses when the directory holds anything a stack did not put there. */
-    public void wipe()
-    {
+    public void wipe() {
         try (Stream<Path> entries = Files.list(path)) {
             List<Path> all = entries.toList();
             List<Path> foreign = all.stream().filter(entry -> !STACK_ENTRIES.contains(entry.getFileName().toString())).toList();
@@ -121,8 +112,7 @@ public final class DataDirectory
     }
 
     /** Creates the log directory and removes the endpoints of an earlier run, which no longer hold. */
-    public void prepare()
-    {
+    public void prepare() {
         try {
             Files.createDirectories(path.resolve("logs"));
             Files.deleteIfExists(endpointsFile());
@@ -134,8 +124,7 @@ public final class DataDirectory
 
     /** Removes {@code endpoints.json}, as the servers are gone, and releases the lock. */
     @Override
-    public void close()
-    {
+    public void close() {
         try {
             Files.deleteIfExists(endpointsFile());
         }
@@ -151,23 +140,16 @@ public final class DataDirectory
         closeQuietly(lockChannel);
     }
 
-    private static void deleteRecursively(Path root)
-            throws IOException
-    {
-        Files.walkFileTree(root, new SimpleFileVisitor<>()
-        {
+    private static void deleteRecursively(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-                    throws IOException
-            {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
                 Files.delete(file);
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public FileVisitResult postVisitDirectory(Path directory, IOException failure)
-                    throws IOException
-            {
+            public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
                 if (failure != null) {
                     throw failure;
                 }
@@ -177,8 +159,7 @@ public final class DataDirectory
         });
     }
 
-    private static void closeQuietly(FileChannel channel)
-    {
+    private static void closeQuietly(FileChannel channel) {
         if (channel == null) {
             return;
         }

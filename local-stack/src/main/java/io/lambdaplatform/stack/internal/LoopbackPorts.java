@@ -8,8 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Free TCP ports on the loopback address. */
-public final class LoopbackPorts
-{
+public final class LoopbackPorts {
     public static final String HOST = "127.0.0.1";
 
     private LoopbackPorts() {}
@@ -18,14 +17,11 @@ public final class LoopbackPorts
      * Returns {@code count} distinct ports that were free a moment ago. All sockets are held open until every
      * port is chosen, so the ports differ from each other.
      */
-    public static List<Integer> allocate(int count)
-    {
+    public static List<Integer> allocate(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-                socket.setReuseAddress(true);
-                sockets.add(socket);
+                sockets.add(new ServerSocket(0, 1, InetAddress.getByName(HOST)));
             }
             return sockets.stream().map(ServerSocket::getLocalPort).toList();
         }

@@ -9,16 +9,14 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 /** Polls an attempt until it succeeds, the server's JVM exits, or a deadline passes. */
-public final class Readiness
-{
+public final class Readiness {
     private static final Duration PAUSE = Duration.ofMillis(250);
     private static final int LOG_TAIL_LINES = 30;
 
     private Readiness() {}
 
     /** Waits until a TCP connection to the port succeeds, so that clients do not log failed attempts. */
-    public static void awaitPort(ChildJvm jvm, Instant deadline, int port)
-    {
+    public static void awaitPort(ChildJvm jvm, Instant deadline, int port) {
         await(jvm, deadline, jvm.name() + " listens on " + LoopbackPorts.HOST + ":" + port, () -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(LoopbackPorts.HOST, port), (int) PAUSE.toMillis());
@@ -27,8 +25,7 @@ public final class Readiness
         });
     }
 
-    public static <T> T await(ChildJvm jvm, Instant deadline, String what, Callable<T> attempt)
-    {
+    public static <T> T await(ChildJvm jvm, Instant deadline, String what, Callable<T> attempt) {
         Exception lastFailure = null;
         while (true) {
             if (!jvm.isAlive()) {

@@ -22,9 +22,7 @@ import static java.util.Objects.requireNonNull;
  * S3Proxy over jclouds' filesystem blob store, with AWS v2/v4 signatures checked against a fixed local key pair.
  * It is ready once the bucket exists.
  */
-public final class S3ProxyNode
-        implements ServerNode
-{
+public final class S3ProxyNode implements ServerNode {
     public static final String NAME = "s3proxy";
     // Local-only credentials of a server bound to 127.0.0.1; not a secret of any real account.
     public static final String ACCESS_KEY = "lambda-local";
@@ -35,27 +33,23 @@ public final class S3ProxyNode
     private final int port;
     private final String bucket;
 
-    public S3ProxyNode(Path dataDir, int port, String bucket)
-    {
+    public S3ProxyNode(Path dataDir, int port, String bucket) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
         this.port = port;
         this.bucket = requireNonNull(bucket, "bucket is null");
     }
 
     @Override
-    public String name()
-    {
+    public String name() {
         return NAME;
     }
 
-    public String endpoint()
-    {
+    public String endpoint() {
         return "http://" + LoopbackPorts.HOST + ":" + port;
     }
 
     @Override
-    public ChildJvm launch()
-    {
+    public ChildJvm launch() {
         Path basedir = dataDir.resolve("s3");
         Path properties = dataDir.resolve("conf").resolve("s3proxy.properties");
         Path logback = dataDir.resolve("conf").resolve("s3proxy-logback.xml");
@@ -88,8 +82,7 @@ public final class S3ProxyNode
     }
 
     @Override
-    public void awaitReady(ChildJvm jvm, Instant deadline)
-    {
+    public void awaitReady(ChildJvm jvm, Instant deadline) {
         try (S3Client s3 = client(endpoint())) {
             Readiness.await(jvm, deadline, "S3Proxy at " + endpoint() + " has the bucket " + bucket, () -> {
                 try {
@@ -111,8 +104,7 @@ public final class S3ProxyNode
     }
 
     /** An S3 client with path-style access for the local server. */
-    public static S3Client client(String endpoint)
-    {
+    public static S3Client client(String endpoint) {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.of(REGION))

@@ -14,12 +14,10 @@ import java.util.List;
  * The classpath of one server, as resolved by the build of {@code local-stack/servers/<server>} into the resource
  * {@code io/lambdaplatform/stack/servers/<server>.classpath}: absolute paths of jars in the local Maven repository.
  */
-public final class ServerClasspath
-{
+public final class ServerClasspath {
     private ServerClasspath() {}
 
-    public static List<Path> of(String server)
-    {
+    public static List<Path> of(String server) {
         String resource = "io/lambdaplatform/stack/servers/" + server + ".classpath";
         try (InputStream in = ServerClasspath.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {

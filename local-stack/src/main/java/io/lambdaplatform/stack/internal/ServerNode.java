@@ -3,8 +3,7 @@ package io.lambdaplatform.stack.internal;
 import java.time.Instant;
 
 /** One server of the local stack: how to launch it as a child JVM and how to tell it is ready. */
-public interface ServerNode
-{
+public interface ServerNode {
     /** {@code kafka}, {@code cassandra} or {@code s3proxy}: names the log file and the messages. */
     String name();
 

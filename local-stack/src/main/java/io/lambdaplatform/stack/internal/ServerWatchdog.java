@@ -20,15 +20,12 @@ import java.util.Optional;
  * <p>This class runs on the server's classpath and must use nothing but the JDK; it writes its few messages to
  * stderr, which is the server's log file.
  */
-public final class ServerWatchdog
-{
+public final class ServerWatchdog {
     static final Duration HALT_AFTER = Duration.ofSeconds(45);
 
     private ServerWatchdog() {}
 
-    public static void main(String[] args)
-            throws Throwable
-    {
+    public static void main(String[] args) throws Throwable {
         if (args.length < 2) {
             System.err.println("usage: ServerWatchdog <launcher-pid> <server-main-class> [server-args...]");
             System.exit(2);
@@ -55,8 +52,7 @@ public final class ServerWatchdog
         }
     }
 
-    private static void watchStdin(InputStream stdin)
-    {
+    private static void watchStdin(InputStream stdin) {
         byte[] buffer = new byte[256];
         try {
             while (stdin.read(buffer) != -1) {
@@ -69,8 +65,7 @@ public final class ServerWatchdog
         }
     }
 
-    private static synchronized void exitBecause(String reason)
-    {
+    private static synchronized void exitBecause(String reason) {
         System.err.println("[server-watchdog] " + reason + "; stopping the server");
         Thread halt = new Thread(() -> {
             try {

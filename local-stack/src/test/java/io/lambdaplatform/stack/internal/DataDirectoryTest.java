@@ -11,11 +11,9 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class DataDirectoryTest
-{
+class DataDirectoryTest {
     @Test
-    void onlyOneStackAtATime(@TempDir Path dir)
-    {
+    void onlyOneStackAtATime(@TempDir Path dir) {
         try (DataDirectory first = DataDirectory.lock(dir)) {
             assertThat(first.path()).isEqualTo(dir.toAbsolutePath());
             assertThatThrownBy(() -> DataDirectory.lock(dir))
@@ -26,9 +24,7 @@ class DataDirectoryTest
     }
 
     @Test
-    void wipeDeletesWhatAStackCreatedButKeepsTheLock(@TempDir Path dir)
-            throws IOException
-    {
+    void wipeDeletesWhatAStackCreatedButKeepsTheLock(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("kafka/events-0"));
         Files.writeString(dir.resolve("kafka/events-0/00000000000000000000.log"), "records");
         Files.createDirectories(dir.resolve("logs"));
@@ -44,9 +40,7 @@ class DataDirectoryTest
     }
 
     @Test
-    void wipeRefusesADirectoryWithForeignFiles(@TempDir Path dir)
-            throws IOException
-    {
+    void wipeRefusesADirectoryWithForeignFiles(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("thesis.tex"), "irreplaceable");
         Files.createDirectories(dir.resolve("kafka"));
 
@@ -61,9 +55,7 @@ class DataDirectoryTest
     }
 
     @Test
-    void prepareAndCloseRemoveStaleEndpoints(@TempDir Path dir)
-            throws IOException
-    {
+    void prepareAndCloseRemoveStaleEndpoints(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("endpoints.json"), "{}");
         try (DataDirectory directory = DataDirectory.lock(dir)) {
             directory.prepare();

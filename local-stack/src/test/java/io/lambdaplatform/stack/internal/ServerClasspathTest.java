@@ -11,12 +11,9 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ServerClasspathTest
-{
+class ServerClasspathTest {
     @Test
-    void serverClasspathsUseThePlatformsVersions()
-            throws IOException
-    {
+    void serverClasspathsUseThePlatformsVersions() throws IOException {
         Properties versions = new Properties();
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("platform-versions.properties")) {
             versions.load(in);
@@ -28,8 +25,7 @@ class ServerClasspathTest
     }
 
     @Test
-    void eachServerKeepsItsOwnNettyAndJackson()
-    {
+    void eachServerKeepsItsOwnNettyAndJackson() {
         // The platform manages Netty 4.2 and Jackson 2.20; the servers must run on the versions they were built with.
         assertThat(fileNames(ServerClasspath.of("cassandra")))
                 .anyMatch(name -> name.startsWith("netty-all-4.1."))
@@ -43,15 +39,13 @@ class ServerClasspathTest
     }
 
     @Test
-    void unknownServerIsReported()
-    {
+    void unknownServerIsReported() {
         assertThatThrownBy(() -> ServerClasspath.of("zookeeper"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("io/lambdaplatform/stack/servers/zookeeper.classpath is not on the classpath");
     }
 
-    private static List<String> fileNames(List<Path> classpath)
-    {
+    private static List<String> fileNames(List<Path> classpath) {
         return classpath.stream().map(path -> path.getFileName().toString()).toList();
     }
 }

@@ -1,0 +1,17 @@
+package io.lambdaplatform.it.stack;
+
+import io.lambdaplatform.stack.StackEndpoints;
+
+/**
+ * Real Kafka, Cassandra and S3 servers that integration tests run against. One implementation starts them as
+ * child JVMs ({@link ChildJvmTestStack}); one for machines with Docker can start containers. Tests see only the
+ * endpoints, so they run unchanged on either.
+ */
+public interface TestStack extends AutoCloseable {
+    /** Where the servers listen; the topics, the bucket and the view schema exist. */
+    StackEndpoints endpoints();
+
+    /** Stops the servers. */
+    @Override
+    void close();
+}
