@@ -9,6 +9,7 @@ import io.lambdaplatform.viewstore.CassandraSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
@@ -181,7 +182,7 @@ public record SpeedConfig(
         return "SpeedConfig[bootstrapServers=" + bootstrapServers + ", eventsTopic=" + eventsTopic + ", deadLetterTopic=" + deadLetterTopic
                 + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
                 + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", dedupHorizon=" + dedupHorizon
-                + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + streamsOverrides.keySet() + "]";
+                + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + new TreeSet<>(streamsOverrides.keySet()) + "]";
     }
 
     private static void atLeast(int value, int minimum, String key) {

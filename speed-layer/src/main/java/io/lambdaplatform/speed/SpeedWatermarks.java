@@ -64,10 +64,12 @@ public final class SpeedWatermarks {
 
     /**
      * Every record of the partition that existed at {@code observedAt} has been applied and committed:
-     * the partition is idle, and records appended later carry a later ingest time.
+     * the partition is idle, and records appended later carry a later ingest time. {@code coveredSinceIfFirst}
+     * is the coverage start to record if this is the first news of the partition: {@link Instant#EPOCH}
+     * when its log still starts at offset 0, {@code observedAt} otherwise.
      */
-    public synchronized void caughtUp(int partition, Instant observedAt) {
-        advance(partition, observedAt, observedAt);
+    public synchronized void caughtUp(int partition, Instant observedAt, Instant coveredSinceIfFirst) {
+        advance(partition, observedAt, coveredSinceIfFirst);
         saveIfDue(partition);
     }
 

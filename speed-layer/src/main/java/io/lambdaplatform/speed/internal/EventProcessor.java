@@ -97,7 +97,7 @@ public final class EventProcessor implements Processor<byte[], byte[], byte[], b
         else {
             deadLetter(record, ((EventVerdict.Invalid) verdict).rejection());
         }
-        pending.applied(ingestTime);
+        pending.applied(ingestTime, context.recordMetadata().map(metadata -> metadata.offset()).orElse(-1L));
         metrics.recordProcessed();
     }
 

@@ -85,7 +85,11 @@ public final class IdlePartitions implements Runnable {
             OffsetAndMetadata position = committed.get(end.getKey());
             long applied = position != null ? position.offset() : starts.get(end.getKey()).offset();
             if (applied >= end.getValue().offset()) {
-                watermarks.caughtUp(end.getKey().partition(), observedAt.minus(clockSkew));
+                // A partition whose log still starts at offset 0 lost nothing to retention: consumed to
+                // its end, it is covered from the beginning of time.
+                boolean wholeLog = starts.get(end.getKey()).offset() == 0;
+                Instant caughtUpAt = observedAt.minus(clockSkew);
+                watermarks.caughtUp(end.getKey().partition(), caughtUpAt, wholeLog ? Instant.EPOCH : caughtUpAt);
             }
         }
         watermarks.saveDue();

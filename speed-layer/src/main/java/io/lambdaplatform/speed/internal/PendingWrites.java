@@ -88,10 +88,14 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         deadLetterTotals.put(reason, total);
     }
 
-    /** A record, valid or not, has been fully handled. */
-    public void applied(Instant ingestTime) {
+    /**
+     * A record, valid or not, has been fully handled. The first record of a partition at offset 0 means
+     * this application sees the partition from its very beginning: nothing was ingested before it that
+     * the speed rows could miss, so they cover all ingest time up to the watermark.
+     */
+    public void applied(Instant ingestTime, long offset) {
         if (firstApplied == null) {
-            firstApplied = ingestTime;
+            firstApplied = offset == 0 ? Instant.EPOCH : ingestTime;
         }
         if (lastApplied == null || ingestTime.isAfter(lastApplied)) {
             lastApplied = ingestTime;

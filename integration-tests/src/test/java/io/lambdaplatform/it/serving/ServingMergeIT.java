@@ -1,0 +1,105 @@
+package io.lambdaplatform.it.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.stack.StackEndpoints;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same events through the speed and the batch views in the real Cassandra, then the HTTP
+ * answers compared window by window with the aggregate of all events, at every granularity: before
+ * the first batch run (speed alone) and after it (batch up to the cutoff, speed from it).
+ */
+@RealStack
+class ServingMergeIT {
+
+    private static final String PRODUCT = "it-merge-1";
+    private static ServingFixture serving;
+
+    @BeforeAll
+    static void start(StackEndpoints endpoints) {
+        serving = ServingFixture.start(endpoints, null);
+    }
+
+    @AfterAll
+    static void stop() {
+        serving.close();
+    }
+
+    @Test
+    void answersEqualTheAggregateOfAllEventsBeforeAndAfterABatchRun() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        EventHistory history = EventHistory.synthetic(PRODUCT, now, 30, 600)
+                .add("other-product", "other-1", now.minusSeconds(600).toString(), now.minusSeconds(590).toString(), "99.99", 1);
+        serving.runSpeedLayer(history, now, Instant.EPOCH);
+        Instant from = now.minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS);
+        Instant to = now.plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.DAYS);
+
+        for (Granularity granularity : Granularity.values()) {
+            JsonNode answer = metrics(from, to, granularity);
+            assertThat(answer.get("batch").isNull()).isTrue();
+            assertThat(windows(answer)).as("speed alone at %s", granularity).isEqualTo(history.expected(PRODUCT, granularity, from, to));
+            assertThat(sourceCount(answer, "batch")).isZero();
+            // No batch view yet: rows older than the speed retention cannot be vouched for.
+            assertThat(answer.get("complete").asBoolean()).isFalse();
+            assertThat(answer.get("incomplete").get(0).get("from").asText()).isEqualTo("1970-01-01T00:00:00Z");
+        }
+
+        Instant cutoff = now.minus(Duration.ofHours(3)).plusSeconds(7 * 60);
+        serving.publishBatch(history, cutoff);
+
+        for (Granularity granularity : Granularity.values()) {
+            JsonNode answer = metrics(from, to, granularity);
+            assertThat(answer.get("batch").get("version").asLong()).isEqualTo(1);
+            assertThat(answer.get("batch").get("cutoff").asText()).isEqualTo(cutoff.toString());
+            assertThat(answer.get("speed").get("watermark").asText()).isEqualTo(now.toString());
+            assertThat(answer.get("complete").asBoolean()).isTrue();
+            assertThat(windows(answer)).as("batch + speed at %s", granularity).isEqualTo(history.expected(PRODUCT, granularity, from, to));
+            assertThat(sourceCount(answer, "batch")).isEqualTo(history.countIngestedBefore(cutoff));
+            assertThat(sourceCount(answer, "batch") + sourceCount(answer, "speed")).isEqualTo(600);
+        }
+    }
+
+    private static JsonNode metrics(Instant from, Instant to, Granularity granularity) {
+        HttpResponse<String> response = serving.get("/v1/metrics/" + PRODUCT + "?from=" + from + "&to=" + to + "&granularity=" + granularity.label());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return ServingFixture.json(response);
+    }
+
+    private static Map<EventWindow, Metrics> windows(JsonNode answer) {
+        Granularity granularity = Granularity.parse(answer.get("granularity").asText());
+        Map<EventWindow, Metrics> windows = new LinkedHashMap<>();
+        for (JsonNode window : answer.get("windows")) {
+            Instant start = Instant.parse(window.get("start").asText());
+            assertThat(Instant.parse(window.get("end").asText())).isEqualTo(start.plus(granularity.width()));
+            Metrics metrics = new Metrics(window.get("event_count").asLong(), new BigDecimal(window.get("revenue").asText()),
+                    window.get("duration_sum_ms").asLong());
+            assertThat(window.get("avg_duration_ms").decimalValue()).isEqualByComparingTo(metrics.averageDurationMs());
+            windows.put(new EventWindow(granularity, start), metrics);
+        }
+        return windows;
+    }
+
+    private static long sourceCount(JsonNode answer, String source) {
+        long count = 0;
+        for (JsonNode window : answer.get("windows")) {
+            count += window.get("source").get(source).get("event_count").asLong();
+        }
+        return count;
+    }
+}

@@ -1,0 +1,131 @@
+package io.lambdaplatform.serving;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.BatchViewWriter;
+import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.CassandraSettings;
+import io.lambdaplatform.viewstore.CassandraSpeedViews;
+import io.lambdaplatform.viewstore.SpeedDelta;
+import io.lambdaplatform.viewstore.SpeedProgress;
+import io.lambdaplatform.viewstore.ViewRow;
+import io.lambdaplatform.viewstore.ViewSchema;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Writes a realistic amount of views for one product into Cassandra, for measuring the serving
+ * layer's latency (docs/serving-layer.md, "Measured"): a published batch version with every 5m, 1h
+ * and 1d window of the last {@code --days} days before its cutoff, and speed rows for the last
+ * {@code --speed-hours} hours, {@code --speed-rows-per-window} ingest buckets per 5-minute window, as
+ * a product with an event every few seconds has. The numbers are deterministic.
+ */
+@Command(name = "benchmark-views", mixinStandardHelpOptions = true,
+        description = "Loads batch and speed views for latency measurements of the serving layer.")
+public final class BenchmarkViewsCommand implements Callable<Integer> {
+
+    @Option(names = "--stack", paramLabel = "DIR", description = "Directory with the endpoints.json of `./lambda stack`.")
+    private Path stackDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file, as for `serve`.")
+    private Path configFile;
+
+    @Option(names = "--product", defaultValue = "bench-1", description = "Product id (default ${DEFAULT-VALUE}).")
+    private String product;
+
+    @Option(names = "--days", defaultValue = "7", description = "Days of batch rows before the cutoff (default ${DEFAULT-VALUE}).")
+    private int days;
+
+    @Option(names = "--batch-lag", defaultValue = "PT1H", description = "How far the cutoff lies behind now (default ${DEFAULT-VALUE}).")
+    private Duration batchLag;
+
+    @Option(names = "--speed-hours", defaultValue = "24", description = "Hours of speed rows before now (default ${DEFAULT-VALUE}).")
+    private int speedHours;
+
+    @Option(names = "--speed-rows-per-window", defaultValue = "5",
+            description = "Speed rows (1-minute ingest buckets) per 5-minute window (default ${DEFAULT-VALUE}).")
+    private int speedRowsPerWindow;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchmarkViewsCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        ServingConfig config = ServingConfig.from(PlatformConfig.load(configFile, stackDir));
+        CassandraSettings settings = config.cassandra();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Instant cutoff = now.minus(batchLag).truncatedTo(ChronoUnit.MINUTES);
+        try (CqlSession session = settings.connect()) {
+            ViewSchema.create(session, settings.keyspace(), config.replicationFactor());
+            CassandraBatchViews batch = new CassandraBatchViews(session, settings.keyspace());
+            CassandraSpeedViews speed = new CassandraSpeedViews(session, settings.keyspace());
+
+            BatchVersion version = batch.begin(cutoff, now);
+            long rows = 0;
+            long events = 0;
+            try (BatchViewWriter writer = batch.writer(version.version())) {
+                for (Granularity granularity : Granularity.values()) {
+                    Instant start = granularity.windowStart(cutoff.minus(Duration.ofDays(days)));
+                    for (Instant window = start; window.isBefore(cutoff); window = window.plus(granularity.width())) {
+                        long fiveMinuteWindows = granularity.width().toMinutes() / 5;
+                        Metrics metrics = metrics(window.getEpochSecond(), fiveMinuteWindows * 60);
+                        writer.write(new ViewRow(new ViewKey(product, new EventWindow(granularity, window)), metrics));
+                        rows++;
+                        if (granularity == Granularity.ONE_DAY) {
+                            events += metrics.eventCount();
+                        }
+                    }
+                }
+            }
+            batch.publish(version.version(), rows, events, Instant.now());
+
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            long deltas = 0;
+            Instant speedStart = Granularity.FIVE_MINUTES.windowStart(now.minus(Duration.ofHours(speedHours)));
+            for (Instant window = speedStart; window.isBefore(now); window = window.plus(Granularity.FIVE_MINUTES.width())) {
+                for (int bucket = 0; bucket < speedRowsPerWindow; bucket++) {
+                    writes.add(speed.upsert(new SpeedDelta(new ViewKey(product, new EventWindow(Granularity.FIVE_MINUTES, window)),
+                            window.plus(Duration.ofMinutes(bucket)), metrics(window.getEpochSecond() + bucket, 12)))
+                            .toCompletableFuture());
+                    deltas++;
+                    if (writes.size() >= 256) {
+                        writes.forEach(CompletableFuture::join);
+                        writes.clear();
+                    }
+                }
+            }
+            writes.forEach(CompletableFuture::join);
+            speed.recordProduct(product).toCompletableFuture().join();
+            for (int partition = 0; partition < 3; partition++) {
+                speed.saveProgress(new SpeedProgress(partition, now.minusSeconds(5), speedStart, ViewSchema.DEFAULT_SPEED_RETENTION, now));
+            }
+            // User-facing summary of what was written.
+            System.out.printf("Product %s: batch version %d (cutoff %s) with %d rows, %d speed rows since %s%n",
+                    product, version.version(), cutoff, rows, deltas, speedStart);
+        }
+        return 0;
+    }
+
+    /** A window with {@code events} events whose revenue and durations vary with {@code seed}. */
+    private static Metrics metrics(long seed, long events) {
+        long cents = Math.floorMod(seed * 7919, 100_000) * events;
+        return new Metrics(events, BigDecimal.valueOf(cents, 2), events * (500 + Math.floorMod(seed, 1000)));
+    }
+}

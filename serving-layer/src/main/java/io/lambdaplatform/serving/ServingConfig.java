@@ -1,0 +1,130 @@
+package io.lambdaplatform.serving;
+
+import com.typesafe.config.Config;
+import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.viewstore.CassandraSettings;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Everything the serving layer needs, read once at start-up from {@code lambda.serving} and
+ * {@code lambda.cassandra}, validated, and passed to the parts through their constructors.
+ *
+ * @param host                 interface to listen on
+ * @param port                 0 for a free port
+ * @param authToken            bearer token for {@code /v1/*}, {@code null} when the API is open; never logged
+ * @param maxWindows           the most windows one metrics query may span
+ * @param retryAfter           sent with every 503
+ * @param reconnectMinBackoff  first delay between connection attempts while there is no session
+ * @param reconnectMaxBackoff  longest delay between connection attempts
+ * @param createSchema         apply the schema after connecting
+ * @param replicationFactor    used when the schema is applied
+ * @param maxSuggestions       the most product ids {@code /v1/products} returns
+ * @param dashboardRefresh     how often the dashboard reloads
+ * @param cassandra            how to reach the views
+ */
+public record ServingConfig(
+        String host,
+        int port,
+        String authToken,
+        int maxWindows,
+        Duration retryAfter,
+        Duration reconnectMinBackoff,
+        Duration reconnectMaxBackoff,
+        boolean createSchema,
+        int replicationFactor,
+        int maxSuggestions,
+        Duration dashboardRefresh,
+        CassandraSettings cassandra) {
+
+    public ServingConfig {
+        requireNonNull(host, "host is null");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("lambda.serving.host must not be blank");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("lambda.serving.port must be between 0 and 65535: " + port);
+        }
+        if (authToken != null && authToken.isBlank()) {
+            throw new IllegalArgumentException("lambda.serving.auth-token must not be blank: set a token or null");
+        }
+        if (maxWindows < 1) {
+            throw new IllegalArgumentException("lambda.serving.max-windows must be at least 1: " + maxWindows);
+        }
+        requirePositive(retryAfter, "retryAfter");
+        requirePositive(reconnectMinBackoff, "reconnectMinBackoff");
+        requirePositive(reconnectMaxBackoff, "reconnectMaxBackoff");
+        if (reconnectMaxBackoff.compareTo(reconnectMinBackoff) < 0) {
+            throw new IllegalArgumentException("lambda.serving.reconnect.max-backoff " + reconnectMaxBackoff
+                    + " is shorter than min-backoff " + reconnectMinBackoff);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replication factor must be at least 1: " + replicationFactor);
+        }
+        if (maxSuggestions < 1) {
+            throw new IllegalArgumentException("lambda.serving.max-suggestions must be at least 1: " + maxSuggestions);
+        }
+        requirePositive(dashboardRefresh, "dashboardRefresh");
+        requireNonNull(cassandra, "cassandra is null");
+    }
+
+    /** The serving settings of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
+    public static ServingConfig from(Config config) {
+        Config serving = config.getConfig("lambda.serving");
+        return new ServingConfig(
+                serving.getString("host"),
+                serving.getInt("port"),
+                ConfigValues.optionalString(serving, "auth-token"),
+                ConfigValues.positiveInt(serving, "max-windows"),
+                ConfigValues.positiveDuration(serving, "retry-after"),
+                ConfigValues.positiveDuration(serving, "reconnect.min-backoff"),
+                ConfigValues.positiveDuration(serving, "reconnect.max-backoff"),
+                serving.getBoolean("create-schema"),
+                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
+                ConfigValues.positiveInt(serving, "max-suggestions"),
+                ConfigValues.positiveDuration(serving, "dashboard.refresh-interval"),
+                CassandraSettings.from(config));
+    }
+
+    public Optional<String> token() {
+        return Optional.ofNullable(authToken);
+    }
+
+    public ServingConfig withPort(int newPort) {
+        return new ServingConfig(host, newPort, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+    }
+
+    public ServingConfig withHost(String newHost) {
+        return new ServingConfig(newHost, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+    }
+
+    public ServingConfig withAuthToken(String newAuthToken) {
+        return new ServingConfig(host, port, newAuthToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+    }
+
+    public ServingConfig withCassandra(CassandraSettings newCassandra) {
+        return new ServingConfig(host, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, newCassandra);
+    }
+
+    @Override
+    public String toString() {
+        return "ServingConfig[host=" + host + ", port=" + port + ", authToken=" + (authToken == null ? "none" : "****")
+                + ", maxWindows=" + maxWindows + ", retryAfter=" + retryAfter + ", reconnect=" + reconnectMinBackoff
+                + ".." + reconnectMaxBackoff + ", createSchema=" + createSchema + ", replicationFactor=" + replicationFactor
+                + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", cassandra=" + cassandra + "]";
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        requireNonNull(value, name + " is null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

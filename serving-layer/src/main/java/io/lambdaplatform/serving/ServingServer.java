@@ -1,0 +1,290 @@
+package io.lambdaplatform.serving;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.lambdaplatform.serving.internal.BearerToken;
+import io.lambdaplatform.serving.internal.JsonBodies;
+import io.lambdaplatform.serving.internal.JsonBodies.ErrorBody;
+import io.lambdaplatform.serving.internal.JsonErrorHandler;
+import io.lambdaplatform.serving.internal.RequestMeters;
+import io.lambdaplatform.viewstore.ViewStoreException;
+import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The HTTP service: the metrics API, status, health, Prometheus metrics, the OpenAPI document and the
+ * dashboard, over a {@link ViewSource}. Stateless: any number of instances can run behind a load
+ * balancer.
+ */
+public final class ServingServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
+    private static final Pattern PRODUCT_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{0,128}");
+    private static final int DEFAULT_SUGGESTIONS = 20;
+    /** Threads that read speed rows while request threads read the batch view; Jetty's pool bounds the requests. */
+    private static final int STORE_READ_THREADS = 32;
+    private static final String OPENAPI_RESOURCE = "/openapi.json";
+    /** Scripts and styles only from this origin: the dashboard works offline and loads nothing from a CDN. */
+    private static final String CONTENT_SECURITY_POLICY =
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+    private final ServingConfig config;
+    private final ViewSource source;
+    private final Clock clock;
+    private final PrometheusMeterRegistry meters;
+    private final RequestMeters requestMeters;
+    private final BearerToken token;
+    private final byte[] openApi;
+    private final ExecutorService storeReads;
+    private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
+    private final Javalin app;
+
+    private ServingServer(ServingConfig config, ViewSource source, Clock clock) {
+        this.config = requireNonNull(config, "config is null");
+        this.source = requireNonNull(source, "source is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.requestMeters = new RequestMeters(meters);
+        this.token = config.token().map(BearerToken::new).orElse(null);
+        this.openApi = resource(OPENAPI_RESOURCE);
+        this.storeReads = Executors.newFixedThreadPool(STORE_READ_THREADS, new ThreadFactory() {
+            private final AtomicInteger count = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable runnable) {
+                Thread thread = new Thread(runnable, "store-read-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
+        this.app = Javalin.create(javalin -> {
+            javalin.startup.showJavalinBanner = false;
+            javalin.startup.showOldJavalinVersionWarning = false;
+            javalin.jsonMapper(new JavalinJackson(JsonBodies.mapper(), false));
+            javalin.jetty.host = config.host();
+            javalin.jetty.port = config.port();
+            javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
+            javalin.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
+            javalin.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/dashboard";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "no-cache");
+            });
+            javalin.staticFiles.enableWebjars();
+            javalin.requestLogger.http(requestMeters::record);
+            javalin.router.javaLangErrorHandler(this::fatal);
+
+            javalin.routes.before(ctx -> {
+                ctx.header("X-Content-Type-Options", "nosniff");
+                ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            });
+            javalin.routes.before("/v1/*", this::authorize);
+            javalin.routes.get("/v1/metrics/{product_id}", this::metrics);
+            javalin.routes.get("/v1/status", this::status);
+            javalin.routes.get("/v1/products", this::products);
+            javalin.routes.get("/health/live", ctx -> ctx.json(new JsonBodies.HealthBody("live")));
+            javalin.routes.get("/health/ready", this::ready);
+            javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+            javalin.routes.get(OPENAPI_RESOURCE, ctx -> ctx.contentType("application/json").result(openApi));
+            javalin.routes.get("/dashboard/settings", ctx -> ctx.json(new JsonBodies.SettingsBody(
+                    config.dashboardRefresh().toMillis(), token != null, config.maxWindows())));
+
+            javalin.routes.exception(InvalidQueryException.class, this::invalidQuery);
+            javalin.routes.exception(ViewStoreUnavailableException.class, this::unavailable);
+            javalin.routes.exception(HttpResponseException.class, this::httpError);
+            javalin.routes.exception(Exception.class, this::unexpected);
+        });
+    }
+
+    /** Starts listening; the port is {@link #port()} (useful with port 0). */
+    public static ServingServer start(ServingConfig config, ViewSource source, Clock clock) {
+        ServingServer server = new ServingServer(config, source, clock);
+        server.app.start();
+        LOG.info("Serving layer listening on http://{}:{}/ ({})", config.host(), server.port(),
+                config.token().isPresent() ? "/v1 requires a bearer token" : "/v1 open, no token configured");
+        return server;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** The registry behind {@code /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        storeReads.shutdownNow();
+        meters.close();
+    }
+
+    private MergedView mergedView() {
+        ViewSource.Views views = source.views();
+        return new MergedView(views.batch(), views.speed(), clock, meters, storeReads);
+    }
+
+    private void metrics(Context ctx) {
+        MetricsQuery query = MetricsQuery.parse(ctx.pathParam("product_id"), ctx.queryParam("from"), ctx.queryParam("to"),
+                ctx.queryParam("granularity"), config.maxWindows());
+        MetricsAnswer answer = mergedView().answer(query);
+        storeAnswered();
+        ctx.header("Cache-Control", "no-store").json(JsonBodies.metrics(answer));
+    }
+
+    private void status(Context ctx) {
+        PlatformStatus status = mergedView().status();
+        storeAnswered();
+        ctx.header("Cache-Control", "no-store").json(JsonBodies.status(status));
+    }
+
+    private void products(Context ctx) {
+        String prefix = ctx.queryParam("prefix") == null ? "" : ctx.queryParam("prefix");
+        if (!PRODUCT_PREFIX.matcher(prefix).matches()) {
+            throw new InvalidQueryException("prefix", "at most 128 of the characters a product id may have (letters, digits, . _ : -)");
+        }
+        int limit = limit(ctx.queryParam("limit"));
+        var products = mergedView().products(prefix, limit);
+        storeAnswered();
+        ctx.header("Cache-Control", "no-store").json(new JsonBodies.ProductsBody(prefix, products));
+    }
+
+    private int limit(String text) {
+        if (text == null || text.isEmpty()) {
+            return Math.min(DEFAULT_SUGGESTIONS, config.maxSuggestions());
+        }
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= config.maxSuggestions()) {
+                return limit;
+            }
+        }
+        catch (NumberFormatException e) {
+            // answered below, the same as an out-of-range number
+        }
+        throw new InvalidQueryException("limit", "must be a whole number from 1 to " + config.maxSuggestions() + ": '"
+                + MetricsQuery.abbreviate(text) + "'");
+    }
+
+    private void ready(Context ctx) {
+        try {
+            ViewSource.Views views = source.views();
+            views.batch().current();
+            views.speed().progress();
+            storeAnswered();
+            ctx.json(new JsonBodies.HealthBody("ready"));
+        }
+        catch (ViewStoreException e) {
+            storeFailed(e);
+            ctx.status(503).header("Retry-After", retryAfterSeconds()).json(new JsonBodies.HealthBody("unavailable"));
+        }
+    }
+
+    private void authorize(Context ctx) {
+        if (token != null && !token.accepts(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"lambda\"");
+            ctx.status(401).json(new ErrorBody("unauthorized", null, "this API needs an Authorization: Bearer <token> header"));
+            ctx.skipRemainingHandlers();
+        }
+    }
+
+    private void invalidQuery(InvalidQueryException e, Context ctx) {
+        requestMeters.rejected(e.parameter());
+        ctx.status(400).json(new ErrorBody("invalid_parameter", e.parameter(), e.problem()));
+    }
+
+    private void unavailable(ViewStoreUnavailableException e, Context ctx) {
+        storeFailed(e);
+        ctx.status(503).header("Retry-After", retryAfterSeconds())
+                .json(new ErrorBody("unavailable", null, "the view store (Cassandra) is unavailable; retry later"));
+    }
+
+    private void httpError(HttpResponseException e, Context ctx) {
+        int status = e.getStatus();
+        String code = switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            default -> status >= 500 ? "internal" : "bad_request";
+        };
+        String message = status == 404 ? "no such resource: " + ctx.method().name() + " " + MetricsQuery.abbreviate(ctx.path())
+                : "request refused (HTTP " + status + ")";
+        ctx.status(status).json(new ErrorBody(code, null, message));
+    }
+
+    private void unexpected(Exception e, Context ctx) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("Request {} {} failed (reference {})", ctx.method().name(), ctx.path(), reference, e);
+        ctx.status(500).json(new ErrorBody("internal", null, "internal error; the server log has the details under reference " + reference));
+    }
+
+    /** An Error (not an Exception) escaped a handler: still a JSON 500 without details. */
+    private void fatal(HttpServletResponse response, Error error) {
+        String reference = UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("Request failed with an error (reference {})", reference, error);
+        response.setStatus(500);
+        response.setContentType("application/json");
+        try {
+            response.getWriter().write("{\"error\":\"internal\",\"message\":\"internal error; the server log has the details under reference "
+                    + reference + "\"}");
+        }
+        catch (IOException e) {
+            LOG.debug("Could not write the error response (reference {})", reference, e);
+        }
+    }
+
+    private void storeAnswered() {
+        if (storeAvailable.compareAndSet(false, true)) {
+            LOG.info("The view store answers again");
+        }
+    }
+
+    private void storeFailed(ViewStoreException e) {
+        if (storeAvailable.compareAndSet(true, false)) {
+            LOG.warn("The view store is unavailable; answering 503 until it is back: {}", e.getMessage());
+        }
+        else {
+            LOG.debug("View store still unavailable: {}", e.getMessage());
+        }
+    }
+
+    private String retryAfterSeconds() {
+        return Long.toString(Math.max(1, config.retryAfter().toSeconds()));
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = ServingServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("Resource " + name + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read resource " + name, e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.lambdaplatform.serving;
+
+import io.lambdaplatform.viewstore.SpeedProgress;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Which ingest times the speed rows cover, from the progress every partition reported.
+ *
+ * <p>Rows exist for ingest times from {@link #coveredSince()} (the latest start over partitions) up to
+ * {@link #watermark()} (the earliest progress over partitions). A row is written at or after its ingest
+ * time and lives {@code retention} after its last write, so rows with ingest time at or after
+ * {@code now - retention} are certainly still there; older ones may have expired. Together:
+ * {@link #availableSince()}.
+ *
+ * @param partitions what each partition reported, by partition
+ * @param now        when the coverage was judged
+ */
+public record SpeedCoverage(List<SpeedProgress> partitions, Instant now) {
+
+    public SpeedCoverage {
+        partitions = List.copyOf(requireNonNull(partitions, "partitions is null")).stream()
+                .sorted(Comparator.comparingInt(SpeedProgress::partition))
+                .toList();
+        requireNonNull(now, "now is null");
+    }
+
+    public boolean hasReported() {
+        return !partitions.isEmpty();
+    }
+
+    /** Every partition has processed every record ingested before this: the freshness of the speed rows. */
+    public Optional<Instant> watermark() {
+        return partitions.stream().map(SpeedProgress::watermark).min(Comparator.naturalOrder());
+    }
+
+    /** Every partition holds every record ingested from this on (ignoring expiry). */
+    public Optional<Instant> coveredSince() {
+        return partitions.stream().map(SpeedProgress::coveredSince).max(Comparator.naturalOrder());
+    }
+
+    /** Rows with ingest time before this may have expired. */
+    public Optional<Instant> retainedSince() {
+        return partitions.stream().map(SpeedProgress::retention).min(Comparator.naturalOrder()).map(now::minus);
+    }
+
+    /** The speed rows are certainly complete for ingest times from this on (up to the watermark). */
+    public Optional<Instant> availableSince() {
+        if (!hasReported()) {
+            return Optional.empty();
+        }
+        Instant covered = coveredSince().orElseThrow();
+        Instant retained = retainedSince().orElseThrow();
+        return Optional.of(covered.isAfter(retained) ? covered : retained);
+    }
+
+    /**
+     * The spans of ingest time from {@code needed} on that the speed rows do not cover: none when they
+     * cover everything from {@code needed} on, the span up to {@link #availableSince()} otherwise, and
+     * everything from {@code needed} to now when the speed layer has reported nothing yet.
+     *
+     * @param needed the batch cutoff, or {@link Instant#EPOCH} when there is no batch view yet
+     */
+    public List<IngestGap> gapsFrom(Instant needed) {
+        requireNonNull(needed, "needed is null");
+        if (!hasReported()) {
+            return needed.isBefore(now)
+                    ? List.of(new IngestGap(needed, now, "the speed layer has not reported any progress yet"))
+                    : List.of();
+        }
+        Instant available = availableSince().orElseThrow();
+        if (!needed.isBefore(available)) {
+            return List.of();
+        }
+        Instant covered = coveredSince().orElseThrow();
+        String reason = available.equals(covered)
+                ? "the speed layer holds rows only for events ingested since " + covered + " and no batch view covers the events before"
+                : "speed rows of events ingested before " + available + " may have expired (retention "
+                        + retention().orElseThrow() + ") and no batch view covers them";
+        return List.of(new IngestGap(needed, available, reason));
+    }
+
+    /** How long the shortest-lived partition keeps its rows. */
+    public Optional<Duration> retention() {
+        return partitions.stream().map(SpeedProgress::retention).min(Comparator.naturalOrder());
+    }
+
+    /** How far the watermark lags behind now; empty before any report. */
+    public Optional<Duration> lag() {
+        return watermark().map(watermark -> Duration.between(watermark, now));
+    }
+}

@@ -1,0 +1,204 @@
+package io.lambdaplatform.serving.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.serving.IngestGap;
+import io.lambdaplatform.serving.MergedWindow;
+import io.lambdaplatform.serving.MetricsAnswer;
+import io.lambdaplatform.serving.PlatformStatus;
+import io.lambdaplatform.serving.SpeedCoverage;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.DeadLetterCount;
+import io.lambdaplatform.viewstore.SpeedProgress;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The JSON the API answers with, field by field as {@code openapi.json} documents it. Instants are
+ * ISO-8601 strings in UTC, revenue is a decimal string (exact), counts are integers.
+ */
+public final class JsonBodies {
+
+    private JsonBodies() {}
+
+    public static ObjectMapper mapper() {
+        return new ObjectMapper()
+                .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
+
+    public record MetricsBody(
+            @JsonProperty("product_id") String productId,
+            @JsonProperty("granularity") String granularity,
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to,
+            @JsonProperty("windows") List<WindowBody> windows,
+            @JsonProperty("batch") BatchBody batch,
+            @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("complete") boolean complete,
+            @JsonProperty("incomplete") List<GapBody> incomplete,
+            @JsonProperty("generated_at") String generatedAt) {}
+
+    public record WindowBody(
+            @JsonProperty("start") String start,
+            @JsonProperty("end") String end,
+            @JsonProperty("event_count") long eventCount,
+            @JsonProperty("revenue") String revenue,
+            @JsonProperty("avg_duration_ms") BigDecimal avgDurationMs,
+            @JsonProperty("duration_sum_ms") long durationSumMs,
+            @JsonProperty("source") SourceBody source) {}
+
+    public record SourceBody(@JsonProperty("batch") PartBody batch, @JsonProperty("speed") PartBody speed) {}
+
+    public record PartBody(
+            @JsonProperty("event_count") long eventCount,
+            @JsonProperty("revenue") String revenue,
+            @JsonProperty("duration_sum_ms") long durationSumMs) {}
+
+    public record BatchBody(
+            @JsonProperty("version") long version,
+            @JsonProperty("cutoff") String cutoff,
+            @JsonProperty("computed_at") String computedAt,
+            @JsonProperty("published_at") String publishedAt) {}
+
+    public record SpeedBody(
+            @JsonProperty("watermark") String watermark,
+            @JsonProperty("lag_seconds") Long lagSeconds,
+            @JsonProperty("covered_since") String coveredSince,
+            @JsonProperty("available_since") String availableSince,
+            @JsonProperty("partitions") int partitions) {}
+
+    public record GapBody(
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to,
+            @JsonProperty("reason") String reason) {}
+
+    public record StatusBody(
+            @JsonProperty("now") String now,
+            @JsonProperty("batch") BatchStatusBody batch,
+            @JsonProperty("speed") SpeedStatusBody speed,
+            @JsonProperty("dead_letters") DeadLettersBody deadLetters,
+            @JsonProperty("complete") boolean complete,
+            @JsonProperty("incomplete") List<GapBody> incomplete) {}
+
+    public record BatchStatusBody(
+            @JsonProperty("version") long version,
+            @JsonProperty("cutoff") String cutoff,
+            @JsonProperty("computed_at") String computedAt,
+            @JsonProperty("published_at") String publishedAt,
+            @JsonProperty("age_seconds") long ageSeconds,
+            @JsonProperty("view_rows") long viewRows,
+            @JsonProperty("event_count") long eventCount) {}
+
+    public record SpeedStatusBody(
+            @JsonProperty("watermark") String watermark,
+            @JsonProperty("lag_seconds") Long lagSeconds,
+            @JsonProperty("covered_since") String coveredSince,
+            @JsonProperty("available_since") String availableSince,
+            @JsonProperty("partitions") List<PartitionBody> partitions) {}
+
+    public record PartitionBody(
+            @JsonProperty("partition") int partition,
+            @JsonProperty("watermark") String watermark,
+            @JsonProperty("lag_seconds") long lagSeconds,
+            @JsonProperty("covered_since") String coveredSince,
+            @JsonProperty("retention_seconds") long retentionSeconds,
+            @JsonProperty("updated_at") String updatedAt) {}
+
+    public record DeadLettersBody(
+            @JsonProperty("total") long total,
+            @JsonProperty("by_reason") Map<String, Long> byReason,
+            @JsonProperty("by_partition") Map<String, Long> byPartition) {}
+
+    public record ProductsBody(@JsonProperty("prefix") String prefix, @JsonProperty("products") List<String> products) {}
+
+    public record HealthBody(@JsonProperty("status") String status) {}
+
+    public record SettingsBody(
+            @JsonProperty("refresh_ms") long refreshMs,
+            @JsonProperty("auth_required") boolean authRequired,
+            @JsonProperty("max_windows") int maxWindows) {}
+
+    /** Every error answer: a machine-readable code, the parameter at fault (400 only) and a message for people. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ErrorBody(
+            @JsonProperty("error") String error,
+            @JsonProperty("parameter") String parameter,
+            @JsonProperty("message") String message) {}
+
+    public static MetricsBody metrics(MetricsAnswer answer) {
+        List<WindowBody> windows = answer.windows().stream().map(JsonBodies::window).toList();
+        BatchBody batch = answer.batch()
+                .map(version -> new BatchBody(version.version(), text(version.cutoff()), text(version.computedAt()),
+                        version.published().map(JsonBodies::text).orElse(null)))
+                .orElse(null);
+        SpeedCoverage speed = answer.speed();
+        return new MetricsBody(answer.query().productId(), answer.query().granularity().label(),
+                text(answer.query().from()), text(answer.query().to()), windows, batch,
+                new SpeedBody(speed.watermark().map(JsonBodies::text).orElse(null), speed.lag().map(Duration::toSeconds).orElse(null),
+                        speed.coveredSince().map(JsonBodies::text).orElse(null),
+                        speed.availableSince().map(JsonBodies::text).orElse(null), speed.partitions().size()),
+                answer.complete(), gaps(answer.gaps()), text(speed.now()));
+    }
+
+    public static StatusBody status(PlatformStatus status) {
+        BatchStatusBody batch = status.batch()
+                .map(version -> batchStatus(version, status.now()))
+                .orElse(null);
+        SpeedCoverage speed = status.speed();
+        List<PartitionBody> partitions = speed.partitions().stream()
+                .map(progress -> partition(progress, status.now()))
+                .toList();
+        Map<String, Long> byReason = new TreeMap<>();
+        Map<String, Long> byPartition = new TreeMap<>();
+        for (DeadLetterCount count : status.deadLetters()) {
+            byReason.merge(count.reason().code(), count.count(), Long::sum);
+            byPartition.merge(Integer.toString(count.partition()), count.count(), Long::sum);
+        }
+        return new StatusBody(text(status.now()), batch,
+                new SpeedStatusBody(speed.watermark().map(JsonBodies::text).orElse(null), speed.lag().map(Duration::toSeconds).orElse(null),
+                        speed.coveredSince().map(JsonBodies::text).orElse(null),
+                        speed.availableSince().map(JsonBodies::text).orElse(null), partitions),
+                new DeadLettersBody(status.deadLetterTotal(), byReason, byPartition),
+                status.gaps().isEmpty(), gaps(status.gaps()));
+    }
+
+    private static BatchStatusBody batchStatus(BatchVersion version, Instant now) {
+        return new BatchStatusBody(version.version(), text(version.cutoff()), text(version.computedAt()),
+                version.published().map(JsonBodies::text).orElse(null), Duration.between(version.cutoff(), now).toSeconds(),
+                version.viewRows(), version.eventCount());
+    }
+
+    private static PartitionBody partition(SpeedProgress progress, Instant now) {
+        return new PartitionBody(progress.partition(), text(progress.watermark()), Duration.between(progress.watermark(), now).toSeconds(),
+                text(progress.coveredSince()), progress.retention().toSeconds(), text(progress.updatedAt()));
+    }
+
+    private static WindowBody window(MergedWindow window) {
+        Metrics total = window.total();
+        return new WindowBody(text(window.window().start()), text(window.window().end()), total.eventCount(),
+                total.revenue().toPlainString(), total.averageDurationMs(), total.durationSumMs(),
+                new SourceBody(part(window.fromBatch()), part(window.fromSpeed())));
+    }
+
+    private static PartBody part(Metrics metrics) {
+        return new PartBody(metrics.eventCount(), metrics.revenue().toPlainString(), metrics.durationSumMs());
+    }
+
+    private static List<GapBody> gaps(List<IngestGap> gaps) {
+        return gaps.stream().map(gap -> new GapBody(text(gap.from()), text(gap.to()), gap.reason())).toList();
+    }
+
+    private static String text(Instant instant) {
+        return instant.toString();
+    }
+}
