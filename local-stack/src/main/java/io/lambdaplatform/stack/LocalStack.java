@@ -8,7 +8,6 @@ import io.lambdaplatform.stack.internal.KafkaNode;
 import io.lambdaplatform.stack.internal.LoopbackPorts;
 import io.lambdaplatform.stack.internal.S3ProxyNode;
 import io.lambdaplatform.stack.internal.ServerNode;
-import io.lambdaplatform.viewstore.ViewSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +41,7 @@ public final class LocalStack {
 
     public static final String EVENTS_TOPIC = "events";
     public static final String DLQ_TOPIC = "events.dlq";
-    private static final int SINGLE_NODE_REPLICATION = 1;
+    private static final short SINGLE_NODE_REPLICATION = 1;
 
     private LocalStack() {}
 
@@ -60,7 +59,8 @@ public final class LocalStack {
             List<Integer> ports = LoopbackPorts.allocate(5);
             CassandraNode cassandra = new CassandraNode(dataDir.path(), ports.get(0), ports.get(1), schema(options));
             S3ProxyNode s3proxy = new S3ProxyNode(dataDir.path(), ports.get(2), options.bucket());
-            KafkaNode kafka = new KafkaNode(dataDir.path(), ports.get(3), ports.get(4), List.of(EVENTS_TOPIC, DLQ_TOPIC), options.partitions());
+            KafkaNode kafka = new KafkaNode(dataDir.path(), ports.get(3), ports.get(4),
+                    new TopicLayout(EVENTS_TOPIC, DLQ_TOPIC, options.partitions(), SINGLE_NODE_REPLICATION));
             // Cassandra first: it takes longest to come up.
             List<ServerNode> nodes = List.of(cassandra, s3proxy, kafka);
             for (ServerNode node : nodes) {
@@ -106,10 +106,7 @@ public final class LocalStack {
     }
 
     private static Consumer<CqlSession> schema(StackOptions options) {
-        return session -> {
-            ViewSchema.create(session, options.keyspace(), SINGLE_NODE_REPLICATION);
-            log.info("View schema applied in keyspace {}", options.keyspace());
-        };
+        return session -> Provisioning.applySchema(session, options.keyspace(), SINGLE_NODE_REPLICATION);
     }
 
     private static RunningServer awaitReady(ServerNode node, ChildJvm jvm, Instant deadline) {

@@ -6,11 +6,12 @@ import picocli.CommandLine.Option;
 
 /**
  * The command line of the local stack: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
- * {@code ./lambda stack}.
+ * {@code ./lambda stack}, and {@code StackMain provision --config FILE}, as run by {@code ./lambda provision} and the
+ * container image.
  */
 @Command(name = "lambda",
         description = "The Lambda Platform's local runtime.",
-        subcommands = StackCommand.class)
+        subcommands = {StackCommand.class, ProvisionCommand.class})
 public final class StackMain {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * use and shared by every test class of the run. It lives in the root {@link ExtensionContext.Store}, which closes
  * it, as an {@link AutoCloseable}, when the whole run ends.
  *
- * <p>{@code -Dlambda.it.stack=child-jvm} (the default) picks {@link ChildJvmTestStack}.
+ * <p>{@code -Dlambda.it.stack=child-jvm} (the default) picks {@link ChildJvmTestStack}; {@code -Dlambda.it.stack=docker}
+ * (set by the Maven profile {@code docker}) picks {@link ContainerTestStack}.
  */
 public final class LocalStackExtension implements ParameterResolver {
     private static final Logger log = LoggerFactory.getLogger(LocalStackExtension.class);
@@ -41,7 +42,8 @@ public final class LocalStackExtension implements ParameterResolver {
         String kind = System.getProperty(STACK_PROPERTY, "child-jvm");
         TestStack stack = switch (kind) {
             case "child-jvm" -> ChildJvmTestStack.start();
-            default -> throw new ExtensionConfigurationException("Unknown -D" + STACK_PROPERTY + "=" + kind + "; known: child-jvm");
+            case "docker" -> ContainerTestStack.start();
+            default -> throw new ExtensionConfigurationException("Unknown -D" + STACK_PROPERTY + "=" + kind + "; known: child-jvm, docker");
         };
         log.info("Integration tests share the {}: {}", stack, stack.endpoints());
         return stack;

@@ -1,29 +1,21 @@
 package io.lambdaplatform.stack.internal;
 
+import io.lambdaplatform.stack.Provisioning;
 import io.lambdaplatform.stack.StackStartException;
+import io.lambdaplatform.stack.TopicLayout;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewPartitions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -43,22 +35,14 @@ public final class KafkaNode implements ServerNode {
     private final Path dataDir;
     private final int brokerPort;
     private final int controllerPort;
-    private final List<String> topics;
-    private final int partitions;
+    private final TopicLayout topics;
 
-    /**
-     * @param topics the topics to create; the first is the events topic (with {@code LogAppendTime}), the others
-     *        (the dead-letter topic) keep {@code CreateTime}
-     */
-    public KafkaNode(Path dataDir, int brokerPort, int controllerPort, List<String> topics, int partitions) {
+    /** @param topics created through {@link Provisioning} once the broker accepts clients */
+    public KafkaNode(Path dataDir, int brokerPort, int controllerPort, TopicLayout topics) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
-        this.topics = List.copyOf(requireNonNull(topics, "topics is null"));
-        this.partitions = partitions;
-        if (this.topics.isEmpty()) {
-            throw new IllegalArgumentException("topics is empty");
-        }
+        this.topics = requireNonNull(topics, "topics is null");
     }
 
     @Override
@@ -104,46 +88,10 @@ public final class KafkaNode implements ServerNode {
             Readiness.await(jvm, deadline, "the Kafka broker at " + bootstrap() + " accepts clients",
                     () -> admin.describeCluster().nodes().get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
             jvm.markAcceptingClients();
-            Readiness.await(jvm, deadline, "the topics " + topics + " exist", () -> {
-                ensureTopics(admin);
+            Readiness.await(jvm, deadline, "the topics " + topics.eventsTopic() + " and " + topics.deadLetterTopic() + " exist", () -> {
+                Provisioning.ensureTopics(admin, topics);
                 return null;
             });
-        }
-    }
-
-    private void ensureTopics(Admin admin) throws Exception {
-        Set<String> existing = admin.listTopics().names().get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        String eventsTopic = topics.get(0);
-        for (String topic : topics) {
-            if (!existing.contains(topic)) {
-                Map<String, String> configs = topic.equals(eventsTopic)
-                        ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")
-                        : Map.of();
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
-                        .all().get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                log.info("Created topic {} with {} partitions {}", topic, partitions, configs);
-                continue;
-            }
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-            int current = description.partitions().size();
-            if (current < partitions) {
-                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all()
-                        .get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                log.info("Increased the partitions of topic {} from {} to {}", topic, current, partitions);
-            }
-            else if (current > partitions) {
-                log.warn("Topic {} keeps its {} partitions; Kafka cannot reduce them to {}", topic, current, partitions);
-            }
-        }
-        ConfigResource events = new ConfigResource(ConfigResource.Type.TOPIC, eventsTopic);
-        ConfigEntry timestampType = admin.describeConfigs(List.of(events)).all()
-                .get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(events).get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-        if (timestampType == null || !"LogAppendTime".equals(timestampType.value())) {
-            admin.incrementalAlterConfigs(Map.of(events, List.of(new AlterConfigOp(
-                            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"), AlterConfigOp.OpType.SET))))
-                    .all().get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("Set {}=LogAppendTime on topic {}", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, eventsTopic);
         }
     }
 
@@ -171,7 +119,7 @@ public final class KafkaNode implements ServerNode {
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "log.dirs=" + storage,
-                "num.partitions=" + partitions,
+                "num.partitions=" + topics.partitions(),
                 "auto.create.topics.enable=false",
                 "offsets.topic.replication.factor=1",
                 "offsets.topic.num.partitions=10",

@@ -1,11 +1,10 @@
 package io.lambdaplatform.stack.internal;
 
+import io.lambdaplatform.stack.Provisioning;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,20 +83,10 @@ public final class S3ProxyNode implements ServerNode {
     @Override
     public void awaitReady(ChildJvm jvm, Instant deadline) {
         try (S3Client s3 = client(endpoint())) {
+            Readiness.await(jvm, deadline, "S3Proxy at " + endpoint() + " accepts clients", () -> s3.listBuckets());
+            jvm.markAcceptingClients();
             Readiness.await(jvm, deadline, "S3Proxy at " + endpoint() + " has the bucket " + bucket, () -> {
-                try {
-                    s3.headBucket(request -> request.bucket(bucket));
-                    jvm.markAcceptingClients();
-                }
-                catch (NoSuchBucketException e) {
-                    jvm.markAcceptingClients();
-                    try {
-                        s3.createBucket(request -> request.bucket(bucket));
-                    }
-                    catch (BucketAlreadyOwnedByYouException raced) {
-                        // created in the meantime: exactly what was wanted
-                    }
-                }
+                Provisioning.ensureBucket(s3, bucket);
                 return null;
             });
         }
