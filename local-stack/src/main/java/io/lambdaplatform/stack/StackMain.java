@@ -5,12 +5,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command line of the local stack: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
- * {@code ./lambda stack}.
+ * The command line of the local runtime: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
+ * {@code ./lambda stack}, and {@code StackMain local [--data-dir D] [--http-port P] ...}, as run by {@code ./lambda local}.
  */
 @Command(name = "lambda",
         description = "The Lambda Platform's local runtime.",
-        subcommands = StackCommand.class)
+        subcommands = {StackCommand.class, LocalCommand.class})
 public final class StackMain {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
