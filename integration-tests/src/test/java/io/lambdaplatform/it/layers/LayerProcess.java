@@ -53,7 +53,7 @@ public final class LayerProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
-            builder.environment().putIfAbsent("LAMBDA_JAVA_OPTS", "-Xmx768m -Duser.timezone=UTC");
+            builder.environment().putIfAbsent("LAMBDA_JAVA_OPTS", "-Duser.timezone=UTC");
             return new LayerProcess(name, builder.start(), log);
         }
         catch (IOException e) {

@@ -1,0 +1,145 @@
+package io.lambdaplatform.batch;
+
+import com.typesafe.config.Config;
+import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.viewstore.CassandraSettings;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Everything one batch run needs, read once from the loaded configuration and validated.
+ *
+ * @param bootstrapServers   Kafka brokers
+ * @param eventsTopic        the topic with LogAppendTime timestamps
+ * @param s3                 the object store of the master dataset
+ * @param masterPath         Hadoop URI of the master dataset, e.g. {@code s3a://lambda/master}
+ * @param ingestBuckets      the speed layer's ingest buckets; cutoffs are bucket starts
+ * @param safetyMargin       how far the cutoff stays behind now
+ * @param keepVersions       published versions kept for rollback
+ * @param magicCommitter     write Parquet to {@code s3a://} with the S3A magic committer
+ * @param cassandra          where the views go
+ * @param replicationFactor  used when the job creates the keyspace
+ * @param viewWrites         bounded, retried writes from the executors
+ * @param pauseBeforePublish wait between the last row and the flip (tests)
+ */
+public record BatchConfig(
+        String bootstrapServers,
+        String eventsTopic,
+        S3Settings s3,
+        String masterPath,
+        IngestBuckets ingestBuckets,
+        Duration safetyMargin,
+        int keepVersions,
+        boolean magicCommitter,
+        CassandraSettings cassandra,
+        int replicationFactor,
+        ViewWriteSettings viewWrites,
+        Duration pauseBeforePublish) implements Serializable {
+
+    public BatchConfig {
+        requireNonNull(bootstrapServers, "bootstrapServers is null");
+        requireNonNull(eventsTopic, "eventsTopic is null");
+        requireNonNull(s3, "s3 is null");
+        requireNonNull(masterPath, "masterPath is null");
+        requireNonNull(ingestBuckets, "ingestBuckets is null");
+        requireNonNull(safetyMargin, "safetyMargin is null");
+        requireNonNull(cassandra, "cassandra is null");
+        requireNonNull(viewWrites, "viewWrites is null");
+        requireNonNull(pauseBeforePublish, "pauseBeforePublish is null");
+        masterPath = masterPath.endsWith("/") ? masterPath.substring(0, masterPath.length() - 1) : masterPath;
+        try {
+            if (new URI(masterPath).getScheme() == null) {
+                throw new IllegalArgumentException("lambda.batch.master-path needs a scheme (s3a://, hdfs://, file:/): " + masterPath);
+            }
+        }
+        catch (URISyntaxException e) {
+            throw new IllegalArgumentException("lambda.batch.master-path is not a URI: " + masterPath, e);
+        }
+        if (safetyMargin.isNegative()) {
+            throw new IllegalArgumentException("lambda.batch.safety-margin must not be negative: " + safetyMargin);
+        }
+        if (keepVersions < 1) {
+            throw new IllegalArgumentException("lambda.batch.keep-versions must be at least 1: " + keepVersions);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("lambda.cassandra.replication-factor must be at least 1: " + replicationFactor);
+        }
+        if (pauseBeforePublish.isNegative()) {
+            throw new IllegalArgumentException("lambda.batch.pause-before-publish must not be negative: " + pauseBeforePublish);
+        }
+    }
+
+    /** The batch layer's settings from a configuration loaded by {@link io.lambdaplatform.model.config.PlatformConfig}. */
+    public static BatchConfig from(Config config) {
+        Config batch = config.getConfig("lambda.batch");
+        S3Settings s3 = S3Settings.from(config);
+        String masterPath = ConfigValues.optionalString(batch, "master-path");
+        String committer = batch.getString("committer").toLowerCase(Locale.ROOT);
+        if (!committer.equals("magic") && !committer.equals("file")) {
+            throw new IllegalArgumentException("lambda.batch.committer must be magic or file: " + committer);
+        }
+        return new BatchConfig(
+                config.getString("lambda.kafka.bootstrap-servers"),
+                config.getString("lambda.kafka.events-topic"),
+                s3,
+                masterPath != null ? masterPath : "s3a://" + s3.bucket() + "/master",
+                new IngestBuckets(ConfigValues.positiveDuration(config, "lambda.ingest.bucket-width")),
+                batch.getDuration("safety-margin"),
+                ConfigValues.positiveInt(batch, "keep-versions"),
+                committer.equals("magic"),
+                CassandraSettings.from(config),
+                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
+                new ViewWriteSettings(
+                        ConfigValues.positiveInt(batch, "view-writes.max-in-flight"),
+                        ConfigValues.positiveInt(batch, "view-writes.max-attempts"),
+                        batch.getDuration("view-writes.first-backoff")),
+                batch.getDuration("pause-before-publish"));
+    }
+
+    public BatchConfig withMasterPath(String newMasterPath) {
+        return new BatchConfig(bootstrapServers, eventsTopic, s3, newMasterPath, ingestBuckets, safetyMargin, keepVersions,
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish);
+    }
+
+    public BatchConfig withSafetyMargin(Duration newSafetyMargin) {
+        return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, newSafetyMargin, keepVersions,
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish);
+    }
+
+    public BatchConfig withKeepVersions(int newKeepVersions) {
+        return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, safetyMargin, newKeepVersions,
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish);
+    }
+
+    public boolean masterOnS3() {
+        return masterPath.toLowerCase(Locale.ROOT).startsWith("s3a://");
+    }
+
+    /**
+     * The Spark settings the job needs on top of what spark-submit gives it: S3A from {@code lambda.s3}
+     * and, for an {@code s3a://} master dataset, the magic committer (no rename-based commits on S3).
+     */
+    public Map<String, String> sparkSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        s3.hadoopOptions().forEach((key, value) -> settings.put("spark.hadoop." + key, value));
+        if (masterOnS3() && magicCommitter) {
+            settings.put("spark.hadoop.fs.s3a.committer.name", "magic");
+            settings.put("spark.hadoop.fs.s3a.committer.magic.enabled", "true");
+            settings.put("spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
+                    "io.lambdaplatform.batch.internal.EmptyTaskMagicCommitterFactory");
+            settings.put("spark.sql.sources.commitProtocolClass", "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol");
+            settings.put("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
+        }
+        settings.put("spark.sql.session.timeZone", "UTC");
+        return settings;
+    }
+}

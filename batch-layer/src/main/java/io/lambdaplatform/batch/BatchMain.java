@@ -1,0 +1,173 @@
+package io.lambdaplatform.batch;
+
+import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.BatchViews;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The batch layer's command line, run by {@code spark-submit --class io.lambdaplatform.batch.BatchMain} (or by
+ * {@code ./lambda batch}, which runs the same jar through SparkSubmit in local mode).
+ *
+ * <pre>
+ * batch [--stack DIR | --config FILE]                     one archive + recompute run
+ * batch rollback [--stack DIR | --config FILE]            point readers back at the previous version
+ * batch import PATH [--format json|parquet] [...]         add event files to the master dataset
+ * </pre>
+ *
+ * Exit code 0 once the new version is live (or the live one already covers the cutoff), 1 on failure,
+ * 2 on bad usage.
+ */
+@Command(name = "batch", mixinStandardHelpOptions = true, version = "lambda batch 0.1.0",
+        description = "Archive events to the master dataset and publish a new version of the batch views.",
+        subcommands = {BatchMain.Rollback.class, BatchMain.Import.class})
+public final class BatchMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchMain.class);
+
+    @Mixin
+    private Source source;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new BatchMain())
+                .setExecutionExceptionHandler((error, command, parsed) -> {
+                    LOG.error("lambda batch failed", error);
+                    command.getErr().println("lambda batch failed: " + error.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public Integer call() {
+        BatchConfig config = source.load();
+        PrintWriter out = spec.commandLine().getOut();
+        CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
+        SparkSession spark = session(config);
+        try {
+            factory.applySchema(config.replicationFactor());
+            BatchRunSummary summary = BatchRun.run(spark, config, factory, Clock.systemUTC());
+            out.println(summary.describe());
+            out.flush();
+            LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
+            return 0;
+        }
+        finally {
+            spark.stop();
+            CassandraBatchViewsFactory.closeAll();
+        }
+    }
+
+    /** The session of the job: what spark-submit set, plus S3A and committer settings from the configuration. */
+    static SparkSession session(BatchConfig config) {
+        SparkSession.Builder builder = SparkSession.builder().appName("lambda-batch");
+        config.sparkSettings().forEach(builder::config);
+        LOG.info("Master dataset {}, object store {}", config.masterPath(), config.s3());
+        return builder.getOrCreate();
+    }
+
+    /** Where the configuration comes from. */
+    static final class Source {
+        @Option(names = "--stack", paramLabel = "DIR", description = "A local stack's data directory (its endpoints.json).")
+        Path stackDir;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "A configuration file (HOCON, JSON or properties).")
+        Path configFile;
+
+        BatchConfig load() {
+            return BatchConfig.from(PlatformConfig.load(configFile, stackDir));
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Point readers back at the newest published version older than the live one.")
+    static final class Rollback implements Callable<Integer> {
+        @Mixin
+        private Source source;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BatchConfig config = source.load();
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                BatchViews views = CassandraBatchViewsFactory.of(config).open();
+                Optional<BatchVersion> before = views.current();
+                Optional<BatchVersion> after = views.rollback();
+                if (after.isEmpty()) {
+                    out.println(before.map(v -> "Version " + v.version() + " is live and there is no older published version: nothing changed")
+                            .orElse("No batch version is published yet: nothing to roll back"));
+                    return 1;
+                }
+                out.println("Rolled back from version " + before.map(BatchVersion::version).orElse(0L) + " to version "
+                        + after.get().version() + " (cutoff " + after.get().cutoff() + ")");
+                return 0;
+            }
+            finally {
+                out.flush();
+                CassandraBatchViewsFactory.closeAll();
+            }
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Add event files (JSON lines or Parquet) to the master dataset as a back-fill.")
+    static final class Import implements Callable<Integer> {
+        @Mixin
+        private Source source;
+
+        @Parameters(index = "0", paramLabel = "PATH", description = "A file or directory, any Hadoop URI (s3a://, hdfs://, file:/).")
+        private String path;
+
+        @Option(names = "--format", paramLabel = "json|parquet",
+                description = "File format; default: parquet for paths ending in .parquet, else json (one event per line).")
+        private String format;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BatchConfig config = source.load();
+            ImportFormat chosen = format == null ? ImportFormat.guess(path) : parseFormat(format);
+            SparkSession spark = session(config);
+            try {
+                ImportReport report = ImportStage.run(spark, config, path, chosen, Clock.systemUTC());
+                spec.commandLine().getOut().println(report.describe());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+            finally {
+                spark.stop();
+            }
+        }
+
+        private ImportFormat parseFormat(String text) {
+            try {
+                return ImportFormat.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--format must be json or parquet, was '" + text + "'");
+            }
+        }
+    }
+}

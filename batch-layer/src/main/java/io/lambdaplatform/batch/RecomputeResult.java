@@ -1,0 +1,43 @@
+package io.lambdaplatform.batch;
+
+import io.lambdaplatform.viewstore.BatchVersion;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What one recompute did.
+ *
+ * @param version            the version it published
+ * @param recordsRead        master-dataset records with ingest time below the cutoff
+ * @param rejectedByReason   invalid records by {@link io.lambdaplatform.model.RejectionReason#code()}, sorted by code
+ * @param duplicatesDropped  valid copies of an event after its first
+ * @param eventsCounted      valid, distinct events in the views
+ * @param viewRows           rows written at all three granularities
+ * @param removedVersions    old versions removed after publication
+ * @param duration           wall time of the stage
+ */
+public record RecomputeResult(
+        BatchVersion version,
+        long recordsRead,
+        Map<String, Long> rejectedByReason,
+        long duplicatesDropped,
+        long eventsCounted,
+        long viewRows,
+        int removedVersions,
+        Duration duration) {
+
+    public RecomputeResult {
+        requireNonNull(version, "version is null");
+        rejectedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(requireNonNull(rejectedByReason, "rejectedByReason is null")));
+        requireNonNull(duration, "duration is null");
+    }
+
+    public long rejected() {
+        return rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,93 @@
+package io.lambdaplatform.batch.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdaplatform.batch.ArchivedRange;
+import io.lambdaplatform.batch.MasterDatasetException;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The manifest of the master dataset: one small JSON object per completely written range. Each is
+ * written with a single create (on S3 a single PUT, so it appears whole or not at all) after the range's
+ * data is committed.
+ */
+public final class ManifestFiles {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ManifestFiles() {}
+
+    public static List<ArchivedRange> readAll(FileSystem fs, Path directory) {
+        List<ArchivedRange> ranges = new ArrayList<>();
+        FileStatus[] entries;
+        try {
+            entries = fs.listStatus(directory);
+        }
+        catch (FileNotFoundException e) {
+            return ranges;
+        }
+        catch (IOException e) {
+            throw new MasterDatasetException("Cannot list the manifest " + directory + ": " + e.getMessage(), e);
+        }
+        for (FileStatus entry : entries) {
+            if (entry.isFile() && entry.getPath().getName().endsWith(".json")) {
+                ranges.add(read(fs, entry.getPath()));
+            }
+        }
+        return ranges;
+    }
+
+    public static void write(FileSystem fs, Path directory, ArchivedRange range) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("id", range.id())
+                .put("source", range.source().name().toLowerCase(java.util.Locale.ROOT))
+                .put("from", range.from().toString())
+                .put("to", range.to().toString())
+                .put("records", range.records())
+                .put("written_at", range.writtenAt().toString())
+                .put("origin", range.origin());
+        Path file = new Path(directory, range.id() + ".json");
+        try (FSDataOutputStream out = fs.create(file, true)) {
+            out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+        }
+        catch (IOException e) {
+            throw new MasterDatasetException("Cannot write manifest entry " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ArchivedRange read(FileSystem fs, Path file) {
+        try (FSDataInputStream in = fs.open(file)) {
+            JsonNode node = JSON.readTree(in);
+            return new ArchivedRange(
+                    text(node, "id", file),
+                    ArchivedRange.Source.valueOf(text(node, "source", file).toUpperCase(java.util.Locale.ROOT)),
+                    Instant.parse(text(node, "from", file)),
+                    Instant.parse(text(node, "to", file)),
+                    node.path("records").asLong(-1),
+                    Instant.parse(text(node, "written_at", file)),
+                    text(node, "origin", file));
+        }
+        catch (IOException | RuntimeException e) {
+            throw new MasterDatasetException("Unreadable manifest entry " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode node, String field, Path file) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new MasterDatasetException("Manifest entry " + file + " has no text field '" + field + "'");
+        }
+        return value.textValue();
+    }
+}

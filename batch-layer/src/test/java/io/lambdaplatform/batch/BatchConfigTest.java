@@ -1,0 +1,94 @@
+package io.lambdaplatform.batch;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BatchConfigTest {
+
+    private static Config withDefaults(String hocon) {
+        return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
+    }
+
+    @Test
+    void defaultsPutTheMasterDatasetInTheBucketAndUseTheMagicCommitter() {
+        BatchConfig config = BatchConfig.from(withDefaults("lambda.s3.bucket = lake"));
+
+        assertThat(config.masterPath()).isEqualTo("s3a://lake/master");
+        assertThat(config.safetyMargin()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.keepVersions()).isEqualTo(3);
+        assertThat(config.viewWrites()).isEqualTo(new ViewWriteSettings(256, 8, Duration.ofMillis(200)));
+        assertThat(config.sparkSettings())
+                .containsEntry("spark.hadoop.fs.s3a.committer.name", "magic")
+                .containsEntry("spark.hadoop.fs.s3a.committer.magic.enabled", "true")
+                .containsEntry("spark.hadoop.mapreduce.outputcommitter.factory.scheme.s3a",
+                        "io.lambdaplatform.batch.internal.EmptyTaskMagicCommitterFactory")
+                .containsEntry("spark.sql.sources.commitProtocolClass", "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol")
+                .containsEntry("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter")
+                .doesNotContainKey("spark.hadoop.fs.s3a.endpoint")
+                .doesNotContainKey("spark.hadoop.fs.s3a.access.key");
+    }
+
+    @Test
+    void anS3CompatibleStoreGetsItsEndpointPathStyleAndStaticCredentials() {
+        BatchConfig config = BatchConfig.from(withDefaults("""
+                lambda.s3 { endpoint = "http://127.0.0.1:9000", path-style-access = true, access-key = AK, secret-key = SK }
+                """));
+
+        assertThat(config.sparkSettings())
+                .containsEntry("spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000")
+                .containsEntry("spark.hadoop.fs.s3a.connection.ssl.enabled", "false")
+                .containsEntry("spark.hadoop.fs.s3a.path.style.access", "true")
+                .containsEntry("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
+                .containsEntry("spark.hadoop.fs.s3a.access.key", "AK")
+                .containsEntry("spark.hadoop.fs.s3a.secret.key", "SK");
+        assertThat(config.s3().toString()).doesNotContain("SK").contains("static ****");
+    }
+
+    @Test
+    void aLocalMasterDatasetUsesNoS3ACommitter() {
+        BatchConfig config = BatchConfig.from(withDefaults("lambda.batch.master-path = \"file:/data/master/\""));
+
+        assertThat(config.masterPath()).isEqualTo("file:/data/master");
+        assertThat(config.sparkSettings()).doesNotContainKey("spark.sql.sources.commitProtocolClass");
+    }
+
+    @Test
+    void rejectsInvalidSettingsWithTheKeyInTheMessage() {
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.committer = rename")))
+                .hasMessageContaining("lambda.batch.committer must be magic or file: rename");
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.keep-versions = 0")))
+                .hasMessageContaining("keep-versions must be at least 1: 0");
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.master-path = \"/no/scheme\"")))
+                .hasMessageContaining("lambda.batch.master-path needs a scheme");
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.s3.access-key = AK")))
+                .hasMessageContaining("lambda.s3.access-key and lambda.s3.secret-key go together");
+    }
+
+    @Test
+    void theCutoffIsABucketStartAtLeastTheMarginBehindNowAndNeverMovesBack() {
+        io.lambdaplatform.model.IngestBuckets minutes = new io.lambdaplatform.model.IngestBuckets(Duration.ofMinutes(1));
+        Instant now = Instant.parse("2026-11-24T10:07:42.5Z");
+
+        assertThat(IngestCutoff.choose(now, Duration.ofMinutes(2), minutes, Instant.EPOCH)).isEqualTo(Instant.parse("2026-11-24T10:05:00Z"));
+        assertThat(IngestCutoff.choose(now, Duration.ZERO, minutes, Instant.EPOCH)).isEqualTo(Instant.parse("2026-11-24T10:07:00Z"));
+        assertThat(IngestCutoff.choose(now, Duration.ofMinutes(2), minutes, Instant.parse("2026-11-24T10:06:00Z")))
+                .isEqualTo(Instant.parse("2026-11-24T10:06:00Z"));
+    }
+
+    @Test
+    void anIngestRangeIsNamedByItsBoundsInUtc() {
+        IngestRange range = new IngestRange(Instant.parse("2026-11-24T10:15:00Z"), Instant.parse("2026-11-24T10:30:00.250Z"));
+
+        assertThat(range.id()).isEqualTo("kafka_20261124T101500.000Z_20261124T103000.250Z");
+        assertThat(new IngestRange(Instant.EPOCH, Instant.EPOCH).isEmpty()).isTrue();
+        assertThatThrownBy(() -> new IngestRange(Instant.EPOCH.plusSeconds(1), Instant.EPOCH))
+                .hasMessageContaining("Ingest range ends before it starts");
+    }
+}

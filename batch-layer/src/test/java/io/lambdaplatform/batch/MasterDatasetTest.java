@@ -1,0 +1,119 @@
+package io.lambdaplatform.batch;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.lambdaplatform.batch.MasterRecords.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MasterDatasetTest {
+
+    private final SparkSession spark = TestSpark.session();
+    private Path dir;
+    private MasterDataset master;
+
+    @BeforeEach
+    void setUp(@TempDir Path tempDir) {
+        dir = tempDir;
+        master = MasterDataset.at(spark, dir.resolve("master").toUri().toString());
+    }
+
+    @Test
+    void writesEachRangeToItsOwnDirectoryPartitionedByIngestDateAndRecordsItInTheManifest() throws Exception {
+        ArchivedRange range = new MasterRecords()
+                .add(event("a", "p1", "1.00", 1, "2026-11-23T23:59:00Z"), "2026-11-23T23:59:59.999Z", 0, 0)
+                .add(event("b", "p1", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:00Z", 0, 1)
+                .writeRange(spark, master.toString().replace("MasterDataset[", "").replace("]", ""), "1970-01-01T00:00:00Z", "2026-11-24T01:00:00Z");
+
+        assertThat(range.id()).isEqualTo("kafka_19700101T000000.000Z_20261124T010000.000Z");
+        assertThat(range.records()).isEqualTo(2);
+        assertThat(master.manifest()).containsExactly(range);
+        assertThat(master.archivedUntil()).isEqualTo(Instant.parse("2026-11-24T01:00:00Z"));
+        try (Stream<Path> days = Files.list(dir.resolve("master/events/range=" + range.id()))) {
+            assertThat(days.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ingest_date")).sorted())
+                    .containsExactly("ingest_date=2026-11-23", "ingest_date=2026-11-24");
+        }
+    }
+
+    @Test
+    void rewritingARangeReplacesOnlyThatRangesFiles() {
+        String root = dir.resolve("master").toUri().toString();
+        new MasterRecords().add(event("a", "p1", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:01Z", 0, 0)
+                .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-24T01:00:00Z");
+        new MasterRecords().add(event("b", "p1", "1.00", 1, "2026-11-24T01:00:00Z"), "2026-11-24T01:00:01Z", 0, 1)
+                .writeRange(spark, root, "2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z");
+
+        new MasterRecords().add(event("b", "p1", "1.00", 1, "2026-11-24T01:00:00Z"), "2026-11-24T01:00:01Z", 0, 1)
+                .add(event("c", "p1", "1.00", 1, "2026-11-24T01:00:00Z"), "2026-11-24T01:00:02Z", 0, 2)
+                .writeRange(spark, root, "2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z");
+
+        assertThat(master.manifest()).extracting(ArchivedRange::records).containsExactly(1L, 2L);
+        assertThat(master.records(Instant.parse("2026-11-24T03:00:00Z")).count()).isEqualTo(3);
+    }
+
+    @Test
+    void filesWithExtraOrReorderedColumnsStillRead() {
+        StructType evolved = new StructType()
+                .add("offset", DataTypes.LongType)
+                .add("comment", DataTypes.StringType)
+                .add("value", DataTypes.BinaryType)
+                .add("partition", DataTypes.IntegerType)
+                .add("key", DataTypes.BinaryType)
+                .add("ingest_time", DataTypes.TimestampType);
+        writeRangeFiles("kafka_evolved", evolved, RowFactory.create(7L, "extra", "v".getBytes(StandardCharsets.UTF_8), 2,
+                "k".getBytes(StandardCharsets.UTF_8), Timestamp.from(Instant.parse("2026-11-24T00:00:01Z"))));
+
+        List<Row> rows = master.records(Instant.parse("2026-11-25T00:00:00Z")).collectAsList();
+
+        assertThat(rows).hasSize(1);
+        assertThat(new String((byte[]) rows.get(0).getAs("value"), StandardCharsets.UTF_8)).isEqualTo("v");
+        assertThat((Object) rows.get(0).getAs("ingest_ms")).isEqualTo(Instant.parse("2026-11-24T00:00:01Z").toEpochMilli());
+        assertThat((Object) rows.get(0).getAs("partition")).isEqualTo(2);
+        assertThat((Object) rows.get(0).getAs("offset")).isEqualTo(7L);
+    }
+
+    @Test
+    void aFileWithoutARequiredColumnIsAnErrorNamingTheFile() {
+        StructType noOffset = new StructType()
+                .add("key", DataTypes.BinaryType)
+                .add("value", DataTypes.BinaryType)
+                .add("ingest_time", DataTypes.TimestampType)
+                .add("partition", DataTypes.IntegerType);
+        writeRangeFiles("kafka_broken", noOffset, RowFactory.create(null, "v".getBytes(StandardCharsets.UTF_8),
+                Timestamp.from(Instant.parse("2026-11-24T00:00:01Z")), 0));
+
+        assertThatThrownBy(() -> master.records(Instant.parse("2026-11-25T00:00:00Z")))
+                .isInstanceOf(MasterDatasetException.class)
+                .hasMessageContaining("/master/events/range=kafka_broken/part-")
+                .hasMessageContaining("lacks required column(s) [offset]; it has [key, value, ingest_time, partition]");
+    }
+
+    private void writeRangeFiles(String id, StructType schema, Row row) {
+        spark.createDataFrame(List.of(row), schema).coalesce(1).write().mode(SaveMode.Overwrite)
+                .parquet(master.rangePath(id).toString());
+        org.apache.hadoop.fs.Path manifest = new org.apache.hadoop.fs.Path(dir.resolve("master/_manifest").toUri());
+        try {
+            io.lambdaplatform.batch.internal.ManifestFiles.write(manifest.getFileSystem(spark.sparkContext().hadoopConfiguration()), manifest,
+                    new ArchivedRange(id, ArchivedRange.Source.KAFKA, Instant.EPOCH, Instant.parse("2026-11-24T01:00:00Z"), 1, Instant.EPOCH, "events"));
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.lambdaplatform.batch;
+
+import io.lambdaplatform.model.Event;
+import io.lambdaplatform.model.EventCodec;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds raw master-dataset records for tests, as the archive stage would have read them from Kafka. */
+final class MasterRecords {
+
+    private final List<Row> rows = new ArrayList<>();
+
+    static Event event(String id, String product, String revenue, long durationMs, String eventTime) {
+        return new Event(id, product, null, new BigDecimal(revenue), durationMs, Instant.parse(eventTime));
+    }
+
+    MasterRecords add(Event event, String ingestTime, int partition, long offset) {
+        return raw(event.productId(), EventCodec.encodeToString(event), ingestTime, partition, offset);
+    }
+
+    MasterRecords raw(String key, String value, String ingestTime, int partition, long offset) {
+        rows.add(RowFactory.create(
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8),
+                Timestamp.from(Instant.parse(ingestTime)), partition, offset));
+        return this;
+    }
+
+    Dataset<Row> toDataset(SparkSession spark) {
+        return spark.createDataFrame(rows, MasterDataset.SCHEMA);
+    }
+
+    /** Writes the records as one Kafka range of the master dataset at {@code root}. */
+    ArchivedRange writeRange(SparkSession spark, String root, String from, String to) {
+        IngestRange range = new IngestRange(Instant.parse(from), Instant.parse(to));
+        return MasterDataset.at(spark, root).write(range.id(), ArchivedRange.Source.KAFKA, range.from(), range.to(), "events",
+                toDataset(spark));
+    }
+}

@@ -1,0 +1,233 @@
+package io.lambdaplatform.it.batch;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.it.stack.ChildJvmTestStack;
+import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.stack.StackEndpoints;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.CassandraSettings;
+import io.lambdaplatform.viewstore.ViewRow;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import static io.lambdaplatform.model.Granularity.FIVE_MINUTES;
+import static io.lambdaplatform.model.Granularity.ONE_DAY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The batch layer end to end on the real stack, as one scenario in order: events sent to Kafka with a real
+ * producer, {@code ./lambda batch} as its own process (SparkSubmit, local mode, S3A with the magic committer
+ * to S3Proxy, views to Cassandra), the views compared with what the test computes from what it sent.
+ *
+ * <p>Its own topic (LogAppendTime), keyspace and master-dataset prefix, so other tests' data never mixes in.
+ * Ingest buckets of 1 s and no safety margin, so a run's cutoff is the second it starts.
+ */
+@RealStack
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BatchRunIT {
+
+    private static final String KEYSPACE = "it_batch_run";
+    private static final Set<String> PRODUCTS = Set.of("it-a", "it-b", "it-c");
+    private static final Instant FROM = Instant.parse("2026-11-01T00:00:00Z");
+    private static final Instant TO = Instant.parse("2026-12-01T00:00:00Z");
+
+    private BatchProcess batch;
+    private SentEvents sent;
+    private CqlSession session;
+    private BatchVersion first;
+    private BatchVersion second;
+
+    @BeforeAll
+    void setUp(StackEndpoints stack) throws Exception {
+        String topic = "it-batch-events-" + UUID.randomUUID().toString().substring(0, 8);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)
+                    .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
+        }
+        Path workDir = ChildJvmTestStack.freshDataDir("batch-run-it-");
+        new StackEndpoints(stack.kafkaBootstrap(), stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE,
+                stack.s3Endpoint(), stack.s3Bucket(), stack.s3AccessKey(), stack.s3SecretKey(), stack.s3Region(),
+                topic, stack.dlqTopic()).write(workDir.resolve(StackEndpoints.FILE_NAME));
+        batch = new BatchProcess(BatchProcess.findRepositoryRoot(), workDir, workDir.resolve("logs"), Map.of(
+                "LAMBDA_INGEST_BUCKET__WIDTH", "1s",
+                "LAMBDA_BATCH_SAFETY__MARGIN", "0s",
+                "LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.s3Bucket() + "/" + topic + "/master",
+                "LAMBDA_BATCH_PARTITIONS", "2",
+                "LAMBDA_BATCH_HEAP", "1g"));
+        sent = new SentEvents(stack.kafkaBootstrap(), topic);
+        session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (sent != null) {
+            sent.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theFirstRunPublishesVersion1WithTheViewsOfEverythingIngestedBeforeItsCutoff() throws Exception {
+        sent.send(event("a1", "it-a", "10.10", 100, "2026-11-24T10:01:00Z"));
+        sent.send(event("a2", "it-a", "0.20", 200, "2026-11-24T10:02:00Z"));
+        sent.send(event("a3", "it-a", "5.00", 50, "2026-11-20T08:00:00Z"));
+        sent.send(event("b1", "it-b", "1000000000.01", 1, "2026-11-24T10:03:00Z"));
+        sent.send(event("a1", "it-a", "99.99", 999, "2026-11-24T10:01:00Z"));
+        sent.sendRaw("it-a", "not json");
+        sent.sendRaw("it-x", "{\"event_id\":\"x1\",\"product_id\":\"it-b\",\"revenue\":\"1.00\",\"duration_ms\":1,\"event_time\":\"2026-11-24T10:00:00Z\"}");
+        Instant lastIngest = sent.send(event("b2", "it-b", "-3.00", 30, "2026-11-24T10:04:59.999Z"));
+        Thread.sleep(1500);
+
+        BatchProcess.Outcome outcome = batch.run("run-1");
+
+        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
+        first = views().current().orElseThrow();
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(first.cutoff()).isAfter(lastIngest);
+        assertThat(first.eventCount()).isEqualTo(5);
+        assertThat(rows(1)).isEqualTo(sent.expectedViews(first.cutoff()));
+        assertThat(rows(1)).containsEntry(key("it-a", ONE_DAY, "2026-11-24T00:00:00Z"), metrics(2, "10.30", 300))
+                .containsEntry(key("it-b", FIVE_MINUTES, "2026-11-24T10:00:00Z"), metrics(2, "999999997.01", 31))
+                .containsEntry(key("it-a", ONE_DAY, "2026-11-20T00:00:00Z"), metrics(1, "5.00", 50));
+        assertThat(outcome.output()).contains("rejected key-mismatch: 1", "rejected malformed-json: 1", "1 duplicates dropped");
+    }
+
+    @Test
+    @Order(2)
+    void aSecondRunPublishesVersion2CoveringExactlyTheEventsIngestedBeforeItsCutoff() throws Exception {
+        sent.send(event("a4", "it-a", "1.00", 10, "2026-11-24T10:06:00Z"));
+        sent.send(event("b1", "it-b", "7.77", 7, "2026-11-24T10:03:00Z"));
+        sent.send(event("c1", "it-c", "0.01", 1, "2026-11-23T23:59:59.999Z"));
+        Thread.sleep(1500);
+
+        BatchProcess.Running running = batch.start("run-2");
+        // Sent while the job starts: each lands below or above its cutoff, and the views must say which.
+        for (int i = 0; i < 20; i++) {
+            sent.send(event("c-late-" + i, "it-c", "2.00", 20, "2026-11-24T11:00:00Z"));
+            Thread.sleep(250);
+        }
+        BatchProcess.Outcome outcome = running.await(Duration.ofMinutes(10));
+
+        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
+        second = views().current().orElseThrow();
+        assertThat(second.version()).isEqualTo(2);
+        assertThat(second.cutoff()).isAfter(first.cutoff());
+        assertThat(second.eventCount()).isEqualTo(sent.expectedEvents(second.cutoff()));
+        assertThat(rows(2)).isEqualTo(sent.expectedViews(second.cutoff()));
+        assertThat(rows(2)).containsEntry(key("it-a", ONE_DAY, "2026-11-24T00:00:00Z"), metrics(3, "11.30", 310));
+        assertThat(rows(1)).isEqualTo(sent.expectedViews(first.cutoff()));
+    }
+
+    @Test
+    @Order(3)
+    void aRerunWithNoNewEventsBelowItsCutoffChangesNothing() {
+        // A margin of an hour: the cutoff cannot pass the one already archived, so nothing is new below it.
+        BatchProcess.Outcome outcome = batch.withEnvironment(Map.of("LAMBDA_BATCH_SAFETY__MARGIN", "1h")).run("rerun");
+
+        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
+        assertThat(outcome.output()).contains("version 2 already covers this cutoff; nothing to do");
+        assertThat(views().current()).contains(second);
+        assertThat(views().versions()).extracting(BatchVersion::version).containsExactly(2L, 1L);
+        assertThat(rows(2)).isEqualTo(sent.expectedViews(second.cutoff()));
+    }
+
+    @Test
+    @Order(4)
+    void aRunKilledAfterWritingItsRowsButBeforeTheFlipLeavesVersion2LiveAndComplete() throws Exception {
+        sent.send(event("a5", "it-a", "100.00", 1000, "2026-11-24T12:00:00Z"));
+        Thread.sleep(1500);
+        BatchProcess.Running running = batch.withEnvironment(Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "10m")).start("killed");
+        long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+        while (!running.errorOutput().contains("pausing") && running.process().isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(running.errorOutput()).as("the run reaches the pause before publishing").contains("of version 3 written; pausing");
+
+        running.kill();
+
+        assertThat(views().current()).contains(second);
+        assertThat(views().versions()).extracting(BatchVersion::version, BatchVersion::isPublished)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, false), org.assertj.core.groups.Tuple.tuple(2L, true),
+                        org.assertj.core.groups.Tuple.tuple(1L, true));
+        assertThat(rows(3)).containsEntry(key("it-a", ONE_DAY, "2026-11-24T00:00:00Z"), metrics(4, "111.30", 1310));
+        assertThat(rows(2)).isEqualTo(sent.expectedViews(second.cutoff()));
+    }
+
+    @Test
+    @Order(5)
+    void rollbackPointsReadersAtVersion1() {
+        BatchProcess.Outcome outcome = batch.run("rollback", "rollback");
+
+        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
+        assertThat(outcome.output()).contains("Rolled back from version 2 to version 1");
+        assertThat(views().current()).contains(first);
+        assertThat(rows(1)).isEqualTo(sent.expectedViews(first.cutoff()));
+    }
+
+    @Test
+    @Order(6)
+    void theNextRunPublishesVersion4AndRemovesTheUnfinishedOne() {
+        BatchProcess.Outcome outcome = batch.run("run-4");
+
+        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
+        BatchVersion fourth = views().current().orElseThrow();
+        assertThat(fourth.version()).isEqualTo(4);
+        assertThat(rows(4)).isEqualTo(sent.expectedViews(fourth.cutoff()));
+        assertThat(views().versions()).extracting(BatchVersion::version).containsExactly(4L, 2L, 1L);
+    }
+
+    private CassandraBatchViews views() {
+        return new CassandraBatchViews(session, KEYSPACE);
+    }
+
+    private Map<ViewKey, Metrics> rows(long version) {
+        Map<ViewKey, Metrics> rows = new TreeMap<>();
+        for (String product : PRODUCTS) {
+            for (Granularity granularity : Granularity.values()) {
+                for (ViewRow row : views().read(version, product, granularity, FROM, TO)) {
+                    rows.put(row.key(), row.metrics());
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static io.lambdaplatform.model.Event event(String id, String product, String revenue, long durationMs, String eventTime) {
+        return new io.lambdaplatform.model.Event(id, product, null, new BigDecimal(revenue), durationMs, Instant.parse(eventTime));
+    }
+
+    private static ViewKey key(String product, Granularity granularity, String start) {
+        return new ViewKey(product, new EventWindow(granularity, Instant.parse(start)));
+    }
+
+    private static Metrics metrics(long count, String revenue, long durationMs) {
+        return new Metrics(count, new BigDecimal(revenue), durationMs);
+    }
+}
