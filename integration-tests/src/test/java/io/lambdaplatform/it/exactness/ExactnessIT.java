@@ -418,7 +418,7 @@ class ExactnessIT {
         long deadLetters = status.get("dead_letters").get("total").asLong();
         assertThat(deadLetters).as("step %s: dead-lettered = invalid sent %s", step, truth.invalidByReason()).isEqualTo(truth.invalidCount());
         Map<String, Long> byReason = new TreeMap<>();
-        status.get("dead_letters").get("by_reason").fields().forEachRemaining(entry -> byReason.put(entry.getKey(), entry.getValue().asLong()));
+        status.get("dead_letters").get("by_reason").properties().forEach(entry -> byReason.put(entry.getKey(), entry.getValue().asLong()));
         assertThat(byReason).as("step %s: dead letters by reason", step).isEqualTo(truth.invalidByReason());
         String version = batch == null || batch.isNull() ? "-" : batch.get("version").asText();
         table.add(String.format(Locale.ROOT, "%-34s %8d %8d %7d %6d %7s %10.1f", step, truth.eventCount(), truth.duplicatesSent(),
