@@ -96,7 +96,7 @@ public final class LocalStack {
                     DLQ_TOPIC);
             endpoints.write(dataDir.endpointsFile());
             log.info("Local stack up in {} s; endpoints in {}", seconds(Duration.between(startedAt, Instant.now())), dataDir.endpointsFile());
-            return new RunningStack(dataDir, endpoints, servers, launched, options.stopTimeout());
+            return new RunningStack(dataDir, endpoints, nodes, servers, launched, options.startTimeout(), options.stopTimeout());
         }
         catch (RuntimeException e) {
             RunningStack.stopAll(launched, options.stopTimeout());

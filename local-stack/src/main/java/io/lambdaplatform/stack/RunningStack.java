@@ -2,6 +2,7 @@ package io.lambdaplatform.stack;
 
 import io.lambdaplatform.stack.internal.ChildJvm;
 import io.lambdaplatform.stack.internal.DataDirectory;
+import io.lambdaplatform.stack.internal.ServerNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.util.Objects.requireNonNull;
@@ -17,24 +19,34 @@ import static java.util.Objects.requireNonNull;
 /**
  * A started local stack. {@link #close()} stops every server cleanly (SIGTERM, so Kafka and Cassandra run their
  * shutdown), kills what has not stopped after the stop timeout, and removes {@code endpoints.json}. Should this
- * JVM die without closing, the servers notice and stop by themselves.
+ * JVM die without closing, the servers notice and stop by themselves. {@link #restart(String)} restarts one server
+ * in place, for fault tests and rolling restarts.
  */
 public final class RunningStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunningStack.class);
 
     private final DataDirectory dataDir;
     private final StackEndpoints endpoints;
+    private final List<ServerNode> nodes;
+    // Replaced, index by index, when a server is restarted.
     private final List<RunningServer> servers;
     private final List<ChildJvm> jvms;
+    private final Duration startTimeout;
     private final Duration stopTimeout;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    RunningStack(DataDirectory dataDir, StackEndpoints endpoints, List<RunningServer> servers, List<ChildJvm> jvms, Duration stopTimeout) {
+    RunningStack(DataDirectory dataDir, StackEndpoints endpoints, List<ServerNode> nodes, List<RunningServer> servers, List<ChildJvm> jvms,
+            Duration startTimeout, Duration stopTimeout) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
-        this.servers = List.copyOf(requireNonNull(servers, "servers is null"));
-        this.jvms = List.copyOf(requireNonNull(jvms, "jvms is null"));
+        this.nodes = List.copyOf(requireNonNull(nodes, "nodes is null"));
+        this.servers = new CopyOnWriteArrayList<>(requireNonNull(servers, "servers is null"));
+        this.jvms = new CopyOnWriteArrayList<>(requireNonNull(jvms, "jvms is null"));
+        this.startTimeout = requireNonNull(startTimeout, "startTimeout is null");
         this.stopTimeout = requireNonNull(stopTimeout, "stopTimeout is null");
+        if (this.nodes.size() != this.servers.size() || this.nodes.size() != this.jvms.size()) {
+            throw new IllegalArgumentException("nodes, servers and jvms differ in number: " + this.nodes.size() + ", " + this.servers.size() + ", " + this.jvms.size());
+        }
     }
 
     public StackEndpoints endpoints() {
@@ -43,7 +55,45 @@ public final class RunningStack implements AutoCloseable {
 
     /** Kafka, Cassandra and S3Proxy, with their pids, start durations and log files. */
     public List<RunningServer> servers() {
-        return servers;
+        return List.copyOf(servers);
+    }
+
+    /**
+     * Stops one server cleanly (SIGTERM) and starts it again on the same ports with the same data, waiting until
+     * it accepts clients again, as an operator's rolling restart does. The endpoints stay valid.
+     *
+     * @param name {@code kafka}, {@code cassandra} or {@code s3proxy}
+     * @return the server as it runs now, with its new pid
+     * @throws IllegalArgumentException when the stack has no server of that name
+     * @throws IllegalStateException when the stack is closing
+     */
+    public synchronized RunningServer restart(String name) {
+        requireNonNull(name, "name is null");
+        if (closing.get()) {
+            throw new IllegalStateException("The stack in " + dataDir.path() + " is closing; cannot restart " + name);
+        }
+        int index = -1;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).name().equals(name)) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("No server named " + name + " in this stack; known: " + nodes.stream().map(ServerNode::name).toList());
+        }
+        ServerNode node = nodes.get(index);
+        ChildJvm old = jvms.get(index);
+        Instant start = Instant.now();
+        log.info("Restarting {} (pid {})", name, old.pid());
+        old.requestStop();
+        old.awaitStop(stopTimeout);
+        ChildJvm fresh = node.launch();
+        jvms.set(index, fresh);
+        node.awaitReady(fresh, Instant.now().plus(startTimeout));
+        RunningServer restarted = new RunningServer(name, fresh.pid(), fresh.startDuration(), fresh.logFile());
+        servers.set(index, restarted);
+        log.info("{} restarted in {} s (pid {})", name, LocalStack.seconds(Duration.between(start, Instant.now())), fresh.pid());
+        return restarted;
     }
 
     public Path dataDir() {
@@ -60,10 +110,12 @@ public final class RunningStack implements AutoCloseable {
      * crashed; during {@link #close()} it is the expected end.
      */
     public RunningServer awaitServerExit() throws InterruptedException {
-        CompletableFuture<?>[] exits = new CompletableFuture<?>[jvms.size()];
-        for (int i = 0; i < jvms.size(); i++) {
+        List<ChildJvm> running = List.copyOf(jvms);
+        List<RunningServer> described = List.copyOf(servers);
+        CompletableFuture<?>[] exits = new CompletableFuture<?>[running.size()];
+        for (int i = 0; i < running.size(); i++) {
             int index = i;
-            exits[i] = jvms.get(i).onExit().thenApply(process -> servers.get(index));
+            exits[i] = running.get(i).onExit().thenApply(process -> described.get(index));
         }
         try {
             return (RunningServer) CompletableFuture.anyOf(exits).get();
@@ -80,7 +132,9 @@ public final class RunningStack implements AutoCloseable {
         }
         Instant start = Instant.now();
         log.info("Stopping the local stack in {}", dataDir.path());
-        stopAll(jvms, stopTimeout);
+        synchronized (this) {
+            stopAll(jvms, stopTimeout);
+        }
         dataDir.close();
         log.info("Local stack stopped in {} s", LocalStack.seconds(Duration.between(start, Instant.now())));
     }

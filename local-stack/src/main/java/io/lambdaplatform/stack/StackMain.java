@@ -5,13 +5,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command line of the local stack: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
- * {@code ./lambda stack}, and {@code StackMain provision --config FILE}, as run by {@code ./lambda provision} and the
- * container image.
+ * The command line of the local runtime: {@code StackMain stack --data-dir D [--fresh] [--partitions N]}, as run by
+ * {@code ./lambda stack}; {@code StackMain local [--data-dir D] [--http-port P] ...}, as run by {@code ./lambda local};
+ * and {@code StackMain provision --config FILE}, as run by {@code ./lambda provision} and the container image.
  */
 @Command(name = "lambda",
         description = "The Lambda Platform's local runtime.",
-        subcommands = {StackCommand.class, ProvisionCommand.class})
+        subcommands = {StackCommand.class, LocalCommand.class, ProvisionCommand.class})
 public final class StackMain {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;

@@ -2,6 +2,7 @@ package io.lambdaplatform.it.speed;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
+import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.it.stack.StackDirectory;
 import io.lambdaplatform.model.config.PlatformConfig;
@@ -79,7 +80,7 @@ class SpeedLayerIT {
     private KafkaProducer<byte[], byte[]> producer;
     private CqlSession session;
     private CassandraSpeedViews views;
-    private SpeedLayerProcess speed;
+    private LayerProcess speed;
 
     private record Sent(String productId, String eventId, long revenueCents, long durationMs, Instant eventTime) {
         byte[] json() {
@@ -210,8 +211,8 @@ class SpeedLayerIT {
         assertThat(speed.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isEqualTo(143);
     }
 
-    private SpeedLayerProcess startSpeed(String name) throws Exception {
-        return SpeedLayerProcess.start(stackDir, Map.of(
+    private LayerProcess startSpeed(String name) {
+        return LayerProcess.speed(stackDir, Map.of(
                 "LAMBDA_KAFKA_EVENTS__TOPIC", topic,
                 "LAMBDA_KAFKA_DEAD__LETTER__TOPIC", deadLetterTopic,
                 "LAMBDA_CASSANDRA_KEYSPACE", keyspace,

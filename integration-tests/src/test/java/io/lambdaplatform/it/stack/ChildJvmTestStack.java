@@ -45,6 +45,11 @@ public final class ChildJvmTestStack implements TestStack {
     }
 
     @Override
+    public void restart(String server) {
+        stack.restart(server);
+    }
+
+    @Override
     public void close() {
         stack.close();
     }

@@ -16,9 +16,16 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.lifecycle.Startable;
 import org.testcontainers.lifecycle.Startables;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 
@@ -40,11 +47,11 @@ public final class ContainerTestStack implements TestStack {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(2);
 
-    private final List<Startable> containers;
+    private final Map<String, GenericContainer<?>> containers;
     private final StackEndpoints endpoints;
 
-    private ContainerTestStack(List<Startable> containers, StackEndpoints endpoints) {
-        this.containers = List.copyOf(requireNonNull(containers, "containers is null"));
+    private ContainerTestStack(Map<String, GenericContainer<?>> containers, StackEndpoints endpoints) {
+        this.containers = Map.copyOf(requireNonNull(containers, "containers is null"));
         this.endpoints = requireNonNull(endpoints, "endpoints is null");
     }
 
@@ -67,7 +74,7 @@ public final class ContainerTestStack implements TestStack {
                 .withExposedPorts(S3_PORT)
                 .waitingFor(Wait.forListeningPort())
                 .withStartupTimeout(START_TIMEOUT);
-        List<Startable> containers = List.of(kafka, cassandra, s3proxy);
+        List<GenericContainer<?>> containers = List.of(kafka, cassandra, s3proxy);
         Instant start = Instant.now();
         try {
             Startables.deepStart(containers).join();
@@ -85,7 +92,7 @@ public final class ContainerTestStack implements TestStack {
                     "events.dlq");
             Provisioning.apply(plan(endpoints), PROVISION_TIMEOUT);
             log.info("Containers up and provisioned in {} s", Duration.between(start, Instant.now()).toSeconds());
-            return new ContainerTestStack(containers, endpoints);
+            return new ContainerTestStack(Map.of("kafka", kafka, "cassandra", cassandra, "s3proxy", s3proxy), endpoints);
         }
         catch (RuntimeException e) {
             containers.forEach(ContainerTestStack::stopQuietly);
@@ -109,9 +116,55 @@ public final class ContainerTestStack implements TestStack {
         return endpoints;
     }
 
+    /**
+     * Restarts the server's container ({@code docker restart}): the process stops cleanly and starts again
+     * on the container's file system, so its data stays. The test keeps its endpoints only if Docker keeps
+     * the published port, which is checked rather than assumed.
+     */
+    @Override
+    public void restart(String server) {
+        GenericContainer<?> container = containers.get(server);
+        if (container == null) {
+            throw new IllegalArgumentException("No server '" + server + "'; known: " + new TreeSet<>(containers.keySet()));
+        }
+        int port = container.getFirstMappedPort();
+        container.getDockerClient().restartContainerCmd(container.getContainerId()).exec();
+        int portAfter = container.getDockerClient().inspectContainerCmd(container.getContainerId()).exec()
+                .getNetworkSettings().getPorts().getBindings().values().stream()
+                .filter(Objects::nonNull)
+                .flatMap(Arrays::stream)
+                .map(binding -> Integer.parseInt(binding.getHostPortSpec()))
+                .filter(candidate -> candidate == port)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("Docker published " + server + " on another port after the restart"));
+        awaitListening(container.getHost(), portAfter, START_TIMEOUT);
+    }
+
     @Override
     public void close() {
-        containers.forEach(ContainerTestStack::stopQuietly);
+        containers.values().forEach(ContainerTestStack::stopQuietly);
+    }
+
+    private static void awaitListening(String host, int port, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), 1_000);
+                return;
+            }
+            catch (IOException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException(host + ":" + port + " does not accept connections after " + timeout, e);
+                }
+                try {
+                    Thread.sleep(500);
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted waiting for " + host + ":" + port, interrupted);
+                }
+            }
+        }
     }
 
     private static void stopQuietly(Startable container) {

@@ -11,6 +11,12 @@ public interface TestStack extends AutoCloseable {
     /** Where the servers listen; the topics, the bucket and the view schema exist. */
     StackEndpoints endpoints();
 
+    /**
+     * Stops one server cleanly and starts it again on the same address with the same data, returning once it
+     * accepts clients again: {@code kafka}, {@code cassandra} or {@code s3proxy}.
+     */
+    void restart(String server);
+
     /** Stops the servers. */
     @Override
     void close();

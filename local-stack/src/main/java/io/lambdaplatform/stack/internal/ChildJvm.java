@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -24,21 +25,26 @@ import java.util.stream.Stream;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A started server child JVM. Its stdin is a pipe held open by this object: when the launcher dies, the pipe
- * closes and the child's {@link ServerWatchdog} stops the server.
+ * A started child JVM (a server, or a layer of the platform). Its stdin is a pipe held open by this object: when
+ * the launcher dies, the pipe closes and the child's {@link ServerWatchdog} stops it.
  */
 public final class ChildJvm {
     private static final Logger log = LoggerFactory.getLogger(ChildJvm.class);
 
-    private final ChildJvmSpec spec;
+    /** The environment variable that tells {@code ./lambda} to run a layer under {@link ServerWatchdog} for this pid. */
+    public static final String LAUNCHER_PID_VARIABLE = "LAMBDA_LAUNCHER_PID";
+
+    private final String name;
+    private final Path logFile;
     private final Process process;
     private final Instant startedAt;
     private volatile Instant acceptingClientsAt;
     // Held, never written: closing it (or this JVM dying) tells the child to stop.
     private final OutputStream stdin;
 
-    private ChildJvm(ChildJvmSpec spec, Process process, Instant startedAt) {
-        this.spec = requireNonNull(spec, "spec is null");
+    private ChildJvm(String name, Path logFile, Process process, Instant startedAt) {
+        this.name = requireNonNull(name, "name is null");
+        this.logFile = requireNonNull(logFile, "logFile is null");
         this.process = requireNonNull(process, "process is null");
         this.startedAt = requireNonNull(startedAt, "startedAt is null");
         this.stdin = process.getOutputStream();
@@ -56,22 +62,32 @@ public final class ChildJvm {
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(spec.mainClass());
         command.addAll(spec.arguments());
+        return startCommand(spec.name(), command, Map.of(), spec.logFile());
+    }
 
+    /**
+     * Starts a command that ends up running {@link ServerWatchdog} in a JVM, such as {@code ./lambda speed}, which
+     * puts the watchdog in front of the layer's main class when {@link #LAUNCHER_PID_VARIABLE} is set; this method
+     * sets it (and the other {@code environment} variables) to this JVM's pid. Output is appended to {@code logFile}.
+     */
+    public static ChildJvm startCommand(String name, List<String> command, Map<String, String> environment, Path logFile) {
         Instant startedAt = Instant.now();
         try {
-            Files.createDirectories(spec.logFile().getParent());
-            Files.writeString(spec.logFile(),
-                    "[local-stack] starting " + spec.name() + " at " + startedAt + "\n[local-stack] " + String.join(" ", command) + "\n",
+            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            Files.writeString(logFile,
+                    "[local-stack] starting " + name + " at " + startedAt + "\n[local-stack] " + String.join(" ", command) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))
-                    .start();
-            log.debug("Started {} as pid {}", spec.name(), process.pid());
-            return new ChildJvm(spec, process, startedAt);
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
+            builder.environment().put(LAUNCHER_PID_VARIABLE, Long.toString(ProcessHandle.current().pid()));
+            Process process = builder.start();
+            log.debug("Started {} as pid {}", name, process.pid());
+            return new ChildJvm(name, logFile, process, startedAt);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the " + spec.name() + " JVM", e);
+            throw new UncheckedIOException("Cannot start the " + name + " JVM", e);
         }
     }
 
@@ -93,7 +109,7 @@ public final class ChildJvm {
     }
 
     public String name() {
-        return spec.name();
+        return name;
     }
 
     public long pid() {
@@ -101,7 +117,7 @@ public final class ChildJvm {
     }
 
     public Path logFile() {
-        return spec.logFile();
+        return logFile;
     }
 
     public Instant startedAt() {
@@ -132,10 +148,10 @@ public final class ChildJvm {
     /** Appends a line of the launcher's own to the server's log file. */
     public void appendToLog(String line) {
         try {
-            Files.writeString(spec.logFile(), "[local-stack] " + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Files.writeString(logFile, "[local-stack] " + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
         catch (IOException e) {
-            log.warn("Cannot append to {}: {}", spec.logFile(), e.toString());
+            log.warn("Cannot append to {}: {}", logFile, e.toString());
         }
     }
 
@@ -155,7 +171,7 @@ public final class ChildJvm {
                 closeStdin();
                 return true;
             }
-            log.warn("{} (pid {}) did not stop within {}; killing it", spec.name(), process.pid(), timeout);
+            log.warn("{} (pid {}) did not stop within {}; killing it", name, process.pid(), timeout);
             kill();
             return false;
         }
@@ -182,11 +198,11 @@ public final class ChildJvm {
     /** The last lines of the log file, for error messages. */
     public String logTail(int lines) {
         try {
-            List<String> all = Files.readAllLines(spec.logFile(), StandardCharsets.UTF_8);
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         }
         catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + spec.logFile() + ": " + e + ")";
+            return "(cannot read " + logFile + ": " + e + ")";
         }
     }
 
@@ -195,7 +211,7 @@ public final class ChildJvm {
             stdin.close();
         }
         catch (IOException e) {
-            log.debug("Closing the stdin of {} failed", spec.name(), e);
+            log.debug("Closing the stdin of {} failed", name, e);
         }
     }
 
