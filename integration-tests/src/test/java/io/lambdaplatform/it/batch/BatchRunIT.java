@@ -58,6 +58,7 @@ class BatchRunIT {
     private BatchProcess batch;
     private SentEvents sent;
     private CqlSession session;
+    private CassandraBatchViews views;
     private BatchVersion first;
     private BatchVersion second;
 
@@ -203,8 +204,12 @@ class BatchRunIT {
         assertThat(views().versions()).extracting(BatchVersion::version).containsExactly(4L, 2L, 1L);
     }
 
+    /** Prepared once, after the first run has created the keyspace and tables. */
     private CassandraBatchViews views() {
-        return new CassandraBatchViews(session, KEYSPACE);
+        if (views == null) {
+            views = new CassandraBatchViews(session, KEYSPACE);
+        }
+        return views;
     }
 
     private Map<ViewKey, Metrics> rows(long version) {
