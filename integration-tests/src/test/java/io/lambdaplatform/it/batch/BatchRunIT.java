@@ -1,6 +1,7 @@
 package io.lambdaplatform.it.batch;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.model.EventWindow;
@@ -27,6 +28,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,10 +54,12 @@ class BatchRunIT {
 
     private static final String KEYSPACE = "it_batch_run";
     private static final Set<String> PRODUCTS = Set.of("it-a", "it-b", "it-c");
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     private static final Instant FROM = Instant.parse("2026-11-01T00:00:00Z");
     private static final Instant TO = Instant.parse("2026-12-01T00:00:00Z");
 
-    private BatchProcess batch;
+    private Path stackDir;
+    private Map<String, String> environment;
     private SentEvents sent;
     private CqlSession session;
     private CassandraBatchViews views;
@@ -73,12 +77,13 @@ class BatchRunIT {
         new StackEndpoints(stack.kafkaBootstrap(), stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE,
                 stack.s3Endpoint(), stack.s3Bucket(), stack.s3AccessKey(), stack.s3SecretKey(), stack.s3Region(),
                 topic, stack.dlqTopic()).write(workDir.resolve(StackEndpoints.FILE_NAME));
-        batch = new BatchProcess(BatchProcess.findRepositoryRoot(), workDir, workDir.resolve("logs"), Map.of(
+        stackDir = workDir;
+        environment = Map.of(
                 "LAMBDA_INGEST_BUCKET__WIDTH", "1s",
                 "LAMBDA_BATCH_SAFETY__MARGIN", "0s",
                 "LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.s3Bucket() + "/" + topic + "/master",
                 "LAMBDA_BATCH_PARTITIONS", "2",
-                "LAMBDA_BATCH_HEAP", "1g"));
+                "LAMBDA_BATCH_HEAP", "1g");
         sent = new SentEvents(stack.kafkaBootstrap(), topic);
         session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();
     }
@@ -106,9 +111,8 @@ class BatchRunIT {
         Instant lastIngest = sent.send(event("b2", "it-b", "-3.00", 30, "2026-11-24T10:04:59.999Z"));
         Thread.sleep(1500);
 
-        BatchProcess.Outcome outcome = batch.run("run-1");
+        String output = runBatch("run-1", Map.of());
 
-        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
         first = views().current().orElseThrow();
         assertThat(first.version()).isEqualTo(1);
         assertThat(first.cutoff()).isAfter(lastIngest);
@@ -117,7 +121,7 @@ class BatchRunIT {
         assertThat(rows(1)).containsEntry(key("it-a", ONE_DAY, "2026-11-24T00:00:00Z"), metrics(2, "10.30", 300))
                 .containsEntry(key("it-b", FIVE_MINUTES, "2026-11-24T10:00:00Z"), metrics(2, "999999997.01", 31))
                 .containsEntry(key("it-a", ONE_DAY, "2026-11-20T00:00:00Z"), metrics(1, "5.00", 50));
-        assertThat(outcome.output()).contains("rejected key-mismatch: 1", "rejected malformed-json: 1", "1 duplicates dropped");
+        assertThat(output).contains("rejected key-mismatch: 1", "rejected malformed-json: 1", "1 duplicates dropped");
     }
 
     @Test
@@ -128,15 +132,13 @@ class BatchRunIT {
         sent.send(event("c1", "it-c", "0.01", 1, "2026-11-23T23:59:59.999Z"));
         Thread.sleep(1500);
 
-        BatchProcess.Running running = batch.start("run-2");
+        LayerProcess running = startBatch("run-2", Map.of());
         // Sent while the job starts: each lands below or above its cutoff, and the views must say which.
         for (int i = 0; i < 20; i++) {
             sent.send(event("c-late-" + i, "it-c", "2.00", 20, "2026-11-24T11:00:00Z"));
             Thread.sleep(250);
         }
-        BatchProcess.Outcome outcome = running.await(Duration.ofMinutes(10));
-
-        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
+        assertThat(running.awaitExit(RUN_TIMEOUT)).as(running.logText()).isZero();
         second = views().current().orElseThrow();
         assertThat(second.version()).isEqualTo(2);
         assertThat(second.cutoff()).isAfter(first.cutoff());
@@ -150,10 +152,9 @@ class BatchRunIT {
     @Order(3)
     void aRerunWithNoNewEventsBelowItsCutoffChangesNothing() {
         // A margin of an hour: the cutoff cannot pass the one already archived, so nothing is new below it.
-        BatchProcess.Outcome outcome = batch.withEnvironment(Map.of("LAMBDA_BATCH_SAFETY__MARGIN", "1h")).run("rerun");
+        String output = runBatch("rerun", Map.of("LAMBDA_BATCH_SAFETY__MARGIN", "1h"));
 
-        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
-        assertThat(outcome.output()).contains("version 2 already covers this cutoff; nothing to do");
+        assertThat(output).contains("version 2 already covers this cutoff; nothing to do");
         assertThat(views().current()).contains(second);
         assertThat(views().versions()).extracting(BatchVersion::version).containsExactly(2L, 1L);
         assertThat(rows(2)).isEqualTo(sent.expectedViews(second.cutoff()));
@@ -164,12 +165,12 @@ class BatchRunIT {
     void aRunKilledAfterWritingItsRowsButBeforeTheFlipLeavesVersion2LiveAndComplete() throws Exception {
         sent.send(event("a5", "it-a", "100.00", 1000, "2026-11-24T12:00:00Z"));
         Thread.sleep(1500);
-        BatchProcess.Running running = batch.withEnvironment(Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "10m")).start("killed");
+        LayerProcess running = startBatch("killed", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "10m"));
         long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
-        while (!running.errorOutput().contains("pausing") && running.process().isAlive() && System.nanoTime() < deadline) {
+        while (!running.logText().contains("pausing") && running.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(500);
         }
-        assertThat(running.errorOutput()).as("the run reaches the pause before publishing").contains("of version 3 written; pausing");
+        assertThat(running.logText()).as("the run reaches the pause before publishing").contains("of version 3 written; pausing");
 
         running.kill();
 
@@ -184,10 +185,9 @@ class BatchRunIT {
     @Test
     @Order(5)
     void rollbackPointsReadersAtVersion1() {
-        BatchProcess.Outcome outcome = batch.run("rollback", "rollback");
+        String output = runBatch("rollback", Map.of(), "rollback");
 
-        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
-        assertThat(outcome.output()).contains("Rolled back from version 2 to version 1");
+        assertThat(output).contains("Rolled back from version 2 to version 1");
         assertThat(views().current()).contains(first);
         assertThat(rows(1)).isEqualTo(sent.expectedViews(first.cutoff()));
     }
@@ -195,13 +195,32 @@ class BatchRunIT {
     @Test
     @Order(6)
     void theNextRunPublishesVersion4AndRemovesTheUnfinishedOne() {
-        BatchProcess.Outcome outcome = batch.run("run-4");
+        runBatch("run-4", Map.of());
 
-        assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
         BatchVersion fourth = views().current().orElseThrow();
         assertThat(fourth.version()).isEqualTo(4);
         assertThat(rows(4)).isEqualTo(sent.expectedViews(fourth.cutoff()));
         assertThat(views().versions()).extracting(BatchVersion::version).containsExactly(4L, 2L, 1L);
+    }
+
+    /** {@code ./lambda batch [subcommand]} in a process of its own, with the test's settings and {@code extra} on top. */
+    private LayerProcess startBatch(String name, Map<String, String> extra, String... subcommand) {
+        Map<String, String> settings = new HashMap<>(environment);
+        settings.putAll(extra);
+        return LayerProcess.batch(stackDir, settings, stackDir.resolve("logs").resolve(name + ".log"), subcommand);
+    }
+
+    /** Runs the batch job to its end, checks it exited 0, and returns what it printed. */
+    private String runBatch(String name, Map<String, String> extra, String... subcommand) {
+        LayerProcess process = startBatch(name, extra, subcommand);
+        try {
+            assertThat(process.awaitExit(RUN_TIMEOUT)).as(process.logText()).isZero();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted waiting for " + name, e);
+        }
+        return process.logText();
     }
 
     /** Prepared once, after the first run has created the keyspace and tables. */
