@@ -34,7 +34,12 @@ public final class EventRules {
         checkId("event_id", eventId);
     }
 
-    static void checkProductId(String productId) {
+    /**
+     * Checks a product id by the event contract's rule, e.g. one taken from a URL.
+     *
+     * @throws InvalidEventException naming the problem
+     */
+    public static void checkProductId(String productId) {
         checkId("product_id", productId);
         if (!PRODUCT_ID.matcher(productId).matches()) {
             throw invalid("product_id: only letters, digits and . _ : - are allowed: " + productId);

@@ -1,10 +1,9 @@
 package io.lambdaplatform.serving;
 
-import io.lambdaplatform.model.Event;
+import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.InvalidEventException;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -68,12 +67,12 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
     }
 
     /**
-     * Applies the event contract's product-id rule (characters, length) by building an event with it:
-     * the one rule, in common-model, that both layers ingest by.
+     * Applies the event contract's product-id rule (characters, length): the one rule, in common-model,
+     * that both layers ingest by.
      */
     private static void checkProductId(String productId) {
         try {
-            new Event("product-id-check", productId, null, BigDecimal.ZERO, 0, Instant.EPOCH);
+            EventRules.checkProductId(productId);
         }
         catch (InvalidEventException e) {
             throw new InvalidQueryException("product_id", abbreviate(e.rejection().detail()));
