@@ -2,15 +2,21 @@ package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
 import io.lambdaplatform.model.config.ConfigValues;
 
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -24,6 +30,12 @@ import static java.util.Objects.requireNonNull;
  * @param username        {@code null} when the cluster needs no authentication
  * @param password        never logged
  * @param requestTimeout  per request
+ * @param consistency     the consistency level of every read and write, e.g. {@code LOCAL_QUORUM}: with a
+ *                        replication factor above 1 a quorum read sees every quorum write, so a reader that
+ *                        sees a new batch pointer also sees every row of its version
+ * @param driverConfig    the {@code datastax-java-driver} settings given in the configuration file (HOCON,
+ *                        rooted at {@code datastax-java-driver}; empty for none); they override the settings
+ *                        above, so any driver option (SSL, load balancing, pool sizes) can be set. Never logged.
  */
 public record CassandraSettings(
         List<String> contactPoints,
@@ -31,9 +43,14 @@ public record CassandraSettings(
         String keyspace,
         String username,
         String password,
-        Duration requestTimeout) implements Serializable {
+        Duration requestTimeout,
+        String consistency,
+        String driverConfig) implements Serializable {
 
     public static final String DEFAULT_KEYSPACE = "lambda";
+    public static final String DEFAULT_CONSISTENCY = "LOCAL_QUORUM";
+    /** The root of the Java driver's own configuration, in its {@code reference.conf} and in ours. */
+    public static final String DRIVER_ROOT = "datastax-java-driver";
 
     public CassandraSettings {
         contactPoints = List.copyOf(requireNonNull(contactPoints, "contactPoints is null"));
@@ -50,6 +67,15 @@ public record CassandraSettings(
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException("Cassandra username and password go together");
         }
+        requireNonNull(consistency, "consistency is null");
+        try {
+            DefaultConsistencyLevel.valueOf(consistency);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("lambda.cassandra.consistency must be one of "
+                    + List.of(DefaultConsistencyLevel.values()) + ": " + consistency, e);
+        }
+        requireNonNull(driverConfig, "driverConfig is null");
     }
 
     /** The settings under {@code lambda.cassandra} of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
@@ -61,32 +87,58 @@ public record CassandraSettings(
                 cassandra.getString("keyspace"),
                 ConfigValues.optionalString(cassandra, "username"),
                 ConfigValues.optionalString(cassandra, "password"),
-                ConfigValues.positiveDuration(cassandra, "request-timeout"));
+                ConfigValues.positiveDuration(cassandra, "request-timeout"),
+                cassandra.getString("consistency").toUpperCase(Locale.ROOT),
+                userDriverConfig(config));
     }
 
     public static CassandraSettings of(String contactPoint, String localDatacenter, String keyspace) {
-        return new CassandraSettings(List.of(contactPoint), localDatacenter, keyspace, null, null, Duration.ofSeconds(10));
+        return new CassandraSettings(List.of(contactPoint), localDatacenter, keyspace, null, null, Duration.ofSeconds(10),
+                DEFAULT_CONSISTENCY, "");
     }
 
     public CassandraSettings withRequestTimeout(Duration newRequestTimeout) {
-        return new CassandraSettings(contactPoints, localDatacenter, keyspace, username, password, newRequestTimeout);
+        return new CassandraSettings(contactPoints, localDatacenter, keyspace, username, password, newRequestTimeout, consistency,
+                driverConfig);
     }
 
     public CassandraSettings withCredentials(String newUsername, String newPassword) {
-        return new CassandraSettings(contactPoints, localDatacenter, keyspace, newUsername, newPassword, requestTimeout);
+        return new CassandraSettings(contactPoints, localDatacenter, keyspace, newUsername, newPassword, requestTimeout, consistency,
+                driverConfig);
+    }
+
+    public CassandraSettings withConsistency(String newConsistency) {
+        return new CassandraSettings(contactPoints, localDatacenter, keyspace, username, password, requestTimeout, newConsistency,
+                driverConfig);
+    }
+
+    public CassandraSettings withDriverConfig(String newDriverConfig) {
+        return new CassandraSettings(contactPoints, localDatacenter, keyspace, username, password, requestTimeout, consistency,
+                newDriverConfig);
+    }
+
+    /**
+     * The driver configuration a session is opened with, rooted at {@value #DRIVER_ROOT}: the user's
+     * {@link #driverConfig}, over the platform's settings (timeouts, consistency), over the driver's own
+     * {@code reference.conf} (which {@link DriverConfigLoader#fromString} adds, with system-property overrides on top).
+     */
+    public Config driverSettings() {
+        Map<String, Object> platform = new HashMap<>();
+        String timeout = requestTimeout.toMillis() + " milliseconds";
+        platform.put(DRIVER_ROOT + ".basic.request.timeout", timeout);
+        platform.put(DRIVER_ROOT + ".basic.request.consistency", consistency);
+        platform.put(DRIVER_ROOT + ".advanced.connection.init-query-timeout", timeout);
+        platform.put(DRIVER_ROOT + ".advanced.control-connection.timeout", timeout);
+        platform.put(DRIVER_ROOT + ".advanced.metadata.schema.request-timeout", timeout);
+        platform.put(DRIVER_ROOT + ".advanced.reconnect-on-init", false);
+        return ConfigFactory.parseString(driverConfig).withFallback(ConfigFactory.parseMap(platform, "lambda.cassandra"));
     }
 
     /** Opens a session (not bound to the keyspace: statements name it). The caller closes it. */
     public CqlSession connect() {
         CqlSessionBuilder builder = CqlSession.builder()
                 .withLocalDatacenter(localDatacenter)
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
-                        .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, requestTimeout)
-                        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, requestTimeout)
-                        .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, requestTimeout)
-                        .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
-                        .build());
+                .withConfigLoader(DriverConfigLoader.fromString(driverSettings().root().render(ConfigRenderOptions.concise())));
         contactPoints.forEach(point -> {
             InetSocketAddress address = address(point);
             builder.addContactPoint(new InetSocketAddress(address.getHostString(), address.getPort()));
@@ -101,7 +153,27 @@ public record CassandraSettings(
     public String toString() {
         return "CassandraSettings[contactPoints=" + contactPoints + ", localDatacenter=" + localDatacenter
                 + ", keyspace=" + keyspace + ", username=" + username + ", password=" + (password == null ? "none" : "****")
-                + ", requestTimeout=" + requestTimeout + "]";
+                + ", requestTimeout=" + requestTimeout + ", consistency=" + consistency
+                + ", driverConfig=" + (driverConfig.isEmpty() ? "none" : "(set, not logged)") + "]";
+    }
+
+    /**
+     * The {@value #DRIVER_ROOT} settings of a loaded configuration that do not come from a
+     * {@code reference.conf} (the driver's own defaults are on every classpath): what the user wrote in a
+     * configuration file, an override or a system property, as HOCON text.
+     */
+    static String userDriverConfig(Config config) {
+        if (!config.hasPath(DRIVER_ROOT)) {
+            return "";
+        }
+        Map<String, Object> set = new HashMap<>();
+        for (Map.Entry<String, ConfigValue> entry : config.getConfig(DRIVER_ROOT).entrySet()) {
+            String resource = entry.getValue().origin().resource();
+            if (resource == null || !resource.endsWith("reference.conf")) {
+                set.put(DRIVER_ROOT + "." + entry.getKey(), entry.getValue().unwrapped());
+            }
+        }
+        return set.isEmpty() ? "" : ConfigFactory.parseMap(set).root().render(ConfigRenderOptions.concise());
     }
 
     private static InetSocketAddress address(String hostAndPort) {

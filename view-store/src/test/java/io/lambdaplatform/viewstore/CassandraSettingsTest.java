@@ -1,8 +1,15 @@
 package io.lambdaplatform.viewstore;
 
 import io.lambdaplatform.model.config.PlatformConfig;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,6 +27,47 @@ class CassandraSettingsTest {
         assertThat(settings.keyspace()).isEqualTo("lambda");
         assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.username()).isNull();
+        assertThat(settings.consistency()).isEqualTo("LOCAL_QUORUM");
+        assertThat(settings.driverConfig()).isEmpty();
+    }
+
+    @Test
+    void theDriverBlockOfAConfigFileReachesTheDriverAndOverridesThePlatformSettings(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("platform.conf");
+        Files.writeString(file, """
+                lambda.cassandra.consistency = local_one
+                lambda.cassandra.request-timeout = 3s
+                datastax-java-driver {
+                  basic.request.page-size = 1234
+                  advanced.connection.pool.local.size = 3
+                  basic.request.timeout = 7 seconds
+                }
+                """);
+        CassandraSettings settings = CassandraSettings.from(PlatformConfig.load(file, null));
+
+        DriverExecutionProfile profile = DriverConfigLoader.fromString(settings.driverSettings().root().render())
+                .getInitialConfig().getDefaultProfile();
+
+        assertThat(settings.consistency()).isEqualTo("LOCAL_ONE");
+        assertThat(profile.getString(DefaultDriverOption.REQUEST_CONSISTENCY)).isEqualTo("LOCAL_ONE");
+        assertThat(profile.getInt(DefaultDriverOption.REQUEST_PAGE_SIZE)).isEqualTo(1234);
+        assertThat(profile.getInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE)).isEqualTo(3);
+        assertThat(profile.getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(profile.getDuration(DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(profile.getBoolean(DefaultDriverOption.RECONNECT_ON_INIT)).isFalse();
+        assertThat(settings.toString()).contains("driverConfig=(set, not logged)").doesNotContain("1234");
+    }
+
+    @Test
+    void withoutADriverBlockTheDriverRunsAtTheConfiguredConsistency() {
+        CassandraSettings settings = CassandraSettings.from(PlatformConfig.load(null, null));
+
+        DriverExecutionProfile profile = DriverConfigLoader.fromString(settings.driverSettings().root().render())
+                .getInitialConfig().getDefaultProfile();
+
+        assertThat(profile.getString(DefaultDriverOption.REQUEST_CONSISTENCY)).isEqualTo("LOCAL_QUORUM");
+        assertThat(profile.getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(profile.getInt(DefaultDriverOption.REQUEST_PAGE_SIZE)).isEqualTo(5000);
     }
 
     @Test
@@ -36,5 +84,7 @@ class CassandraSettingsTest {
         assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "Lambda")).hasMessageContaining("Keyspace must be lower-case");
         assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "lambda").withCredentials("app", null))
                 .hasMessage("Cassandra username and password go together");
+        assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "lambda").withConsistency("MOST"))
+                .hasMessageStartingWith("lambda.cassandra.consistency must be one of [ANY, ONE,");
     }
 }
