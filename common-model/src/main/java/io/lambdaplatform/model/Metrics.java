@@ -2,6 +2,7 @@ package io.lambdaplatform.model;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 
 import static java.util.Objects.requireNonNull;
@@ -14,23 +15,34 @@ import static java.util.Objects.requireNonNull;
  * <p>{@code merge} is associative and commutative with {@link #EMPTY} as identity, so partial
  * aggregates of disjoint sets of events can be combined in any grouping and order into the exact
  * aggregate of their union. The average is derived, never stored.
+ *
+ * <p>Every sum is exact at any count: revenue is a {@link BigDecimal} and the duration sum a
+ * {@link BigInteger} (one window of 9.3 million events of the largest allowed duration, 10^12 ms, already
+ * passes {@code Long.MAX_VALUE}). Only the event count is a {@code long}: it cannot overflow before the
+ * platform has stored 2^63 events.
  */
-public record Metrics(long eventCount, BigDecimal revenue, long durationSumMs) implements Serializable {
+public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSumMs) implements Serializable {
 
-    public static final Metrics EMPTY = new Metrics(0, BigDecimal.ZERO, 0);
+    public static final Metrics EMPTY = new Metrics(0, BigDecimal.ZERO, BigInteger.ZERO);
 
     public Metrics {
         requireNonNull(revenue, "revenue is null");
+        requireNonNull(durationSumMs, "durationSumMs is null");
         if (eventCount < 0) {
             throw new IllegalArgumentException("eventCount is negative: " + eventCount);
         }
-        if (durationSumMs < 0) {
+        if (durationSumMs.signum() < 0) {
             throw new IllegalArgumentException("durationSumMs is negative: " + durationSumMs);
         }
         revenue = revenue.setScale(EventRules.REVENUE_SCALE, RoundingMode.UNNECESSARY);
-        if (eventCount == 0 && (revenue.signum() != 0 || durationSumMs != 0)) {
+        if (eventCount == 0 && (revenue.signum() != 0 || durationSumMs.signum() != 0)) {
             throw new IllegalArgumentException("An aggregate of no events has no revenue or duration: " + revenue + ", " + durationSumMs);
         }
+    }
+
+    /** For sums that fit in a {@code long}, as most do. */
+    public Metrics(long eventCount, BigDecimal revenue, long durationSumMs) {
+        this(eventCount, revenue, BigInteger.valueOf(durationSumMs));
     }
 
     /** The partial aggregate of one event. */
@@ -38,7 +50,7 @@ public record Metrics(long eventCount, BigDecimal revenue, long durationSumMs) i
         return new Metrics(1, event.revenue(), event.durationMs());
     }
 
-    /** The aggregate of the union of the two sets of events. Exact; throws rather than overflow. */
+    /** The aggregate of the union of the two sets of events. Exact; the count throws rather than overflow. */
     public Metrics merge(Metrics other) {
         if (other.eventCount == 0) {
             return this;
@@ -49,7 +61,7 @@ public record Metrics(long eventCount, BigDecimal revenue, long durationSumMs) i
         return new Metrics(
                 Math.addExact(eventCount, other.eventCount),
                 revenue.add(other.revenue),
-                Math.addExact(durationSumMs, other.durationSumMs));
+                durationSumMs.add(other.durationSumMs));
     }
 
     public boolean isEmpty() {
@@ -61,6 +73,6 @@ public record Metrics(long eventCount, BigDecimal revenue, long durationSumMs) i
         if (eventCount == 0) {
             return BigDecimal.ZERO.setScale(3);
         }
-        return BigDecimal.valueOf(durationSumMs).divide(BigDecimal.valueOf(eventCount), 3, RoundingMode.HALF_EVEN);
+        return new BigDecimal(durationSumMs).divide(BigDecimal.valueOf(eventCount), 3, RoundingMode.HALF_EVEN);
     }
 }

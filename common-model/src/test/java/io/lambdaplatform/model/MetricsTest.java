@@ -9,6 +9,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 
@@ -50,8 +51,23 @@ class MetricsTest {
     }
 
     @Test
-    void refusesToOverflowRatherThanWrapAround() {
-        Metrics huge = new Metrics(1, BigDecimal.ONE, Long.MAX_VALUE - 1);
+    void sumsDurationsExactlyPastSixtyFourBits() {
+        // 9.3 million events of the largest duration the event contract allows, in one window: the sum
+        // passes Long.MAX_VALUE (9.22e18). Merged in halves, as any engine may group them.
+        long events = 9_300_000;
+        Metrics half = new Metrics(events / 2, BigDecimal.ZERO, BigInteger.valueOf(EventRules.MAX_DURATION_MS).multiply(BigInteger.valueOf(events / 2)));
+
+        Metrics whole = half.merge(half);
+
+        assertThat(whole.eventCount()).isEqualTo(events);
+        assertThat(whole.durationSumMs()).isEqualTo(new BigInteger("9300000000000000000"));
+        assertThat(whole.durationSumMs()).isGreaterThan(BigInteger.valueOf(Long.MAX_VALUE));
+        assertThat(whole.averageDurationMs()).isEqualByComparingTo("1000000000000");
+    }
+
+    @Test
+    void refusesToOverflowTheCountRatherThanWrapAround() {
+        Metrics huge = new Metrics(Long.MAX_VALUE - 1, BigDecimal.ONE, 1);
 
         assertThatThrownBy(() -> huge.merge(huge)).isInstanceOf(ArithmeticException.class);
     }

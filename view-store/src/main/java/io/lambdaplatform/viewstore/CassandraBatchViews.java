@@ -14,6 +14,7 @@ import io.lambdaplatform.viewstore.internal.DriverCalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,12 +76,13 @@ public final class CassandraBatchViews implements BatchViews {
         this.limits = requireNonNull(limits, "limits is null");
         String k = requireNonNull(keyspace, "keyspace is null") + ".";
         this.insertRow = session.prepare("INSERT INTO " + k + BATCH_VIEWS
-                + " (version, product_id, granularity, partition_start, window_start, event_count, revenue, duration_sum_ms)"
+                + " (version, product_id, granularity, partition_start, window_start, event_count, revenue, " + ViewSchema.DURATION_TOTAL + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertPartition = session.prepare("INSERT INTO " + k + BATCH_VIEW_PARTITIONS
                 + " (version, product_id, granularity, partition_start) VALUES (?, ?, ?, ?)");
         this.insertProduct = session.prepare("INSERT INTO " + k + BATCH_VIEW_PRODUCTS + " (version, product_id) VALUES (?, ?)");
-        this.selectRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms FROM " + k + BATCH_VIEWS
+        this.selectRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
+                + " FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?"
                 + " AND window_start >= ? AND window_start < ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS + " WHERE version = ?");
@@ -211,9 +213,14 @@ public final class CassandraBatchViews implements BatchViews {
                 row -> row.getString("product_id")));
     }
 
+    /** A batch row's aggregate: the exact duration sum, or the 64-bit one of a row written before it existed. */
     static Metrics metrics(Row row) {
         long count = row.getLong("event_count");
-        return count == 0 ? Metrics.EMPTY : new Metrics(count, row.getBigDecimal("revenue"), row.getLong("duration_sum_ms"));
+        if (count == 0) {
+            return Metrics.EMPTY;
+        }
+        BigInteger total = row.getBigInteger(ViewSchema.DURATION_TOTAL);
+        return new Metrics(count, row.getBigDecimal("revenue"), total != null ? total : BigInteger.valueOf(row.getLong("duration_sum_ms")));
     }
 
     private Optional<BatchVersion> find(long version) {

@@ -78,7 +78,7 @@ public final class CassandraSpeedViews implements SpeedViews {
         Metrics metrics = delta.metrics();
         return DriverCalls.executeAsync(session,
                 upsertDelta.bind(key.productId(), PartitionSpan.partitionStart(Granularity.FIVE_MINUTES, windowStart),
-                        windowStart, delta.ingestBucket(), metrics.eventCount(), metrics.revenue(), metrics.durationSumMs(),
+                        windowStart, delta.ingestBucket(), metrics.eventCount(), metrics.revenue(), metrics.durationSumMs().longValueExact(),
                         ttlSeconds()).setIdempotent(true),
                 "upsert speed delta of " + key.productId());
     }
@@ -92,7 +92,7 @@ public final class CassandraSpeedViews implements SpeedViews {
                     row -> new SpeedDelta(
                             new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
                             row.getInstant("ingest_bucket"),
-                            CassandraBatchViews.metrics(row))));
+                            speedMetrics(row))));
         }
         return DriverCalls.joinAll(reads);
     }
@@ -132,6 +132,11 @@ public final class CassandraSpeedViews implements SpeedViews {
     public List<DeadLetterCount> deadLetters() {
         return DriverCalls.query(session, selectDeadLetters.bind(SCOPE), "read dead-letter counts",
                 row -> new DeadLetterCount(row.getInt("partition"), RejectionReason.fromCode(row.getString("reason")), row.getLong("count")));
+    }
+
+    private static Metrics speedMetrics(com.datastax.oss.driver.api.core.cql.Row row) {
+        long count = row.getLong("event_count");
+        return count == 0 ? Metrics.EMPTY : new Metrics(count, row.getBigDecimal("revenue"), row.getLong("duration_sum_ms"));
     }
 
     private int ttlSeconds() {

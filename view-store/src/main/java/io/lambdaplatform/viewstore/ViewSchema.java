@@ -28,17 +28,52 @@ public final class ViewSchema {
     public static final String SPEED_PROGRESS = "speed_progress";
     public static final String SPEED_DEAD_LETTERS = "speed_dead_letters";
 
+    /**
+     * The exact duration sum of a batch view row ({@code varint}). Rows written before it existed have only the
+     * 64-bit {@code duration_sum_ms}, which is still read for them.
+     */
+    public static final String DURATION_TOTAL = "duration_total_ms";
+
     /** Speed rows outlive this unless the speed layer writes them with another TTL. */
     public static final Duration DEFAULT_SPEED_RETENTION = Duration.ofDays(7);
 
     private ViewSchema() {}
 
-    /** Creates the keyspace (SimpleStrategy) and every table if they do not exist, and waits for schema agreement. */
+    /**
+     * Creates the keyspace (SimpleStrategy) and every table if they do not exist, adds the columns that
+     * tables created by an earlier release lack ({@link #upgrades}), and waits for schema agreement.
+     */
     public static void create(CqlSession session, String keyspace, int replicationFactor) {
         for (String cql : statements(keyspace, replicationFactor)) {
-            session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
+            execute(session, cql);
         }
         session.checkSchemaAgreement();
+        for (ColumnUpgrade upgrade : upgrades()) {
+            boolean present = session.refreshSchema().getKeyspace(keyspace)
+                    .flatMap(metadata -> metadata.getTable(upgrade.table()))
+                    .flatMap(table -> table.getColumn(upgrade.column()))
+                    .isPresent();
+            if (!present) {
+                execute(session, upgrade.statement(keyspace));
+            }
+        }
+        session.checkSchemaAgreement();
+    }
+
+    /** A column added to a table after its first release: {@code ALTER TABLE ... ADD} where it is missing. */
+    public record ColumnUpgrade(String table, String column, String type) {
+        public String statement(String keyspace) {
+            return "ALTER TABLE " + keyspace + "." + table + " ADD " + column + " " + type;
+        }
+    }
+
+    /** The columns {@link #create} adds to tables of an earlier release; operators who apply schema by hand run these too. */
+    public static List<ColumnUpgrade> upgrades() {
+        return List.of(new ColumnUpgrade(BATCH_VIEWS, DURATION_TOTAL, "varint"));
+    }
+
+    private static void execute(CqlSession session, String cql) {
+        session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
     }
 
     /** The statements {@link #create} runs, for operators who apply schema by hand (e.g. with NetworkTopologyStrategy). */
@@ -57,6 +92,7 @@ public final class ViewSchema {
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEWS + " ("
                         + "version bigint, product_id text, granularity text, partition_start timestamp, "
                         + "window_start timestamp, event_count bigint, revenue decimal, duration_sum_ms bigint, "
+                        + DURATION_TOTAL + " varint, "
                         + "PRIMARY KEY ((version, product_id, granularity, partition_start), window_start))",
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEW_PARTITIONS + " ("
                         + "version bigint, product_id text, granularity text, partition_start timestamp, "

@@ -156,6 +156,16 @@ public abstract class BatchViewsContract {
         assertThat(views.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1))).containsExactly(big);
     }
 
+    @Test
+    void keepsDurationSumsExactPastSixtyFourBits() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        ViewRow huge = new ViewRow(new ViewKey("p1", new EventWindow(Granularity.ONE_DAY, DAY)),
+                new Metrics(9_300_000, new BigDecimal("1.00"), new java.math.BigInteger("9300000000000000000")));
+        write(v1.version(), huge);
+
+        assertThat(views.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1))).containsExactly(huge);
+    }
+
     protected static ViewRow row(String product, Granularity granularity, Instant start, long count, String revenue, long duration) {
         return new ViewRow(new ViewKey(product, new EventWindow(granularity, start)), new Metrics(count, new BigDecimal(revenue), duration));
     }

@@ -271,7 +271,7 @@ class SpeedLayerIT {
                 long[] sums = actual.computeIfAbsent(product + " " + delta.key().window().start(), k -> new long[3]);
                 sums[0] += delta.metrics().eventCount();
                 sums[1] += delta.metrics().revenue().movePointRight(2).longValueExact();
-                sums[2] += delta.metrics().durationSumMs();
+                sums[2] += delta.metrics().durationSumMs().longValueExact();
             }
         }
         assertThat(format(actual)).isEqualTo(format(expected));

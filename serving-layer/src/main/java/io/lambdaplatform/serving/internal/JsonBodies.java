@@ -16,6 +16,7 @@ import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.SpeedProgress;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class JsonBodies {
             @JsonProperty("event_count") long eventCount,
             @JsonProperty("revenue") String revenue,
             @JsonProperty("avg_duration_ms") BigDecimal avgDurationMs,
-            @JsonProperty("duration_sum_ms") long durationSumMs,
+            @JsonProperty("duration_sum_ms") BigInteger durationSumMs,
             @JsonProperty("source") SourceBody source) {}
 
     public record SourceBody(@JsonProperty("batch") PartBody batch, @JsonProperty("speed") PartBody speed) {}
@@ -62,7 +63,7 @@ public final class JsonBodies {
     public record PartBody(
             @JsonProperty("event_count") long eventCount,
             @JsonProperty("revenue") String revenue,
-            @JsonProperty("duration_sum_ms") long durationSumMs) {}
+            @JsonProperty("duration_sum_ms") BigInteger durationSumMs) {}
 
     public record BatchBody(
             @JsonProperty("version") long version,

@@ -10,7 +10,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 
-/** The aggregate in a state store: count, duration sum, and the revenue's exact scale and unscaled digits. */
+/** The aggregate in a state store: count, the revenue's exact scale and unscaled digits, then the exact duration sum. */
 public final class MetricsSerde {
 
     private MetricsSerde() {}
@@ -26,11 +26,13 @@ public final class MetricsSerde {
                 return null;
             }
             byte[] unscaled = metrics.revenue().unscaledValue().toByteArray();
-            return ByteBuffer.allocate(20 + unscaled.length)
+            byte[] durationSum = metrics.durationSumMs().toByteArray();
+            return ByteBuffer.allocate(16 + unscaled.length + durationSum.length)
                     .putLong(metrics.eventCount())
-                    .putLong(metrics.durationSumMs())
                     .putInt(metrics.revenue().scale())
+                    .putInt(unscaled.length)
                     .put(unscaled)
+                    .put(durationSum)
                     .array();
         }
     }
@@ -43,11 +45,12 @@ public final class MetricsSerde {
             }
             ByteBuffer buffer = ByteBuffer.wrap(data);
             long count = buffer.getLong();
-            long durationSum = buffer.getLong();
             int scale = buffer.getInt();
-            byte[] unscaled = new byte[buffer.remaining()];
+            byte[] unscaled = new byte[buffer.getInt()];
             buffer.get(unscaled);
-            return new Metrics(count, new BigDecimal(new BigInteger(unscaled), scale), durationSum);
+            byte[] durationSum = new byte[buffer.remaining()];
+            buffer.get(durationSum);
+            return new Metrics(count, new BigDecimal(new BigInteger(unscaled), scale), new BigInteger(durationSum));
         }
     }
 }
