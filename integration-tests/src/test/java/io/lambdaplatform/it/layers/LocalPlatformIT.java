@@ -1,5 +1,7 @@
 package io.lambdaplatform.it.layers;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code ./lambda local} as a user runs it: a process of its own with its own stack, answering on the dashboard's
@@ -25,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LocalPlatformIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -38,25 +42,25 @@ class LocalPlatformIT {
         LayerProcess local = LayerProcess.start("local", List.of("local", "--data-dir", dataDir.toString(), "--http-port", Integer.toString(port),
                 "--rate", "20", "--first-batch-after", "1h"), Map.of(), dataDir.resolveSibling(dataDir.getFileName() + ".console.log"));
         try {
-            Instant deadline = Instant.now().plus(START_TIMEOUT);
-            while (!local.logText().contains("Lambda Platform is up")) {
-                assertThat(local.isAlive()).as("./lambda local alive; console:\n%s", local.logTail()).isTrue();
-                assertThat(Instant.now()).as("ready block within %s; console:\n%s", START_TIMEOUT, local.logTail()).isBefore(deadline);
-                Thread.sleep(500);
-            }
+            await("the ready block").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                    .failFast("./lambda local exited", () -> !local.isAlive())
+                    .untilAsserted(() -> assertThat(local.logText()).as("console").contains("Lambda Platform is up"));
             assertThat(local.logText()).contains("dashboard  http://127.0.0.1:" + port + "/", "stop       Ctrl-C");
             assertThat(get(port, "/v1/status").statusCode()).isEqualTo(200);
 
             Instant now = Instant.now().truncatedTo(ChronoUnit.HOURS);
             String query = "/v1/metrics/p-0000?from=" + now.minus(Duration.ofDays(3)) + "&to=" + now.plus(Duration.ofHours(1)) + "&granularity=1d";
-            Instant liveBy = Instant.now().plus(Duration.ofMinutes(2));
-            HttpResponse<String> metrics = get(port, query);
-            while (!metrics.body().contains("\"event_count\"")) {
-                assertThat(Instant.now()).as("live numbers for p-0000: %s", metrics.body()).isBefore(liveBy);
-                Thread.sleep(1_000);
-                metrics = get(port, query);
-            }
-            assertThat(metrics.statusCode()).isEqualTo(200);
+            // The generator's most frequent product has live numbers: a window with a positive count.
+            await("live numbers for p-0000").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                HttpResponse<String> metrics = get(port, query);
+                assertThat(metrics.statusCode()).as(metrics.body()).isEqualTo(200);
+                JsonNode windows = JSON.readTree(metrics.body()).path("windows");
+                long events = 0;
+                for (JsonNode window : windows) {
+                    events += window.path("event_count").asLong();
+                }
+                assertThat(events).as("events in %s", metrics.body()).isPositive();
+            });
 
             List<ProcessHandle> children = ProcessHandle.of(local.pid()).orElseThrow().descendants().toList();
             assertThat(children).as("servers, speed, serving and generator").hasSizeGreaterThanOrEqualTo(6);
