@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -33,8 +33,15 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "1000", description = "Records per second; 0 = as fast as possible (default ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--seed", description = "Same seed, same records (default: random).")
+    @Option(names = "--seed", description = "Fixes every random choice: products, users, values, which records are late, "
+            + "duplicate or invalid. With the same --start and --rate too, the same seed gives byte-identical records "
+            + "(event ids and times included). Default: random.")
     Long seed;
+
+    @Option(names = "--start", paramLabel = "ISO-INSTANT", description = "The time of the first record: the n-th record is "
+            + "generated as if at start + n / rate (current events are up to a minute older, late ones up to --max-lateness). "
+            + "Default: now.")
+    Instant start;
 
     @Option(names = "--products", defaultValue = "50", description = "Distinct products, Zipf-distributed (default ${DEFAULT-VALUE}).")
     int products;
@@ -69,7 +76,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             PrintStream progress = System.console() != null ? System.err : null;
             EventSender.Result result = new EventSender(producer, topic, rate, progress)
-                    .send(new EventGenerator(settings, InstantSource.system()), count);
+                    .send(new EventGenerator(settings, RecordClock.forRate(start != null ? start : Instant.now(), rate)), count);
             out.print(result.summary().describe(result.elapsed(), result.failed()));
             return result.failed() == 0 ? 0 : 1;
         }

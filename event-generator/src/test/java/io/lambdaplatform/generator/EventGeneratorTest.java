@@ -41,6 +41,41 @@ class EventGeneratorTest {
     }
 
     @Test
+    void theSameSeedStartAndRateGiveByteIdenticalRecordsAsTheCommandSendsThem() {
+        // As ./lambda generate --seed 42 --start 2026-11-25T12:00:00Z --rate 100 builds them, on two runs far apart in time.
+        GeneratorSettings settings = GeneratorSettings.defaults(500, 42);
+        List<GeneratedRecord> first = new ArrayList<>();
+        List<GeneratedRecord> second = new ArrayList<>();
+        new EventGenerator(settings, RecordClock.forRate(NOW, 100)).forEachRemaining(first::add);
+        new EventGenerator(settings, RecordClock.forRate(NOW, 100)).forEachRemaining(second::add);
+
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(second.get(i).key()).isEqualTo(first.get(i).key());
+            assertThat(second.get(i).value()).as("record %d", i).isEqualTo(first.get(i).value());
+        }
+        // The n-th record is generated as if at start + n × 10 ms: a current event is at most a minute older than that.
+        int current = 0;
+        for (int i = 0; i < first.size(); i++) {
+            if (first.get(i).kind() == GeneratedRecord.Kind.VALID) {
+                Instant generatedAt = NOW.plusMillis(10L * i);
+                assertThat(first.get(i).event().eventTime()).as("record %d", i).isBetween(generatedAt.minusSeconds(60), generatedAt);
+                current++;
+            }
+        }
+        assertThat(current).isGreaterThan(400);
+    }
+
+    @Test
+    void aRecordClockTicksOnceAStepPerReading() {
+        RecordClock clock = RecordClock.forRate(NOW, 4);
+
+        assertThat(List.of(clock.instant(), clock.instant(), clock.instant()))
+                .containsExactly(NOW, NOW.plusMillis(250), NOW.plusMillis(500));
+        assertThat(RecordClock.forRate(NOW, 0).instant()).isEqualTo(NOW);
+        assertThatThrownBy(() -> RecordClock.forRate(NOW, -1)).hasMessage("rate must not be negative: -1.0");
+    }
+
+    @Test
     void everyRecordIsJudgedByThePlatformAsItsKindSays() {
         List<GeneratedRecord> records = generate(GeneratorSettings.defaults(20_000, 7).withFractions(0.1, 0.05, 0.05));
 
