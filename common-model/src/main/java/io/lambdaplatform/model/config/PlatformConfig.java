@@ -16,17 +16,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads the configuration of a deployable, once, at start-up: environment overrides, then an optional
  * configuration file, then the endpoints of a local stack, then every module's {@code reference.conf}.
- * Each deployable turns the result into its own typed, validated config.
+ * Each deployable turns the result into its own typed, validated config. A key under {@code lambda.}
+ * that no deployable knows stops the load ({@link KnownKeys}).
  */
 public final class PlatformConfig {
 
     /** Environment variables with this prefix override keys below {@code lambda}. */
     public static final String ENV_PREFIX = "LAMBDA_";
     public static final String ENDPOINTS_FILE = "endpoints.json";
+    /**
+     * Variables with the {@value #ENV_PREFIX} prefix that are not configuration keys: those of the
+     * {@code ./lambda} script and the container entrypoint (how to launch a JVM or Spark), of
+     * docker-compose files, and of the tests. Every other such variable must name a known key.
+     */
+    public static final Set<String> LAUNCHER_VARIABLES = Set.of(
+            "LAMBDA_HOME", "LAMBDA_JAVA_OPTS", "LAMBDA_LAUNCHER_PID", "LAMBDA_HTTP_PORT", "LAMBDA_IMAGE",
+            "LAMBDA_BATCH_HEAP", "LAMBDA_BATCH_MASTER", "LAMBDA_BATCH_PARTITIONS", "LAMBDA_BATCH_EVERY", "LAMBDA_BATCH_STATUS_FILE",
+            "LAMBDA_DEMO_COUNT", "LAMBDA_DEMO_RATE", "LAMBDA_S3_ACCESS_KEY", "LAMBDA_S3_SECRET_KEY", "LAMBDA_IT_REQUIRE_BROWSER");
 
     /** Which {@code endpoints.json} key (written by {@code ./lambda stack}) sets which configuration key. */
     private static final Map<String, String> ENDPOINT_KEYS = Map.of(
@@ -46,13 +57,15 @@ public final class PlatformConfig {
     /**
      * @param configFile a HOCON/JSON/properties file, or {@code null}
      * @param stackDir   a directory with the {@code endpoints.json} of {@code ./lambda stack}, or {@code null}
+     * @throws UnknownConfigKeyException when a key under {@code lambda.} is unknown, e.g. misspelt
      */
     public static Config load(Path configFile, Path stackDir) {
         return load(configFile, stackDir, System.getenv());
     }
 
     static Config load(Path configFile, Path stackDir, Map<String, String> environment) {
-        Config config = ConfigFactory.defaultReference();
+        Config reference = ConfigFactory.defaultReference();
+        Config config = reference;
         if (stackDir != null) {
             config = fromEndpoints(stackDir.resolve(ENDPOINTS_FILE)).withFallback(config);
         }
@@ -63,7 +76,9 @@ public final class PlatformConfig {
             config = ConfigFactory.parseFile(configFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
                     .withFallback(config);
         }
-        return fromEnvironment(environment).withFallback(config).resolve();
+        Config loaded = fromEnvironment(environment).withFallback(config).resolve();
+        KnownKeys.of(reference).requireKnown(loaded);
+        return loaded;
     }
 
     /** The settings of a local stack's {@code endpoints.json}, under the platform's configuration keys. */
@@ -100,7 +115,8 @@ public final class PlatformConfig {
     static Config fromEnvironment(Map<String, String> environment) {
         Config overrides = ConfigFactory.empty("environment variables");
         for (Map.Entry<String, String> entry : environment.entrySet()) {
-            if (!entry.getKey().startsWith(ENV_PREFIX) || entry.getKey().length() == ENV_PREFIX.length()) {
+            if (!entry.getKey().startsWith(ENV_PREFIX) || entry.getKey().length() == ENV_PREFIX.length()
+                    || LAUNCHER_VARIABLES.contains(entry.getKey())) {
                 continue;
             }
             String path = "lambda." + entry.getKey().substring(ENV_PREFIX.length())

@@ -51,6 +51,23 @@ class PlatformConfigTest {
     }
 
     @Test
+    void aMisspeltKeyInTheFileOrTheEnvironmentStopsTheLoad() throws IOException {
+        Path file = dir.resolve("platform.conf");
+        Files.writeString(file, "lambda.kafka.bootstrap-servers = \"b:9092\"\nlambda.cassandra.keyspce = lambda_prod\n");
+
+        assertThatThrownBy(() -> PlatformConfig.load(file, null, Map.of()))
+                .isInstanceOf(UnknownConfigKeyException.class)
+                .hasMessageContaining("lambda.cassandra.keyspce (set in " + file.toFile())
+                .hasMessageContaining("did you mean lambda.cassandra.keyspace?");
+        assertThatThrownBy(() -> PlatformConfig.load(null, null, Map.of("LAMBDA_S3_BUKET", "b")))
+                .hasMessageContaining("lambda.s3.buket (set in environment variable LAMBDA_S3_BUKET)")
+                .hasMessageContaining("did you mean lambda.s3.bucket?");
+        // The launcher's own variables share the prefix but are not configuration.
+        assertThat(PlatformConfig.load(null, null, Map.of("LAMBDA_BATCH_HEAP", "2g", "LAMBDA_JAVA_OPTS", "-Xmx1g"))
+                .hasPath("lambda.batch.heap")).isFalse();
+    }
+
+    @Test
     void saysWhatIsMissing() {
         assertThatThrownBy(() -> PlatformConfig.load(dir.resolve("nope.conf"), null, Map.of()))
                 .hasMessageContaining("Configuration file not found");
