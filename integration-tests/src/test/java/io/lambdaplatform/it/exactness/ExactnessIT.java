@@ -61,7 +61,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The platform's main promise, end to end: the speed, batch and serving layers as separate processes started
  * through {@code ./lambda} against the shared real stack, events from the generator (late, out-of-order, duplicate
  * and invalid ones), and at every step every window of every product at 5m, 1h and 1d compared with the truth the
- * test computes from what it sent ({@link Truth}). The steps follow issue 6: speed only; a batch run; more events
+ * test computes from what it sent ({@link Truth}). The seven steps: speed only; a batch run; more events
  * late and duplicate over the batch; {@code kill -9} of the speed layer mid-stream; a batch run killed before it
  * publishes, and its rerun; a second run and a rollback; a Kafka broker restart mid-stream.
  *
