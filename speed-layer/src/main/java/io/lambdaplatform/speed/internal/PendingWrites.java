@@ -55,6 +55,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     private int partition = -1;
     private Instant firstApplied;
     private Instant lastApplied;
+    private long lastOffset = -1;
     private boolean open;
 
     public PendingWrites(SpeedViews views, DeltaWriter writer, SpeedWatermarks watermarks) {
@@ -97,6 +98,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         if (firstApplied == null) {
             firstApplied = offset == 0 ? Instant.EPOCH : ingestTime;
         }
+        lastOffset = Math.max(lastOffset, offset);
         if (lastApplied == null || ingestTime.isAfter(lastApplied)) {
             lastApplied = ingestTime;
         }
@@ -128,7 +130,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         for (Map.Entry<RejectionReason, Long> entry : deadLetterTotals.entrySet()) {
             DeadLetterCount count = new DeadLetterCount(partition, entry.getKey(), entry.getValue());
             writes.add(new DeltaWriter.Write("dead-letter count " + count, () -> {
-                views.saveDeadLetters(count);
+                views.saveDeadLetters(count, lastOffset);
                 return CompletableFuture.completedFuture(null);
             }));
         }
