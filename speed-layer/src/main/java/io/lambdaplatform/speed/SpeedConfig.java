@@ -29,6 +29,8 @@ import static java.util.Objects.requireNonNull;
  * @param stateDirOwned             the state directory was made for this instance and is removed at a clean exit
  * @param streamThreads             Kafka Streams threads
  * @param standbyReplicas           Kafka Streams standby replicas of every task's state
+ * @param productTasks              partitions of the repartition topic (product tasks); 0 = as many as the events
+ *                                  topic has when the repartition topic is first created
  * @param commitInterval            Kafka Streams commit interval
  * @param internalReplicationFactor of changelog topics, -1 for the broker default
  * @param dedupHorizon              duplicates ingested within this horizon of the first copy are dropped
@@ -58,6 +60,7 @@ public record SpeedConfig(
         boolean stateDirOwned,
         int streamThreads,
         int standbyReplicas,
+        int productTasks,
         Duration commitInterval,
         int internalReplicationFactor,
         Duration dedupHorizon,
@@ -104,6 +107,7 @@ public record SpeedConfig(
         atLeast(replicationFactor, 1, "replication-factor");
         atLeast(streamThreads, 1, "stream-threads");
         atLeast(standbyReplicas, 0, "standby-replicas");
+        atLeast(productTasks, 0, "product-tasks");
         atLeast(maxWritesInFlight, 1, "max-writes-in-flight");
         atLeast(deadLetterMaxBytes, 1024, "dead-letter-max-bytes");
         if (internalReplicationFactor < -1 || internalReplicationFactor == 0) {
@@ -152,6 +156,7 @@ public record SpeedConfig(
                 stateDir == null,
                 ConfigValues.positiveInt(speed, "stream-threads"),
                 speed.getInt("standby-replicas"),
+                speed.getInt("product-tasks"),
                 ConfigValues.positiveDuration(speed, "commit-interval"),
                 speed.getInt("internal-replication-factor"),
                 ConfigValues.positiveDuration(speed, "dedup-horizon"),
@@ -172,14 +177,14 @@ public record SpeedConfig(
 
     public SpeedConfig withHttpPort(int newHttpPort) {
         return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {
         return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
-                applicationId, newStateDir, false, streamThreads, standbyReplicas, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides);
     }
@@ -189,7 +194,7 @@ public record SpeedConfig(
     public String toString() {
         return "SpeedConfig[bootstrapServers=" + bootstrapServers + ", eventsTopic=" + eventsTopic + ", deadLetterTopic=" + deadLetterTopic
                 + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
-                + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", standbyReplicas=" + standbyReplicas
+                + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", standbyReplicas=" + standbyReplicas + ", productTasks=" + productTasks
                 + ", dedupHorizon=" + dedupHorizon
                 + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + new TreeSet<>(streamsOverrides.keySet()) + "]";
     }

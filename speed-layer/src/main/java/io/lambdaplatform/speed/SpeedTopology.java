@@ -85,10 +85,14 @@ public final class SpeedTopology {
                                 log, caughtUp, metrics),
                         Named.as(SOURCE_PROCESSOR), SpeedStores.SOURCE_POSITIONS, SpeedStores.DEAD_LETTERS, PendingWrites.SOURCE_NAME);
         judged.to(config.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
-        judged.repartition(Repartitioned.<byte[], byte[]>as(BY_PRODUCT)
-                        .withKeySerde(Serdes.ByteArray())
-                        .withValueSerde(Serdes.ByteArray())
-                        .withStreamPartitioner(new ByProductPartitioner()))
+        Repartitioned<byte[], byte[]> byProduct = Repartitioned.<byte[], byte[]>as(BY_PRODUCT)
+                .withKeySerde(Serdes.ByteArray())
+                .withValueSerde(Serdes.ByteArray())
+                .withStreamPartitioner(new ByProductPartitioner());
+        if (config.productTasks() > 0) {
+            byProduct = byProduct.withNumberOfPartitions(config.productTasks());
+        }
+        judged.repartition(byProduct)
                 .process(() -> new ProductProcessor(config.ingestBuckets(), config.dedupHorizon(), config.evictionGrace(), metrics),
                         Named.as(PRODUCT_PROCESSOR), SpeedStores.COUNTED_COPIES, SpeedStores.AGGREGATES, SpeedStores.SOURCE_INGEST,
                         PendingWrites.PRODUCT_NAME);

@@ -25,6 +25,7 @@ class SpeedConfigTest {
         assertThat(config.stateDir().getFileName().toString()).startsWith("instance-" + ProcessHandle.current().pid() + "-");
         assertThat(config.stateDirOwned()).isTrue();
         assertThat(config.standbyReplicas()).isZero();
+        assertThat(config.productTasks()).isZero();
         assertThat(config.ingestBuckets().width()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.dedupHorizon()).isEqualTo(Duration.ofHours(24));
         assertThat(config.retention()).isEqualTo(Duration.ofDays(7));
@@ -55,11 +56,12 @@ class SpeedConfigTest {
     @Test
     void twoInstancesOnOneMachineGetTheirOwnStateDirectoriesAndConfiguredStandbys() {
         SpeedConfig first = SpeedConfig.from(ConfigFactory.defaultReference().resolve(), Path.of("/data/stack"));
-        SpeedConfig second = SpeedConfig.from(ConfigFactory.parseMap(Map.of("lambda.speed.standby-replicas", 1))
+        SpeedConfig second = SpeedConfig.from(ConfigFactory.parseMap(Map.of("lambda.speed.standby-replicas", 1, "lambda.speed.product-tasks", 12))
                 .withFallback(ConfigFactory.defaultReference()).resolve(), Path.of("/data/stack"));
 
         assertThat(first.stateDir()).isNotEqualTo(second.stateDir());
         assertThat(SpeedTopology.streamsProperties(second).get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+        assertThat(second.productTasks()).isEqualTo(12);
     }
 
     @Test
