@@ -37,9 +37,10 @@ public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, In
     }
 
     /**
-     * The progress of each source partition for which every task of the latest task count has reported:
-     * the lowest watermark, the latest coverage start and update over them. A source partition with a task
-     * missing has not reported yet: its records of that task may not be written.
+     * The progress of each source partition: over the tasks of the latest task count, the lowest watermark,
+     * the latest coverage start and update. A source partition with a task missing may have records of that
+     * task not written at any ingest time since its coverage start: its watermark is that start, so that
+     * every answer needing it is flagged rather than the partition being left out.
      */
     public static List<SpeedProgress> combine(Collection<SpeedTaskProgress> reports) {
         Map<Integer, List<SpeedTaskProgress>> bySource = new TreeMap<>();
@@ -50,11 +51,11 @@ public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, In
         for (Map.Entry<Integer, List<SpeedTaskProgress>> entry : bySource.entrySet()) {
             int taskCount = entry.getValue().stream().mapToInt(SpeedTaskProgress::taskCount).max().orElseThrow();
             List<SpeedTaskProgress> current = entry.getValue().stream().filter(r -> r.taskCount() == taskCount).toList();
-            if (current.stream().map(SpeedTaskProgress::task).distinct().count() < taskCount) {
-                continue;
-            }
-            Instant watermark = current.stream().map(SpeedTaskProgress::watermark).min(Instant::compareTo).orElseThrow();
+            boolean everyTask = current.stream().map(SpeedTaskProgress::task).distinct().count() == taskCount;
             Instant coveredSince = current.stream().map(SpeedTaskProgress::coveredSince).max(Instant::compareTo).orElseThrow();
+            Instant watermark = everyTask
+                    ? current.stream().map(SpeedTaskProgress::watermark).min(Instant::compareTo).orElseThrow()
+                    : coveredSince;
             Duration retention = current.stream().map(SpeedTaskProgress::retention).min(Duration::compareTo).orElseThrow();
             Instant updatedAt = current.stream().map(SpeedTaskProgress::updatedAt).max(Instant::compareTo).orElseThrow();
             combined.add(new SpeedProgress(entry.getKey(), watermark, coveredSince, retention, updatedAt));

@@ -100,12 +100,13 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
-    void aSourcePartitionHasProgressOnceEveryTaskReportedAndItIsTheLowestWatermark() {
+    void aSourcePartitionsWatermarkIsTheLowestOfEveryTaskAndItsCoverageStartWhileATaskHasNotReported() {
         views.saveProgress(task(0, 0, 2, DAY.plusSeconds(60)));
         views.saveProgress(task(1, 0, 2, DAY.plusSeconds(50)));
         views.saveProgress(task(1, 1, 2, DAY.plusSeconds(40)));
 
         assertThat(views.progress()).containsExactly(
+                new SpeedProgress(0, DAY.minusSeconds(60), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(50)),
                 new SpeedProgress(1, DAY.plusSeconds(40), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(40)));
 
         views.saveProgress(task(0, 1, 2, DAY.plusSeconds(90)));
