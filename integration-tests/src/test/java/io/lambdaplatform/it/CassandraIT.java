@@ -68,8 +68,12 @@ class CassandraIT {
                 ViewSchema.SPEED_VIEWS,
                 ViewSchema.SPEED_PRODUCTS,
                 ViewSchema.SPEED_PROGRESS,
-                ViewSchema.SPEED_DEAD_LETTERS);
-        assertThat(keyspace.getTable(ViewSchema.SPEED_VIEWS).orElseThrow().getOptions())
+                ViewSchema.SPEED_DEAD_LETTERS,
+                ViewSchema.SPEED_ROWS,
+                ViewSchema.SPEED_WATERMARKS,
+                ViewSchema.SPEED_HOLES,
+                ViewSchema.SPEED_DEAD_LETTER_TOTALS);
+        assertThat(keyspace.getTable(ViewSchema.SPEED_ROWS).orElseThrow().getOptions())
                 .containsEntry(CqlIdentifier.fromInternal("default_time_to_live"), (int) ViewSchema.DEFAULT_SPEED_RETENTION.toSeconds());
     }
 

@@ -5,6 +5,7 @@ import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.DeadLetterCount;
+import io.lambdaplatform.viewstore.IngestHole;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.SpeedViews;
@@ -70,6 +71,8 @@ public final class MergedView {
                 () -> timed("speed-rows", () -> speed.read(query.productId(), query.from(), query.to())), reads);
         CompletableFuture<List<SpeedProgress>> progressRead = CompletableFuture.supplyAsync(
                 () -> timed("speed-progress", speed::progress), reads);
+        CompletableFuture<List<IngestHole>> holesRead = CompletableFuture.supplyAsync(
+                () -> timed("speed-holes", speed::holes), reads);
         Optional<BatchVersion> pointer;
         List<ViewRow> batchRows;
         try {
@@ -83,9 +86,11 @@ public final class MergedView {
             // Wait for the speed reads even when the batch read failed, so none outlives the request.
             await(speedRead.handle((rows, failure) -> null));
             await(progressRead.handle((rows, failure) -> null));
+            await(holesRead.handle((rows, failure) -> null));
         }
         List<SpeedDelta> speedRows = await(speedRead);
         List<SpeedProgress> progress = await(progressRead);
+        List<IngestHole> holes = await(holesRead);
 
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
         Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
@@ -118,7 +123,7 @@ public final class MergedView {
             }
         });
 
-        SpeedCoverage coverage = new SpeedCoverage(progress, now);
+        SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
         List<IngestGap> gaps = coverage.gapsFrom(cutoff == null ? Instant.EPOCH : cutoff);
         summary("batch").record(batchUsed);
         summary("speed").record(speedUsed);
@@ -132,7 +137,8 @@ public final class MergedView {
         Optional<BatchVersion> pointer = timed("batch-pointer", batch::current);
         List<SpeedProgress> progress = timed("speed-progress", speed::progress);
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
-        SpeedCoverage coverage = new SpeedCoverage(progress, now);
+        List<IngestHole> holes = timed("speed-holes", speed::holes);
+        SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
         return new PlatformStatus(now, pointer.orElse(null), coverage, deadLetters,
                 coverage.gapsFrom(pointer.map(BatchVersion::cutoff).orElse(Instant.EPOCH)));
     }

@@ -1,9 +1,11 @@
 package io.lambdaplatform.serving;
 
+import io.lambdaplatform.viewstore.IngestHole;
 import io.lambdaplatform.viewstore.SpeedProgress;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -19,16 +21,27 @@ import static java.util.Objects.requireNonNull;
  * {@code now - retention} are certainly still there; older ones may have expired. Together:
  * {@link #availableSince()}.
  *
+ * <p>Records deleted from the log before the speed layer read them ({@link #holes()}) are missing from
+ * the rows although the span is covered: each hole is a gap of its own.
+ *
  * @param partitions what each partition reported, by partition
+ * @param holes      the records the speed layer never read, by partition and offset
  * @param now        when the coverage was judged
  */
-public record SpeedCoverage(List<SpeedProgress> partitions, Instant now) {
+public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> holes, Instant now) {
 
     public SpeedCoverage {
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null")).stream()
                 .sorted(Comparator.comparingInt(SpeedProgress::partition))
                 .toList();
+        holes = List.copyOf(requireNonNull(holes, "holes is null")).stream()
+                .sorted(Comparator.comparingInt(IngestHole::partition).thenComparingLong(IngestHole::fromOffset))
+                .toList();
         requireNonNull(now, "now is null");
+    }
+
+    public SpeedCoverage(List<SpeedProgress> partitions, Instant now) {
+        this(partitions, List.of(), now);
     }
 
     public boolean hasReported() {
@@ -63,12 +76,27 @@ public record SpeedCoverage(List<SpeedProgress> partitions, Instant now) {
     /**
      * The spans of ingest time from {@code needed} on that the speed rows do not cover: none when they
      * cover everything from {@code needed} on, the span up to {@link #availableSince()} otherwise, and
-     * everything from {@code needed} to now when the speed layer has reported nothing yet.
+     * everything from {@code needed} to now when the speed layer has reported nothing yet; and, after
+     * those, every hole ingested at or after {@code needed}.
      *
      * @param needed the batch cutoff, or {@link Instant#EPOCH} when there is no batch view yet
      */
     public List<IngestGap> gapsFrom(Instant needed) {
         requireNonNull(needed, "needed is null");
+        List<IngestGap> gaps = new ArrayList<>(coverageGapsFrom(needed));
+        for (IngestHole hole : holes) {
+            // A deleted record may share the ingest time of the first record read after it: the gap includes that instant.
+            Instant to = hole.toIngest().plusMillis(1);
+            if (to.isAfter(needed)) {
+                Instant from = hole.fromIngest().isAfter(needed) ? hole.fromIngest() : needed;
+                gaps.add(new IngestGap(from, to, "records at offsets [" + hole.fromOffset() + ", " + hole.toOffset() + ") of partition "
+                        + hole.partition() + " were deleted from the log before the speed layer read them"));
+            }
+        }
+        return gaps;
+    }
+
+    private List<IngestGap> coverageGapsFrom(Instant needed) {
         if (!hasReported()) {
             return needed.isBefore(now)
                     ? List.of(new IngestGap(needed, now, "the speed layer has not reported any progress yet"))

@@ -229,9 +229,9 @@ class MergedViewTest {
                 .batchRan("2026-11-24T10:00:00Z")
                 .progress("2026-11-24T11:59:00Z", "2026-11-24T00:00:00Z", RETENTION);
         scenario.speed.saveDeadLetters(new io.lambdaplatform.viewstore.DeadLetterCount(0,
-                io.lambdaplatform.model.RejectionReason.values()[0], 3));
+                io.lambdaplatform.model.RejectionReason.values()[0], 3), 10);
         scenario.speed.saveDeadLetters(new io.lambdaplatform.viewstore.DeadLetterCount(2,
-                io.lambdaplatform.model.RejectionReason.values()[0], 4));
+                io.lambdaplatform.model.RejectionReason.values()[0], 4), 10);
 
         PlatformStatus status = view(scenario).status();
 

@@ -50,7 +50,7 @@ class ServingServerTest {
                 .batchRan("2026-11-24T10:30:00Z")
                 .progress("2026-11-24T11:59:00Z", "2026-11-24T00:00:00Z", Duration.ofDays(7));
         scenario.speed.recordProduct("p-1");
-        scenario.speed.saveDeadLetters(new DeadLetterCount(1, RejectionReason.values()[0], 5));
+        scenario.speed.saveDeadLetters(new DeadLetterCount(1, RejectionReason.values()[0], 5), 10);
         start(token, ViewSource.of(scenario.batch, scenario.speed));
     }
 

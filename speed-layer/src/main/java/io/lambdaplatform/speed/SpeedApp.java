@@ -1,6 +1,8 @@
 package io.lambdaplatform.speed;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.speed.internal.AdminSourceLog;
+import io.lambdaplatform.speed.internal.CaughtUpPartitions;
 import io.lambdaplatform.speed.internal.IdlePartitions;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.SpeedViews;
@@ -16,13 +18,19 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Comparator;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -39,7 +47,7 @@ public final class SpeedApp implements AutoCloseable {
     private final SpeedConfig config;
     private final CqlSession session;
     private final SpeedViews views;
-    private final SpeedWatermarks watermarks;
+    private final CaughtUpPartitions caughtUp = new CaughtUpPartitions();
     private final PrometheusMeterRegistry registry;
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
@@ -56,10 +64,11 @@ public final class SpeedApp implements AutoCloseable {
             ViewSchema.create(session, config.cassandra().keyspace(), config.replicationFactor());
         }
         this.views = new CassandraSpeedViews(session, config.cassandra().keyspace(), config.retention());
-        this.watermarks = SpeedWatermarks.load(views, config.retention(), config.progressInterval(), Clock.systemUTC());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SpeedMetrics metrics = new SpeedMetrics(registry);
-        this.streams = new KafkaStreams(SpeedTopology.build(config, views, watermarks, metrics), SpeedTopology.streamsProperties(config));
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()));
+        AdminSourceLog log = new AdminSourceLog(admin, config.eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));
+        this.streams = new KafkaStreams(SpeedTopology.build(config, views, metrics, log, caughtUp), SpeedTopology.streamsProperties(config));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("A stream thread failed; replacing it (its tasks restart from their last commit)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -73,7 +82,6 @@ public final class SpeedApp implements AutoCloseable {
         });
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         this.streamsMetrics.bindTo(registry);
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "speed-idle-partitions");
             thread.setDaemon(true);
@@ -104,10 +112,10 @@ public final class SpeedApp implements AutoCloseable {
         app.streams.start();
         long interval = config.idleCheckInterval().toMillis();
         app.scheduler.scheduleWithFixedDelay(
-                new IdlePartitions(app.admin, config.eventsTopic(), config.applicationId(), config.clockSkew(), app.watermarks, Clock.systemUTC()),
+                new IdlePartitions(app.admin, config.eventsTopic(), config.applicationId(), config.clockSkew(), app.caughtUp, Clock.systemUTC()),
                 interval, interval, TimeUnit.MILLISECONDS);
-        LOG.info("Speed layer started: reading {} as {}, health and metrics on http://{}:{}/", config.eventsTopic(),
-                config.applicationId(), config.httpHost(), app.http.port());
+        LOG.info("Speed layer started: reading {} as {}, state in {}, health and metrics on http://{}:{}/", config.eventsTopic(),
+                config.applicationId(), config.stateDir(), config.httpHost(), app.http.port());
         return app;
     }
 
@@ -140,6 +148,19 @@ public final class SpeedApp implements AutoCloseable {
         return failed;
     }
 
+    /**
+     * The instance's own state directory goes at a clean exit: everything in it is in the changelog topics,
+     * and the next instance gets a fresh directory anyway. After a crash it stays behind, unused.
+     */
+    private void removeStateDir() {
+        try (Stream<Path> paths = Files.walk(config.stateDir())) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        catch (IOException | UncheckedIOException e) {
+            LOG.warn("Cannot remove the state directory {}: {}", config.stateDir(), e.toString());
+        }
+    }
+
     @Override
     public void close() {
         LOG.info("Stopping the speed layer");
@@ -149,11 +170,13 @@ public final class SpeedApp implements AutoCloseable {
             LOG.warn("Kafka Streams did not stop within {} (Cassandra down?); nothing after the last commit is lost: it is "
                     + "processed again at the next start", CLOSE_TIMEOUT);
         }
-        watermarks.saveAll();
         streamsMetrics.close();
         admin.close(Duration.ofSeconds(5));
         http.close();
         session.close();
+        if (closed && config.stateDirOwned()) {
+            removeStateDir();
+        }
         stopped.countDown();
         LOG.info("Speed layer stopped");
     }

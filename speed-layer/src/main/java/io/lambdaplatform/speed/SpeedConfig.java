@@ -26,7 +26,11 @@ import static java.util.Objects.requireNonNull;
  * @param ingestBuckets             ingest-time buckets, the same in every layer
  * @param applicationId             Kafka Streams application id (consumer group, changelog prefix)
  * @param stateDir                  local state directory
+ * @param stateDirOwned             the state directory was made for this instance and is removed at a clean exit
  * @param streamThreads             Kafka Streams threads
+ * @param standbyReplicas           Kafka Streams standby replicas of every task's state
+ * @param productTasks              partitions of the repartition topic (product tasks); 0 = as many as the events
+ *                                  topic has when the repartition topic is first created
  * @param commitInterval            Kafka Streams commit interval
  * @param internalReplicationFactor of changelog topics, -1 for the broker default
  * @param dedupHorizon              duplicates ingested within this horizon of the first copy are dropped
@@ -53,7 +57,10 @@ public record SpeedConfig(
         IngestBuckets ingestBuckets,
         String applicationId,
         Path stateDir,
+        boolean stateDirOwned,
         int streamThreads,
+        int standbyReplicas,
+        int productTasks,
         Duration commitInterval,
         int internalReplicationFactor,
         Duration dedupHorizon,
@@ -72,6 +79,8 @@ public record SpeedConfig(
         Map<String, String> streamsOverrides) {
 
     public static final String STATE_DIR_IN_STACK = "speed-state";
+    /** Each instance started without a state directory gets a fresh one of these under the default home. */
+    public static final String INSTANCE_DIR_PREFIX = "instance-";
 
     public SpeedConfig {
         requireNonNull(bootstrapServers, "bootstrapServers is null");
@@ -97,6 +106,8 @@ public record SpeedConfig(
         streamsOverrides = Map.copyOf(requireNonNull(streamsOverrides, "streamsOverrides is null"));
         atLeast(replicationFactor, 1, "replication-factor");
         atLeast(streamThreads, 1, "stream-threads");
+        atLeast(standbyReplicas, 0, "standby-replicas");
+        atLeast(productTasks, 0, "product-tasks");
         atLeast(maxWritesInFlight, 1, "max-writes-in-flight");
         atLeast(deadLetterMaxBytes, 1024, "dead-letter-max-bytes");
         if (internalReplicationFactor < -1 || internalReplicationFactor == 0) {
@@ -127,9 +138,8 @@ public record SpeedConfig(
     public static SpeedConfig from(Config config, Path stackDir) {
         Config speed = config.getConfig("lambda.speed");
         String stateDir = ConfigValues.optionalString(speed, "state-dir");
-        Path resolvedStateDir = stateDir != null ? Path.of(stateDir)
-                : stackDir != null ? stackDir.resolve(STATE_DIR_IN_STACK)
-                : Path.of(System.getProperty("java.io.tmpdir"), "lambda-speed-state");
+        Path home = stackDir != null ? stackDir.resolve(STATE_DIR_IN_STACK) : Path.of(System.getProperty("java.io.tmpdir"), "lambda-speed-state");
+        Path resolvedStateDir = stateDir != null ? Path.of(stateDir) : home.resolve(instanceDirName());
         Map<String, String> overrides = new TreeMap<>();
         for (Map.Entry<String, ConfigValue> entry : speed.getConfig("streams").entrySet()) {
             overrides.put(entry.getKey().replace("\"", ""), String.valueOf(entry.getValue().unwrapped()));
@@ -143,7 +153,10 @@ public record SpeedConfig(
                 new IngestBuckets(config.getDuration("lambda.ingest.bucket-width")),
                 speed.getString("application-id"),
                 resolvedStateDir,
+                stateDir == null,
                 ConfigValues.positiveInt(speed, "stream-threads"),
+                speed.getInt("standby-replicas"),
+                speed.getInt("product-tasks"),
                 ConfigValues.positiveDuration(speed, "commit-interval"),
                 speed.getInt("internal-replication-factor"),
                 ConfigValues.positiveDuration(speed, "dedup-horizon"),
@@ -164,14 +177,14 @@ public record SpeedConfig(
 
     public SpeedConfig withHttpPort(int newHttpPort) {
         return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, streamThreads, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {
         return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
-                applicationId, newStateDir, streamThreads, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides);
     }
@@ -181,8 +194,14 @@ public record SpeedConfig(
     public String toString() {
         return "SpeedConfig[bootstrapServers=" + bootstrapServers + ", eventsTopic=" + eventsTopic + ", deadLetterTopic=" + deadLetterTopic
                 + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
-                + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", dedupHorizon=" + dedupHorizon
+                + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", standbyReplicas=" + standbyReplicas + ", productTasks=" + productTasks
+                + ", dedupHorizon=" + dedupHorizon
                 + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + new TreeSet<>(streamsOverrides.keySet()) + "]";
+    }
+
+    /** Unique per process and start: two instances on one machine never share state directories. */
+    private static String instanceDirName() {
+        return INSTANCE_DIR_PREFIX + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() & 0xffffffL, 36);
     }
 
     private static void atLeast(int value, int minimum, String key) {

@@ -24,10 +24,10 @@ public final class SpeedMain implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (HOCON, JSON or properties); LAMBDA_* variables override it.")
     private Path configFile;
 
-    @Option(names = "--http-port", paramLabel = "P", description = "Port of /health and /metrics (default lambda.speed.http.port; 0 picks a free one).")
+    @Option(names = "--http-port", paramLabel = "P", description = "Port of /health and /metrics (default lambda.speed.http.port, 0: a free one, printed at start).")
     private Integer httpPort;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default lambda.speed.state-dir, or DIR/speed-state with --stack).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default lambda.speed.state-dir, or a fresh DIR/speed-state/instance-<pid>-<id> per instance with --stack, removed at a clean exit).")
     private Path stateDir;
 
     public static void main(String[] args) {

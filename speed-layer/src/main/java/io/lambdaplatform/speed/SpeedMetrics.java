@@ -15,7 +15,9 @@ import static java.util.Objects.requireNonNull;
  * The speed layer's own meters. In Prometheus form: {@code speed_records_processed_total},
  * {@code speed_events_applied_total}, {@code speed_duplicates_dropped_total},
  * {@code speed_dead_letters_total{reason=...}}, {@code speed_cassandra_write_seconds},
- * {@code speed_cassandra_write_retries_total}, {@code speed_ingest_time_regressions_total}.
+ * {@code speed_cassandra_write_retries_total}, {@code speed_ingest_time_regressions_total},
+ * {@code speed_copies_retracted_total}, {@code speed_holes_total}, {@code speed_hole_records_total},
+ * {@code speed_aggregate_overflows_total}.
  */
 public final class SpeedMetrics {
 
@@ -27,6 +29,10 @@ public final class SpeedMetrics {
     private final Timer cassandraWrites;
     private final Counter cassandraRetries;
     private final Counter ingestRegressions;
+    private final Counter retractions;
+    private final Counter holes;
+    private final Counter holeRecords;
+    private final Counter overflows;
 
     public SpeedMetrics(MeterRegistry registry) {
         this.registry = requireNonNull(registry, "registry is null");
@@ -45,7 +51,16 @@ public final class SpeedMetrics {
         this.cassandraRetries = Counter.builder("speed.cassandra.write.retries")
                 .description("Cassandra writes that failed and were retried").register(registry);
         this.ingestRegressions = Counter.builder("speed.ingest.time.regressions")
-                .description("Records whose ingest bucket had already been evicted (broker clock stepped back)").register(registry);
+                .description("Records whose LogAppendTime is before an earlier record's of the partition (broker clock stepped back); "
+                        + "they take the partition's running maximum as ingest time").register(registry);
+        this.retractions = Counter.builder("speed.copies.retracted")
+                .description("Counted copies of events taken back because an earlier copy arrived from another partition").register(registry);
+        this.holes = Counter.builder("speed.holes")
+                .description("Jumps over records deleted from the log before the speed layer read them").register(registry);
+        this.holeRecords = Counter.builder("speed.hole.records")
+                .description("Offsets deleted from the log before the speed layer read them").register(registry);
+        this.overflows = Counter.builder("speed.aggregate.overflows")
+                .description("Events left out of the speed rows because their aggregate would overflow").register(registry);
     }
 
     public MeterRegistry registry() {
@@ -78,5 +93,18 @@ public final class SpeedMetrics {
 
     public void ingestRegression() {
         ingestRegressions.increment();
+    }
+
+    public void copyRetracted() {
+        retractions.increment();
+    }
+
+    public void hole(long records) {
+        holes.increment();
+        holeRecords.increment(records);
+    }
+
+    public void aggregateOverflow() {
+        overflows.increment();
     }
 }

@@ -1,34 +1,56 @@
 package io.lambdaplatform.speed;
 
+import io.lambdaplatform.speed.internal.ByProductPartitioner;
+import io.lambdaplatform.speed.internal.CaughtUpPartitions;
 import io.lambdaplatform.speed.internal.DeadLetterProductionHandler;
 import io.lambdaplatform.speed.internal.DeltaWriter;
-import io.lambdaplatform.speed.internal.EventProcessor;
 import io.lambdaplatform.speed.internal.LoggingDeserializationHandler;
 import io.lambdaplatform.speed.internal.PendingWrites;
 import io.lambdaplatform.speed.internal.PendingWritesBuilder;
+import io.lambdaplatform.speed.internal.ProductProcessor;
+import io.lambdaplatform.speed.internal.SourceLog;
+import io.lambdaplatform.speed.internal.SourceProcessor;
 import io.lambdaplatform.speed.internal.SpeedStores;
 import io.lambdaplatform.viewstore.SpeedViews;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
+import java.time.Clock;
 import java.util.Properties;
 
 /**
- * The speed layer's Kafka Streams topology, a function of its configuration:
- * {@code events} → {@link EventProcessor} (validate, dead-letter, de-duplicate, aggregate per ingest
- * bucket, product and 5-minute window) → Cassandra through {@link PendingWrites} before every commit;
- * invalid records → the dead-letter topic.
+ * The speed layer's Kafka Streams topology, a function of its configuration. Two sub-topologies joined by
+ * one repartition topic keyed by product:
+ * <ol>
+ * <li>{@code events} → {@link SourceProcessor} (one task per events partition: validate, dead-letter,
+ *     ingest time as the partition's running maximum of LogAppendTime, holes, progress markers) →
+ *     the dead-letter topic, and the repartition topic {@value #BY_PRODUCT} (events by product, markers to
+ *     every partition);</li>
+ * <li>{@value #BY_PRODUCT} → {@link ProductProcessor} (one task per repartition partition: first copy
+ *     wins, aggregate per source partition, ingest bucket, product and 5-minute window) → Cassandra through
+ *     {@link PendingWrites} before every commit.</li>
+ * </ol>
+ * Wherever a producer placed a product's records, all of them meet in one product task.
  */
 public final class SpeedTopology {
 
     public static final String SOURCE = "events";
-    public static final String PROCESSOR = "speed-events";
+    public static final String SOURCE_PROCESSOR = "speed-source";
     public static final String DEAD_LETTER_SINK = "dead-letters";
+    /** The repartition topic is {@code <application id>-speed-by-product-repartition}. */
+    public static final String BY_PRODUCT = "speed-by-product";
+    /** The first node of the repartition Kafka Streams names after {@link #BY_PRODUCT} (a filter of null keys, then the sink). */
+    static final String BY_PRODUCT_SINK = BY_PRODUCT + "-repartition-filter";
+    public static final String PRODUCT_PROCESSOR = "speed-products";
 
     /** How long a transaction may stay open; a commit waits for Cassandra, so this bounds an outage without a rebalance. */
     static final int TRANSACTION_TIMEOUT_MS = 300_000;
@@ -36,20 +58,45 @@ public final class SpeedTopology {
 
     private SpeedTopology() {}
 
-    public static Topology build(SpeedConfig config, SpeedViews views, SpeedWatermarks watermarks, SpeedMetrics metrics) {
+    /** The repartition topic of an application. */
+    public static String byProductTopic(String applicationId) {
+        return applicationId + "-" + BY_PRODUCT + "-repartition";
+    }
+
+    public static Topology build(SpeedConfig config, SpeedViews views, SpeedMetrics metrics, SourceLog log, CaughtUpPartitions caughtUp) {
         DeltaWriter writer = new DeltaWriter(metrics, config.maxWritesInFlight(), config.retryBackoff(), config.maxRetryBackoff());
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.eventsTopic());
-        topology.addProcessor(PROCESSOR,
-                () -> new EventProcessor(DEAD_LETTER_SINK, config.ingestBuckets(), config.dedupHorizon(), config.evictionGrace(),
-                        config.deadLetterMaxBytes(), metrics),
-                SOURCE);
-        topology.addStateStore(SpeedStores.seenEvents(config.dedupHorizon()), PROCESSOR);
-        topology.addStateStore(SpeedStores.aggregates(), PROCESSOR);
-        topology.addStateStore(SpeedStores.deadLetters(), PROCESSOR);
-        topology.addStateStore(new PendingWritesBuilder(views, writer, watermarks), PROCESSOR);
-        topology.addSink(DEAD_LETTER_SINK, config.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
-        return topology;
+        Clock clock = Clock.systemUTC();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(SpeedStores.sourcePositions());
+        builder.addStateStore(SpeedStores.deadLetters());
+        builder.addStateStore(new PendingWritesBuilder(PendingWrites.SOURCE_NAME,
+                () -> new PendingWrites(PendingWrites.SOURCE_NAME, views, writer, log::productTasks, config.retention(),
+                        config.progressInterval(), clock)));
+        builder.addStateStore(SpeedStores.countedCopies(config.dedupHorizon()));
+        builder.addStateStore(SpeedStores.aggregates());
+        builder.addStateStore(SpeedStores.sourceIngest());
+        builder.addStateStore(new PendingWritesBuilder(PendingWrites.PRODUCT_NAME,
+                () -> new PendingWrites(PendingWrites.PRODUCT_NAME, views, writer, log::productTasks, config.retention(),
+                        config.progressInterval(), clock)));
+
+        KStream<byte[], byte[]> judged = builder
+                .stream(config.eventsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
+                .process(() -> new SourceProcessor(BY_PRODUCT_SINK, DEAD_LETTER_SINK, config.commitInterval(), config.deadLetterMaxBytes(),
+                                log, caughtUp, metrics),
+                        Named.as(SOURCE_PROCESSOR), SpeedStores.SOURCE_POSITIONS, SpeedStores.DEAD_LETTERS, PendingWrites.SOURCE_NAME);
+        judged.to(config.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
+        Repartitioned<byte[], byte[]> byProduct = Repartitioned.<byte[], byte[]>as(BY_PRODUCT)
+                .withKeySerde(Serdes.ByteArray())
+                .withValueSerde(Serdes.ByteArray())
+                .withStreamPartitioner(new ByProductPartitioner());
+        if (config.productTasks() > 0) {
+            byProduct = byProduct.withNumberOfPartitions(config.productTasks());
+        }
+        judged.repartition(byProduct)
+                .process(() -> new ProductProcessor(config.ingestBuckets(), config.dedupHorizon(), config.evictionGrace(), metrics),
+                        Named.as(PRODUCT_PROCESSOR), SpeedStores.COUNTED_COPIES, SpeedStores.AGGREGATES, SpeedStores.SOURCE_INGEST,
+                        PendingWrites.PRODUCT_NAME);
+        return builder.build();
     }
 
     /** The Kafka Streams properties: exactly-once v2, byte-array serdes, the error handlers, then the pass-through overrides. */
@@ -60,6 +107,7 @@ public final class SpeedTopology {
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.internalReplicationFactor());
         properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);

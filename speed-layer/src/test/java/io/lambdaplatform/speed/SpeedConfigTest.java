@@ -21,13 +21,17 @@ class SpeedConfigTest {
         assertThat(config.eventsTopic()).isEqualTo("events");
         assertThat(config.deadLetterTopic()).isEqualTo("events.dlq");
         assertThat(config.applicationId()).isEqualTo("lambda-speed");
-        assertThat(config.stateDir()).isEqualTo(Path.of("/data/stack/speed-state"));
+        assertThat(config.stateDir().getParent()).isEqualTo(Path.of("/data/stack/speed-state"));
+        assertThat(config.stateDir().getFileName().toString()).startsWith("instance-" + ProcessHandle.current().pid() + "-");
+        assertThat(config.stateDirOwned()).isTrue();
+        assertThat(config.standbyReplicas()).isZero();
+        assertThat(config.productTasks()).isZero();
         assertThat(config.ingestBuckets().width()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.dedupHorizon()).isEqualTo(Duration.ofHours(24));
         assertThat(config.retention()).isEqualTo(Duration.ofDays(7));
         assertThat(config.maxWritesInFlight()).isEqualTo(256);
         assertThat(config.httpHost()).isEqualTo("127.0.0.1");
-        assertThat(config.httpPort()).isEqualTo(8081);
+        assertThat(config.httpPort()).isZero();
         assertThat(config.streamsOverrides()).isEmpty();
     }
 
@@ -42,10 +46,22 @@ class SpeedConfigTest {
 
         assertThat(properties.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
         assertThat(properties.get(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo("/var/lib/speed");
+        assertThat(config.stateDirOwned()).isFalse();
         assertThat(properties.get("producer.transaction.timeout.ms")).isEqualTo("60000");
         assertThat(properties.get("num.standby.replicas")).isEqualTo("1");
         assertThat(config.toString()).contains("streamsOverrides=[num.standby.replicas, producer.transaction.timeout.ms]")
                 .doesNotContain("60000");
+    }
+
+    @Test
+    void twoInstancesOnOneMachineGetTheirOwnStateDirectoriesAndConfiguredStandbys() {
+        SpeedConfig first = SpeedConfig.from(ConfigFactory.defaultReference().resolve(), Path.of("/data/stack"));
+        SpeedConfig second = SpeedConfig.from(ConfigFactory.parseMap(Map.of("lambda.speed.standby-replicas", 1, "lambda.speed.product-tasks", 12))
+                .withFallback(ConfigFactory.defaultReference()).resolve(), Path.of("/data/stack"));
+
+        assertThat(first.stateDir()).isNotEqualTo(second.stateDir());
+        assertThat(SpeedTopology.streamsProperties(second).get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(1);
+        assertThat(second.productTasks()).isEqualTo(12);
     }
 
     @Test

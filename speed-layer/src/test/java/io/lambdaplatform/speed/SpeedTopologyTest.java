@@ -10,12 +10,17 @@ import io.lambdaplatform.model.Rejection;
 import io.lambdaplatform.model.RejectionReason;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.speed.internal.AggregateKey;
-import io.lambdaplatform.speed.internal.EventProcessor;
+import io.lambdaplatform.speed.internal.ByProduct;
+import io.lambdaplatform.speed.internal.CaughtUpPartitions;
+import io.lambdaplatform.speed.internal.SourceAggregate;
+import io.lambdaplatform.speed.internal.SourceLog;
+import io.lambdaplatform.speed.internal.SourceProcessor;
 import io.lambdaplatform.speed.internal.SpeedStores;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.InMemorySpeedViews;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
+import io.lambdaplatform.viewstore.SpeedRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -50,6 +55,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 class SpeedTopologyTest {
 
@@ -61,10 +67,11 @@ class SpeedTopologyTest {
 
     private final InMemorySpeedViews views = new InMemorySpeedViews();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final CaughtUpPartitions caughtUp = new CaughtUpPartitions();
     private SpeedConfig config;
-    private SpeedWatermarks watermarks;
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> events;
+    private TestInputTopic<byte[], byte[]> byProduct;
     private TestOutputTopic<byte[], byte[]> deadLetters;
 
     @BeforeEach
@@ -77,11 +84,24 @@ class SpeedTopologyTest {
                         "lambda.speed.dead-letter-max-bytes", "4096"))
                 .withFallback(ConfigFactory.defaultReference()).resolve(), null)
                 .withStateDir(stateDir);
-        watermarks = SpeedWatermarks.load(views, config.retention(), config.progressInterval(), Clock.systemUTC());
         Properties properties = SpeedTopology.streamsProperties(config);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(SpeedTopology.build(config, views, watermarks, new SpeedMetrics(registry)), properties);
+        SourceLog log = new SourceLog() {
+            @Override
+            public long logStartOffset(int partition) {
+                return 0;
+            }
+
+            @Override
+            public int productTasks() {
+                return 1;
+            }
+        };
+        driver = new TopologyTestDriver(SpeedTopology.build(config, views, new SpeedMetrics(registry), log, caughtUp), properties,
+                INGEST.minusSeconds(3600));
         events = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+        byProduct = driver.createInputTopic(SpeedTopology.byProductTopic(config.applicationId()), new ByteArraySerializer(),
+                new ByteArraySerializer());
         deadLetters = driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -145,10 +165,11 @@ class SpeedTopologyTest {
         send("e1", "p2", "2.00", 20, EVENT_TIME, INGEST.plusSeconds(2));
         send("e1", "p1", "1.00", 10, EVENT_TIME, INGEST.plus(Duration.ofHours(24)).plusSeconds(1));
 
+        // p2's copy was appended after the record stamped INGEST + 23h: its ingest time is the partition's running maximum.
         assertThat(rows()).containsExactly(
                 entry(row("p1", EVENT_TIME, INGEST), metrics(1, "1.00", 10)),
                 entry(row("p1", EVENT_TIME, INGEST.plus(Duration.ofHours(24))), metrics(1, "1.00", 10)),
-                entry(row("p2", EVENT_TIME, INGEST), metrics(1, "2.00", 20)));
+                entry(row("p2", EVENT_TIME, INGEST.plus(Duration.ofHours(23))), metrics(1, "2.00", 20)));
         assertThat(counter("speed.duplicates.dropped")).isEqualTo(2.0);
         assertThat(counter("speed.events.applied")).isEqualTo(3.0);
     }
@@ -182,14 +203,14 @@ class SpeedTopologyTest {
         assertThat(dead).extracting(record -> header(record, Rejection.REASON_HEADER)).containsExactly(
                 "malformed-json", "not-utf8", "too-large", "empty", "missing-field", "wrong-type", "invalid-value",
                 "key-mismatch", "key-mismatch");
-        assertThat(dead).extracting(record -> header(record, EventProcessor.SOURCE_OFFSET_HEADER))
+        assertThat(dead).extracting(record -> header(record, SourceProcessor.SOURCE_OFFSET_HEADER))
                 .containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8");
         assertThat(dead.get(0).value()).isEqualTo(notJson);
         assertThat(header(dead.get(0), "trace")).isEqualTo("t-1");
-        assertThat(header(dead.get(0), EventProcessor.SOURCE_TOPIC_HEADER)).isEqualTo("events");
+        assertThat(header(dead.get(0), SourceProcessor.SOURCE_TOPIC_HEADER)).isEqualTo("events");
         assertThat(dead.get(1).value()).isEqualTo(notUtf8);
         assertThat(dead.get(2).value()).hasSize(4096 - 2);
-        assertThat(header(dead.get(2), EventProcessor.ORIGINAL_BYTES_HEADER)).isEqualTo("2," + huge.length);
+        assertThat(header(dead.get(2), SourceProcessor.ORIGINAL_BYTES_HEADER)).isEqualTo("2," + huge.length);
         assertThat(dead.get(3).value()).isNull();
         assertThat(header(dead.get(4), Rejection.DETAIL_HEADER)).isEqualTo("event_time: required");
         assertThat(dead.get(7).key()).isEqualTo(utf8("p2"));
@@ -214,6 +235,11 @@ class SpeedTopologyTest {
         send("e1", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(5));
         send("e2", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(7));
 
+        assertThat(views.progress()).isEmpty();
+
+        driver.advanceWallClockTime(config.commitInterval());
+        send("e3", "p2", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(8));
+
         assertThat(views.progress()).singleElement().satisfies(progress -> {
             assertThat(progress.partition()).isZero();
             assertThat(progress.watermark()).isEqualTo(INGEST.plusSeconds(7));
@@ -221,6 +247,17 @@ class SpeedTopologyTest {
             assertThat(progress.coveredSince()).isEqualTo(Instant.EPOCH);
             assertThat(progress.retention()).isEqualTo(Duration.ofDays(7));
         });
+    }
+
+    @Test
+    void anIdleCaughtUpPartitionAdvancesToTheObservationLessTheSkew() {
+        send("e1", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(5));
+        caughtUp.caughtUp(0, INGEST.plusSeconds(60), true);
+
+        driver.advanceWallClockTime(config.commitInterval());
+        send("e2", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(61));
+
+        assertThat(views.progress()).extracting(SpeedProgress::watermark).containsExactly(INGEST.plusSeconds(60));
     }
 
     @Test
@@ -249,7 +286,6 @@ class SpeedTopologyTest {
         assertThat(sender.isAlive()).isFalse();
         assertThat(failure.get()).isNull();
         assertThat(rows()).containsExactly(entry(row("p1", EVENT_TIME, INGEST), metrics(2, "3.50", 3)));
-        assertThat(views.progress()).extracting(SpeedProgress::watermark).containsExactly(INGEST.plusSeconds(1));
     }
 
     @Test
@@ -258,14 +294,75 @@ class SpeedTopologyTest {
             send("e" + minute, "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(60L * minute));
         }
 
-        KeyValueStore<AggregateKey, Metrics> store = driver.getKeyValueStore(SpeedStores.AGGREGATES);
+        KeyValueStore<AggregateKey, SourceAggregate> store = driver.getKeyValueStore(SpeedStores.AGGREGATES);
         List<Instant> buckets = new ArrayList<>();
-        try (KeyValueIterator<AggregateKey, Metrics> all = store.all()) {
-            all.forEachRemaining((KeyValue<AggregateKey, Metrics> kv) -> buckets.add(kv.key.ingestBucket()));
+        try (KeyValueIterator<AggregateKey, SourceAggregate> all = store.all()) {
+            all.forEachRemaining((KeyValue<AggregateKey, SourceAggregate> kv) -> buckets.add(kv.key.ingestBucket()));
         }
-        assertThat(buckets).containsExactly(INGEST.plusSeconds(420), INGEST.plusSeconds(480), INGEST.plusSeconds(540));
+        // Evicted by the partition's ingest time at the last punctuation (12:08), less the 2 minutes of grace.
+        assertThat(buckets).containsExactly(INGEST.plusSeconds(360), INGEST.plusSeconds(420), INGEST.plusSeconds(480), INGEST.plusSeconds(540));
         assertThat(views.all()).hasSize(10);
         assertThat(rows().values()).allSatisfy(m -> assertThat(m).isEqualTo(metrics(1, "1.00", 1)));
+    }
+
+    @Test
+    void oneProductOnTwoPartitionsIsSummedAndTheEarlierCopyWinsWhicheverArrivesFirst() {
+        // Partition 0 (read by this topology's source task, offsets 0, 1, ...) and partition 1 (another source task, sent to the product task directly).
+        send("a", "p1", "1.00", 10, EVENT_TIME, INGEST.plusSeconds(1));
+        fromPartition1(0, "b", "p1", "2.00", 20, EVENT_TIME, INGEST.plusSeconds(2));
+        // Copy of "c" from partition 1 arrives first, ingested later than partition 0's copy: it is counted, then taken back.
+        fromPartition1(1, "c", "p1", "4.00", 40, EVENT_TIME, INGEST.plusSeconds(70));
+        send("c", "p1", "4.00", 40, EVENT_TIME, INGEST.plusSeconds(3));
+        // Copy of "d" from partition 0 arrives first and is earlier: partition 1's later copy is dropped.
+        send("d", "p1", "8.00", 80, EVENT_TIME, INGEST.plusSeconds(4));
+        fromPartition1(2, "d", "p1", "8.00", 80, EVENT_TIME, INGEST.plusSeconds(71));
+        // Same ingest time on both partitions: the lower partition wins, here arriving second.
+        fromPartition1(3, "e", "p1", "16.00", 160, EVENT_TIME, INGEST.plusSeconds(72));
+        send("e", "p1", "16.00", 160, EVENT_TIME, INGEST.plusSeconds(72));
+
+        assertThat(rows()).containsExactly(
+                entry(row("p1", EVENT_TIME, INGEST), metrics(4, "15.00", 150)),
+                entry(row("p1", EVENT_TIME, INGEST.plusSeconds(60)), metrics(1, "16.00", 160)));
+        assertThat(views.rows()).filteredOn(SpeedRow::isCorrection)
+                .extracting(SpeedRow::sourcePartition, SpeedRow::correction, SpeedRow::eventCount, SpeedRow::ingestBucket)
+                .containsExactlyInAnyOrder(
+                        tuple(1, "0@1", -1L, INGEST.plusSeconds(60)),
+                        tuple(1, "0@3", -1L, INGEST.plusSeconds(60)));
+        assertThat(counter("speed.copies.retracted")).isEqualTo(2.0);
+        assertThat(counter("speed.duplicates.dropped")).isEqualTo(1.0);
+    }
+
+    @Test
+    void eachRowIsWrittenWithTheOffsetOfItsLastRecordAsItsVersion() {
+        send("a", "p1", "1.00", 10, EVENT_TIME, INGEST.plusSeconds(1));
+        send("b", "p1", "1.00", 10, EVENT_TIME, INGEST.plusSeconds(2));
+        fromPartition1(41, "c", "p1", "2.00", 20, EVENT_TIME, INGEST.plusSeconds(3));
+
+        assertThat(views.rows()).extracting(SpeedRow::sourcePartition, SpeedRow::eventCount, SpeedRow::version)
+                .containsExactly(tuple(0, 2L, 2L), tuple(1, 1L, 42L));
+    }
+
+    @Test
+    void logAppendTimeSteppingBackIsBucketedByThePartitionsRunningMaximumWithNothingLostOrCountedTwice() {
+        send("a", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(50));
+        send("b", "p1", "2.00", 2, EVENT_TIME, INGEST.plusSeconds(70));
+        // The broker clock steps back 40 s: these records are ingested at the running maximum, 12:01:10.
+        send("c", "p1", "4.00", 4, EVENT_TIME, INGEST.plusSeconds(30));
+        send("a", "p1", "1.00", 1, EVENT_TIME, INGEST.plusSeconds(31));
+        send("d", "p1", "8.00", 8, EVENT_TIME, INGEST.plusSeconds(75));
+
+        assertThat(rows()).containsExactly(
+                entry(row("p1", EVENT_TIME, INGEST), metrics(1, "1.00", 1)),
+                entry(row("p1", EVENT_TIME, INGEST.plusSeconds(60)), metrics(3, "14.00", 14)));
+        assertThat(counter("speed.ingest.time.regressions")).isEqualTo(2.0);
+        assertThat(counter("speed.duplicates.dropped")).isEqualTo(1.0);
+    }
+
+    private void fromPartition1(long offset, String eventId, String productId, String revenue, long durationMs, Instant eventTime,
+            Instant ingestTime) {
+        Event event = Event.of(eventId, productId, revenue, durationMs, eventTime);
+        byProduct.pipeInput(new TestRecord<>(utf8(productId), ByProduct.encode(new ByProduct.SourcedEvent(1, offset, ingestTime, event)),
+                new RecordHeaders(), ingestTime));
     }
 
     private void send(String eventId, String productId, String revenue, long durationMs, Instant eventTime, Instant ingestTime) {

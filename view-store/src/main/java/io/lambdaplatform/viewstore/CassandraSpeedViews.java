@@ -4,11 +4,11 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.RejectionReason;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.internal.DriverCalls;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,30 +18,40 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import static io.lambdaplatform.viewstore.ViewSchema.SPEED_DEAD_LETTERS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_DEAD_LETTER_TOTALS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_HOLES;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCTS;
-import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PROGRESS;
-import static io.lambdaplatform.viewstore.ViewSchema.SPEED_VIEWS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_WATERMARKS;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@link SpeedViews} in Cassandra. Rows are upserted with a TTL of {@code retention}, so they live at
+ * {@link SpeedViews} in Cassandra. Rows are written with a TTL of {@code retention}, so they live at
  * least that long after their last change; partitions hold one day of 5-minute windows of one product.
+ *
+ * <p>Every write that replaces a value carries its order as the cell timestamp ({@code USING TIMESTAMP}):
+ * a row its version (source offset + 1), a watermark its instant in microseconds, a dead-letter total
+ * its source offset + 1. Cassandra keeps the cell with the highest timestamp whichever write lands last,
+ * so a stale writer (an instance paused past its session timeout, whose partition moved on) can neither
+ * shorten a row nor move a watermark back.
  */
 public final class CassandraSpeedViews implements SpeedViews {
 
     private static final String SCOPE = "events";
+    private static final String LAYER = "speed";
     private static final int MAX_PRODUCTS_LISTED = 10_000;
 
     private final CqlSession session;
     private final Duration retention;
-    private final PreparedStatement upsertDelta;
-    private final PreparedStatement selectDeltas;
+    private final PreparedStatement insertRow;
+    private final PreparedStatement selectRows;
     private final PreparedStatement upsertProduct;
     private final PreparedStatement selectProducts;
-    private final PreparedStatement upsertProgress;
-    private final PreparedStatement selectProgress;
-    private final PreparedStatement upsertDeadLetters;
+    private final PreparedStatement insertWatermark;
+    private final PreparedStatement selectWatermarks;
+    private final PreparedStatement insertHole;
+    private final PreparedStatement selectHoles;
+    private final PreparedStatement insertDeadLetters;
     private final PreparedStatement selectDeadLetters;
 
     public CassandraSpeedViews(CqlSession session, String keyspace) {
@@ -55,44 +65,59 @@ public final class CassandraSpeedViews implements SpeedViews {
             throw new IllegalArgumentException("Speed retention must be at least a minute: " + retention);
         }
         String k = requireNonNull(keyspace, "keyspace is null") + ".";
-        this.upsertDelta = session.prepare("INSERT INTO " + k + SPEED_VIEWS
-                + " (product_id, partition_start, window_start, ingest_bucket, event_count, revenue, duration_sum_ms)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ?");
-        this.selectDeltas = session.prepare("SELECT window_start, ingest_bucket, event_count, revenue, duration_sum_ms FROM "
-                + k + SPEED_VIEWS + " WHERE product_id = ? AND partition_start = ? AND window_start >= ? AND window_start < ?");
+        this.insertRow = session.prepare("INSERT INTO " + k + SPEED_ROWS
+                + " (product_id, partition_start, window_start, ingest_bucket, source_partition, correction, event_count, revenue, duration_sum_ms)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?");
+        this.selectRows = session.prepare("SELECT window_start, ingest_bucket, source_partition, correction, event_count, revenue, "
+                + "duration_sum_ms, WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS
+                + " WHERE product_id = ? AND partition_start = ? AND window_start >= ? AND window_start < ?");
         this.upsertProduct = session.prepare("INSERT INTO " + k + SPEED_PRODUCTS + " (product_id) VALUES (?) USING TTL ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCTS + " LIMIT " + MAX_PRODUCTS_LISTED);
-        this.upsertProgress = session.prepare("INSERT INTO " + k + SPEED_PROGRESS
-                + " (scope, partition, watermark, covered_since, retention_seconds, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
-        this.selectProgress = session.prepare("SELECT partition, watermark, covered_since, retention_seconds, updated_at FROM "
-                + k + SPEED_PROGRESS + " WHERE scope = ?");
-        this.upsertDeadLetters = session.prepare("INSERT INTO " + k + SPEED_DEAD_LETTERS
-                + " (scope, partition, reason, count) VALUES (?, ?, ?, ?)");
-        this.selectDeadLetters = session.prepare("SELECT partition, reason, count FROM " + k + SPEED_DEAD_LETTERS + " WHERE scope = ?");
+        this.insertWatermark = session.prepare("INSERT INTO " + k + SPEED_WATERMARKS
+                + " (scope, source_partition, task, task_count, watermark, covered_since, retention_seconds, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+        this.selectWatermarks = session.prepare("SELECT source_partition, task, task_count, watermark, covered_since, retention_seconds, "
+                + "updated_at FROM " + k + SPEED_WATERMARKS + " WHERE scope = ?");
+        this.insertHole = session.prepare("INSERT INTO " + k + SPEED_HOLES
+                + " (scope, partition, from_offset, to_offset, from_ingest, to_ingest) VALUES (?, ?, ?, ?, ?, ?)");
+        this.selectHoles = session.prepare("SELECT partition, from_offset, to_offset, from_ingest, to_ingest FROM " + k + SPEED_HOLES
+                + " WHERE scope = ?");
+        this.insertDeadLetters = session.prepare("INSERT INTO " + k + SPEED_DEAD_LETTER_TOTALS
+                + " (scope, partition, reason, count) VALUES (?, ?, ?, ?) USING TIMESTAMP ?");
+        this.selectDeadLetters = session.prepare("SELECT partition, reason, count FROM " + k + SPEED_DEAD_LETTER_TOTALS + " WHERE scope = ?");
     }
 
     @Override
-    public CompletionStage<Void> upsert(SpeedDelta delta) {
-        ViewKey key = delta.key();
+    public CompletionStage<Void> write(SpeedRow row) {
+        ViewKey key = row.key();
         Instant windowStart = key.window().start();
-        Metrics metrics = delta.metrics();
         return DriverCalls.executeAsync(session,
-                upsertDelta.bind(key.productId(), PartitionSpan.partitionStart(Granularity.FIVE_MINUTES, windowStart),
-                        windowStart, delta.ingestBucket(), metrics.eventCount(), metrics.revenue(), metrics.durationSumMs().longValueExact(),
-                        ttlSeconds()).setIdempotent(true),
-                "upsert speed delta of " + key.productId());
+                insertRow.bind(key.productId(), PartitionSpan.partitionStart(Granularity.FIVE_MINUTES, windowStart), windowStart,
+                        row.ingestBucket(), row.sourcePartition(), row.correction(), row.eventCount(), row.revenue(),
+                        row.durationSumMs(), ttlSeconds(), row.version()).setIdempotent(true),
+                "write speed row of " + key.productId());
     }
 
     @Override
     public List<SpeedDelta> read(String productId, Instant from, Instant to) {
-        List<CompletableFuture<List<SpeedDelta>>> reads = new ArrayList<>();
+        return SpeedRow.sum(readRows(productId, from, to));
+    }
+
+    /** The stored rows and corrections themselves, for tests and diagnosis. */
+    public List<SpeedRow> readRows(String productId, Instant from, Instant to) {
+        List<CompletableFuture<List<SpeedRow>>> reads = new ArrayList<>();
         for (Instant partition : PartitionSpan.partitionsBetween(Granularity.FIVE_MINUTES, from, to)) {
-            reads.add(DriverCalls.queryAsync(session, selectDeltas.bind(productId, partition, from, to),
-                    "read speed deltas of " + productId,
-                    row -> new SpeedDelta(
+            reads.add(DriverCalls.queryAsync(session, selectRows.bind(productId, partition, from, to),
+                    "read speed rows of " + productId,
+                    row -> new SpeedRow(
                             new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
                             row.getInstant("ingest_bucket"),
-                            speedMetrics(row))));
+                            row.getInt("source_partition"),
+                            row.getString("correction"),
+                            row.getLong("event_count"),
+                            row.getBigDecimal("revenue"),
+                            requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
+                            row.getLong("version"))));
         }
         return DriverCalls.joinAll(reads);
     }
@@ -109,22 +134,37 @@ public final class CassandraSpeedViews implements SpeedViews {
     }
 
     @Override
-    public void saveProgress(SpeedProgress progress) {
-        DriverCalls.execute(session, upsertProgress.bind(SCOPE, progress.partition(), progress.watermark(), progress.coveredSince(),
-                progress.retention().toSeconds(), progress.updatedAt()).setIdempotent(true),
-                "save speed progress of partition " + progress.partition());
+    public void saveProgress(SpeedTaskProgress progress) {
+        DriverCalls.execute(session, insertWatermark.bind(SCOPE, progress.sourcePartition(), progress.task(), progress.taskCount(),
+                progress.watermark(), progress.coveredSince(), progress.retention().toSeconds(), progress.updatedAt(),
+                watermarkTimestamp(progress.watermark())).setIdempotent(true),
+                "save speed progress of partition " + progress.sourcePartition() + " task " + progress.task());
     }
 
     @Override
-    public List<SpeedProgress> progress() {
-        return DriverCalls.query(session, selectProgress.bind(SCOPE), "read speed progress",
-                row -> new SpeedProgress(row.getInt("partition"), row.getInstant("watermark"), row.getInstant("covered_since"),
+    public List<SpeedTaskProgress> taskProgress() {
+        return DriverCalls.query(session, selectWatermarks.bind(SCOPE), "read speed progress",
+                row -> new SpeedTaskProgress(row.getInt("source_partition"), row.getInt("task"), row.getInt("task_count"),
+                        row.getInstant("watermark"), row.getInstant("covered_since"),
                         Duration.ofSeconds(row.getLong("retention_seconds")), row.getInstant("updated_at")));
     }
 
     @Override
-    public void saveDeadLetters(DeadLetterCount count) {
-        DriverCalls.execute(session, upsertDeadLetters.bind(SCOPE, count.partition(), count.reason().code(), count.count())
+    public void recordHole(IngestHole hole) {
+        DriverCalls.execute(session, insertHole.bind(SCOPE, hole.partition(), hole.fromOffset(), hole.toOffset(), hole.fromIngest(),
+                hole.toIngest()).setIdempotent(true), "record the hole at offset " + hole.fromOffset() + " of partition " + hole.partition());
+    }
+
+    @Override
+    public List<IngestHole> holes() {
+        return DriverCalls.query(session, selectHoles.bind(SCOPE), "read speed holes",
+                row -> new IngestHole(LAYER, row.getInt("partition"), row.getLong("from_offset"), row.getLong("to_offset"),
+                        row.getInstant("from_ingest"), row.getInstant("to_ingest")));
+    }
+
+    @Override
+    public void saveDeadLetters(DeadLetterCount count, long offset) {
+        DriverCalls.execute(session, insertDeadLetters.bind(SCOPE, count.partition(), count.reason().code(), count.count(), offset + 1)
                 .setIdempotent(true), "save dead-letter count of partition " + count.partition());
     }
 
@@ -134,9 +174,9 @@ public final class CassandraSpeedViews implements SpeedViews {
                 row -> new DeadLetterCount(row.getInt("partition"), RejectionReason.fromCode(row.getString("reason")), row.getLong("count")));
     }
 
-    private static Metrics speedMetrics(com.datastax.oss.driver.api.core.cql.Row row) {
-        long count = row.getLong("event_count");
-        return count == 0 ? Metrics.EMPTY : new Metrics(count, row.getBigDecimal("revenue"), row.getLong("duration_sum_ms"));
+    /** Microseconds, like a client timestamp, so that a later watermark always wins. */
+    private static long watermarkTimestamp(Instant watermark) {
+        return Math.addExact(Math.multiplyExact(watermark.getEpochSecond(), 1_000_000L), watermark.getNano() / 1_000);
     }
 
     private int ttlSeconds() {

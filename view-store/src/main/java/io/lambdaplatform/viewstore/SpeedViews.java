@@ -5,17 +5,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
-/** The speed layer's rows, its progress per partition and its dead-letter counts. */
+/**
+ * The speed layer's rows, its progress per partition, the holes it found in the log and its dead-letter
+ * counts. Every write is ordered by what it holds, not by when it arrives: of two writes of the same row
+ * the one with the higher version stays, whichever lands last.
+ */
 public interface SpeedViews {
 
     /**
-     * Stores the delta's absolute value for its (product, window, ingest bucket), replacing what was
-     * there: writing the same delta twice leaves the same row. Completes exceptionally with
-     * {@link ViewStoreException} when the write fails.
+     * Stores the row unless a write of the same row with a higher version is stored: writing the same row
+     * twice leaves the same row. Completes exceptionally with {@link ViewStoreException} when the write fails.
      */
-    CompletionStage<Void> upsert(SpeedDelta delta);
+    CompletionStage<Void> write(SpeedRow row);
 
-    /** The deltas of one product whose 5-minute window starts in {@code [from, to)}, over all ingest buckets. */
+    /** Stores the delta as the one row of source partition 0 (see {@link SpeedRow#of}); for fixtures and benchmarks. */
+    default CompletionStage<Void> upsert(SpeedDelta delta) {
+        return write(SpeedRow.of(delta));
+    }
+
+    /**
+     * The deltas of one product whose 5-minute window starts in {@code [from, to)}, over all ingest buckets:
+     * the rows of every source partition and their corrections added up per (window, ingest bucket).
+     */
     List<SpeedDelta> read(String productId, Instant from, Instant to);
 
     /** Records that the product has speed rows, for product suggestions. Idempotent. */
@@ -24,13 +35,33 @@ public interface SpeedViews {
     /** Products with live speed rows. */
     Set<String> products();
 
-    void saveProgress(SpeedProgress progress);
+    /** Stores a task's progress unless the stored one of the same (source partition, task) has a later watermark. */
+    void saveProgress(SpeedTaskProgress progress);
 
-    /** The last progress written for each partition. */
-    List<SpeedProgress> progress();
+    /** Stores the progress of a whole source partition (see {@link SpeedTaskProgress#of}); for fixtures and benchmarks. */
+    default void saveProgress(SpeedProgress progress) {
+        saveProgress(SpeedTaskProgress.of(progress));
+    }
 
-    /** Stores the total count of dead letters of one partition and reason, replacing the previous total. */
-    void saveDeadLetters(DeadLetterCount count);
+    /** What each product task reported, per source partition and task. */
+    List<SpeedTaskProgress> taskProgress();
+
+    /** The progress of each source partition every task has reported on (see {@link SpeedTaskProgress#combine}). */
+    default List<SpeedProgress> progress() {
+        return SpeedTaskProgress.combine(taskProgress());
+    }
+
+    /** Records records the speed layer never read because they were deleted from the log first. Idempotent. */
+    void recordHole(IngestHole hole);
+
+    /** Every recorded hole of the speed layer, by partition and offset. */
+    List<IngestHole> holes();
+
+    /**
+     * Stores the total count of dead letters of one partition and reason, counted up to the record at
+     * {@code offset}; a total counted up to a later offset stays.
+     */
+    void saveDeadLetters(DeadLetterCount count, long offset);
 
     List<DeadLetterCount> deadLetters();
 }

@@ -22,11 +22,27 @@ public final class ViewSchema {
     public static final String BATCH_VERSIONS = "batch_versions";
     /** The one row readers look at: which version is current. */
     public static final String BATCH_POINTER = "batch_pointer";
-    /** Speed-layer rows by (product, day) partition, (window, ingest bucket) clustering; TTL'd. */
+    /**
+     * Unused since the speed layer writes {@link #SPEED_ROWS}: its rows carry wall-clock write timestamps
+     * that would win over the ordered writes. Kept so that existing keyspaces and tools stay valid.
+     */
     public static final String SPEED_VIEWS = "speed_views";
+    /**
+     * Speed-layer rows by (product, day) partition, (window, ingest bucket, source partition, correction)
+     * clustering; TTL'd; written {@code USING TIMESTAMP} = the row's version.
+     */
+    public static final String SPEED_ROWS = "speed_rows";
     public static final String SPEED_PRODUCTS = "speed_products";
+    /** Unused since {@link #SPEED_WATERMARKS}; kept like {@link #SPEED_VIEWS}. */
     public static final String SPEED_PROGRESS = "speed_progress";
+    /** Progress per (source partition, product task), written {@code USING TIMESTAMP} = the watermark. */
+    public static final String SPEED_WATERMARKS = "speed_watermarks";
+    /** Records deleted from the log before the speed layer read them. */
+    public static final String SPEED_HOLES = "speed_holes";
+    /** Unused since {@link #SPEED_DEAD_LETTER_TOTALS}; kept like {@link #SPEED_VIEWS}. */
     public static final String SPEED_DEAD_LETTERS = "speed_dead_letters";
+    /** Dead-letter totals per (partition, reason), written {@code USING TIMESTAMP} = the source offset counted up to. */
+    public static final String SPEED_DEAD_LETTER_TOTALS = "speed_dead_letter_totals";
 
     /**
      * The exact duration sum of a batch view row ({@code varint}). Rows written before it existed have only the
@@ -117,6 +133,20 @@ public final class ViewSchema {
                         + "scope text, partition int, watermark timestamp, covered_since timestamp, "
                         + "retention_seconds bigint, updated_at timestamp, PRIMARY KEY ((scope), partition))",
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_DEAD_LETTERS + " ("
+                        + "scope text, partition int, reason text, count bigint, "
+                        + "PRIMARY KEY ((scope), partition, reason))",
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_ROWS + " ("
+                        + "product_id text, partition_start timestamp, window_start timestamp, ingest_bucket timestamp, "
+                        + "source_partition int, correction text, event_count bigint, revenue decimal, duration_sum_ms varint, "
+                        + "PRIMARY KEY ((product_id, partition_start), window_start, ingest_bucket, source_partition, correction)) "
+                        + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_WATERMARKS + " ("
+                        + "scope text, source_partition int, task int, task_count int, watermark timestamp, covered_since timestamp, "
+                        + "retention_seconds bigint, updated_at timestamp, PRIMARY KEY ((scope), source_partition, task))",
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_HOLES + " ("
+                        + "scope text, partition int, from_offset bigint, to_offset bigint, from_ingest timestamp, to_ingest timestamp, "
+                        + "PRIMARY KEY ((scope), partition, from_offset))",
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_DEAD_LETTER_TOTALS + " ("
                         + "scope text, partition int, reason text, count bigint, "
                         + "PRIMARY KEY ((scope), partition, reason))");
     }

@@ -14,18 +14,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A hand-written {@link SpeedViews} in memory, for unit tests of the layers. Thread-safe. It can be
- * told to fail writes, to test what a layer does while Cassandra is down.
+ * A hand-written {@link SpeedViews} in memory, for unit tests of the layers. Thread-safe. Like Cassandra
+ * it keeps, of two writes of the same row, the one with the higher version (on a tie, the later one). It
+ * can be told to fail writes, to test what a layer does while Cassandra is down.
  */
 public final class InMemorySpeedViews implements SpeedViews {
 
-    private record DeltaKey(ViewKey key, Instant ingestBucket) {}
+    private record RowKey(ViewKey key, Instant ingestBucket, int sourcePartition, String correction) {}
 
-    private final Map<DeltaKey, SpeedDelta> deltas = new TreeMap<>(
-            Comparator.comparing((DeltaKey k) -> k.key()).thenComparing(DeltaKey::ingestBucket));
+    private record Versioned<T>(T value, long version) {}
+
+    private final Map<RowKey, SpeedRow> rows = new TreeMap<>(Comparator.comparing((RowKey k) -> k.key())
+            .thenComparing(RowKey::ingestBucket).thenComparingInt(RowKey::sourcePartition).thenComparing(RowKey::correction));
     private final Set<String> products = new TreeSet<>();
-    private final Map<Integer, SpeedProgress> progress = new TreeMap<>();
-    private final Map<String, DeadLetterCount> deadLetters = new TreeMap<>();
+    private final Map<String, SpeedTaskProgress> progress = new TreeMap<>();
+    private final Map<String, IngestHole> holes = new TreeMap<>();
+    private final Map<String, Versioned<DeadLetterCount>> deadLetters = new TreeMap<>();
     private volatile boolean unavailable;
 
     /** While set, every call fails with {@link ViewStoreUnavailableException}, like Cassandra down. */
@@ -34,25 +38,22 @@ public final class InMemorySpeedViews implements SpeedViews {
     }
 
     @Override
-    public synchronized CompletionStage<Void> upsert(SpeedDelta delta) {
+    public synchronized CompletionStage<Void> write(SpeedRow row) {
         if (unavailable) {
             return CompletableFuture.failedFuture(down());
         }
-        deltas.put(new DeltaKey(delta.key(), delta.ingestBucket()), delta);
+        rows.merge(new RowKey(row.key(), row.ingestBucket(), row.sourcePartition(), row.correction()), row,
+                (stored, written) -> written.version() >= stored.version() ? written : stored);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public synchronized List<SpeedDelta> read(String productId, Instant from, Instant to) {
         checkAvailable();
-        List<SpeedDelta> result = new ArrayList<>();
-        for (SpeedDelta delta : deltas.values()) {
-            Instant start = delta.key().window().start();
-            if (delta.key().productId().equals(productId) && !start.isBefore(from) && start.isBefore(to)) {
-                result.add(delta);
-            }
-        }
-        return result;
+        return SpeedRow.sum(rows.values().stream()
+                .filter(row -> row.key().productId().equals(productId))
+                .filter(row -> !row.key().window().start().isBefore(from) && row.key().window().start().isBefore(to))
+                .toList());
     }
 
     @Override
@@ -71,32 +72,51 @@ public final class InMemorySpeedViews implements SpeedViews {
     }
 
     @Override
-    public synchronized void saveProgress(SpeedProgress partitionProgress) {
+    public synchronized void saveProgress(SpeedTaskProgress taskProgress) {
         checkAvailable();
-        progress.put(partitionProgress.partition(), partitionProgress);
+        progress.merge(String.format("%010d/%010d", taskProgress.sourcePartition(), taskProgress.task()), taskProgress,
+                (stored, written) -> written.watermark().isBefore(stored.watermark()) ? stored : written);
     }
 
     @Override
-    public synchronized List<SpeedProgress> progress() {
+    public synchronized List<SpeedTaskProgress> taskProgress() {
         checkAvailable();
         return List.copyOf(progress.values());
     }
 
     @Override
-    public synchronized void saveDeadLetters(DeadLetterCount count) {
+    public synchronized void recordHole(IngestHole hole) {
         checkAvailable();
-        deadLetters.put(count.partition() + "/" + count.reason().code(), count);
+        holes.put(String.format("%010d/%020d", hole.partition(), hole.fromOffset()), hole);
+    }
+
+    @Override
+    public synchronized List<IngestHole> holes() {
+        checkAvailable();
+        return List.copyOf(holes.values());
+    }
+
+    @Override
+    public synchronized void saveDeadLetters(DeadLetterCount count, long offset) {
+        checkAvailable();
+        deadLetters.merge(count.partition() + "/" + count.reason().code(), new Versioned<>(count, offset),
+                (stored, written) -> written.version() >= stored.version() ? written : stored);
     }
 
     @Override
     public synchronized List<DeadLetterCount> deadLetters() {
         checkAvailable();
-        return List.copyOf(deadLetters.values());
+        return deadLetters.values().stream().map(Versioned::value).toList();
     }
 
-    /** Every stored delta, for assertions. */
+    /** The (window, bucket) sums of every product, for assertions. */
     public synchronized List<SpeedDelta> all() {
-        return List.copyOf(deltas.values());
+        return SpeedRow.sum(rows.values());
+    }
+
+    /** Every stored row and correction, for assertions. */
+    public synchronized List<SpeedRow> rows() {
+        return new ArrayList<>(rows.values());
     }
 
     private void checkAvailable() {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** What every {@link SpeedViews} must do; runs on the fake here and on Cassandra in integration-tests. */
 public abstract class SpeedViewsContract {
@@ -31,11 +32,39 @@ public abstract class SpeedViewsContract {
 
     @Test
     void anUpsertReplacesTheRowOfTheSameWindowAndBucket() {
-        views.upsert(delta("p1", DAY, DAY.plusSeconds(60), 1, "1.00", 10)).toCompletableFuture().join();
         views.upsert(delta("p1", DAY, DAY.plusSeconds(60), 2, "3.50", 25)).toCompletableFuture().join();
         views.upsert(delta("p1", DAY, DAY.plusSeconds(60), 2, "3.50", 25)).toCompletableFuture().join();
 
         assertThat(views.read("p1", DAY, DAY.plusSeconds(300))).containsExactly(delta("p1", DAY, DAY.plusSeconds(60), 2, "3.50", 25));
+    }
+
+    @Test
+    void aStaleWriteOfARowArrivingLastDoesNotReplaceTheNewerOne() {
+        ViewKey key = key("p1", DAY);
+        // A paused instance folded offsets up to 6 of partition 0; the instance that took over got up to 10 and wrote first.
+        views.write(SpeedRow.aggregate(key, DAY, 0, metrics(5, "5.00", 50), 10)).toCompletableFuture().join();
+        views.write(SpeedRow.aggregate(key, DAY, 0, metrics(3, "3.00", 30), 6)).toCompletableFuture().join();
+
+        assertThat(views.read("p1", DAY, DAY.plusSeconds(300))).containsExactly(delta("p1", DAY, DAY, 5, "5.00", 50));
+
+        views.write(SpeedRow.aggregate(key, DAY, 0, metrics(6, "6.50", 51), 11)).toCompletableFuture().join();
+
+        assertThat(views.read("p1", DAY, DAY.plusSeconds(300))).containsExactly(delta("p1", DAY, DAY, 6, "6.50", 51));
+    }
+
+    @Test
+    void rowsOfEverySourcePartitionAndTheirCorrectionsAddUpPerWindowAndBucket() {
+        ViewKey key = key("p1", DAY);
+        views.write(SpeedRow.aggregate(key, DAY, 0, metrics(2, "3.00", 30), 4)).toCompletableFuture().join();
+        views.write(SpeedRow.aggregate(key, DAY, 1, metrics(1, "10.00", 7), 9)).toCompletableFuture().join();
+        // The copy counted from partition 1 is taken back: partition 0 had an earlier copy, at offset 5.
+        views.write(SpeedRow.correction(key, DAY, 1, metrics(1, "10.00", 7), 0, 5)).toCompletableFuture().join();
+        views.write(SpeedRow.correction(key, DAY, 1, metrics(1, "10.00", 7), 0, 5)).toCompletableFuture().join();
+        views.write(SpeedRow.aggregate(key, DAY.plusSeconds(60), 1, metrics(1, "-1.00", 2), 12)).toCompletableFuture().join();
+
+        assertThat(views.read("p1", DAY, DAY.plusSeconds(300))).containsExactly(
+                delta("p1", DAY, DAY, 2, "3.00", 30),
+                delta("p1", DAY, DAY.plusSeconds(60), 1, "-1.00", 2));
     }
 
     @Test
@@ -71,27 +100,63 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
-    void keepsTheLatestProgressPerPartition() {
-        views.saveProgress(new SpeedProgress(0, DAY, DAY.minusSeconds(60), Duration.ofDays(7), DAY));
-        views.saveProgress(new SpeedProgress(0, DAY.plusSeconds(60), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(61)));
-        views.saveProgress(new SpeedProgress(1, DAY.plusSeconds(30), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(31)));
+    void aSourcePartitionsWatermarkIsTheLowestOfEveryTaskAndItsCoverageStartWhileATaskHasNotReported() {
+        views.saveProgress(task(0, 0, 2, DAY.plusSeconds(60)));
+        views.saveProgress(task(1, 0, 2, DAY.plusSeconds(50)));
+        views.saveProgress(task(1, 1, 2, DAY.plusSeconds(40)));
 
-        assertThat(views.progress()).containsExactlyInAnyOrder(
-                new SpeedProgress(0, DAY.plusSeconds(60), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(61)),
-                new SpeedProgress(1, DAY.plusSeconds(30), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(31)));
+        assertThat(views.progress()).containsExactly(
+                new SpeedProgress(0, DAY.minusSeconds(60), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(50)),
+                new SpeedProgress(1, DAY.plusSeconds(40), DAY.minusSeconds(60), Duration.ofDays(7), DAY.plusSeconds(40)));
+
+        views.saveProgress(task(0, 1, 2, DAY.plusSeconds(90)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::watermark).containsExactly(
+                tuple(0, DAY.plusSeconds(60)), tuple(1, DAY.plusSeconds(40)));
     }
 
     @Test
-    void keepsTheLatestDeadLetterTotalPerPartitionAndReason() {
-        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 2));
-        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 5));
-        views.saveDeadLetters(new DeadLetterCount(1, RejectionReason.MALFORMED_JSON, 1));
-        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.KEY_MISMATCH, 3));
+    void aWatermarkNeverMovesBackEvenWhenTheStaleWriteLandsLast() {
+        views.saveProgress(task(0, 0, 1, DAY.plusSeconds(60)));
+        views.saveProgress(task(0, 0, 1, DAY.plusSeconds(30)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::watermark).containsExactly(DAY.plusSeconds(60));
+    }
+
+    @Test
+    void recordsEachHoleOnce() {
+        IngestHole hole = new IngestHole("speed", 2, 100, 250, DAY, DAY.plusSeconds(90));
+        views.recordHole(hole);
+        views.recordHole(hole);
+        views.recordHole(new IngestHole("speed", 0, 7, 8, DAY, DAY));
+
+        assertThat(views.holes()).containsExactly(new IngestHole("speed", 0, 7, 8, DAY, DAY), hole);
+    }
+
+    @Test
+    void keepsTheDeadLetterTotalCountedUpToTheLatestOffsetPerPartitionAndReason() {
+        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 2), 10);
+        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 5), 20);
+        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 4), 15);
+        views.saveDeadLetters(new DeadLetterCount(1, RejectionReason.MALFORMED_JSON, 1), 3);
+        views.saveDeadLetters(new DeadLetterCount(0, RejectionReason.KEY_MISMATCH, 3), 30);
 
         assertThat(views.deadLetters()).containsExactlyInAnyOrder(
                 new DeadLetterCount(0, RejectionReason.MALFORMED_JSON, 5),
                 new DeadLetterCount(1, RejectionReason.MALFORMED_JSON, 1),
                 new DeadLetterCount(0, RejectionReason.KEY_MISMATCH, 3));
+    }
+
+    private static SpeedTaskProgress task(int source, int task, int taskCount, Instant watermark) {
+        return new SpeedTaskProgress(source, task, taskCount, watermark, DAY.minusSeconds(60), Duration.ofDays(7), watermark.minusSeconds(10));
+    }
+
+    private static ViewKey key(String product, Instant window) {
+        return new ViewKey(product, new EventWindow(Granularity.FIVE_MINUTES, window));
+    }
+
+    private static Metrics metrics(long count, String revenue, long duration) {
+        return new Metrics(count, new BigDecimal(revenue), duration);
     }
 
     private static SpeedDelta delta(String product, Instant window, Instant bucket, long count, String revenue, long duration) {

@@ -39,7 +39,8 @@ class CassandraSpeedViewsIT extends SpeedViewsContract {
 
     @Override
     protected SpeedViews newStore() {
-        for (String table : new String[] {ViewSchema.SPEED_VIEWS, ViewSchema.SPEED_PRODUCTS, ViewSchema.SPEED_PROGRESS, ViewSchema.SPEED_DEAD_LETTERS}) {
+        for (String table : new String[] {ViewSchema.SPEED_ROWS, ViewSchema.SPEED_PRODUCTS, ViewSchema.SPEED_WATERMARKS, ViewSchema.SPEED_HOLES,
+                ViewSchema.SPEED_DEAD_LETTER_TOTALS}) {
             session.execute(SimpleStatement.newInstance("TRUNCATE " + KEYSPACE + "." + table).setTimeout(Duration.ofSeconds(60)));
         }
         return new CassandraSpeedViews(session, KEYSPACE);

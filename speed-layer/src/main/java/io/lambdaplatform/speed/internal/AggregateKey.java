@@ -2,9 +2,7 @@ package io.lambdaplatform.speed.internal;
 
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.ViewKey;
-import io.lambdaplatform.viewstore.SpeedDelta;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -17,22 +15,22 @@ import java.time.Instant;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What the speed layer aggregates by: one ingest bucket, one product, one 5-minute event window. The
- * serialized form starts with the ingest bucket so that a store iterates oldest buckets first, which is
- * what eviction of finished buckets needs.
+ * What the speed layer aggregates by: the events of one source partition in one ingest bucket, one
+ * product, one 5-minute event window. Only records of that one partition update the aggregate, in their
+ * offset order. The serialized form starts with the source partition and the ingest bucket so that a
+ * store iterates each partition's oldest buckets first, which is what eviction of finished buckets needs.
  */
-public record AggregateKey(Instant ingestBucket, ViewKey viewKey) {
+public record AggregateKey(int sourcePartition, Instant ingestBucket, ViewKey viewKey) {
 
     public AggregateKey {
         requireNonNull(ingestBucket, "ingestBucket is null");
         requireNonNull(viewKey, "viewKey is null");
+        if (sourcePartition < 0) {
+            throw new IllegalArgumentException("sourcePartition must not be negative: " + sourcePartition);
+        }
         if (viewKey.window().granularity() != Granularity.FIVE_MINUTES) {
             throw new IllegalArgumentException("Speed aggregates are kept at 5m, not " + viewKey.window().granularity());
         }
-    }
-
-    public SpeedDelta toDelta(Metrics metrics) {
-        return new SpeedDelta(viewKey, ingestBucket, metrics);
     }
 
     public static Serde<AggregateKey> serde() {
@@ -51,7 +49,8 @@ public record AggregateKey(Instant ingestBucket, ViewKey viewKey) {
                 return null;
             }
             byte[] product = key.viewKey().productId().getBytes(StandardCharsets.UTF_8);
-            return ByteBuffer.allocate(16 + product.length)
+            return ByteBuffer.allocate(20 + product.length)
+                    .putInt(key.sourcePartition())
                     .putLong(sortable(key.ingestBucket().toEpochMilli()))
                     .putLong(sortable(key.viewKey().window().start().toEpochMilli()))
                     .put(product)
@@ -66,10 +65,11 @@ public record AggregateKey(Instant ingestBucket, ViewKey viewKey) {
                 return null;
             }
             ByteBuffer buffer = ByteBuffer.wrap(data);
+            int partition = buffer.getInt();
             Instant bucket = Instant.ofEpochMilli(sortable(buffer.getLong()));
             Instant window = Instant.ofEpochMilli(sortable(buffer.getLong()));
-            String product = new String(data, 16, data.length - 16, StandardCharsets.UTF_8);
-            return new AggregateKey(bucket, new ViewKey(product, new EventWindow(Granularity.FIVE_MINUTES, window)));
+            String product = new String(data, 20, data.length - 20, StandardCharsets.UTF_8);
+            return new AggregateKey(partition, bucket, new ViewKey(product, new EventWindow(Granularity.FIVE_MINUTES, window)));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.lambdaplatform.speed.internal;
 
-import io.lambdaplatform.speed.SpeedWatermarks;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -24,11 +23,13 @@ import java.util.concurrent.TimeoutException;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Moves the watermark of partitions that have nothing left to process. At time {@code t} it reads the
- * end offsets of the events topic, then the offsets the application has committed; a partition whose
- * committed offset has reached its end offset has every record that existed at {@code t} applied (a
- * commit only follows the Cassandra writes it covers), and any record appended later has an ingest time
- * of at least {@code t}, less the allowed broker clock skew.
+ * Finds partitions that have nothing left to process, so that their progress advances although no record
+ * arrives. At time {@code t} it reads the end offsets of the events topic, then the offsets the application
+ * has committed; a partition whose committed offset has reached its end offset has every record that
+ * existed at {@code t} processed and sent on to the product tasks in a committed transaction, and any
+ * record appended later has an ingest time of at least {@code t}, less the allowed broker clock skew. The
+ * partition's source task turns that into a progress marker, which reaches the product tasks after every
+ * record it covers.
  */
 public final class IdlePartitions implements Runnable {
 
@@ -39,15 +40,15 @@ public final class IdlePartitions implements Runnable {
     private final String topic;
     private final String applicationId;
     private final Duration clockSkew;
-    private final SpeedWatermarks watermarks;
+    private final CaughtUpPartitions caughtUp;
     private final Clock clock;
 
-    public IdlePartitions(Admin admin, String topic, String applicationId, Duration clockSkew, SpeedWatermarks watermarks, Clock clock) {
+    public IdlePartitions(Admin admin, String topic, String applicationId, Duration clockSkew, CaughtUpPartitions caughtUp, Clock clock) {
         this.admin = requireNonNull(admin, "admin is null");
         this.topic = requireNonNull(topic, "topic is null");
         this.applicationId = requireNonNull(applicationId, "applicationId is null");
         this.clockSkew = requireNonNull(clockSkew, "clockSkew is null");
-        this.watermarks = requireNonNull(watermarks, "watermarks is null");
+        this.caughtUp = requireNonNull(caughtUp, "caughtUp is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -89,9 +90,8 @@ public final class IdlePartitions implements Runnable {
                 // its end, it is covered from the beginning of time.
                 boolean wholeLog = starts.get(end.getKey()).offset() == 0;
                 Instant caughtUpAt = observedAt.minus(clockSkew);
-                watermarks.caughtUp(end.getKey().partition(), caughtUpAt, wholeLog ? Instant.EPOCH : caughtUpAt);
+                caughtUp.caughtUp(end.getKey().partition(), caughtUpAt, wholeLog);
             }
         }
-        watermarks.saveDue();
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Records the topology cannot even read as bytes are skipped with a log line naming topic, partition and
  * offset; Kafka Streams counts them in its {@code dropped-records} task metric. (Records that are bytes
- * but not valid events are dead-lettered by {@link EventProcessor}, not here.)
+ * but not valid events are dead-lettered by {@link SourceProcessor}, not here.)
  */
 public final class LoggingDeserializationHandler implements DeserializationExceptionHandler {
 

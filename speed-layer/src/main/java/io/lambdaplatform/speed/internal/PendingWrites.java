@@ -1,16 +1,18 @@
 package io.lambdaplatform.speed.internal;
 
-import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.RejectionReason;
-import io.lambdaplatform.speed.SpeedWatermarks;
+import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.DeadLetterCount;
-import io.lambdaplatform.viewstore.SpeedDelta;
+import io.lambdaplatform.viewstore.IngestHole;
+import io.lambdaplatform.viewstore.SpeedRow;
+import io.lambdaplatform.viewstore.SpeedTaskProgress;
 import io.lambdaplatform.viewstore.SpeedViews;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +21,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,44 +36,64 @@ import static java.util.Objects.requireNonNull;
  * calls {@code ProcessorStateManager.flushCache()} — i.e. {@link CachedStateStore#flushCache()} on every
  * store that implements it — and only then flushes the producer and commits the transaction with the
  * input offsets. ({@link StateStore#flush()} is not a pre-commit hook under exactly-once: it only runs
- * when a checkpoint is written, after the commit.) So {@link #flushCache()} writes every staged delta,
- * blocking and retrying until Cassandra has them all, and a commit never covers a record whose aggregate
- * is not in Cassandra. After a crash the state stores roll back to the last commit, the records after it
- * are processed again in the same order, and the same absolute values are written again.
+ * when a checkpoint is written, after the commit.) So {@link #flushCache()} writes every staged row,
+ * blocking and retrying until Cassandra has them all, and a commit never covers a record whose row is
+ * not in Cassandra. After a crash the state stores roll back to the last commit, the records after it
+ * are processed again in the same order, and the same (value, version) pairs are written again. A
+ * paused instance's flush that lands after the new owner's writes carries lower versions and loses.
+ *
+ * <p>Progress is written after the rows it covers, at most once per {@code progressInterval}.
  */
 public final class PendingWrites implements StateStore, CachedStateStore<Object, Object> {
 
-    public static final String NAME = "speed-pending-writes";
+    public static final String SOURCE_NAME = "speed-pending-source-writes";
+    public static final String PRODUCT_NAME = "speed-pending-row-writes";
 
     /** A product is recorded again after this much ingest time, so its TTL'd product row outlives its rows. */
     private static final Duration PRODUCT_REFRESH = Duration.ofHours(1);
     private static final int MAX_KNOWN_PRODUCTS = 100_000;
 
+    private record RowId(ViewKey key, Instant ingestBucket, int sourcePartition, String correction) {}
+
+    private record DeadLetterTotal(long total, long offset) {}
+
+    private record Progress(Instant watermark, Instant coveredSince) {}
+
+    private final String name;
     private final SpeedViews views;
     private final DeltaWriter writer;
-    private final SpeedWatermarks watermarks;
-    private final Map<AggregateKey, Metrics> deltas = new LinkedHashMap<>();
+    private final IntSupplier productTasks;
+    private final Duration retention;
+    private final Duration progressInterval;
+    private final Clock clock;
+    private final Map<RowId, SpeedRow> rows = new LinkedHashMap<>();
     private final Map<String, Instant> recordedProducts = new HashMap<>();
     private final List<String> productsToRecord = new ArrayList<>();
-    private final Map<RejectionReason, Long> deadLetterTotals = new EnumMap<>(RejectionReason.class);
-    private int partition = -1;
-    private Instant firstApplied;
-    private Instant lastApplied;
+    private final Map<RejectionReason, DeadLetterTotal> deadLetterTotals = new EnumMap<>(RejectionReason.class);
+    private final List<IngestHole> holes = new ArrayList<>();
+    private final Map<Integer, Progress> progress = new TreeMap<>();
+    private Instant progressSavedAt = Instant.MIN;
+    private int task = -1;
     private boolean open;
 
-    public PendingWrites(SpeedViews views, DeltaWriter writer, SpeedWatermarks watermarks) {
+    public PendingWrites(String name, SpeedViews views, DeltaWriter writer, IntSupplier productTasks, Duration retention,
+            Duration progressInterval, Clock clock) {
+        this.name = requireNonNull(name, "name is null");
         this.views = requireNonNull(views, "views is null");
         this.writer = requireNonNull(writer, "writer is null");
-        this.watermarks = requireNonNull(watermarks, "watermarks is null");
+        this.productTasks = requireNonNull(productTasks, "productTasks is null");
+        this.retention = requireNonNull(retention, "retention is null");
+        this.progressInterval = requireNonNull(progressInterval, "progressInterval is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
-    /** The aggregate's new absolute value, to be written before the next commit. */
-    public void stage(AggregateKey key, Metrics metrics) {
-        deltas.put(key, metrics);
+    /** The row's new value, to be written before the next commit; a later staging of the same row replaces it. */
+    public void stage(SpeedRow row) {
+        rows.put(new RowId(row.key(), row.ingestBucket(), row.sourcePartition(), row.correction()), row);
     }
 
     public boolean isStaged(AggregateKey key) {
-        return deltas.containsKey(key);
+        return rows.containsKey(new RowId(key.viewKey(), key.ingestBucket(), key.sourcePartition(), ""));
     }
 
     public void stageProduct(String productId, Instant ingestTime) {
@@ -83,26 +107,22 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         }
     }
 
-    /** The partition's new total of dead letters for the reason. */
-    public void stageDeadLetters(RejectionReason reason, long total) {
-        deadLetterTotals.put(reason, total);
+    /** The task's partition's new total of dead letters for the reason, counted up to the record at {@code offset}. */
+    public void stageDeadLetters(RejectionReason reason, long total, long offset) {
+        deadLetterTotals.put(reason, new DeadLetterTotal(total, offset));
     }
 
-    /**
-     * A record, valid or not, has been fully handled. The first record of a partition at offset 0 means
-     * this application sees the partition from its very beginning: nothing was ingested before it that
-     * the speed rows could miss, so they cover all ingest time up to the watermark.
-     */
-    public void applied(Instant ingestTime, long offset) {
-        if (firstApplied == null) {
-            firstApplied = offset == 0 ? Instant.EPOCH : ingestTime;
-        }
-        if (lastApplied == null || ingestTime.isAfter(lastApplied)) {
-            lastApplied = ingestTime;
-        }
+    public void stageHole(IngestHole hole) {
+        holes.add(hole);
     }
 
-    /** Kafka Streams calls this before every commit of the task: pay every staged write, then advance the watermark. */
+    /** Every record of {@code sourcePartition} ingested before {@code watermark} that this task owns has been staged. */
+    public void stageProgress(int sourcePartition, Instant watermark, Instant coveredSince) {
+        progress.merge(sourcePartition, new Progress(watermark, coveredSince),
+                (known, seen) -> seen.watermark().isAfter(known.watermark()) ? seen : known);
+    }
+
+    /** Kafka Streams calls this before every commit of the task: pay every staged write, then the progress they make. */
     @Override
     public void flushCache() {
         writeThrough();
@@ -114,33 +134,53 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     }
 
     private void writeThrough() {
-        if (lastApplied == null && deltas.isEmpty()) {
-            return;
-        }
-        List<DeltaWriter.Write> writes = new ArrayList<>(deltas.size() + productsToRecord.size() + deadLetterTotals.size());
-        for (Map.Entry<AggregateKey, Metrics> entry : deltas.entrySet()) {
-            SpeedDelta delta = entry.getKey().toDelta(entry.getValue());
-            writes.add(new DeltaWriter.Write("speed row " + entry.getKey(), () -> views.upsert(delta)));
+        List<DeltaWriter.Write> writes = new ArrayList<>(rows.size() + productsToRecord.size() + deadLetterTotals.size() + holes.size());
+        for (SpeedRow row : rows.values()) {
+            writes.add(new DeltaWriter.Write("speed row " + row, () -> views.write(row)));
         }
         for (String product : productsToRecord) {
             writes.add(new DeltaWriter.Write("product " + product, () -> views.recordProduct(product)));
         }
-        for (Map.Entry<RejectionReason, Long> entry : deadLetterTotals.entrySet()) {
-            DeadLetterCount count = new DeadLetterCount(partition, entry.getKey(), entry.getValue());
-            writes.add(new DeltaWriter.Write("dead-letter count " + count, () -> {
-                views.saveDeadLetters(count);
-                return CompletableFuture.completedFuture(null);
-            }));
+        for (Map.Entry<RejectionReason, DeadLetterTotal> entry : deadLetterTotals.entrySet()) {
+            DeadLetterCount count = new DeadLetterCount(task, entry.getKey(), entry.getValue().total());
+            long offset = entry.getValue().offset();
+            writes.add(blocking("dead-letter count " + count, () -> views.saveDeadLetters(count, offset)));
         }
-        writer.writeAll(writes);
-        deltas.clear();
+        for (IngestHole hole : holes) {
+            writes.add(blocking("hole " + hole, () -> views.recordHole(hole)));
+        }
+        if (!writes.isEmpty()) {
+            writer.writeAll(writes);
+        }
+        rows.clear();
         productsToRecord.clear();
         deadLetterTotals.clear();
-        if (lastApplied != null) {
-            watermarks.applied(partition, firstApplied, lastApplied);
-            firstApplied = null;
-            lastApplied = null;
+        holes.clear();
+        Instant now = clock.instant();
+        if (!progress.isEmpty() && !now.isBefore(progressSavedAt.plus(progressInterval))) {
+            int taskCount = productTasks.getAsInt();
+            List<DeltaWriter.Write> reports = new ArrayList<>();
+            for (Map.Entry<Integer, Progress> entry : progress.entrySet()) {
+                SpeedTaskProgress report = new SpeedTaskProgress(entry.getKey(), task, taskCount, entry.getValue().watermark(),
+                        entry.getValue().coveredSince(), retention, now);
+                reports.add(blocking("progress " + report, () -> views.saveProgress(report)));
+            }
+            writer.writeAll(reports);
+            progress.clear();
+            progressSavedAt = now;
         }
+    }
+
+    private static DeltaWriter.Write blocking(String what, Runnable write) {
+        return new DeltaWriter.Write(what, () -> {
+            try {
+                write.run();
+                return CompletableFuture.completedFuture(null);
+            }
+            catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
     }
 
     @Override
@@ -155,14 +195,14 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        partition = context.taskId().partition();
+        task = context.taskId().partition();
         context.register(root, (key, value) -> {
-            throw new IllegalStateException(NAME + " has no changelog to restore from");
+            throw new IllegalStateException(name + " has no changelog to restore from");
         });
         open = true;
     }
@@ -170,9 +210,11 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     /** Dropping what is staged is right: a clean close commits (and so writes) first; a dirty one reprocesses. */
     @Override
     public void close() {
-        deltas.clear();
+        rows.clear();
         productsToRecord.clear();
         deadLetterTotals.clear();
+        holes.clear();
+        progress.clear();
         open = false;
     }
 

@@ -1,29 +1,26 @@
 package io.lambdaplatform.speed.internal;
 
-import io.lambdaplatform.speed.SpeedWatermarks;
-import io.lambdaplatform.viewstore.SpeedViews;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /** Builds one {@link PendingWrites} per stream task; never cached, never changelogged. */
 public final class PendingWritesBuilder implements StoreBuilder<PendingWrites> {
 
-    private final SpeedViews views;
-    private final DeltaWriter writer;
-    private final SpeedWatermarks watermarks;
+    private final String name;
+    private final Supplier<PendingWrites> factory;
 
-    public PendingWritesBuilder(SpeedViews views, DeltaWriter writer, SpeedWatermarks watermarks) {
-        this.views = requireNonNull(views, "views is null");
-        this.writer = requireNonNull(writer, "writer is null");
-        this.watermarks = requireNonNull(watermarks, "watermarks is null");
+    public PendingWritesBuilder(String name, Supplier<PendingWrites> factory) {
+        this.name = requireNonNull(name, "name is null");
+        this.factory = requireNonNull(factory, "factory is null");
     }
 
     @Override
     public StoreBuilder<PendingWrites> withCachingEnabled() {
-        throw new UnsupportedOperationException(PendingWrites.NAME + " cannot be cached");
+        throw new UnsupportedOperationException(name + " cannot be cached");
     }
 
     @Override
@@ -33,7 +30,7 @@ public final class PendingWritesBuilder implements StoreBuilder<PendingWrites> {
 
     @Override
     public StoreBuilder<PendingWrites> withLoggingEnabled(Map<String, String> config) {
-        throw new UnsupportedOperationException(PendingWrites.NAME + " has no changelog");
+        throw new UnsupportedOperationException(name + " has no changelog");
     }
 
     @Override
@@ -43,7 +40,7 @@ public final class PendingWritesBuilder implements StoreBuilder<PendingWrites> {
 
     @Override
     public PendingWrites build() {
-        return new PendingWrites(views, writer, watermarks);
+        return factory.get();
     }
 
     @Override
@@ -58,6 +55,6 @@ public final class PendingWritesBuilder implements StoreBuilder<PendingWrites> {
 
     @Override
     public String name() {
-        return PendingWrites.NAME;
+        return name;
     }
 }

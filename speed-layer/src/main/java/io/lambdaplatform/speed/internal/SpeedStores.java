@@ -1,6 +1,5 @@
 package io.lambdaplatform.speed.internal;
 
-import io.lambdaplatform.model.Metrics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -12,29 +11,47 @@ import java.time.Duration;
 /** The speed layer's changelogged state stores, which exactly-once rolls back together with the input offsets. */
 public final class SpeedStores {
 
-    /** Event identity → ingest time of its first copy, kept for the de-duplication horizon (older segments are dropped). */
-    public static final String SEEN_EVENTS = "speed-seen-events";
-    /** (ingest bucket, product, 5-minute window) → aggregate; finished buckets are evicted once written. */
-    public static final String AGGREGATES = "speed-aggregates";
-    /** Rejection reason code → total dead letters of the task's partition. */
+    /** Source task: partition → last offset read, running maximum of LogAppendTime, coverage start. */
+    public static final String SOURCE_POSITIONS = "speed-source-positions";
+    /** Source task: rejection reason code → total dead letters of the task's partition. */
     public static final String DEAD_LETTERS = "speed-dead-letters";
+    /** Product task: event identity → the copy counted, stored under its ingest time, kept for twice the de-duplication horizon. */
+    public static final String COUNTED_COPIES = "speed-counted-copies";
+    /** Product task: (source partition, ingest bucket, product, 5-minute window) → aggregate; finished buckets are evicted once written. */
+    public static final String AGGREGATES = "speed-aggregates";
+    /** Product task: source partition → the highest ingest time seen from it (events and markers). */
+    public static final String SOURCE_INGEST = "speed-source-ingest";
 
     private SpeedStores() {}
 
-    public static StoreBuilder<WindowStore<String, Long>> seenEvents(Duration horizon) {
-        return Stores.windowStoreBuilder(
-                        Stores.persistentWindowStore(SEEN_EVENTS, horizon, Duration.ofMillis(1), false),
-                        Serdes.String(), Serdes.Long())
-                .withCachingDisabled();
-    }
-
-    public static StoreBuilder<KeyValueStore<AggregateKey, Metrics>> aggregates() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES), AggregateKey.serde(), MetricsSerde.serde())
+    public static StoreBuilder<KeyValueStore<Integer, SourcePosition>> sourcePositions() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SOURCE_POSITIONS), Serdes.Integer(), SourcePosition.serde())
                 .withCachingDisabled();
     }
 
     public static StoreBuilder<KeyValueStore<String, Long>> deadLetters() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEAD_LETTERS), Serdes.String(), Serdes.Long())
+                .withCachingDisabled();
+    }
+
+    /**
+     * Copies from different source partitions interleave, so a copy is looked up a horizon either side of
+     * its ingest time, and the store keeps twice the horizon behind the newest ingest time it saw.
+     */
+    public static StoreBuilder<WindowStore<String, CountedCopy>> countedCopies(Duration horizon) {
+        return Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(COUNTED_COPIES, horizon.multipliedBy(2), Duration.ofMillis(1), false),
+                        Serdes.String(), CountedCopy.serde())
+                .withCachingDisabled();
+    }
+
+    public static StoreBuilder<KeyValueStore<AggregateKey, SourceAggregate>> aggregates() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES), AggregateKey.serde(), SourceAggregate.serde())
+                .withCachingDisabled();
+    }
+
+    public static StoreBuilder<KeyValueStore<Integer, Long>> sourceIngest() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SOURCE_INGEST), Serdes.Integer(), Serdes.Long())
                 .withCachingDisabled();
     }
 }

@@ -1,0 +1,69 @@
+package io.lambdaplatform.speed.internal;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.StreamsException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.Objects.requireNonNull;
+
+/** {@link SourceLog} through the Kafka {@link Admin} client. The repartition topic's partition count is asked once. */
+public final class AdminSourceLog implements SourceLog {
+
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final Admin admin;
+    private final String eventsTopic;
+    private final String repartitionTopic;
+    private volatile int productTasks;
+
+    public AdminSourceLog(Admin admin, String eventsTopic, String repartitionTopic) {
+        this.admin = requireNonNull(admin, "admin is null");
+        this.eventsTopic = requireNonNull(eventsTopic, "eventsTopic is null");
+        this.repartitionTopic = requireNonNull(repartitionTopic, "repartitionTopic is null");
+    }
+
+    @Override
+    public long logStartOffset(int partition) {
+        TopicPartition topicPartition = new TopicPartition(eventsTopic, partition);
+        try {
+            return admin.listOffsets(Map.of(topicPartition, OffsetSpec.earliest())).partitionResult(topicPartition)
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).offset();
+        }
+        catch (ExecutionException | TimeoutException e) {
+            throw new StreamsException("Cannot read the log start offset of " + topicPartition + ": " + e, e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StreamsException("Interrupted reading the log start offset of " + topicPartition, e);
+        }
+    }
+
+    @Override
+    public int productTasks() {
+        int known = productTasks;
+        if (known > 0) {
+            return known;
+        }
+        try {
+            TopicDescription description = admin.describeTopics(List.of(repartitionTopic)).allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(repartitionTopic);
+            productTasks = description.partitions().size();
+            return productTasks;
+        }
+        catch (ExecutionException | TimeoutException e) {
+            throw new StreamsException("Cannot read the partition count of " + repartitionTopic + ": " + e, e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StreamsException("Interrupted reading the partition count of " + repartitionTopic, e);
+        }
+    }
+}

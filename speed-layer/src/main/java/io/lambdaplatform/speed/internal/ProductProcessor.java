@@ -1,0 +1,165 @@
+package io.lambdaplatform.speed.internal;
+
+import io.lambdaplatform.model.Event;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.speed.SpeedMetrics;
+import io.lambdaplatform.viewstore.SpeedRow;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The product task of one partition of the repartition topic: every copy of an event of its products
+ * arrives here, from whichever source partition it was read. The first copy (by ingest time, source
+ * partition, source offset) within the de-duplication horizon is counted; a copy that arrives after a
+ * later one was counted takes its place, and the counted one is taken back by a correction row. Counted
+ * copies are added to the aggregate of (source partition, ingest bucket, product, 5-minute window), which
+ * only that source partition's records update, in offset order; so each row is written with the offset
+ * of the last record folded into it as its version. Markers of a source partition become its progress.
+ */
+public final class ProductProcessor implements Processor<byte[], byte[], Void, Void> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProductProcessor.class);
+
+    private final IngestBuckets ingestBuckets;
+    private final long dedupHorizonMillis;
+    private final Duration evictionGrace;
+    private final SpeedMetrics metrics;
+
+    private WindowStore<String, CountedCopy> counted;
+    private KeyValueStore<AggregateKey, SourceAggregate> aggregates;
+    private KeyValueStore<Integer, Long> sourceIngest;
+    private PendingWrites pending;
+
+    public ProductProcessor(IngestBuckets ingestBuckets, Duration dedupHorizon, Duration evictionGrace, SpeedMetrics metrics) {
+        this.ingestBuckets = requireNonNull(ingestBuckets, "ingestBuckets is null");
+        this.dedupHorizonMillis = dedupHorizon.toMillis();
+        this.evictionGrace = requireNonNull(evictionGrace, "evictionGrace is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.counted = context.getStateStore(SpeedStores.COUNTED_COPIES);
+        this.aggregates = context.getStateStore(SpeedStores.AGGREGATES);
+        this.sourceIngest = context.getStateStore(SpeedStores.SOURCE_INGEST);
+        this.pending = context.getStateStore(PendingWrites.PRODUCT_NAME);
+        context.schedule(ingestBuckets.width(), PunctuationType.STREAM_TIME, streamTime -> evictFinishedBuckets());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        ByProduct message = ByProduct.decode(record.value());
+        if (message instanceof ByProduct.SourcedEvent sourced) {
+            apply(sourced);
+            advance(sourced.sourcePartition(), sourced.ingestTime());
+        }
+        else {
+            ByProduct.Marker marker = (ByProduct.Marker) message;
+            advance(marker.sourcePartition(), marker.watermark());
+            pending.stageProgress(marker.sourcePartition(), marker.watermark(), marker.coveredSince());
+        }
+    }
+
+    private void apply(ByProduct.SourcedEvent copy) {
+        Event event = copy.event();
+        String identity = event.identity().asKey();
+        long ingestMillis = copy.ingestTime().toEpochMilli();
+        KeyValue<Long, CountedCopy> first = countedCopy(identity, ingestMillis);
+        if (first != null && !copy.isBefore(first.value)) {
+            metrics.duplicateDropped();
+            return;
+        }
+        Instant bucket = ingestBuckets.bucketStart(copy.ingestTime());
+        AggregateKey key = new AggregateKey(copy.sourcePartition(), bucket, ViewKey.of(event, Granularity.FIVE_MINUTES));
+        Metrics added = Metrics.of(event);
+        SourceAggregate current = aggregates.get(key);
+        SourceAggregate updated;
+        try {
+            updated = new SourceAggregate(current == null ? added : current.metrics().merge(added), copy.sourceOffset());
+        }
+        catch (ArithmeticException e) {
+            metrics.aggregateOverflow();
+            LOG.error("Event {} at offset {} of partition {} overflows the aggregate {}: not counted in the speed rows ({})",
+                    identity, copy.sourceOffset(), copy.sourcePartition(), key, e.getMessage());
+            return;
+        }
+        if (first != null) {
+            retract(first.value, copy);
+            counted.put(identity, null, first.key);
+        }
+        counted.put(identity, new CountedCopy(copy.ingestTime(), copy.sourcePartition(), copy.sourceOffset(), bucket, key.viewKey(), added),
+                ingestMillis);
+        aggregates.put(key, updated);
+        pending.stage(SpeedRow.aggregate(key.viewKey(), bucket, key.sourcePartition(), updated.metrics(), updated.lastOffset()));
+        pending.stageProduct(event.productId(), copy.ingestTime());
+        metrics.eventApplied();
+    }
+
+    /** The copy counted within the horizon either side of {@code ingestMillis}, with the time it is stored under. */
+    private KeyValue<Long, CountedCopy> countedCopy(String identity, long ingestMillis) {
+        long from = Math.max(0, ingestMillis - dedupHorizonMillis + 1);
+        long to = ingestMillis > Long.MAX_VALUE - dedupHorizonMillis ? Long.MAX_VALUE : ingestMillis + dedupHorizonMillis - 1;
+        try (WindowStoreIterator<CountedCopy> copies = counted.fetch(identity, from, to)) {
+            return copies.hasNext() ? copies.next() : null;
+        }
+    }
+
+    /** The counted copy was not the first: write a correction that takes it back out of its row. */
+    private void retract(CountedCopy counted, ByProduct.SourcedEvent earlier) {
+        pending.stage(SpeedRow.correction(counted.viewKey(), counted.ingestBucket(), counted.sourcePartition(), counted.metrics(),
+                earlier.sourcePartition(), earlier.sourceOffset()));
+        metrics.copyRetracted();
+        LOG.debug("Copy of {} at offset {} of partition {} replaces the one counted from offset {} of partition {}",
+                earlier.event().identity().asKey(), earlier.sourceOffset(), earlier.sourcePartition(), counted.sourceOffset(),
+                counted.sourcePartition());
+    }
+
+    private void advance(int sourcePartition, Instant ingestTime) {
+        Long known = sourceIngest.get(sourcePartition);
+        if (known == null || ingestTime.toEpochMilli() > known) {
+            sourceIngest.put(sourcePartition, ingestTime.toEpochMilli());
+        }
+    }
+
+    /**
+     * A source partition's ingest times only grow, so once its ingest time is past a bucket's end (plus the
+     * grace) no record of it will update that bucket's aggregates again. Written ones leave the store, which
+     * so stays small; one still staged for writing stays until a later round.
+     */
+    private void evictFinishedBuckets() {
+        List<AggregateKey> finished = new ArrayList<>();
+        try (KeyValueIterator<AggregateKey, SourceAggregate> all = aggregates.all()) {
+            while (all.hasNext()) {
+                AggregateKey key = all.next().key;
+                Long sourceMillis = sourceIngest.get(key.sourcePartition());
+                if (sourceMillis == null) {
+                    continue;
+                }
+                Instant horizon = ingestBuckets.bucketStart(Instant.ofEpochMilli(sourceMillis).minus(evictionGrace));
+                if (key.ingestBucket().isBefore(horizon) && !pending.isStaged(key)) {
+                    finished.add(key);
+                }
+            }
+        }
+        finished.forEach(aggregates::delete);
+    }
+}

@@ -1,0 +1,193 @@
+package io.lambdaplatform.speed.internal;
+
+import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.EventVerdict;
+import io.lambdaplatform.model.Rejection;
+import io.lambdaplatform.speed.SpeedMetrics;
+import io.lambdaplatform.viewstore.IngestHole;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The source task of one partition of the events topic. Every record is judged by {@link EventCodec}:
+ * an invalid one is dead-lettered with its reason; a valid one is sent on, keyed by product, to the
+ * product tasks with its source partition, offset and ingest time. The ingest time is the running
+ * maximum of LogAppendTime over the partition up to the record, so it never goes back even when the
+ * broker clock does. A jump over offsets that were deleted from the log before they were read is
+ * recorded as a hole. Periodically, and when the partition is seen fully consumed, a progress marker
+ * goes to every product task. Nothing a record contains can make this throw.
+ */
+public final class SourceProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+    /** Headers added to a dead-lettered record, besides {@link Rejection#REASON_HEADER} and {@link Rejection#DETAIL_HEADER}. */
+    public static final String SOURCE_TOPIC_HEADER = "lambda.source.topic";
+    public static final String SOURCE_PARTITION_HEADER = "lambda.source.partition";
+    public static final String SOURCE_OFFSET_HEADER = "lambda.source.offset";
+    /** Set when the dead-lettered key and value were cut to fit: the original key and value sizes, "key,value". */
+    public static final String ORIGINAL_BYTES_HEADER = "lambda.dlq.original-bytes";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceProcessor.class);
+
+    private final String byProductChild;
+    private final String deadLetterChild;
+    private final Duration markerInterval;
+    private final int deadLetterMaxBytes;
+    private final SourceLog log;
+    private final CaughtUpPartitions caughtUp;
+    private final SpeedMetrics metrics;
+
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Integer, SourcePosition> positions;
+    private KeyValueStore<String, Long> deadLetters;
+    private PendingWrites pending;
+    private int partition;
+    private Instant lastMarker = Instant.MIN;
+
+    public SourceProcessor(String byProductChild, String deadLetterChild, Duration markerInterval, int deadLetterMaxBytes, SourceLog log,
+            CaughtUpPartitions caughtUp, SpeedMetrics metrics) {
+        this.byProductChild = requireNonNull(byProductChild, "byProductChild is null");
+        this.deadLetterChild = requireNonNull(deadLetterChild, "deadLetterChild is null");
+        this.markerInterval = requireNonNull(markerInterval, "markerInterval is null");
+        this.deadLetterMaxBytes = deadLetterMaxBytes;
+        this.log = requireNonNull(log, "log is null");
+        this.caughtUp = requireNonNull(caughtUp, "caughtUp is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.positions = context.getStateStore(SpeedStores.SOURCE_POSITIONS);
+        this.deadLetters = context.getStateStore(SpeedStores.DEAD_LETTERS);
+        this.pending = context.getStateStore(PendingWrites.SOURCE_NAME);
+        this.partition = context.taskId().partition();
+        context.schedule(markerInterval, PunctuationType.WALL_CLOCK_TIME, now -> sendMarker());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        SourcePosition position = positions.get(partition);
+        Instant logAppendTime = Instant.ofEpochMilli(record.timestamp());
+        Instant ingestTime = position == null || logAppendTime.isAfter(position.ingestTime()) ? logAppendTime : position.ingestTime();
+        if (position != null && logAppendTime.isBefore(position.ingestTime())) {
+            metrics.ingestRegression();
+        }
+        if (position != null && offset > position.lastOffset() + 1) {
+            checkForHole(position, offset, ingestTime);
+        }
+        Instant coveredSince = position != null ? position.coveredSince() : offset == 0 ? Instant.EPOCH : ingestTime;
+        positions.put(partition, new SourcePosition(offset, ingestTime, coveredSince));
+
+        EventVerdict verdict = EventCodec.decode(record.key(), record.value());
+        if (verdict instanceof EventVerdict.Valid valid) {
+            byte[] value = ByProduct.encode(new ByProduct.SourcedEvent(partition, offset, ingestTime, valid.event()));
+            context.forward(new Record<>(valid.event().productId().getBytes(StandardCharsets.UTF_8), value, ingestTime.toEpochMilli()),
+                    byProductChild);
+        }
+        else {
+            deadLetter(record, ((EventVerdict.Invalid) verdict).rejection(), offset);
+        }
+        metrics.recordProcessed();
+    }
+
+    /**
+     * Offsets were skipped: transaction markers and aborted records do that, and so do records deleted
+     * before they were read. Only the log start offset tells them apart.
+     */
+    private void checkForHole(SourcePosition position, long offset, Instant ingestTime) {
+        long expected = position.lastOffset() + 1;
+        long logStart;
+        try {
+            logStart = log.logStartOffset(partition);
+        }
+        catch (RuntimeException e) {
+            // Without the answer the gap cannot be judged; failing the task retries it from the last commit.
+            throw new IllegalStateException("Cannot read the log start offset of partition " + partition + " to judge the jump from offset "
+                    + position.lastOffset() + " to " + offset, e);
+        }
+        if (logStart > expected) {
+            IngestHole hole = new IngestHole("speed", partition, expected, Math.min(logStart, offset), position.ingestTime(), ingestTime);
+            LOG.error("Records at offsets [{}, {}) of partition {} were deleted from the log before the speed layer read them "
+                    + "(retention or deleteRecords): events ingested in [{}, {}) are missing from the speed rows; recorded as a hole",
+                    hole.fromOffset(), hole.toOffset(), partition, hole.fromIngest(), hole.toIngest());
+            metrics.hole(hole.toOffset() - hole.fromOffset());
+            pending.stageHole(hole);
+        }
+    }
+
+    /** Tells every product task how far this partition has been sent, when that moved since the last marker. */
+    private void sendMarker() {
+        SourcePosition position = positions.get(partition);
+        Optional<CaughtUpPartitions.CaughtUp> idle = caughtUp.of(partition);
+        Instant watermark = position == null ? null : position.ingestTime();
+        Instant coveredSince = position == null ? null : position.coveredSince();
+        if (idle.isPresent() && (watermark == null || idle.get().since().isAfter(watermark))) {
+            watermark = idle.get().since();
+            if (coveredSince == null) {
+                coveredSince = idle.get().wholeLog() ? Instant.EPOCH : watermark;
+            }
+        }
+        if (watermark == null || !watermark.isAfter(lastMarker)) {
+            return;
+        }
+        long lastOffset = position == null ? -1 : position.lastOffset();
+        byte[] value = ByProduct.encode(new ByProduct.Marker(partition, lastOffset, watermark, coveredSince));
+        context.forward(new Record<>(ByProductPartitioner.MARKER_KEY, value, watermark.toEpochMilli()), byProductChild);
+        lastMarker = watermark;
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, Rejection rejection, long offset) {
+        Headers headers = new RecordHeaders();
+        for (Header header : record.headers()) {
+            headers.add(header);
+        }
+        headers.add(Rejection.REASON_HEADER, utf8(rejection.reason().code()));
+        headers.add(Rejection.DETAIL_HEADER, utf8(rejection.detail()));
+        context.recordMetadata().ifPresent(metadata -> {
+            headers.add(SOURCE_TOPIC_HEADER, utf8(metadata.topic()));
+            headers.add(SOURCE_PARTITION_HEADER, utf8(Integer.toString(metadata.partition())));
+            headers.add(SOURCE_OFFSET_HEADER, utf8(Long.toString(metadata.offset())));
+        });
+        byte[] key = record.key();
+        byte[] value = record.value();
+        int keyBytes = key == null ? 0 : key.length;
+        int valueBytes = value == null ? 0 : value.length;
+        if (keyBytes + valueBytes > deadLetterMaxBytes) {
+            headers.add(ORIGINAL_BYTES_HEADER, utf8(keyBytes + "," + valueBytes));
+            int keptKey = Math.min(keyBytes, deadLetterMaxBytes / 2);
+            key = key == null ? null : Arrays.copyOf(key, keptKey);
+            value = value == null ? null : Arrays.copyOf(value, Math.min(valueBytes, deadLetterMaxBytes - keptKey));
+        }
+        context.forward(new Record<>(key, value, record.timestamp(), headers), deadLetterChild);
+
+        String reason = rejection.reason().code();
+        Long previous = deadLetters.get(reason);
+        long total = (previous == null ? 0 : previous) + 1;
+        deadLetters.put(reason, total);
+        pending.stageDeadLetters(rejection.reason(), total, offset);
+        metrics.deadLettered(rejection.reason());
+        LOG.debug("Dead-lettered record {} of partition {}: {}", offset, partition, rejection);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

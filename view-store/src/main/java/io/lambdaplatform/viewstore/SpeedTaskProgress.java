@@ -1,0 +1,65 @@
+package io.lambdaplatform.viewstore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What one product task of the speed layer has written of one source partition: every record of
+ * {@code sourcePartition} with ingest time before {@code watermark} that belongs to task {@code task}
+ * (of {@code taskCount}, the partition count of the repartition topic) is in the speed rows.
+ *
+ * @param coveredSince the source partition's records are in the speed rows from this ingest time on
+ */
+public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, Instant watermark, Instant coveredSince,
+        Duration retention, Instant updatedAt) {
+
+    public SpeedTaskProgress {
+        requireNonNull(watermark, "watermark is null");
+        requireNonNull(coveredSince, "coveredSince is null");
+        requireNonNull(retention, "retention is null");
+        requireNonNull(updatedAt, "updatedAt is null");
+        if (sourcePartition < 0 || taskCount < 1 || task < 0 || task >= taskCount) {
+            throw new IllegalArgumentException("Invalid task progress: source partition " + sourcePartition + ", task " + task + " of " + taskCount);
+        }
+    }
+
+    /** The progress of a whole source partition as if one task wrote it: for fixtures that write views directly. */
+    public static SpeedTaskProgress of(SpeedProgress progress) {
+        return new SpeedTaskProgress(progress.partition(), 0, 1, progress.watermark(), progress.coveredSince(), progress.retention(),
+                progress.updatedAt());
+    }
+
+    /**
+     * The progress of each source partition: over the tasks of the latest task count, the lowest watermark,
+     * the latest coverage start and update. A source partition with a task missing may have records of that
+     * task not written at any ingest time since its coverage start: its watermark is that start, so that
+     * every answer needing it is flagged rather than the partition being left out.
+     */
+    public static List<SpeedProgress> combine(Collection<SpeedTaskProgress> reports) {
+        Map<Integer, List<SpeedTaskProgress>> bySource = new TreeMap<>();
+        for (SpeedTaskProgress report : reports) {
+            bySource.computeIfAbsent(report.sourcePartition(), p -> new ArrayList<>()).add(report);
+        }
+        List<SpeedProgress> combined = new ArrayList<>();
+        for (Map.Entry<Integer, List<SpeedTaskProgress>> entry : bySource.entrySet()) {
+            int taskCount = entry.getValue().stream().mapToInt(SpeedTaskProgress::taskCount).max().orElseThrow();
+            List<SpeedTaskProgress> current = entry.getValue().stream().filter(r -> r.taskCount() == taskCount).toList();
+            boolean everyTask = current.stream().map(SpeedTaskProgress::task).distinct().count() == taskCount;
+            Instant coveredSince = current.stream().map(SpeedTaskProgress::coveredSince).max(Instant::compareTo).orElseThrow();
+            Instant watermark = everyTask
+                    ? current.stream().map(SpeedTaskProgress::watermark).min(Instant::compareTo).orElseThrow()
+                    : coveredSince;
+            Duration retention = current.stream().map(SpeedTaskProgress::retention).min(Duration::compareTo).orElseThrow();
+            Instant updatedAt = current.stream().map(SpeedTaskProgress::updatedAt).max(Instant::compareTo).orElseThrow();
+            combined.add(new SpeedProgress(entry.getKey(), watermark, coveredSince, retention, updatedAt));
+        }
+        return combined;
+    }
+}
