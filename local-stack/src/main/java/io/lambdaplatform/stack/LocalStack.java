@@ -9,6 +9,9 @@ import io.lambdaplatform.stack.internal.KafkaNode;
 import io.lambdaplatform.stack.internal.LoopbackHosts;
 import io.lambdaplatform.stack.internal.LoopbackPorts;
 import io.lambdaplatform.stack.internal.S3ProxyNode;
+import io.lambdaplatform.stack.internal.SparkHome;
+import io.lambdaplatform.stack.internal.SparkMasterNode;
+import io.lambdaplatform.stack.internal.SparkWorkerNode;
 import io.lambdaplatform.stack.internal.ServerNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,11 +106,12 @@ public final class LocalStack {
 
     /**
      * The seed Cassandra node first; once it accepts clients the other members join together (fixed tokens, no
-     * streaming). S3Proxy and the Kafka brokers start at once.
+     * streaming). S3Proxy, the Kafka brokers and the Spark master start at once, the Spark workers once the master runs.
      */
     private static StackLayout clusterLayout(Path dataDir, StackOptions options) {
         int size = StackOptions.CLUSTER_SIZE;
-        List<Integer> ports = LoopbackPorts.allocate(5, LoopbackHosts.first(size));
+        // Cassandra storage and CQL, S3Proxy, Kafka broker and controller; Spark master, its web UI, the workers' web UIs.
+        List<Integer> ports = LoopbackPorts.allocate(6 + 2 + StackOptions.SPARK_WORKERS, LoopbackHosts.first(size));
         List<Step> steps = new ArrayList<>();
         List<CassandraNode> cassandras = new ArrayList<>();
         for (int number = 1; number <= size; number++) {
@@ -124,6 +128,17 @@ public final class LocalStack {
             brokers.add(node);
             steps.add(new Step(node, -1));
         }
+        String sparkMaster = null;
+        if (options.sparkClasspath() != null) {
+            SparkHome home = SparkHome.of(dataDir.resolve("spark").resolve("home"), options.sparkClasspath());
+            SparkMasterNode master = new SparkMasterNode(dataDir, home, ports.get(5), ports.get(6));
+            int masterIndex = steps.size();
+            steps.add(new Step(master, -1));
+            for (int number = 1; number <= StackOptions.SPARK_WORKERS; number++) {
+                steps.add(new Step(new SparkWorkerNode(dataDir, home, master, number, ports.get(6 + number)), masterIndex));
+            }
+            sparkMaster = master.url();
+        }
         CassandraRing ring = new CassandraRing(cassandras);
         KafkaCluster kafka = new KafkaCluster(brokers);
         int cassandraFrom = 0;
@@ -137,7 +152,7 @@ public final class LocalStack {
             log.info("Kafka cluster of {} brokers formed; topics at replication factor {}, min.insync.replicas {}", size, topics.replicationFactor(),
                     topics.minInSyncReplicas());
         };
-        return new StackLayout(steps, formation, endpoints(options, kafka.bootstrap(), ring.contactPoints(), s3proxy, null));
+        return new StackLayout(steps, formation, endpoints(options, kafka.bootstrap(), ring.contactPoints(), s3proxy, sparkMaster));
     }
 
     private static StackEndpoints endpoints(StackOptions options, String kafkaBootstrap, List<String> contactPoints, S3ProxyNode s3proxy, String sparkMaster) {
@@ -190,11 +205,25 @@ public final class LocalStack {
     }
 
     private static List<RunningServer> join(List<CompletableFuture<RunningServer>> futures) {
+        // Fail fast: a server that exits while others still start stops the start at once.
+        CompletableFuture<Void> firstFailure = new CompletableFuture<>();
+        futures.forEach(future -> future.whenComplete((server, failure) -> {
+            if (failure != null) {
+                firstFailure.completeExceptionally(failure);
+            }
+        }));
         try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+            CompletableFuture.anyOf(CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)), firstFailure).join();
         }
         catch (CompletionException e) {
             // fall through: the first failure in launch order is reported below
+        }
+        if (firstFailure.isCompletedExceptionally()) {
+            Throwable cause = firstFailure.handle((ignored, failure) -> failure instanceof CompletionException wrapped ? wrapped.getCause() : failure).join();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StackStartException("A server failed to start", cause);
         }
         List<RunningServer> servers = new ArrayList<>();
         for (CompletableFuture<RunningServer> future : futures) {
