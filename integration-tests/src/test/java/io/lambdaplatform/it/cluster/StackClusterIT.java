@@ -5,6 +5,8 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.stack.LocalStack;
 import io.lambdaplatform.stack.RunningServer;
@@ -20,10 +22,18 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,7 +41,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The cluster stack on its own data directory: a 3-node Cassandra ring with the keyspace at RF 3, 3 Kafka brokers with
  * {@code events} at RF 3, {@code min.insync.replicas=2} and LogAppendTime; {@code kill -9} of one Cassandra node and of
- * one broker, each back (UP, in every ISR) after its restart; and no process left once the stack is closed.
+ * one broker, each back (UP, in every ISR) after its restart; a Spark standalone master with 2 ALIVE workers; and no
+ * process left once the stack is closed.
  */
 class StackClusterIT {
     // Generous: two cores shared with the other suites' servers.
@@ -43,17 +54,30 @@ class StackClusterIT {
         StackOptions options = StackOptions.of(ChildJvmTestStack.freshDataDir("cluster-"))
                 .withCluster(true)
                 .withPartitions(3)
-                .withStartTimeout(Duration.ofMinutes(6));
+                .withStartTimeout(Duration.ofMinutes(6))
+                .withSparkClasspath(sparkClasspath());
         List<Long> pids;
         try (RunningStack stack = LocalStack.start(options)) {
             pids = stack.servers().stream().map(RunningServer::pid).toList();
             StackEndpoints endpoints = stack.endpoints();
             assertThat(stack.servers()).extracting(RunningServer::name)
-                    .containsExactly("cassandra-1", "cassandra-2", "cassandra-3", "s3proxy", "kafka-1", "kafka-2", "kafka-3");
+                    .containsExactly("cassandra-1", "cassandra-2", "cassandra-3", "s3proxy", "kafka-1", "kafka-2", "kafka-3",
+                            "spark-master", "spark-worker-1", "spark-worker-2");
             assertThat(endpoints.cassandraContactPoints()).hasSize(3).allMatch(point -> point.endsWith(endpoints.cassandraContactPoint().split(":")[1]));
             assertThat(endpoints.cassandraReplicationFactor()).isEqualTo(3);
             assertThat(endpoints.kafkaBootstrap().split(",")).hasSize(3);
             assertThat(StackEndpoints.read(options.dataDir())).isEqualTo(endpoints);
+
+            JsonNode master = sparkMasterState(options.dataDir());
+            assertThat(master.path("url").asText()).isEqualTo(endpoints.sparkMaster()).startsWith("spark://127.0.0.1:");
+            assertThat(master.path("status").asText()).isEqualTo("ALIVE");
+            assertThat(master.path("aliveworkers").asInt()).isEqualTo(2);
+            assertThat(master.path("workers")).hasSize(2).allSatisfy(worker -> {
+                assertThat(worker.path("state").asText()).isEqualTo("ALIVE");
+                assertThat(worker.path("cores").asInt()).isEqualTo(1);
+                assertThat(worker.path("memory").asInt()).isEqualTo(1024);
+            });
+            assertThat(options.dataDir().resolve("spark/home/jars")).isDirectoryContaining("glob:**/spark-core_2.13-*.jar");
 
             try (CqlSession session = cql(endpoints); Admin admin = admin(endpoints)) {
                 assertThat(upNodes(session)).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2", "127.0.0.3");
@@ -98,10 +122,26 @@ class StackClusterIT {
             pids = stack.servers().stream().map(RunningServer::pid).toList();
         }
 
-        assertThat(pids).hasSize(7).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(pids).hasSize(10).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
                 .as("processes left behind by the cluster stack").doesNotContainAnyElementsOf(pids);
         assertThat(options.dataDir().resolve(StackEndpoints.FILE_NAME)).doesNotExist();
+    }
+
+    /** Spark's jars as the batch-layer build lists them; the reactor builds batch-layer before this module. */
+    private static Path sparkClasspath() {
+        return Path.of(System.getProperty("lambda.script")).toAbsolutePath().getParent().resolve("batch-layer/target/launcher-provided.classpath");
+    }
+
+    /** The master's {@code /json/}, from the web UI port it logged. */
+    private static JsonNode sparkMasterState(Path dataDir) throws Exception {
+        Matcher port = Pattern.compile("webui-port (\\d+)").matcher(Files.readString(dataDir.resolve("logs/spark-master.log")));
+        assertThat(port.find()).as("the master's command line in its log").isTrue();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1) + "/json/")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return new ObjectMapper().readTree(response.body());
     }
 
     private static List<String> upNodes(CqlSession session) {
