@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,8 +48,8 @@ public final class Provisioning {
     private Provisioning() {}
 
     /**
-     * Creates the topics that are missing, grows those with fewer partitions (Kafka cannot shrink them), and sets
-     * {@code LogAppendTime} on the events topic if it lacks it.
+     * Creates the topics that are missing (with the layout's {@code min.insync.replicas} when above 1), grows those
+     * with fewer partitions (Kafka cannot shrink them), and sets {@code LogAppendTime} on the events topic if it lacks it.
      */
     public static void ensureTopics(Admin admin, TopicLayout layout) {
         requireNonNull(admin, "admin is null");
@@ -56,9 +57,13 @@ public final class Provisioning {
         Set<String> existing = await(admin.listTopics().names(), "listing topics");
         for (String topic : List.of(layout.eventsTopic(), layout.deadLetterTopic())) {
             if (!existing.contains(topic)) {
-                Map<String, String> configs = topic.equals(layout.eventsTopic())
-                        ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME)
-                        : Map.of();
+                Map<String, String> configs = new TreeMap<>();
+                if (topic.equals(layout.eventsTopic())) {
+                    configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME);
+                }
+                if (layout.minInSyncReplicas() > 1) {
+                    configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(layout.minInSyncReplicas()));
+                }
                 await(admin.createTopics(List.of(new NewTopic(topic, layout.partitions(), layout.replicationFactor()).configs(configs))).all(),
                         "creating topic " + topic);
                 log.info("Created topic {} with {} partitions, replication factor {} {}", topic, layout.partitions(), layout.replicationFactor(), configs);

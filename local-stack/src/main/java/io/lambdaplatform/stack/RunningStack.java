@@ -53,7 +53,7 @@ public final class RunningStack implements AutoCloseable {
         return endpoints;
     }
 
-    /** Kafka, Cassandra and S3Proxy, with their pids, start durations and log files. */
+    /** Kafka, Cassandra and S3Proxy (each node of a cluster), with their pids, start durations and log files. */
     public List<RunningServer> servers() {
         return List.copyOf(servers);
     }
@@ -62,29 +62,20 @@ public final class RunningStack implements AutoCloseable {
      * Stops one server cleanly (SIGTERM) and starts it again on the same ports with the same data, waiting until
      * it accepts clients again, as an operator's rolling restart does. The endpoints stay valid.
      *
-     * @param name {@code kafka}, {@code cassandra} or {@code s3proxy}
+     * A server that was {@link #kill killed} is simply started again.
+     *
+     * @param name {@code kafka}, {@code cassandra} or {@code s3proxy}; in a cluster stack {@code cassandra-N} or
+     *        {@code kafka-N} (N from 1), {@code s3proxy}
      * @return the server as it runs now, with its new pid
      * @throws IllegalArgumentException when the stack has no server of that name
      * @throws IllegalStateException when the stack is closing
      */
     public synchronized RunningServer restart(String name) {
-        requireNonNull(name, "name is null");
-        if (closing.get()) {
-            throw new IllegalStateException("The stack in " + dataDir.path() + " is closing; cannot restart " + name);
-        }
-        int index = -1;
-        for (int i = 0; i < nodes.size(); i++) {
-            if (nodes.get(i).name().equals(name)) {
-                index = i;
-            }
-        }
-        if (index < 0) {
-            throw new IllegalArgumentException("No server named " + name + " in this stack; known: " + nodes.stream().map(ServerNode::name).toList());
-        }
+        int index = indexOf(name, "restart");
         ServerNode node = nodes.get(index);
         ChildJvm old = jvms.get(index);
         Instant start = Instant.now();
-        log.info("Restarting {} (pid {})", name, old.pid());
+        log.info("Restarting {} (pid {}{})", name, old.pid(), old.isAlive() ? "" : ", not running");
         old.requestStop();
         old.awaitStop(stopTimeout);
         ChildJvm fresh = node.launch();
@@ -94,6 +85,34 @@ public final class RunningStack implements AutoCloseable {
         servers.set(index, restarted);
         log.info("{} restarted in {} s (pid {})", name, LocalStack.seconds(Duration.between(start, Instant.now())), fresh.pid());
         return restarted;
+    }
+
+    /**
+     * Kills one server at once, as {@code kill -9} does: no shutdown hook, no flush, no controlled shutdown. The
+     * server stays down until {@link #restart(String)}; the others keep running.
+     *
+     * @param name as for {@link #restart(String)}
+     * @return the server as it ran until now
+     */
+    public synchronized RunningServer kill(String name) {
+        int index = indexOf(name, "kill");
+        ChildJvm jvm = jvms.get(index);
+        log.info("Killing {} (pid {}) with SIGKILL", name, jvm.pid());
+        jvm.kill();
+        return servers.get(index);
+    }
+
+    private int indexOf(String name, String action) {
+        requireNonNull(name, "name is null");
+        if (closing.get()) {
+            throw new IllegalStateException("The stack in " + dataDir.path() + " is closing; cannot " + action + " " + name);
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("No server named " + name + " in this stack; known: " + nodes.stream().map(ServerNode::name).toList());
     }
 
     public Path dataDir() {

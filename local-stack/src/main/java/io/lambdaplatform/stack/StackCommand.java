@@ -44,6 +44,16 @@ public final class StackCommand implements Callable<Integer> {
             description = "S3 bucket of the master dataset (default: ${DEFAULT-VALUE}).")
     private String bucket;
 
+    @Option(names = "--cluster",
+            description = "Start clusters on 127.0.0.1-3: 3 Cassandra nodes (keyspace at replication factor 3), 3 Kafka brokers (topics at "
+                    + "replication factor 3, min.insync.replicas=2), S3Proxy, and with --spark-classpath a Spark standalone master and 2 workers.")
+    private boolean cluster;
+
+    @Option(names = "--spark-classpath", paramLabel = "FILE",
+            description = "With --cluster: the file listing Spark's jars that the batch-layer build writes, "
+                    + "batch-layer/target/launcher-provided.classpath; a Spark standalone master and 2 workers run on them.")
+    private Path sparkClasspath;
+
     @Option(names = "--start-timeout", paramLabel = "SECONDS", defaultValue = "180",
             description = "How long each server may take to accept clients (default: ${DEFAULT-VALUE}).")
     private long startTimeoutSeconds;
@@ -55,19 +65,23 @@ public final class StackCommand implements Callable<Integer> {
                 .withPartitions(partitions)
                 .withKeyspace(keyspace)
                 .withBucket(bucket)
-                .withStartTimeout(Duration.ofSeconds(startTimeoutSeconds));
+                .withStartTimeout(Duration.ofSeconds(startTimeoutSeconds))
+                .withCluster(cluster)
+                .withSparkClasspath(sparkClasspath);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Starting Kafka, Cassandra and S3Proxy in " + options.dataDir() + " (logs in " + options.dataDir().resolve("logs") + ")");
+        String what = !cluster ? "Kafka, Cassandra and S3Proxy"
+                : "3 Cassandra nodes, 3 Kafka brokers, S3Proxy" + (sparkClasspath == null ? "" : " and Spark standalone (a master, 2 workers)");
+        out.println("Starting " + what + " in " + options.dataDir() + " (logs in " + options.dataDir().resolve("logs") + ")");
         out.flush();
 
         RunningStack stack = LocalStack.start(options);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
 
         for (RunningServer server : stack.servers()) {
-            out.printf("  %-10s ready in %5s s   pid %-8d log %s%n", server.name(), LocalStack.seconds(server.startDuration()), server.pid(), server.logFile());
+            out.printf("  %-14s ready in %5s s   pid %-8d log %s%n", server.name(), LocalStack.seconds(server.startDuration()), server.pid(), server.logFile());
         }
         out.println();
-        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-24s %s%n", key, key.equals("s3.secret-key") ? "(in endpoints.json)" : value));
+        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-28s %s%n", key, key.equals("s3.secret-key") ? "(in endpoints.json)" : value));
         out.println();
         out.println("Endpoints written to " + options.dataDir().resolve(StackEndpoints.FILE_NAME) + ". Ctrl-C stops the stack.");
         out.flush();

@@ -1,6 +1,8 @@
 package io.lambdaplatform.stack;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
@@ -19,8 +22,18 @@ import static java.util.Objects.requireNonNull;
  * Where a running stack's servers listen, as written to {@code DATA_DIR/endpoints.json}: one flat JSON
  * object whose keys are the platform's configuration keys ({@code kafka.bootstrap}, {@code s3.endpoint}, …).
  * Unknown keys are ignored when reading, so the file may grow.
+ *
+ * <p>A cluster stack lists every node: {@code kafka.bootstrap} names all brokers ({@code h:p,h:p,h:p}),
+ * {@code cassandra.contact-points} every Cassandra node (while {@code cassandra.contact-point} stays the first, for
+ * readers that take one), {@code cassandra.replication-factor} the keyspace's, and {@code spark.master} the Spark
+ * standalone master when one runs. A file without the lists (an older stack's) reads as a single node.
+ *
+ * @param cassandraContactPoints every Cassandra node, {@code host:port}; the first is {@code cassandraContactPoint}
+ * @param cassandraReplicationFactor the replication factor of the keyspace
+ * @param sparkMaster {@code spark://host:port} of the Spark standalone master, or null when the stack runs none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record StackEndpoints(
         @JsonProperty(value = "kafka.bootstrap", required = true) String kafkaBootstrap,
         @JsonProperty(value = "cassandra.contact-point", required = true) String cassandraContactPoint,
@@ -32,12 +45,16 @@ public record StackEndpoints(
         @JsonProperty(value = "s3.secret-key", required = true) String s3SecretKey,
         @JsonProperty(value = "s3.region", required = true) String s3Region,
         @JsonProperty(value = "events.topic", required = true) String eventsTopic,
-        @JsonProperty(value = "dlq.topic", required = true) String dlqTopic) {
+        @JsonProperty(value = "dlq.topic", required = true) String dlqTopic,
+        @JsonProperty("cassandra.contact-points") List<String> cassandraContactPoints,
+        @JsonProperty("cassandra.replication-factor") int cassandraReplicationFactor,
+        @JsonProperty("spark.master") String sparkMaster) {
     /** The file name a stack writes into its data directory. */
     public static final String FILE_NAME = "endpoints.json";
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    @JsonCreator
     public StackEndpoints {
         requireNonNull(kafkaBootstrap, "kafkaBootstrap is null");
         requireNonNull(cassandraContactPoint, "cassandraContactPoint is null");
@@ -50,11 +67,35 @@ public record StackEndpoints(
         requireNonNull(s3Region, "s3Region is null");
         requireNonNull(eventsTopic, "eventsTopic is null");
         requireNonNull(dlqTopic, "dlqTopic is null");
-        requireHostPort(kafkaBootstrap, "kafka.bootstrap");
+        for (String broker : kafkaBootstrap.split(",", -1)) {
+            requireHostPort(broker, "kafka.bootstrap");
+        }
         requireHostPort(cassandraContactPoint, "cassandra.contact-point");
+        // Absent in the file of a single-node stack written before the lists existed: that one node.
+        cassandraContactPoints = cassandraContactPoints == null ? List.of(cassandraContactPoint) : List.copyOf(cassandraContactPoints);
+        cassandraReplicationFactor = cassandraReplicationFactor == 0 ? 1 : cassandraReplicationFactor;
+        if (cassandraContactPoints.isEmpty() || !cassandraContactPoints.get(0).equals(cassandraContactPoint)) {
+            throw new IllegalArgumentException("cassandra.contact-points must start with cassandra.contact-point " + cassandraContactPoint + ": " + cassandraContactPoints);
+        }
+        for (String contactPoint : cassandraContactPoints) {
+            requireHostPort(contactPoint, "cassandra.contact-points");
+        }
+        if (cassandraReplicationFactor < 1 || cassandraReplicationFactor > cassandraContactPoints.size()) {
+            throw new IllegalArgumentException("cassandra.replication-factor must be in 1.." + cassandraContactPoints.size() + ": " + cassandraReplicationFactor);
+        }
+        if (sparkMaster != null && !sparkMaster.startsWith("spark://")) {
+            throw new IllegalArgumentException("spark.master is not a spark:// URL: " + sparkMaster);
+        }
         if (!s3Endpoint.startsWith("http://") && !s3Endpoint.startsWith("https://")) {
             throw new IllegalArgumentException("s3.endpoint is not an http(s) URL: " + s3Endpoint);
         }
+    }
+
+    /** The endpoints of a single-node stack without Spark: one broker, one Cassandra node at replication factor 1. */
+    public StackEndpoints(String kafkaBootstrap, String cassandraContactPoint, String cassandraDatacenter, String cassandraKeyspace, String s3Endpoint,
+            String s3Bucket, String s3AccessKey, String s3SecretKey, String s3Region, String eventsTopic, String dlqTopic) {
+        this(kafkaBootstrap, cassandraContactPoint, cassandraDatacenter, cassandraKeyspace, s3Endpoint, s3Bucket, s3AccessKey, s3SecretKey, s3Region,
+                eventsTopic, dlqTopic, List.of(cassandraContactPoint), 1, null);
     }
 
     /** Reads an {@code endpoints.json} file, or the one inside a stack's data directory. */
@@ -83,9 +124,9 @@ public record StackEndpoints(
         }
     }
 
-    /** The endpoints as configuration keys and values, in the order of {@code endpoints.json}. */
-    public Map<String, String> asMap() {
-        Map<String, String> map = new LinkedHashMap<>();
+    /** The endpoints as configuration keys and values, in the order of {@code endpoints.json}: strings, one list, one number. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
         map.put("kafka.bootstrap", kafkaBootstrap);
         map.put("cassandra.contact-point", cassandraContactPoint);
         map.put("cassandra.datacenter", cassandraDatacenter);
@@ -97,13 +138,18 @@ public record StackEndpoints(
         map.put("s3.region", s3Region);
         map.put("events.topic", eventsTopic);
         map.put("dlq.topic", dlqTopic);
+        map.put("cassandra.contact-points", cassandraContactPoints);
+        map.put("cassandra.replication-factor", cassandraReplicationFactor);
+        if (sparkMaster != null) {
+            map.put("spark.master", sparkMaster);
+        }
         return map;
     }
 
     /** The secret key is left out, so this may be logged. */
     @Override
     public String toString() {
-        Map<String, String> map = asMap();
+        Map<String, Object> map = asMap();
         map.put("s3.secret-key", "****");
         return "StackEndpoints" + map;
     }

@@ -15,6 +15,11 @@ import static java.util.Objects.requireNonNull;
  * @param bucket the S3 bucket of the master dataset
  * @param startTimeout how long each server may take until it accepts clients
  * @param stopTimeout how long each server may take to stop cleanly before it is killed
+ * @param cluster start clusters instead of single servers: a 3-node Cassandra ring on 127.0.0.1-3 with the keyspace
+ *        at replication factor 3, and 3 Kafka brokers on 127.0.0.1-3 with the topics at replication factor 3 and
+ *        {@code min.insync.replicas=2}
+ * @param sparkClasspath with {@code cluster}: a file listing Spark's jars ({@code batch-layer/target/launcher-provided.classpath}),
+ *        from which a Spark standalone master and two workers are started; null for none
  */
 public record StackOptions(
         Path dataDir,
@@ -23,12 +28,18 @@ public record StackOptions(
         String keyspace,
         String bucket,
         Duration startTimeout,
-        Duration stopTimeout) {
+        Duration stopTimeout,
+        boolean cluster,
+        Path sparkClasspath) {
     public static final int DEFAULT_PARTITIONS = 3;
     public static final String DEFAULT_KEYSPACE = "lambda";
     public static final String DEFAULT_BUCKET = "lambda";
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(3);
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** Nodes of each cluster of a cluster stack: Cassandra, Kafka. */
+    public static final int CLUSTER_SIZE = 3;
+    /** Workers of the Spark standalone cluster. */
+    public static final int SPARK_WORKERS = 2;
 
     public StackOptions {
         requireNonNull(dataDir, "dataDir is null");
@@ -37,6 +48,10 @@ public record StackOptions(
         requireNonNull(startTimeout, "startTimeout is null");
         requireNonNull(stopTimeout, "stopTimeout is null");
         dataDir = dataDir.toAbsolutePath().normalize();
+        sparkClasspath = sparkClasspath == null ? null : sparkClasspath.toAbsolutePath().normalize();
+        if (sparkClasspath != null && !cluster) {
+            throw new IllegalArgumentException("Spark standalone runs only in a cluster stack; sparkClasspath given without cluster: " + sparkClasspath);
+        }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
         }
@@ -54,32 +69,46 @@ public record StackOptions(
         }
     }
 
-    /** The defaults: keep existing data, 3 partitions, keyspace and bucket {@code lambda}. */
+    /** The defaults: keep existing data, single servers, 3 partitions, keyspace and bucket {@code lambda}. */
     public static StackOptions of(Path dataDir) {
-        return new StackOptions(dataDir, false, DEFAULT_PARTITIONS, DEFAULT_KEYSPACE, DEFAULT_BUCKET, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT);
+        return new StackOptions(dataDir, false, DEFAULT_PARTITIONS, DEFAULT_KEYSPACE, DEFAULT_BUCKET, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT, false, null);
     }
 
     public StackOptions withFresh(boolean fresh) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
     }
 
     public StackOptions withPartitions(int partitions) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
     }
 
     public StackOptions withKeyspace(String keyspace) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
     }
 
     public StackOptions withBucket(String bucket) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
     }
 
     public StackOptions withStartTimeout(Duration startTimeout) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
     }
 
     public StackOptions withStopTimeout(Duration stopTimeout) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+    }
+
+    public StackOptions withCluster(boolean cluster) {
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+    }
+
+    /** A cluster stack that also runs Spark standalone on the jars listed in {@code sparkClasspath}. */
+    public StackOptions withSparkClasspath(Path sparkClasspath) {
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+    }
+
+    /** The replication factor of the topics and the keyspace: 3 in a cluster, else 1. */
+    public int replicationFactor() {
+        return cluster ? CLUSTER_SIZE : 1;
     }
 }

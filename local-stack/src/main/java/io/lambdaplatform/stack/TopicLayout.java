@@ -11,8 +11,9 @@ import static java.util.Objects.requireNonNull;
  * @param deadLetterTopic   {@code lambda.kafka.dead-letter-topic}
  * @param partitions        partitions of each topic; an existing topic with fewer is grown, never shrunk
  * @param replicationFactor replicas of each partition when a topic is created
+ * @param minInSyncReplicas {@code min.insync.replicas} of each topic when it is created; 1 leaves the broker's default
  */
-public record TopicLayout(String eventsTopic, String deadLetterTopic, int partitions, short replicationFactor) {
+public record TopicLayout(String eventsTopic, String deadLetterTopic, int partitions, short replicationFactor, int minInSyncReplicas) {
     public TopicLayout {
         requireNonNull(eventsTopic, "eventsTopic is null");
         requireNonNull(deadLetterTopic, "deadLetterTopic is null");
@@ -28,5 +29,13 @@ public record TopicLayout(String eventsTopic, String deadLetterTopic, int partit
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replicationFactor must be at least 1: " + replicationFactor);
         }
+        if (minInSyncReplicas < 1 || minInSyncReplicas > replicationFactor) {
+            throw new IllegalArgumentException("minInSyncReplicas must be in 1.." + replicationFactor + ": " + minInSyncReplicas);
+        }
+    }
+
+    /** Topics that keep the broker's {@code min.insync.replicas}. */
+    public TopicLayout(String eventsTopic, String deadLetterTopic, int partitions, short replicationFactor) {
+        this(eventsTopic, deadLetterTopic, partitions, replicationFactor, 1);
     }
 }

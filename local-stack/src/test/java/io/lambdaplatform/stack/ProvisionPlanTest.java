@@ -71,6 +71,9 @@ class ProvisionPlanTest {
                 .hasMessageContaining("partitions must be at least 1: 0");
         assertThatThrownBy(() -> new TopicLayout("events", "events.dlq", 3, (short) 0))
                 .hasMessageContaining("replicationFactor must be at least 1: 0");
+        assertThatThrownBy(() -> new TopicLayout("events", "events.dlq", 3, (short) 3, 4))
+                .hasMessageContaining("minInSyncReplicas must be in 1..3: 4");
+        assertThat(new TopicLayout("events", "events.dlq", 3, (short) 3).minInSyncReplicas()).isEqualTo(1);
     }
 
     @Test

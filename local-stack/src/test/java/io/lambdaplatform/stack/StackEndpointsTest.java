@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,8 +38,58 @@ class StackEndpointsTest {
                 Map.entry("s3.secret-key", "secret"),
                 Map.entry("s3.region", "us-east-1"),
                 Map.entry("events.topic", "events"),
-                Map.entry("dlq.topic", "events.dlq")));
+                Map.entry("dlq.topic", "events.dlq"),
+                Map.entry("cassandra.contact-points", List.of("127.0.0.1:39042")),
+                Map.entry("cassandra.replication-factor", 1)));
         assertThat(dir.resolve("endpoints.json.tmp")).doesNotExist();
+    }
+
+    @Test
+    void aClusterStackListsEveryNodeAndKeepsTheSingleKeys(@TempDir Path dir) throws IOException {
+        StackEndpoints cluster = new StackEndpoints(
+                "127.0.0.1:39092,127.0.0.2:39092,127.0.0.3:39092", "127.0.0.1:39042", "datacenter1", "lambda", "http://127.0.0.1:39080", "lambda",
+                "access", "secret", "us-east-1", "events", "events.dlq",
+                List.of("127.0.0.1:39042", "127.0.0.2:39042", "127.0.0.3:39042"), 3, "spark://127.0.0.1:37077");
+        Path file = dir.resolve("endpoints.json");
+
+        cluster.write(file);
+
+        Map<String, Object> json = new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+        assertThat(json)
+                .containsEntry("kafka.bootstrap", "127.0.0.1:39092,127.0.0.2:39092,127.0.0.3:39092")
+                .containsEntry("cassandra.contact-point", "127.0.0.1:39042")
+                .containsEntry("cassandra.contact-points", List.of("127.0.0.1:39042", "127.0.0.2:39042", "127.0.0.3:39042"))
+                .containsEntry("cassandra.replication-factor", 3)
+                .containsEntry("spark.master", "spark://127.0.0.1:37077");
+        assertThat(StackEndpoints.read(file)).isEqualTo(cluster);
+    }
+
+    @Test
+    void readsTheFileOfAnOlderSingleNodeStackAsOneNodeAtReplicationFactorOne(@TempDir Path dir) throws IOException {
+        Map<String, Object> withoutLists = new LinkedHashMap<>(ENDPOINTS.asMap());
+        withoutLists.remove("cassandra.contact-points");
+        withoutLists.remove("cassandra.replication-factor");
+        Path file = dir.resolve("endpoints.json");
+        new ObjectMapper().writeValue(file.toFile(), withoutLists);
+
+        StackEndpoints read = StackEndpoints.read(file);
+
+        assertThat(read.cassandraContactPoints()).containsExactly("127.0.0.1:39042");
+        assertThat(read.cassandraReplicationFactor()).isEqualTo(1);
+        assertThat(read.sparkMaster()).isNull();
+        assertThat(read).isEqualTo(ENDPOINTS);
+    }
+
+    @Test
+    void validatesTheClusterLists() {
+        assertThatThrownBy(() -> new StackEndpoints("h:1,h2", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
+                .hasMessage("kafka.bootstrap is not host:port: h2");
+        assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d", List.of("g:2", "h:2"), 1, null))
+                .hasMessage("cassandra.contact-points must start with cassandra.contact-point h:2: [g:2, h:2]");
+        assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d", List.of("h:2"), 3, null))
+                .hasMessage("cassandra.replication-factor must be in 1..1: 3");
+        assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d", List.of("h:2"), 1, "h:7077"))
+                .hasMessage("spark.master is not a spark:// URL: h:7077");
     }
 
     @Test
@@ -51,7 +102,7 @@ class StackEndpointsTest {
 
     @Test
     void ignoresKeysItDoesNotKnow(@TempDir Path dir) throws IOException {
-        Map<String, String> withExtra = new LinkedHashMap<>(ENDPOINTS.asMap());
+        Map<String, Object> withExtra = new LinkedHashMap<>(ENDPOINTS.asMap());
         withExtra.put("serving.url", "http://127.0.0.1:8080");
         Path file = dir.resolve("endpoints.json");
         new ObjectMapper().writeValue(file.toFile(), withExtra);

@@ -26,7 +26,7 @@ class StackOptionsTest {
     void withersCopy() {
         StackOptions options = StackOptions.of(Path.of("/tmp/d")).withFresh(true).withPartitions(6).withKeyspace("views").withBucket("master-data");
 
-        assertThat(options).isEqualTo(new StackOptions(Path.of("/tmp/d"), true, 6, "views", "master-data", Duration.ofMinutes(3), Duration.ofSeconds(30)));
+        assertThat(options).isEqualTo(new StackOptions(Path.of("/tmp/d"), true, 6, "views", "master-data", Duration.ofMinutes(3), Duration.ofSeconds(30), false, null));
     }
 
     @Test

@@ -97,9 +97,17 @@ public final class PlatformConfig {
                 settings.put(configKey, endpoints.get(endpointKey).toString());
             }
         });
+        // A cluster stack lists every Cassandra node; a single-node stack names its one node.
+        Object contactPoints = endpoints.get("cassandra.contact-points");
         Object contactPoint = endpoints.get("cassandra.contact-point");
-        if (contactPoint != null) {
+        if (contactPoints instanceof List<?> list && !list.isEmpty()) {
+            settings.put("lambda.cassandra.contact-points", list.stream().map(Object::toString).toList());
+        }
+        else if (contactPoint != null) {
             settings.put("lambda.cassandra.contact-points", List.of(contactPoint.toString()));
+        }
+        if (endpoints.get("cassandra.replication-factor") instanceof Number replicationFactor) {
+            settings.put("lambda.cassandra.replication-factor", replicationFactor.intValue());
         }
         if (endpoints.get("s3.endpoint") != null) {
             settings.put("lambda.s3.path-style-access", true);

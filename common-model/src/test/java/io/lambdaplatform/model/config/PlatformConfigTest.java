@@ -68,6 +68,20 @@ class PlatformConfigTest {
     }
 
     @Test
+    void aClusterStackSetsEveryContactPointAndItsReplicationFactor() throws IOException {
+        Files.writeString(dir.resolve("endpoints.json"), """
+                {"kafka.bootstrap": "127.0.0.1:40001,127.0.0.2:40001,127.0.0.3:40001", "cassandra.contact-point": "127.0.0.1:40002",
+                 "cassandra.contact-points": ["127.0.0.1:40002", "127.0.0.2:40002", "127.0.0.3:40002"],
+                 "cassandra.replication-factor": 3, "spark.master": "spark://127.0.0.1:40004"}""");
+
+        Config config = PlatformConfig.load(null, dir, Map.of());
+
+        assertThat(config.getString("lambda.kafka.bootstrap-servers")).isEqualTo("127.0.0.1:40001,127.0.0.2:40001,127.0.0.3:40001");
+        assertThat(config.getStringList("lambda.cassandra.contact-points")).containsExactly("127.0.0.1:40002", "127.0.0.2:40002", "127.0.0.3:40002");
+        assertThat(config.getInt("lambda.cassandra.replication-factor")).isEqualTo(3);
+    }
+
+    @Test
     void saysWhatIsMissing() {
         assertThatThrownBy(() -> PlatformConfig.load(dir.resolve("nope.conf"), null, Map.of()))
                 .hasMessageContaining("Configuration file not found");

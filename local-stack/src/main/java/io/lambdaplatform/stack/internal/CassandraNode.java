@@ -1,14 +1,12 @@
 package io.lambdaplatform.stack.internal;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,13 +17,20 @@ import java.util.stream.Stream;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A single Apache Cassandra node from {@code cassandra-all}, with a generated {@code cassandra.yaml}: one token,
- * loopback addresses, its four directories under the data directory. It is ready when a CQL session connects;
- * then the schema is applied through that session.
+ * An Apache Cassandra node from {@code cassandra-all}, with a generated {@code cassandra.yaml}: one token, a
+ * loopback address, its four directories under the data directory. It is ready when a CQL session connects; then
+ * the schema is applied through that session.
+ *
+ * <p>Either the single node of the local stack ({@link #single}: {@code cassandra} on 127.0.0.1, token 0), or one
+ * member of a ring ({@link #ringMember}: {@code cassandra-N} on 127.0.0.N, all on the same ports, the first node
+ * the seed). A ring's tokens are evenly spaced and fixed and its members do not bootstrap (a new ring holds no data
+ * to stream), so the members may join at once; restarts find their tokens in their own system tables.
  */
 public final class CassandraNode implements ServerNode {
     public static final String NAME = "cassandra";
     public static final String DATACENTER = "datacenter1";
+    /** What a ring member's schema step does: the ring applies the schema once every member is up. */
+    public static final Consumer<CqlSession> NO_SCHEMA = session -> {};
 
     // The --add-exports/--add-opens of Cassandra 5.0's conf/jvm17-server.options, plus its Netty settings.
     private static final List<String> JVM17_SERVER_OPTIONS = List.of(
@@ -61,59 +66,103 @@ public final class CassandraNode implements ServerNode {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path dataDir;
+    private final String name;
+    private final String host;
+    private final String seedHost;
+    private final String initialToken;
+    private final boolean ringMember;
+    private final String maxHeap;
     private final int storagePort;
     private final int nativePort;
     private final Consumer<CqlSession> schema;
 
-    /**
-     * @param schema applied through the first session once the node accepts CQL; must be idempotent, as it runs on
-     *        every start
-     */
-    public CassandraNode(Path dataDir, int storagePort, int nativePort, Consumer<CqlSession> schema) {
+    private CassandraNode(Path dataDir, String name, String host, String seedHost, String initialToken, boolean ringMember, String maxHeap,
+            int storagePort, int nativePort, Consumer<CqlSession> schema) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
+        this.name = requireNonNull(name, "name is null");
+        this.host = requireNonNull(host, "host is null");
+        this.seedHost = requireNonNull(seedHost, "seedHost is null");
+        this.initialToken = requireNonNull(initialToken, "initialToken is null");
+        this.ringMember = ringMember;
+        this.maxHeap = requireNonNull(maxHeap, "maxHeap is null");
         this.storagePort = storagePort;
         this.nativePort = nativePort;
         this.schema = requireNonNull(schema, "schema is null");
     }
 
+    /**
+     * The local stack's only node, {@code cassandra} on 127.0.0.1 with a 1 GiB heap.
+     *
+     * @param schema applied through the first session once the node accepts CQL; must be idempotent, as it runs on
+     *        every start
+     */
+    public static CassandraNode single(Path dataDir, int storagePort, int nativePort, Consumer<CqlSession> schema) {
+        return new CassandraNode(dataDir, NAME, LoopbackPorts.HOST, LoopbackPorts.HOST, "0", false, "1g", storagePort, nativePort, schema);
+    }
+
+    /**
+     * Member {@code number} (1-based) of a ring of {@code size} nodes: {@code cassandra-N} on {@code 127.0.0.N}, seeded
+     * by {@code 127.0.0.1}, with a heap of {@code maxHeap} (a JVM size such as {@code 768m}).
+     */
+    public static CassandraNode ringMember(Path dataDir, int number, int size, String maxHeap, int storagePort, int nativePort) {
+        if (number < 1 || number > size) {
+            throw new IllegalArgumentException("Ring member " + number + " is not in 1.." + size);
+        }
+        return new CassandraNode(dataDir, NAME + "-" + number, LoopbackHosts.of(number), LoopbackHosts.of(1), ringToken(number, size), true, maxHeap,
+                storagePort, nativePort, NO_SCHEMA);
+    }
+
+    /** The Murmur3 token of member {@code number} of a ring of {@code size}: evenly spaced from {@code Long.MIN_VALUE}. */
+    static String ringToken(int number, int size) {
+        BigInteger span = BigInteger.TWO.pow(64);
+        return BigInteger.valueOf(Long.MIN_VALUE).add(span.multiply(BigInteger.valueOf(number - 1)).divide(BigInteger.valueOf(size))).toString();
+    }
+
     @Override
     public String name() {
-        return NAME;
+        return name;
+    }
+
+    public String host() {
+        return host;
     }
 
     public String contactPoint() {
-        return LoopbackPorts.HOST + ":" + nativePort;
+        return host + ":" + nativePort;
+    }
+
+    public Path yamlFile() {
+        return dataDir.resolve("conf").resolve(name + ".yaml");
     }
 
     @Override
     public ChildJvm launch() {
-        Path home = dataDir.resolve("cassandra");
-        Path yaml = dataDir.resolve("conf").resolve("cassandra.yaml");
+        Path yaml = yamlFile();
         Path logback = dataDir.resolve("conf").resolve("cassandra-logback.xml");
-        ConfigFiles.write(yaml, cassandraYaml(home));
+        ConfigFiles.write(yaml, cassandraYaml());
         ConfigFiles.write(logback, ConfigFiles.LOGBACK_TO_STDOUT);
         List<String> jvmOptions = Stream.concat(
                 Stream.of(
-                        "-Xms256m", "-Xmx1g",
+                        "-Xms" + (ringMember ? maxHeap : "256m"), "-Xmx" + maxHeap,
                         "-XX:+UseG1GC",
                         "-XX:+ExitOnOutOfMemoryError",
                         "-Djava.net.preferIPv4Stack=true",
                         "-Dcassandra.config=" + yaml.toUri(),
                         "-Dcassandra-foreground=true",
-                        "-Dcassandra.storagedir=" + home,
+                        "-Dcassandra.storagedir=" + home(),
                         "-Dcassandra.logdir=" + dataDir.resolve("logs"),
                         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
                         "-Dlogback.configurationFile=" + logback.toUri(),
-                        "-Dlambda.stack.server=" + NAME,
+                        "-Dlambda.stack.server=" + name,
                         "-Dlambda.stack.data-dir=" + dataDir),
                 JVM17_SERVER_OPTIONS.stream()).toList();
-        return ChildJvm.start(new ChildJvmSpec(NAME, ServerClasspath.of(NAME), jvmOptions,
-                "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir.resolve("logs").resolve(NAME + ".log")));
+        return ChildJvm.start(new ChildJvmSpec(name, ServerClasspath.of(NAME), jvmOptions,
+                "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir.resolve("logs").resolve(name + ".log")));
     }
 
     @Override
     public void awaitReady(ChildJvm jvm, Instant deadline) {
-        Readiness.awaitPort(jvm, deadline, nativePort);
+        Readiness.awaitPort(jvm, deadline, host, nativePort);
         try (CqlSession session = Readiness.await(jvm, deadline, "Cassandra at " + contactPoint() + " accepts CQL sessions", this::connect)) {
             jvm.markAcceptingClients();
             schema.accept(session);
@@ -121,8 +170,17 @@ public final class CassandraNode implements ServerNode {
     }
 
     private CqlSession connect() {
-        return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(LoopbackPorts.HOST, nativePort))
+        return session(List.of(contactPoint()));
+    }
+
+    /** A short-lived session with generous timeouts, for the launcher's own checks and the schema. */
+    public static CqlSession session(List<String> contactPoints) {
+        CqlSessionBuilder builder = CqlSession.builder();
+        for (String contactPoint : contactPoints) {
+            int colon = contactPoint.lastIndexOf(':');
+            builder.addContactPoint(new InetSocketAddress(contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
+        }
+        return builder
                 .withLocalDatacenter(DATACENTER)
                 .withConfigLoader(DriverConfigLoader.programmaticBuilder()
                         .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, CONNECT_TIMEOUT)
@@ -137,12 +195,20 @@ public final class CassandraNode implements ServerNode {
                 .build();
     }
 
-    private String cassandraYaml(Path home) {
+    private Path home() {
+        return dataDir.resolve(name);
+    }
+
+    /** The generated {@code cassandra.yaml}: rewritten on every start, as the ports change; the data stays. */
+    public String cassandraYaml() {
+        Path home = home();
         return String.join("\n",
                 "# Generated by local-stack on every start; the ports change, the data in the directories stays.",
                 "cluster_name: lambda-local",
                 "num_tokens: 1",
-                "initial_token: 0",
+                "initial_token: " + initialToken,
+                // A new ring has nothing to stream; with fixed tokens its members join together.
+                "auto_bootstrap: " + !ringMember,
                 "partitioner: org.apache.cassandra.dht.Murmur3Partitioner",
                 "data_file_directories:",
                 "  - " + home.resolve("data"),
@@ -153,9 +219,9 @@ public final class CassandraNode implements ServerNode {
                 "seed_provider:",
                 "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider",
                 "    parameters:",
-                "      - seeds: \"" + LoopbackPorts.HOST + ":" + storagePort + "\"",
-                "listen_address: " + LoopbackPorts.HOST,
-                "rpc_address: " + LoopbackPorts.HOST,
+                "      - seeds: \"" + seedHost + ":" + storagePort + "\"",
+                "listen_address: " + host,
+                "rpc_address: " + host,
                 "storage_port: " + storagePort,
                 "native_transport_port: " + nativePort,
                 "start_native_transport: true",
@@ -165,5 +231,4 @@ public final class CassandraNode implements ServerNode {
                 "auto_snapshot: false",
                 "");
     }
-
 }

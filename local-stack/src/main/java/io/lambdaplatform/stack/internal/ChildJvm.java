@@ -62,7 +62,7 @@ public final class ChildJvm {
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(spec.mainClass());
         command.addAll(spec.arguments());
-        return startCommand(spec.name(), command, Map.of(), spec.logFile());
+        return startCommand(spec.name(), command, spec.environment(), spec.logFile());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.lambdaplatform.stack.internal;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,8 +15,10 @@ import static java.util.Objects.requireNonNull;
  * @param mainClass the server's main class, run by {@link ServerWatchdog}
  * @param arguments the server's arguments
  * @param logFile where stdout and stderr are appended
+ * @param environment variables set for the JVM on top of the launcher's own
  */
-public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile) {
+public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile,
+        Map<String, String> environment) {
     public ChildJvmSpec {
         requireNonNull(name, "name is null");
         classpath = List.copyOf(requireNonNull(classpath, "classpath is null"));
@@ -23,5 +26,11 @@ public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOp
         requireNonNull(mainClass, "mainClass is null");
         arguments = List.copyOf(requireNonNull(arguments, "arguments is null"));
         requireNonNull(logFile, "logFile is null");
+        environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+    }
+
+    /** A JVM that inherits the launcher's environment unchanged. */
+    public ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile) {
+        this(name, classpath, jvmOptions, mainClass, arguments, logFile, Map.of());
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
@@ -34,6 +35,8 @@ import static java.util.Objects.requireNonNull;
  * kafka/           Kafka's log.dirs (KRaft metadata and topic data)
  * cassandra/       data, commitlog, saved_caches, hints, cdc_raw
  * s3/              the S3Proxy filesystem store, one directory per bucket
+ * kafka-N/, cassandra-N/   the same for node N of a cluster stack
+ * spark/           a cluster stack's generated Spark home and the workers' directories
  * </pre>
  */
 public final class DataDirectory implements AutoCloseable {
@@ -42,7 +45,8 @@ public final class DataDirectory implements AutoCloseable {
     private static final String LOCK_FILE = "stack.lock";
     // What a directory may contain for --fresh to wipe it: only what a stack puts there.
     private static final Set<String> STACK_ENTRIES = Set.of(LOCK_FILE, StackEndpoints.FILE_NAME, StackEndpoints.FILE_NAME + ".tmp",
-            "conf", "logs", "kafka", "cassandra", "s3");
+            "conf", "logs", "kafka", "cassandra", "s3", "spark");
+    private static final Pattern CLUSTER_NODE_ENTRY = Pattern.compile("(kafka|cassandra)-[0-9]+");
 
     private final Path path;
     private final FileChannel lockChannel;
@@ -95,7 +99,7 @@ public final class DataDirectory implements AutoCloseable {
     public void wipe() {
         try (Stream<Path> entries = Files.list(path)) {
             List<Path> all = entries.toList();
-            List<Path> foreign = all.stream().filter(entry -> !STACK_ENTRIES.contains(entry.getFileName().toString())).toList();
+            List<Path> foreign = all.stream().filter(entry -> !isStackEntry(entry.getFileName().toString())).toList();
             if (!foreign.isEmpty()) {
                 throw new StackStartException("Refusing to wipe " + path + ": it holds files a local stack did not create: " + foreign);
             }
@@ -109,6 +113,10 @@ public final class DataDirectory implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot wipe the data directory " + path, e);
         }
+    }
+
+    private static boolean isStackEntry(String name) {
+        return STACK_ENTRIES.contains(name) || CLUSTER_NODE_ENTRY.matcher(name).matches();
     }
 
     /** Creates the log directory and removes the endpoints of an earlier run, which no longer hold. */

@@ -10,134 +10,221 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * A single Kafka node in KRaft mode, broker and controller in one JVM, with a static one-voter quorum so that it
- * may listen on different ports after a restart. Its storage is formatted once; a restart keeps topics and offsets.
+ * A Kafka node in KRaft mode, broker and controller in one JVM, with a static quorum of voters so that it may listen
+ * on different ports after a restart. Its storage is formatted once; a restart keeps topics and offsets.
+ *
+ * <p>Either the single node of the local stack ({@link #single}: {@code kafka}, node id 1 on 127.0.0.1, the only
+ * voter, creating the topics once it accepts clients) or one member of a cluster ({@link #clusterMember}:
+ * {@code kafka-N}, node id N on 127.0.0.N, all members on the same two ports and all of them voters, replicating
+ * internal topics three times with {@code min.insync.replicas=2}); a cluster's topics are created once every broker
+ * has registered.
  */
 public final class KafkaNode implements ServerNode {
     private static final Logger log = LoggerFactory.getLogger(KafkaNode.class);
 
     public static final String NAME = "kafka";
-    private static final int NODE_ID = 1;
     private static final Duration FORMAT_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration ADMIN_CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path dataDir;
+    private final String name;
+    private final int nodeId;
+    private final int clusterSize;
+    private final String clusterId;
+    private final String maxHeap;
     private final int brokerPort;
     private final int controllerPort;
-    private final TopicLayout topics;
+    private final int defaultPartitions;
+    private final Consumer<Admin> provisioning;
 
-    /** @param topics created through {@link Provisioning} once the broker accepts clients */
-    public KafkaNode(Path dataDir, int brokerPort, int controllerPort, TopicLayout topics) {
+    private KafkaNode(Path dataDir, String name, int nodeId, int clusterSize, String clusterId, String maxHeap, int brokerPort, int controllerPort,
+            int defaultPartitions, Consumer<Admin> provisioning) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
+        this.name = requireNonNull(name, "name is null");
+        this.nodeId = nodeId;
+        this.clusterSize = clusterSize;
+        this.clusterId = requireNonNull(clusterId, "clusterId is null");
+        this.maxHeap = requireNonNull(maxHeap, "maxHeap is null");
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
-        this.topics = requireNonNull(topics, "topics is null");
+        this.defaultPartitions = defaultPartitions;
+        this.provisioning = requireNonNull(provisioning, "provisioning is null");
+        if (nodeId < 1 || nodeId > clusterSize) {
+            throw new IllegalArgumentException("Kafka node id " + nodeId + " is not in 1.." + clusterSize);
+        }
+    }
+
+    /** The local stack's only node, {@code kafka}, with a 1 GiB heap; creates the topics through {@link Provisioning}. */
+    public static KafkaNode single(Path dataDir, int brokerPort, int controllerPort, TopicLayout topics) {
+        requireNonNull(topics, "topics is null");
+        return new KafkaNode(dataDir, NAME, 1, 1, Uuid.randomUuid().toString(), "1g", brokerPort, controllerPort, topics.partitions(),
+                admin -> Provisioning.ensureTopics(admin, topics));
+    }
+
+    /**
+     * Member {@code nodeId} (1-based) of a cluster of {@code clusterSize} combined broker-controllers sharing the
+     * {@code clusterId} their storage is formatted with, with a heap of {@code maxHeap}.
+     */
+    public static KafkaNode clusterMember(Path dataDir, int nodeId, int clusterSize, String clusterId, String maxHeap, int brokerPort, int controllerPort,
+            int defaultPartitions) {
+        return new KafkaNode(dataDir, NAME + "-" + nodeId, nodeId, clusterSize, clusterId, maxHeap, brokerPort, controllerPort, defaultPartitions,
+                admin -> {});
+    }
+
+    /** The cluster id of the storage of member 1, when it was formatted by an earlier start; otherwise a new one. */
+    public static String clusterId(Path dataDir) {
+        Path meta = dataDir.resolve(NAME + "-1").resolve("meta.properties");
+        if (Files.isRegularFile(meta)) {
+            Properties properties = new Properties();
+            try (var in = Files.newInputStream(meta)) {
+                properties.load(in);
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + meta, e);
+            }
+            String id = properties.getProperty("cluster.id");
+            if (id != null) {
+                return id;
+            }
+        }
+        return Uuid.randomUuid().toString();
     }
 
     @Override
     public String name() {
-        return NAME;
+        return name;
+    }
+
+    public String host() {
+        return LoopbackHosts.of(nodeId);
     }
 
     public String bootstrap() {
-        return LoopbackPorts.HOST + ":" + brokerPort;
+        return host() + ":" + brokerPort;
+    }
+
+    public Path propertiesFile() {
+        return dataDir.resolve("conf").resolve(name + ".properties");
+    }
+
+    private Path storage() {
+        return dataDir.resolve(name);
     }
 
     @Override
     public ChildJvm launch() {
-        Path storage = dataDir.resolve("kafka");
-        Path config = dataDir.resolve("conf").resolve("kafka.properties");
+        Path storage = storage();
+        Path config = propertiesFile();
         Path log4j = dataDir.resolve("conf").resolve("kafka-log4j2.properties");
-        ConfigFiles.write(config, serverProperties(storage));
+        ConfigFiles.write(config, serverProperties());
         ConfigFiles.write(log4j, LOG4J2_PROPERTIES);
         List<Path> classpath = ServerClasspath.of(NAME);
         List<String> jvmOptions = List.of(
-                "-Xms256m", "-Xmx1g",
+                "-Xms" + (clusterSize > 1 ? maxHeap : "256m"), "-Xmx" + maxHeap,
                 "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true",
                 "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-Dlambda.stack.server=" + NAME,
+                "-Dlambda.stack.server=" + name,
                 "-Dlambda.stack.data-dir=" + dataDir);
 
         if (!Files.exists(storage.resolve("meta.properties"))) {
             format(config, classpath, jvmOptions);
         }
-        return ChildJvm.start(new ChildJvmSpec(NAME, classpath, jvmOptions, "kafka.Kafka", List.of(config.toString()), logFile()));
+        return ChildJvm.start(new ChildJvmSpec(name, classpath, jvmOptions, "kafka.Kafka", List.of(config.toString()), logFile()));
     }
 
     @Override
     public void awaitReady(ChildJvm jvm, Instant deadline) {
-        Readiness.awaitPort(jvm, deadline, brokerPort);
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis(),
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500))) {
+        Readiness.awaitPort(jvm, deadline, host(), brokerPort);
+        try (Admin admin = admin(bootstrap())) {
             Readiness.await(jvm, deadline, "the Kafka broker at " + bootstrap() + " accepts clients",
                     () -> admin.describeCluster().nodes().get(ADMIN_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
             jvm.markAcceptingClients();
-            Readiness.await(jvm, deadline, "the topics " + topics.eventsTopic() + " and " + topics.deadLetterTopic() + " exist", () -> {
-                Provisioning.ensureTopics(admin, topics);
+            Readiness.await(jvm, deadline, "Kafka at " + bootstrap() + " is provisioned", () -> {
+                provisioning.accept(admin);
                 return null;
             });
         }
     }
 
+    /** An admin client with short timeouts, for the launcher's own checks. */
+    public static Admin admin(String bootstrap) {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_CALL_TIMEOUT.toMillis(),
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500));
+    }
+
     private void format(Path config, List<Path> classpath, List<String> jvmOptions) {
-        String clusterId = Uuid.randomUuid().toString();
-        Path formatLog = dataDir.resolve("logs").resolve("kafka-format.log");
-        log.info("Formatting Kafka storage {} with cluster id {}", dataDir.resolve("kafka"), clusterId);
-        int exitCode = ChildJvm.run(new ChildJvmSpec("kafka-format", classpath, jvmOptions, "kafka.tools.StorageTool",
+        Path formatLog = dataDir.resolve("logs").resolve(name + "-format.log");
+        log.info("Formatting Kafka storage {} with cluster id {}", storage(), clusterId);
+        int exitCode = ChildJvm.run(new ChildJvmSpec(name + "-format", classpath, jvmOptions, "kafka.tools.StorageTool",
                 List.of("format", "--config", config.toString(), "--cluster-id", clusterId), formatLog), FORMAT_TIMEOUT);
         if (exitCode != 0) {
             throw new StackStartException("Formatting the Kafka storage failed with exit code " + exitCode + "; see " + formatLog);
         }
     }
 
-    private String serverProperties(Path storage) {
-        String controller = LoopbackPorts.HOST + ":" + controllerPort;
+    /** The generated {@code server.properties}: rewritten on every start, as the ports change; the data stays. */
+    public String serverProperties() {
+        String listenerHost = host();
+        String controller = listenerHost + ":" + controllerPort;
+        String voters = IntStream.rangeClosed(1, clusterSize)
+                .mapToObj(id -> id + "@" + LoopbackHosts.of(id) + ":" + controllerPort)
+                .collect(Collectors.joining(","));
+        int replication = Math.min(clusterSize, 3);
+        int minInSync = Math.max(1, replication - 1);
         return String.join("\n",
                 "# Generated by local-stack on every start; the ports change, the data in log.dirs stays.",
                 "process.roles=broker,controller",
-                "node.id=" + NODE_ID,
-                "controller.quorum.voters=" + NODE_ID + "@" + controller,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + voters,
                 "listeners=PLAINTEXT://" + bootstrap() + ",CONTROLLER://" + controller,
                 "advertised.listeners=PLAINTEXT://" + bootstrap(),
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + storage,
-                "num.partitions=" + topics.partitions(),
+                "log.dirs=" + storage(),
+                "num.partitions=" + defaultPartitions,
                 "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + minInSync,
+                "offsets.topic.replication.factor=" + replication,
                 "offsets.topic.num.partitions=10",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + minInSync,
                 "transaction.state.log.num.partitions=10",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=" + replication,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
                 "num.network.threads=2",
-                "num.io.threads=4",
+                "num.io.threads=" + (clusterSize > 1 ? 2 : 4),
+                "num.replica.fetchers=1",
                 "num.recovery.threads.per.data.dir=1",
                 "log.retention.hours=168",
                 "");
     }
 
     private Path logFile() {
-        return dataDir.resolve("logs").resolve(NAME + ".log");
+        return dataDir.resolve("logs").resolve(name + ".log");
     }
 
 
