@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.KafkaIngestLog;
 import io.lambdaplatform.batch.internal.LeaseKeeper;
 import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.viewstore.BatchVersion;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The batch layer's command line, run by {@code spark-submit --class io.lambdaplatform.batch.BatchMain} (or by
@@ -68,17 +70,23 @@ public final class BatchMain implements Callable<Integer> {
         BatchConfig config = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
         PrintWriter out = spec.commandLine().getOut();
         CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
-        SparkSession spark = session(config);
+        AtomicReference<SparkSession> spark = new AtomicReference<>();
         try {
             factory.applySchema(config.replicationFactor());
-            BatchRunSummary summary = BatchRun.run(spark, config, factory, Clock.systemUTC());
-            out.println(summary.describe());
-            out.flush();
-            LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
-            return 0;
+            // The lease before Spark starts: a second run fails at once, and a lost lease cancels the jobs.
+            try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(),
+                    () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
+                spark.set(session(config));
+                BatchRunSummary summary = BatchRun.run(spark.get(), config, factory,
+                        new KafkaIngestLog(config.bootstrapServers(), config.eventsTopic()), Clock.systemUTC(), lease::requireHeld);
+                out.println(summary.describe());
+                out.flush();
+                LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
+                return 0;
+            }
         }
         finally {
-            spark.stop();
+            Optional.ofNullable(spark.get()).ifPresent(SparkSession::stop);
             CassandraBatchViewsFactory.closeAll();
         }
     }

@@ -35,44 +35,55 @@ public final class BatchRun {
         return run(spark, config, factory, new KafkaIngestLog(config.bootstrapServers(), config.eventsTopic()), clock);
     }
 
+    /** Takes the batch lease for the run and gives it up at the end. */
     public static BatchRunSummary run(SparkSession spark, BatchConfig config, BatchViewsFactory factory, IngestLog log, Clock clock) {
+        try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), clock, () -> spark.sparkContext().cancelAllJobs())) {
+            return run(spark, config, factory, log, clock, lease::requireHeld);
+        }
+    }
+
+    /**
+     * The run, for a caller that holds the batch lease.
+     *
+     * @param stillHeld throws when the lease was lost; called before archiving, before recording holes and before
+     *                  publishing
+     */
+    public static BatchRunSummary run(SparkSession spark, BatchConfig config, BatchViewsFactory factory, IngestLog log, Clock clock,
+            Runnable stillHeld) {
         Instant started = clock.instant();
         BatchViews views = factory.open();
-        try (LeaseKeeper lease = LeaseKeeper.take(views, config.leaseTtl(), clock, () -> spark.sparkContext().cancelAllJobs())) {
-            LOG.info("Took the batch lease as {}", lease.lease().holder());
-            long pointerAtStart = views.current().map(BatchVersion::version).orElse(BatchViews.NO_VERSION);
-            MasterDataset master = MasterDataset.at(spark, config.masterPath());
-            List<String> removed = master.removeIncompleteRanges();
-            Instant archivedUntil = master.archivedUntil();
-            Map<Integer, PartitionLog> partitions = log.partitions();
-            Optional<Instant> brokerNewest = partitions.values().stream().flatMap(partition -> partition.newest().stream())
-                    .max(Instant::compareTo);
-            Instant cutoff = IngestCutoff.choose(started, brokerNewest, config.safetyMargin(), config.ingestBuckets(), archivedUntil);
-            LOG.info("Batch run: cutoff {} (archived until {}, brokers' newest append {}, safety margin {})", cutoff, archivedUntil,
-                    brokerNewest.map(Instant::toString).orElse("none"), config.safetyMargin());
+        long pointerAtStart = views.current().map(BatchVersion::version).orElse(BatchViews.NO_VERSION);
+        MasterDataset master = MasterDataset.at(spark, config.masterPath());
+        List<String> removed = master.removeIncompleteRanges();
+        Instant archivedUntil = master.archivedUntil();
+        Map<Integer, PartitionLog> partitions = log.partitions();
+        Optional<Instant> brokerNewest = partitions.values().stream().flatMap(partition -> partition.newest().stream())
+                .max(Instant::compareTo);
+        Instant cutoff = IngestCutoff.choose(started, brokerNewest, config.safetyMargin(), config.ingestBuckets(), archivedUntil);
+        LOG.info("Batch run: cutoff {} (archived until {}, brokers' newest append {}, safety margin {})", cutoff, archivedUntil,
+                brokerNewest.map(Instant::toString).orElse("none"), config.safetyMargin());
 
-            Optional<ArchiveResult> archive = Optional.empty();
-            if (cutoff.isAfter(archivedUntil)) {
-                ArchivePlan plan = ArchivePlan.of(config.eventsTopic(), master.archivedPositions(), partitions, config.acceptLogHoles());
-                lease.requireHeld();
-                archive = Optional.of(ArchiveStage.run(spark, config, new IngestRange(archivedUntil, cutoff), plan, log, clock));
-            }
-            lease.requireHeld();
-            List<IngestHole> holes = master.manifest().stream().flatMap(range -> range.holes().stream()).toList();
-            if (!holes.isEmpty()) {
-                // Every run again: a run that died between the manifest and this write leaves no hole unrecorded.
-                views.recordHoles(holes);
-            }
+        Optional<ArchiveResult> archive = Optional.empty();
+        if (cutoff.isAfter(archivedUntil)) {
+            ArchivePlan plan = ArchivePlan.of(config.eventsTopic(), master.archivedPositions(), partitions, config.acceptLogHoles());
+            stillHeld.run();
+            archive = Optional.of(ArchiveStage.run(spark, config, new IngestRange(archivedUntil, cutoff), plan, log, clock));
+        }
+        stillHeld.run();
+        List<IngestHole> holes = master.manifest().stream().flatMap(range -> range.holes().stream()).toList();
+        if (!holes.isEmpty()) {
+            // Every run again: a run that died between the manifest and this write leaves no hole unrecorded.
+            views.recordHoles(holes);
+        }
 
-            Optional<BatchVersion> live = views.current();
-            if (live.isPresent() && live.get().cutoff().equals(cutoff)) {
-                LOG.info("Version {} already covers cutoff {}: nothing to recompute", live.get().version(), cutoff);
-                return new BatchRunSummary(cutoff, archive, Optional.empty(), live.get(), removed.size(),
-                        Duration.between(started, clock.instant()));
-            }
-            RecomputeResult recompute = RecomputeStage.run(spark, config, cutoff, factory, clock, pointerAtStart, lease::requireHeld);
-            return new BatchRunSummary(cutoff, archive, Optional.of(recompute), recompute.version(), removed.size(),
+        Optional<BatchVersion> live = views.current();
+        if (live.isPresent() && live.get().cutoff().equals(cutoff)) {
+            LOG.info("Version {} already covers cutoff {}: nothing to recompute", live.get().version(), cutoff);
+            return new BatchRunSummary(cutoff, archive, Optional.empty(), live.get(), removed.size(),
                     Duration.between(started, clock.instant()));
         }
+        RecomputeResult recompute = RecomputeStage.run(spark, config, cutoff, factory, clock, pointerAtStart, stillHeld);
+        return new BatchRunSummary(cutoff, archive, Optional.of(recompute), recompute.version(), removed.size(),
+                Duration.between(started, clock.instant()));
     }
 }

@@ -92,6 +92,22 @@ class BatchRunTest {
     }
 
     @Test
+    void aRunWhileAnotherHoldsTheLeaseFailsNamingTheHolderAndWritesNothing() {
+        InMemoryBatchViews store = new InMemoryBatchViews();
+        SharedBatchViews factory = SharedBatchViews.wrapping("leased-" + dir.getFileName(), store);
+        store.takeLease("other-host/pid 4242/0a1b2c3d", Instant.parse("2026-11-24T10:01:00Z"), Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:01:30Z")))
+                .isInstanceOf(io.lambdaplatform.viewstore.BatchLeaseHeldException.class)
+                .hasMessage("another batch run holds the lease: other-host/pid 4242/0a1b2c3d since 2026-11-24T10:01:00Z");
+        assertThat(store.versions()).isEmpty();
+
+        // Its holder stopped renewing it at 10:01:00; a minute later it is gone.
+        BatchRunSummary afterExpiry = BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"));
+        assertThat(afterExpiry.live().version()).isEqualTo(1);
+    }
+
+    @Test
     void aRunThatFailsWhileWritingRowsLeavesThePreviousVersionLive() {
         InMemoryBatchViews store = new InMemoryBatchViews();
         SharedBatchViews healthy = SharedBatchViews.wrapping("healthy-" + dir.getFileName(), store);

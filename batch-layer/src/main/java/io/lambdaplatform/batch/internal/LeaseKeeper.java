@@ -64,6 +64,7 @@ public final class LeaseKeeper implements AutoCloseable {
         requireNonNull(clock, "clock is null");
         requireNonNull(onLost, "onLost is null");
         BatchLease lease = views.takeLease(holderName(), clock.instant(), ttl);
+        LOG.info("Took the batch lease as {} for {}", lease.holder(), ttl);
         return new LeaseKeeper(views, lease, ttl, clock, onLost);
     }
 
