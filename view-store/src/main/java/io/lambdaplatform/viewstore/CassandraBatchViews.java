@@ -239,7 +239,6 @@ public final class CassandraBatchViews implements BatchViews {
         Row result = DriverCalls.execute(session, insertLease.bind(SCOPE, holder, now, now, ttlSeconds(ttl)),
                 "take the batch lease").one();
         if (result != null && result.getBoolean("[applied]")) {
-            LOG.info("Took the batch lease as {} for {}", holder, ttl);
             return lease;
         }
         if (result != null && holder.equals(result.getString("holder"))) {
