@@ -8,18 +8,18 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** The batch lease as Cassandra holds it, for tests that must wait for a killed run's lease to expire. */
-final class LeaseRow {
+public final class LeaseRow {
 
     private LeaseRow() {}
 
     /** The holder of the lease, if someone holds it. */
-    static Optional<String> holder(CqlSession session, String keyspace) {
+    public static Optional<String> holder(CqlSession session, String keyspace) {
         Row row = session.execute("SELECT holder FROM " + keyspace + ".batch_lease WHERE scope = 'views'").one();
         return Optional.ofNullable(row).map(held -> held.getString("holder"));
     }
 
     /** Waits until nobody holds the lease (its time-to-live ended or it was released). */
-    static void awaitFree(CqlSession session, String keyspace, Duration timeout) throws InterruptedException {
+    public static void awaitFree(CqlSession session, String keyspace, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (holder(session, keyspace).isPresent()) {
             if (Instant.now().isAfter(deadline)) {
