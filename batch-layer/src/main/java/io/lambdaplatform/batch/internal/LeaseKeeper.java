@@ -84,8 +84,15 @@ public final class LeaseKeeper implements AutoCloseable {
         return lease;
     }
 
-    /** @throws BatchLeaseLostException when the lease was lost: the caller must not write or publish */
+    /**
+     * @throws BatchLeaseLostException when the lease was lost, or not renewed for a whole time-to-live (another run
+     *                                 may have it by now): the caller must not write or publish
+     */
     public void requireHeld() {
+        Duration sinceRenewal = Duration.between(renewedAt, clock.instant());
+        if (lost == null && sinceRenewal.compareTo(ttl) >= 0) {
+            lose("not renewed for " + sinceRenewal);
+        }
         String reason = lost;
         if (reason != null) {
             throw new BatchLeaseLostException("Lost the batch lease of " + lease.holder() + ": " + reason + "; nothing is published");
@@ -114,7 +121,10 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
-    private void lose(String reason) {
+    private synchronized void lose(String reason) {
+        if (lost != null) {
+            return;
+        }
         lost = reason;
         LOG.error("Lost the batch lease of {}: {}; stopping the run", lease.holder(), reason);
         try {
