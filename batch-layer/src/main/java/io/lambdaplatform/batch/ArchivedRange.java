@@ -1,6 +1,10 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.viewstore.IngestHole;
+
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,8 +19,14 @@ import static java.util.Objects.requireNonNull;
  * @param records   rows written
  * @param writtenAt when the range was committed
  * @param origin    where the rows came from: the topic, or the imported path
+ * @param offsets   Kafka ranges: per partition, the offsets the range holds; empty for imports and for ranges
+ *                  archived before ranges recorded offsets
+ * @param holes     records the log had deleted before this range could archive them, accepted by the operator
+ * @param ingestEff whether its files have the {@code ingest_eff} column (ranges archived before ordering by the
+ *                  running maximum of LogAppendTime do not: their {@code ingest_time} stands in)
  */
-public record ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin) {
+public record ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin,
+        List<PartitionOffsets> offsets, List<IngestHole> holes, boolean ingestEff) {
 
     public enum Source { KAFKA, IMPORT }
 
@@ -27,6 +37,8 @@ public record ArchivedRange(String id, Source source, Instant from, Instant to, 
         requireNonNull(to, "to is null");
         requireNonNull(writtenAt, "writtenAt is null");
         requireNonNull(origin, "origin is null");
+        offsets = requireNonNull(offsets, "offsets is null").stream().sorted(Comparator.comparingInt(PartitionOffsets::partition)).toList();
+        holes = List.copyOf(requireNonNull(holes, "holes is null"));
         if (!id.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("Range id must be letters, digits, '_', '.' and '-': " + id);
         }
@@ -36,5 +48,10 @@ public record ArchivedRange(String id, Source source, Instant from, Instant to, 
         if (to.isBefore(from)) {
             throw new IllegalArgumentException("Range " + id + " ends before it starts");
         }
+    }
+
+    /** A range as written before ranges recorded offsets, holes and the ingest_eff column. */
+    public ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin) {
+        this(id, source, from, to, records, writtenAt, origin, List.of(), List.of(), false);
     }
 }

@@ -30,6 +30,9 @@ import static java.util.Objects.requireNonNull;
  * @param replicationFactor  used when the job creates the keyspace
  * @param viewWrites         bounded, retried writes from the executors
  * @param pauseBeforePublish wait between the last row and the flip (tests)
+ * @param leaseTtl           how long the batch lease lives without renewal; renewed every third of it
+ * @param acceptLogHoles     archive past records the log deleted before they were archived (recorded as holes)
+ *                           instead of failing; meant for one run ({@code --accept-log-holes})
  */
 public record BatchConfig(
         String bootstrapServers,
@@ -43,7 +46,9 @@ public record BatchConfig(
         CassandraSettings cassandra,
         int replicationFactor,
         ViewWriteSettings viewWrites,
-        Duration pauseBeforePublish) implements Serializable {
+        Duration pauseBeforePublish,
+        Duration leaseTtl,
+        boolean acceptLogHoles) implements Serializable {
 
     public BatchConfig {
         requireNonNull(bootstrapServers, "bootstrapServers is null");
@@ -55,6 +60,7 @@ public record BatchConfig(
         requireNonNull(cassandra, "cassandra is null");
         requireNonNull(viewWrites, "viewWrites is null");
         requireNonNull(pauseBeforePublish, "pauseBeforePublish is null");
+        requireNonNull(leaseTtl, "leaseTtl is null");
         masterPath = masterPath.endsWith("/") ? masterPath.substring(0, masterPath.length() - 1) : masterPath;
         try {
             if (new URI(masterPath).getScheme() == null) {
@@ -75,6 +81,9 @@ public record BatchConfig(
         }
         if (pauseBeforePublish.isNegative()) {
             throw new IllegalArgumentException("lambda.batch.pause-before-publish must not be negative: " + pauseBeforePublish);
+        }
+        if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
+            throw new IllegalArgumentException("lambda.batch.lease-ttl must be at least 3s: " + leaseTtl);
         }
     }
 
@@ -102,22 +111,29 @@ public record BatchConfig(
                         ConfigValues.positiveInt(batch, "view-writes.max-in-flight"),
                         ConfigValues.positiveInt(batch, "view-writes.max-attempts"),
                         batch.getDuration("view-writes.first-backoff")),
-                batch.getDuration("pause-before-publish"));
+                batch.getDuration("pause-before-publish"),
+                batch.getDuration("lease-ttl"),
+                batch.getBoolean("accept-log-holes"));
     }
 
     public BatchConfig withMasterPath(String newMasterPath) {
         return new BatchConfig(bootstrapServers, eventsTopic, s3, newMasterPath, ingestBuckets, safetyMargin, keepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
     }
 
     public BatchConfig withSafetyMargin(Duration newSafetyMargin) {
         return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, newSafetyMargin, keepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
     }
 
     public BatchConfig withKeepVersions(int newKeepVersions) {
         return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, safetyMargin, newKeepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
+    }
+
+    public BatchConfig withAcceptLogHoles(boolean newAcceptLogHoles) {
+        return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, safetyMargin, keepVersions,
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, newAcceptLogHoles);
     }
 
     public boolean masterOnS3() {

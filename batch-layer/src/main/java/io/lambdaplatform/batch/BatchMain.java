@@ -1,5 +1,7 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.KafkaIngestLog;
+import io.lambdaplatform.batch.internal.LeaseKeeper;
 import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
@@ -17,19 +19,21 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The batch layer's command line, run by {@code spark-submit --class io.lambdaplatform.batch.BatchMain} (or by
  * {@code ./lambda batch}, which runs the same jar through SparkSubmit in local mode).
  *
  * <pre>
- * batch [--stack DIR | --config FILE]                     one archive + recompute run
+ * batch [--stack DIR | --config FILE] [--accept-log-holes] one archive + recompute run
  * batch rollback [--stack DIR | --config FILE]            point readers back at the previous version
  * batch import PATH [--format json|parquet] [...]         add event files to the master dataset
  * </pre>
  *
- * Exit code 0 once the new version is live (or the live one already covers the cutoff), 1 on failure,
- * 2 on bad usage.
+ * Each takes the batch lease first: while another run, import or rollback holds it, the command fails at once
+ * ("another batch run holds the lease: HOLDER since TIME"). Exit code 0 once the new version is live (or the live
+ * one already covers the cutoff), 1 on failure, 2 on bad usage.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true, version = "lambda batch 0.1.0",
         description = "Archive events to the master dataset and publish a new version of the batch views.",
@@ -40,6 +44,11 @@ public final class BatchMain implements Callable<Integer> {
 
     @Mixin
     private Source source;
+
+    @Option(names = "--accept-log-holes",
+            description = "Archive past records the log deleted before they were archived, recording them as holes "
+                    + "(answers covering them say complete: false), instead of failing. For this run only.")
+    private boolean acceptLogHoles;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -57,20 +66,27 @@ public final class BatchMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BatchConfig config = source.load();
+        BatchConfig loaded = source.load();
+        BatchConfig config = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
         PrintWriter out = spec.commandLine().getOut();
         CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
-        SparkSession spark = session(config);
+        AtomicReference<SparkSession> spark = new AtomicReference<>();
         try {
             factory.applySchema(config.replicationFactor());
-            BatchRunSummary summary = BatchRun.run(spark, config, factory, Clock.systemUTC());
-            out.println(summary.describe());
-            out.flush();
-            LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
-            return 0;
+            // The lease before Spark starts: a second run fails at once, and a lost lease cancels the jobs.
+            try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(),
+                    () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
+                spark.set(session(config));
+                BatchRunSummary summary = BatchRun.run(spark.get(), config, factory,
+                        new KafkaIngestLog(config.bootstrapServers(), config.eventsTopic()), Clock.systemUTC(), lease::requireHeld);
+                out.println(summary.describe());
+                out.flush();
+                LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
+                return 0;
+            }
         }
         finally {
-            spark.stop();
+            Optional.ofNullable(spark.get()).ifPresent(SparkSession::stop);
             CassandraBatchViewsFactory.closeAll();
         }
     }
@@ -110,17 +126,22 @@ public final class BatchMain implements Callable<Integer> {
             BatchConfig config = source.load();
             PrintWriter out = spec.commandLine().getOut();
             try {
-                BatchViews views = CassandraBatchViewsFactory.of(config).open();
-                Optional<BatchVersion> before = views.current();
-                Optional<BatchVersion> after = views.rollback();
-                if (after.isEmpty()) {
-                    out.println(before.map(v -> "Version " + v.version() + " is live and there is no older published version: nothing changed")
-                            .orElse("No batch version is published yet: nothing to roll back"));
-                    return 1;
+                CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
+                factory.applySchema(config.replicationFactor());
+                BatchViews views = factory.open();
+                try (LeaseKeeper lease = LeaseKeeper.take(views, config.leaseTtl(), Clock.systemUTC(), () -> {})) {
+                    Optional<BatchVersion> before = views.current();
+                    Optional<BatchVersion> after = views.rollback();
+                    lease.requireHeld();
+                    if (after.isEmpty()) {
+                        out.println(before.map(v -> "Version " + v.version() + " is live and there is no older published version: nothing changed")
+                                .orElse("No batch version is published yet: nothing to roll back"));
+                        return 1;
+                    }
+                    out.println("Rolled back from version " + before.map(BatchVersion::version).orElse(0L) + " to version "
+                            + after.get().version() + " (cutoff " + after.get().cutoff() + ")");
+                    return 0;
                 }
-                out.println("Rolled back from version " + before.map(BatchVersion::version).orElse(0L) + " to version "
-                        + after.get().version() + " (cutoff " + after.get().cutoff() + ")");
-                return 0;
             }
             finally {
                 out.flush();
@@ -149,15 +170,25 @@ public final class BatchMain implements Callable<Integer> {
         public Integer call() {
             BatchConfig config = source.load();
             ImportFormat chosen = format == null ? ImportFormat.guess(path) : parseFormat(format);
-            SparkSession spark = session(config);
+            CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
             try {
-                ImportReport report = ImportStage.run(spark, config, path, chosen, Clock.systemUTC());
-                spec.commandLine().getOut().println(report.describe());
-                spec.commandLine().getOut().flush();
-                return 0;
+                factory.applySchema(config.replicationFactor());
+                try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(), () -> {})) {
+                    SparkSession spark = session(config);
+                    try {
+                        ImportReport report = ImportStage.run(spark, config, path, chosen, Clock.systemUTC());
+                        lease.requireHeld();
+                        spec.commandLine().getOut().println(report.describe());
+                        spec.commandLine().getOut().flush();
+                        return 0;
+                    }
+                    finally {
+                        spark.stop();
+                    }
+                }
             }
             finally {
-                spark.stop();
+                CassandraBatchViewsFactory.closeAll();
             }
         }
 

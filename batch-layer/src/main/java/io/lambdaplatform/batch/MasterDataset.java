@@ -23,7 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -32,6 +34,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.date_from_unix_date;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.unix_millis;
 
 /**
@@ -43,7 +46,10 @@ import static org.apache.spark.sql.functions.unix_millis;
  * </pre>
  *
  * <p>Columns: {@code key} and {@code value} (the record's bytes, as Kafka had them), {@code ingest_time}
- * (LogAppendTime), {@code partition}, {@code offset}. A range directory without a manifest entry is the
+ * (LogAppendTime), {@code partition}, {@code offset}, and {@code ingest_eff}: the record's ingest time in the
+ * platform's sense, the running maximum of LogAppendTime over its partition up to its offset (monotone in the
+ * offset even when a broker's clock steps back). Ranges archived before that column existed read their
+ * {@code ingest_time} as {@code ingest_eff}. A range directory without a manifest entry is the
  * leftover of a run that did not finish; it is never read and the next run removes it. Rewriting a range
  * replaces only that range's directory.
  */
@@ -56,8 +62,10 @@ public final class MasterDataset {
     public static final String INGEST_TIME = "ingest_time";
     public static final String PARTITION = "partition";
     public static final String OFFSET = "offset";
+    /** Running maximum of LogAppendTime over the partition up to the record: the ingest time that orders and cuts. */
+    public static final String INGEST_EFF = "ingest_eff";
     public static final String INGEST_DATE = "ingest_date";
-    /** Ingest time in epoch milliseconds, as {@link #records} returns it. */
+    /** Ingest time ({@link #INGEST_EFF}) in epoch milliseconds, as {@link #records} returns it. */
     public static final String INGEST_MILLIS = "ingest_ms";
 
     /** The columns every file of the master dataset must have; files may have more, in any order. */
@@ -67,6 +75,9 @@ public final class MasterDataset {
             .add(INGEST_TIME, DataTypes.TimestampType, false)
             .add(PARTITION, DataTypes.IntegerType, false)
             .add(OFFSET, DataTypes.LongType, false);
+
+    /** The columns of files written since ranges carry {@link #INGEST_EFF}. */
+    public static final StructType EFF_SCHEMA = SCHEMA.add(INGEST_EFF, DataTypes.TimestampType, false);
 
     private static final long DAY_MILLIS = 86_400_000L;
 
@@ -131,15 +142,31 @@ public final class MasterDataset {
     }
 
     /**
-     * Writes one range (replacing any earlier files of the same range), then records it in the manifest.
+     * Writes one range without Kafka offsets (an import, a test), replacing any earlier files of the same range,
+     * then records it in the manifest. Its {@code ingest_eff} is {@code ingest_time} unless the records have it.
      *
-     * @param records columns {@link #SCHEMA}
+     * @param records columns {@link #SCHEMA}, optionally {@link #INGEST_EFF}
      */
     public ArchivedRange write(String rangeId, ArchivedRange.Source source, Instant from, Instant to, String origin,
             Dataset<Row> records) {
+        long count = writeFiles(rangeId, records);
+        ArchivedRange range = new ArchivedRange(rangeId, source, from, to, count, Instant.now(), origin, List.of(), List.of(), true);
+        commit(range);
+        return range;
+    }
+
+    /**
+     * Writes the files of one range, replacing any earlier files of the same range; nobody reads them until
+     * {@link #commit} records the range in the manifest.
+     *
+     * @param records columns {@link #SCHEMA}, optionally {@link #INGEST_EFF} ({@code ingest_time} if absent)
+     * @return the records written
+     */
+    public long writeFiles(String rangeId, Dataset<Row> records) {
         Observation written = new Observation("range " + rangeId);
+        Column eff = List.of(records.columns()).contains(INGEST_EFF) ? col(INGEST_EFF) : col(INGEST_TIME);
         Dataset<Row> withDate = records
-                .select(col(KEY), col(VALUE), col(INGEST_TIME), col(PARTITION), col(OFFSET))
+                .select(col(KEY), col(VALUE), col(INGEST_TIME), col(PARTITION), col(OFFSET), eff.as(INGEST_EFF))
                 .withColumn(INGEST_DATE, ingestDate(col(INGEST_TIME)))
                 .observe(written, count(lit(1)).as("records"));
         Path target = rangePath(rangeId);
@@ -148,37 +175,89 @@ public final class MasterDataset {
                 .partitionBy(INGEST_DATE)
                 .parquet(target.toString());
         long count = Observed.count(Observed.metrics(written), "records");
-        ArchivedRange range = new ArchivedRange(rangeId, source, from, to, count, Instant.now(), origin);
+        LOG.info("Wrote {} records of range {} to {}", count, rangeId, target);
+        return count;
+    }
+
+    /** Records a range whose files are written in the manifest: from now on it is part of the master dataset. */
+    public void commit(ArchivedRange range) {
         ManifestFiles.write(fileSystem(), new Path(root, "_manifest"), range);
-        LOG.info("Archived range {} ({} records) to {}", rangeId, count, target);
-        return range;
+        LOG.info("Archived range {} ({} records, {} partitions, {} holes)", range.id(), range.records(), range.offsets().size(),
+                range.holes().size());
+    }
+
+    /** The columns {@code partition}, {@code offset} and {@code ingest_eff} of one written range, for its statistics. */
+    public Dataset<Row> positions(String rangeId) {
+        return spark.read()
+                .schema(EFF_SCHEMA)
+                .option("basePath", eventsRoot().toString())
+                .parquet(rangePath(rangeId).toString())
+                .select(col(PARTITION), col(OFFSET), col(INGEST_EFF));
     }
 
     /**
-     * The raw records of every completely written range with ingest time before {@code cutoff}: columns
-     * {@code key}, {@code value}, {@code ingest_ms}, {@code partition}, {@code offset}.
+     * Where the archive of each partition continues: its offsets in the newest Kafka range that lists it. When
+     * no range lists offsets (a master dataset archived before ranges did), they are derived once from the
+     * archived records: the highest offset + 1 and the highest ingest time of each partition.
+     */
+    public Map<Integer, PartitionOffsets> archivedPositions() {
+        List<ArchivedRange> kafka = manifest().stream().filter(range -> range.source() == ArchivedRange.Source.KAFKA).toList();
+        Map<Integer, PartitionOffsets> positions = new TreeMap<>();
+        for (ArchivedRange range : kafka) {                           // oldest first: newer entries win
+            range.offsets().forEach(partition -> positions.put(partition.partition(), partition));
+        }
+        List<ArchivedRange> legacy = kafka.stream().filter(range -> range.offsets().isEmpty() && range.records() > 0).toList();
+        if (!positions.isEmpty() || legacy.isEmpty()) {
+            return positions;
+        }
+        LOG.warn("The master dataset's {} Kafka range(s) record no offsets (archived by timestamp): deriving where each partition "
+                + "continues from the archived records (highest offset + 1), once", legacy.size());
+        List<Row> rows = spark.read()
+                .schema(SCHEMA)
+                .option("basePath", eventsRoot().toString())
+                .parquet(legacy.stream().map(range -> rangePath(range.id()).toString()).toArray(String[]::new))
+                .groupBy(col(PARTITION))
+                .agg(max(col(OFFSET)).as("last"), max(unix_millis(col(INGEST_TIME))).as("last_ms"))
+                .collectAsList();
+        for (Row row : rows) {
+            int partition = row.getInt(0);
+            long next = row.getLong(1) + 1;
+            positions.put(partition, new PartitionOffsets(partition, next, next, Instant.ofEpochMilli(row.getLong(2))));
+            LOG.warn("Partition {}: archived up to offset {} (derived)", partition, next);
+        }
+        return positions;
+    }
+
+    /**
+     * The raw records of every completely written range with ingest time ({@code ingest_eff}) before {@code cutoff}:
+     * columns {@code key}, {@code value}, {@code ingest_ms} (the ingest_eff), {@code partition}, {@code offset}.
      *
-     * @throws MasterDatasetException naming the file when a file lacks one of the columns of {@link #SCHEMA}
+     * @throws MasterDatasetException naming the file when a file lacks one of the columns it must have
      */
     public Dataset<Row> records(Instant cutoff) {
-        List<String> paths = manifest().stream()
-                .filter(range -> range.records() > 0 && range.from().isBefore(cutoff))
-                .map(range -> rangePath(range.id()).toString())
-                .toList();
-        Dataset<Row> raw;
+        List<ArchivedRange> ranges = manifest().stream().filter(range -> range.records() > 0).toList();
+        List<String> ordered = ranges.stream().filter(ArchivedRange::ingestEff).map(range -> rangePath(range.id()).toString()).toList();
+        List<String> legacy = ranges.stream().filter(range -> !range.ingestEff()).map(range -> rangePath(range.id()).toString()).toList();
+        Dataset<Row> raw = read(ordered, EFF_SCHEMA)
+                .select(col(KEY), col(VALUE), unix_millis(col(INGEST_EFF)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET));
+        if (!legacy.isEmpty()) {
+            LOG.info("{} range(s) were archived before ordering by the running maximum of LogAppendTime: their ingest_time "
+                    + "orders and cuts them", legacy.size());
+            raw = raw.unionAll(read(legacy, SCHEMA)
+                    .select(col(KEY), col(VALUE), unix_millis(col(INGEST_TIME)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET)));
+        }
+        return raw.where(col(INGEST_MILLIS).lt(cutoff.toEpochMilli()));
+    }
+
+    private Dataset<Row> read(List<String> paths, StructType schema) {
         if (paths.isEmpty()) {
-            raw = spark.createDataFrame(List.of(), SCHEMA);
+            return spark.createDataFrame(List.of(), schema);
         }
-        else {
-            ParquetColumns.requireColumns(spark.sparkContext().hadoopConfiguration(), paths, List.of(SCHEMA.fieldNames()));
-            raw = spark.read()
-                    .schema(SCHEMA)
-                    .option("basePath", eventsRoot().toString())
-                    .parquet(paths.toArray(String[]::new));
-        }
-        return raw
-                .select(col(KEY), col(VALUE), unix_millis(col(INGEST_TIME)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET))
-                .where(col(INGEST_MILLIS).lt(cutoff.toEpochMilli()));
+        ParquetColumns.requireColumns(spark.sparkContext().hadoopConfiguration(), paths, List.of(schema.fieldNames()));
+        return spark.read()
+                .schema(schema)
+                .option("basePath", eventsRoot().toString())
+                .parquet(paths.toArray(String[]::new));
     }
 
     private static Column ingestDate(Column ingestTime) {

@@ -37,7 +37,8 @@ import java.util.List;
  * {@link Metrics#of partial aggregate} is merged per {@link ViewKey} at every granularity with
  * {@link Metrics#merge}: the aggregation is common-model's, not re-written in SQL. The executors write the
  * rows through {@link BatchViews#writer}; only when every task has succeeded does the driver flip the
- * pointer. A run that dies before leaves an unpublished version nobody reads.
+ * pointer. A run that dies before leaves an unpublished version nobody reads. Copies of one event are ordered by
+ * (ingest_eff, partition, offset), the running maximum of LogAppendTime first, as in the speed layer.
  */
 public final class RecomputeStage {
 
@@ -46,6 +47,18 @@ public final class RecomputeStage {
     private RecomputeStage() {}
 
     public static RecomputeResult run(SparkSession spark, BatchConfig config, Instant cutoff, BatchViewsFactory factory, Clock clock) {
+        return run(spark, config, cutoff, factory, clock, factory.open().current().map(BatchVersion::version).orElse(BatchViews.NO_VERSION),
+                () -> {});
+    }
+
+    /**
+     * @param pointerAtStart the version the pointer showed when the run began: the publication is a compare-and-set
+     *                       against it, so a rollback or another run in between makes this run fail instead of
+     *                       being silently undone or undoing theirs
+     * @param stillHeld      throws when the run lost its lease; called before publishing
+     */
+    public static RecomputeResult run(SparkSession spark, BatchConfig config, Instant cutoff, BatchViewsFactory factory, Clock clock,
+            long pointerAtStart, Runnable stillHeld) {
         Instant started = clock.instant();
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
         RecordCounters counters = new RecordCounters(spark.sparkContext());
@@ -70,7 +83,8 @@ public final class RecomputeStage {
             LOG.info("All {} rows of version {} written; pausing {} before publishing", rows, versionNumber, config.pauseBeforePublish());
             sleep(config.pauseBeforePublish());
         }
-        BatchVersion published = store.publish(versionNumber, rows, events, clock.instant());
+        stillHeld.run();
+        BatchVersion published = store.publish(versionNumber, rows, events, clock.instant(), pointerAtStart);
         List<BatchVersion> removed = store.retainLatest(config.keepVersions());
         removed.forEach(old -> LOG.info("Removed batch version {} (cutoff {})", old.version(), old.cutoff()));
         return new RecomputeResult(published, counters.records(), counters.rejectedByReason(),

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +25,8 @@ class BatchConfigTest {
         assertThat(config.safetyMargin()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.keepVersions()).isEqualTo(3);
         assertThat(config.viewWrites()).isEqualTo(new ViewWriteSettings(256, 8, Duration.ofMillis(200)));
+        assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.acceptLogHoles()).isFalse();
         assertThat(config.sparkSettings())
                 .containsEntry("spark.hadoop.fs.s3a.committer.name", "magic")
                 .containsEntry("spark.hadoop.fs.s3a.committer.magic.enabled", "true")
@@ -33,6 +36,17 @@ class BatchConfigTest {
                 .containsEntry("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter")
                 .doesNotContainKey("spark.hadoop.fs.s3a.endpoint")
                 .doesNotContainKey("spark.hadoop.fs.s3a.access.key");
+    }
+
+    @Test
+    void theLeaseTtlAndAcceptingLogHolesAreRead() {
+        BatchConfig config = BatchConfig.from(withDefaults("lambda.batch { lease-ttl = 15s, accept-log-holes = true }"));
+
+        assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.acceptLogHoles()).isTrue();
+        assertThat(config.withAcceptLogHoles(false).acceptLogHoles()).isFalse();
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.lease-ttl = 1s")))
+                .hasMessageContaining("lambda.batch.lease-ttl must be at least 3s");
     }
 
     @Test
@@ -75,11 +89,26 @@ class BatchConfigTest {
     void theCutoffIsABucketStartAtLeastTheMarginBehindNowAndNeverMovesBack() {
         io.lambdaplatform.model.IngestBuckets minutes = new io.lambdaplatform.model.IngestBuckets(Duration.ofMinutes(1));
         Instant now = Instant.parse("2026-11-24T10:07:42.5Z");
+        Optional<Instant> brokersAhead = Optional.of(now.plusSeconds(3600));
 
-        assertThat(IngestCutoff.choose(now, Duration.ofMinutes(2), minutes, Instant.EPOCH)).isEqualTo(Instant.parse("2026-11-24T10:05:00Z"));
-        assertThat(IngestCutoff.choose(now, Duration.ZERO, minutes, Instant.EPOCH)).isEqualTo(Instant.parse("2026-11-24T10:07:00Z"));
-        assertThat(IngestCutoff.choose(now, Duration.ofMinutes(2), minutes, Instant.parse("2026-11-24T10:06:00Z")))
+        assertThat(IngestCutoff.choose(now, brokersAhead, Duration.ofMinutes(2), minutes, Instant.EPOCH)).isEqualTo(Instant.parse("2026-11-24T10:05:00Z"));
+        assertThat(IngestCutoff.choose(now, brokersAhead, Duration.ZERO, minutes, Instant.EPOCH)).isEqualTo(Instant.parse("2026-11-24T10:07:00Z"));
+        assertThat(IngestCutoff.choose(now, brokersAhead, Duration.ofMinutes(2), minutes, Instant.parse("2026-11-24T10:06:00Z")))
                 .isEqualTo(Instant.parse("2026-11-24T10:06:00Z"));
+    }
+
+    @Test
+    void theCutoffFollowsTheBrokersClockWhenItIsBehindTheDriversAndStaysWhenTheTopicIsEmpty() {
+        io.lambdaplatform.model.IngestBuckets minutes = new io.lambdaplatform.model.IngestBuckets(Duration.ofMinutes(1));
+        Instant driver = Instant.parse("2026-11-24T10:07:42.5Z");
+        Instant brokers = Instant.parse("2026-11-24T09:30:10Z");
+
+        assertThat(IngestCutoff.choose(driver, Optional.of(brokers), Duration.ofMinutes(2), minutes, Instant.EPOCH))
+                .isEqualTo(Instant.parse("2026-11-24T09:28:00Z"));
+        assertThat(IngestCutoff.choose(driver, Optional.of(brokers), Duration.ofMinutes(2), minutes, Instant.parse("2026-11-24T09:29:00Z")))
+                .isEqualTo(Instant.parse("2026-11-24T09:29:00Z"));
+        assertThat(IngestCutoff.choose(driver, Optional.empty(), Duration.ofMinutes(2), minutes, Instant.parse("2026-11-24T08:00:00Z")))
+                .isEqualTo(Instant.parse("2026-11-24T08:00:00Z"));
     }
 
     @Test

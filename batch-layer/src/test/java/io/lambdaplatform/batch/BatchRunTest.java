@@ -1,10 +1,12 @@
 package io.lambdaplatform.batch;
 
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.viewstore.BatchLease;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.InMemoryBatchViews;
+import io.lambdaplatform.viewstore.IngestHole;
 import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.viewstore.ViewStoreException;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -51,8 +54,8 @@ class BatchRunTest {
     void aRerunWithTheSameCutoffPublishesNothing() {
         SharedBatchViews factory = SharedBatchViews.fresh("idempotent-" + dir.getFileName());
 
-        BatchRunSummary first = BatchRun.run(spark, config, factory, at("2026-11-24T10:02:10Z"));
-        BatchRunSummary second = BatchRun.run(spark, config, factory, at("2026-11-24T10:02:50Z"));
+        BatchRunSummary first = BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"));
+        BatchRunSummary second = BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:50Z"));
 
         assertThat(first.cutoff()).isEqualTo(Instant.parse("2026-11-24T10:00:00Z"));
         assertThat(first.archive()).isEmpty();
@@ -66,16 +69,16 @@ class BatchRunTest {
     @Test
     void aLaterCutoffPublishesTheNextVersionAndOldVersionsBeyondTheRetentionGo() {
         SharedBatchViews factory = SharedBatchViews.fresh("versions-" + dir.getFileName());
-        BatchRun.run(spark, config, factory, at("2026-11-24T10:02:10Z"));
+        BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"));
         new MasterRecords()
                 .add(event("b", "p1", "2.50", 20, "2026-11-24T09:01:00Z"), "2026-11-24T10:30:00Z", 0, 1)
                 .writeRange(spark, config.masterPath(), "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
-        BatchRun.run(spark, config, factory, at("2026-11-24T11:02:10Z"));
+        BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T11:02:10Z"));
         new MasterRecords()
                 .add(event("a", "p1", "7.00", 70, "2026-11-24T09:00:00Z"), "2026-11-24T11:10:00Z", 0, 2)
                 .writeRange(spark, config.masterPath(), "2026-11-24T11:00:00Z", "2026-11-24T12:00:00Z");
 
-        BatchRunSummary third = BatchRun.run(spark, config, factory, at("2026-11-24T12:02:10Z"));
+        BatchRunSummary third = BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T12:02:10Z"));
 
         BatchViews views = factory.open();
         assertThat(third.live().version()).isEqualTo(3);
@@ -89,16 +92,32 @@ class BatchRunTest {
     }
 
     @Test
+    void aRunWhileAnotherHoldsTheLeaseFailsNamingTheHolderAndWritesNothing() {
+        InMemoryBatchViews store = new InMemoryBatchViews();
+        SharedBatchViews factory = SharedBatchViews.wrapping("leased-" + dir.getFileName(), store);
+        store.takeLease("other-host/pid 4242/0a1b2c3d", Instant.parse("2026-11-24T10:01:00Z"), Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:01:30Z")))
+                .isInstanceOf(io.lambdaplatform.viewstore.BatchLeaseHeldException.class)
+                .hasMessage("another batch run holds the lease: other-host/pid 4242/0a1b2c3d since 2026-11-24T10:01:00Z");
+        assertThat(store.versions()).isEmpty();
+
+        // Its holder stopped renewing it at 10:01:00; a minute later it is gone.
+        BatchRunSummary afterExpiry = BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"));
+        assertThat(afterExpiry.live().version()).isEqualTo(1);
+    }
+
+    @Test
     void aRunThatFailsWhileWritingRowsLeavesThePreviousVersionLive() {
         InMemoryBatchViews store = new InMemoryBatchViews();
         SharedBatchViews healthy = SharedBatchViews.wrapping("healthy-" + dir.getFileName(), store);
-        BatchVersion v1 = BatchRun.run(spark, config, healthy, at("2026-11-24T10:02:10Z")).live();
+        BatchVersion v1 = BatchRun.run(spark, config, healthy, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z")).live();
         new MasterRecords()
                 .add(event("c", "p2", "4.00", 40, "2026-11-24T10:40:00Z"), "2026-11-24T10:40:00Z", 1, 0)
                 .writeRange(spark, config.masterPath(), "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
         SharedBatchViews failing = SharedBatchViews.wrapping("failing-" + dir.getFileName(), new FailingWrites(store, 1));
 
-        assertThatThrownBy(() -> BatchRun.run(spark, config, failing, at("2026-11-24T11:02:10Z")))
+        assertThatThrownBy(() -> BatchRun.run(spark, config, failing, FixedIngestLog.brokersAhead(), at("2026-11-24T11:02:10Z")))
                 .hasStackTraceContaining("Cassandra went away after 1 row(s)");
 
         assertThat(store.current()).contains(v1);
@@ -107,7 +126,7 @@ class BatchRunTest {
         assertThat(store.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(3650L * 86400))).containsExactly(
                 row("p1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", 1, "1.25", 10));
 
-        BatchRunSummary retried = BatchRun.run(spark, config, healthy, at("2026-11-24T11:02:40Z"));
+        BatchRunSummary retried = BatchRun.run(spark, config, healthy, FixedIngestLog.brokersAhead(), at("2026-11-24T11:02:40Z"));
         assertThat(retried.live().version()).isEqualTo(3);
         assertThat(retried.live().eventCount()).isEqualTo(2);
         assertThat(store.versions()).extracting(BatchVersion::version).containsExactly(3L, 1L);
@@ -120,7 +139,7 @@ class BatchRunTest {
         Files.writeString(orphan.resolve("part-0.parquet"), "not parquet at all");
         SharedBatchViews factory = SharedBatchViews.fresh("orphans-" + dir.getFileName());
 
-        BatchRunSummary summary = BatchRun.run(spark, config, factory, at("2026-11-24T10:02:10Z"));
+        BatchRunSummary summary = BatchRun.run(spark, config, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"));
 
         assertThat(summary.removedRanges()).isEqualTo(1);
         assertThat(Files.exists(dir.resolve("master/events/range=kafka_crashed"))).isFalse();
@@ -173,8 +192,8 @@ class BatchRunTest {
         }
 
         @Override
-        public BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt) {
-            return store.publish(version, viewRows, eventCount, publishedAt);
+        public BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt, long expectedCurrent) {
+            return store.publish(version, viewRows, eventCount, publishedAt, expectedCurrent);
         }
 
         @Override
@@ -195,6 +214,31 @@ class BatchRunTest {
         @Override
         public Set<String> products(long version) {
             return store.products(version);
+        }
+
+        @Override
+        public BatchLease takeLease(String holder, Instant now, Duration ttl) {
+            return store.takeLease(holder, now, ttl);
+        }
+
+        @Override
+        public boolean renewLease(BatchLease lease, Instant now, Duration ttl) {
+            return store.renewLease(lease, now, ttl);
+        }
+
+        @Override
+        public void releaseLease(BatchLease lease) {
+            store.releaseLease(lease);
+        }
+
+        @Override
+        public void recordHoles(List<IngestHole> holes) {
+            store.recordHoles(holes);
+        }
+
+        @Override
+        public List<IngestHole> holes() {
+            return store.holes();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.lambdaplatform.viewstore;
 
 import io.lambdaplatform.model.Granularity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +14,15 @@ import java.util.Set;
  * <p>Life of a version: {@link #begin} allocates it, executors write its rows through {@link #writer},
  * and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader
  * sees it; a crashed run leaves an unpublished version that {@link #retainLatest} removes later.
+ *
+ * <p>One writer at a time: a batch run, import or rollback first takes the {@link #takeLease lease}, renews it
+ * while it works and releases it at the end. The pointer only moves by compare-and-set, so a writer that lost
+ * its lease can never undo another's publication.
  */
 public interface BatchViews {
+
+    /** What {@link #publish} expects as the current version when no version was published yet. */
+    long NO_VERSION = 0;
 
     /** The version readers see now, or empty before the first publication. */
     Optional<BatchVersion> current();
@@ -28,19 +36,31 @@ public interface BatchViews {
     /** A writer for the rows of an unpublished version; one per task, closed when the task ends. */
     BatchViewWriter writer(long version);
 
-    /** Marks the version complete and points readers at it, atomically. */
-    BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt);
+    /**
+     * Points readers at the version if the pointer still shows {@code expectedCurrent} ({@link #NO_VERSION}: no
+     * pointer yet), then marks the version record published.
+     *
+     * @throws BatchPointerMovedException when the pointer shows another version: nothing changed
+     */
+    BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt, long expectedCurrent);
+
+    /** {@link #publish(long, long, long, Instant, long)} against the pointer as it is now. */
+    default BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt) {
+        return publish(version, viewRows, eventCount, publishedAt, current().map(BatchVersion::version).orElse(NO_VERSION));
+    }
 
     /**
      * Points readers back at the newest published version older than the current one.
      *
      * @return the version now current, or empty when there is no older published version (nothing changes)
+     * @throws BatchPointerMovedException when the pointer moved while rolling back: nothing changed
      */
     Optional<BatchVersion> rollback();
 
     /**
      * Removes the rows and records of versions no longer needed: published versions beyond the newest
-     * {@code keep} (never the current one) and unpublished versions older than the newest published one.
+     * {@code keep} and unpublished versions, in both cases only if older than the current one. The current
+     * version and every newer one (rolled back from, or being written and published) stay.
      *
      * @return the versions removed
      */
@@ -51,4 +71,23 @@ public interface BatchViews {
 
     /** The products a version has rows for. */
     Set<String> products(long version);
+
+    /**
+     * Takes the lease for {@code ttl} unless someone holds it.
+     *
+     * @throws BatchLeaseHeldException naming the holder when someone does
+     */
+    BatchLease takeLease(String holder, Instant now, Duration ttl);
+
+    /** Extends the lease by {@code ttl} from now; false when its holder lost it (expired, or taken by another). */
+    boolean renewLease(BatchLease lease, Instant now, Duration ttl);
+
+    /** Gives the lease up if its holder still has it; does nothing otherwise. */
+    void releaseLease(BatchLease lease);
+
+    /** Records holes the batch layer accepted: they are in the master dataset's past forever. Idempotent. */
+    void recordHoles(List<IngestHole> holes);
+
+    /** Every hole recorded, by partition and offset. */
+    List<IngestHole> holes();
 }

@@ -1,8 +1,6 @@
 package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.lambdaplatform.model.EventWindow;
@@ -26,6 +24,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
+import static io.lambdaplatform.viewstore.ViewSchema.BATCH_HOLES;
+import static io.lambdaplatform.viewstore.ViewSchema.BATCH_LEASE;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_POINTER;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_VERSIONS;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_VIEWS;
@@ -33,7 +33,11 @@ import static io.lambdaplatform.viewstore.ViewSchema.BATCH_VIEW_PARTITIONS;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_VIEW_PRODUCTS;
 import static java.util.Objects.requireNonNull;
 
-/** {@link BatchViews} in Cassandra. All statements are prepared once, with bound values. */
+/**
+ * {@link BatchViews} in Cassandra. All statements are prepared once, with bound values. The lease and the pointer
+ * change only by lightweight transactions (Paxos, at the driver's serial consistency); the pointer and the version
+ * record are in different tables, so publishing moves the pointer first and then marks the version published.
+ */
 public final class CassandraBatchViews implements BatchViews {
 
     private static final Logger LOG = LoggerFactory.getLogger(CassandraBatchViews.class);
@@ -55,8 +59,14 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement markPublished;
     private final PreparedStatement deleteVersion;
     private final PreparedStatement selectVersions;
-    private final PreparedStatement writePointer;
+    private final PreparedStatement createPointer;
+    private final PreparedStatement movePointer;
     private final PreparedStatement selectPointer;
+    private final PreparedStatement insertLease;
+    private final PreparedStatement renewLease;
+    private final PreparedStatement deleteLease;
+    private final PreparedStatement insertHole;
+    private final PreparedStatement selectHoles;
 
     /** How executors write rows: writes in flight per writer, attempts per row, first retry delay. */
     public record WriteLimits(int maxInFlight, int maxAttempts, Duration firstBackoff) {
@@ -99,8 +109,21 @@ public final class CassandraBatchViews implements BatchViews {
         this.deleteVersion = session.prepare("DELETE FROM " + k + BATCH_VERSIONS + " WHERE scope = ? AND version = ?");
         this.selectVersions = session.prepare("SELECT version, cutoff, computed_at, published_at, view_rows, event_count FROM "
                 + k + BATCH_VERSIONS + " WHERE scope = ?");
-        this.writePointer = session.prepare("INSERT INTO " + k + BATCH_POINTER
-                + " (scope, version, cutoff, computed_at, published_at, view_rows, event_count) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        this.createPointer = session.prepare("INSERT INTO " + k + BATCH_POINTER
+                + " (scope, version, cutoff, computed_at, published_at, view_rows, event_count) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " IF NOT EXISTS");
+        this.movePointer = session.prepare("UPDATE " + k + BATCH_POINTER
+                + " SET version = ?, cutoff = ?, computed_at = ?, published_at = ?, view_rows = ?, event_count = ?"
+                + " WHERE scope = ? IF version = ?");
+        this.insertLease = session.prepare("INSERT INTO " + k + BATCH_LEASE + " (scope, holder, since, renewed_at)"
+                + " VALUES (?, ?, ?, ?) IF NOT EXISTS USING TTL ?");
+        this.renewLease = session.prepare("UPDATE " + k + BATCH_LEASE + " USING TTL ?"
+                + " SET holder = ?, since = ?, renewed_at = ? WHERE scope = ? IF holder = ?");
+        this.deleteLease = session.prepare("DELETE FROM " + k + BATCH_LEASE + " WHERE scope = ? IF holder = ?");
+        this.insertHole = session.prepare("INSERT INTO " + k + BATCH_HOLES
+                + " (scope, layer, partition, from_offset, to_offset, from_ingest, to_ingest) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        this.selectHoles = session.prepare("SELECT layer, partition, from_offset, to_offset, from_ingest, to_ingest FROM "
+                + k + BATCH_HOLES + " WHERE scope = ?");
         this.selectPointer = session.prepare("SELECT version, cutoff, computed_at, published_at, view_rows, event_count FROM "
                 + k + BATCH_POINTER + " WHERE scope = ?");
     }
@@ -137,16 +160,15 @@ public final class CassandraBatchViews implements BatchViews {
     }
 
     @Override
-    public BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt) {
+    public BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt, long expectedCurrent) {
         BatchVersion writing = find(version)
                 .orElseThrow(() -> new ViewStoreException("Cannot publish batch version " + version + ": it was never begun"));
         BatchVersion published = writing.withPublished(publishedAt, viewRows, eventCount);
-        // One logged batch: the version record and the pointer change together or not at all.
-        BatchStatement flip = BatchStatement.builder(DefaultBatchType.LOGGED)
-                .addStatement(markPublished.bind(publishedAt, viewRows, eventCount, SCOPE, version))
-                .addStatement(pointerTo(published))
-                .build();
-        DriverCalls.execute(session, flip, "publish batch version " + version);
+        // The pointer first, by compare-and-set: a version record marked published whose pointer flip failed would
+        // only be a candidate for rollback; a pointer at a version not yet marked is read the same by the serving layer.
+        movePointer(published, expectedCurrent, "publish batch version " + version);
+        DriverCalls.execute(session, markPublished.bind(publishedAt, viewRows, eventCount, SCOPE, version),
+                "mark batch version " + version + " published");
         LOG.info("Published batch version {} (cutoff {}, {} rows, {} events)", version, published.cutoff(), viewRows, eventCount);
         return published;
     }
@@ -163,7 +185,7 @@ public final class CassandraBatchViews implements BatchViews {
                 .filter(candidate -> candidate.version() < from)
                 .max(Comparator.comparingLong(BatchVersion::version));
         previous.ifPresent(target -> {
-            DriverCalls.execute(session, pointerTo(target), "roll back to batch version " + target.version());
+            movePointer(target, from, "roll back to batch version " + target.version());
             LOG.info("Rolled back batch views from version {} to {}", from, target.version());
         });
         return previous;
@@ -174,17 +196,17 @@ public final class CassandraBatchViews implements BatchViews {
         if (keep < 1) {
             throw new IllegalArgumentException("Must keep at least one batch version: " + keep);
         }
+        long current = current().map(BatchVersion::version).orElse(NO_VERSION);
         List<BatchVersion> all = versions();
         Set<Long> kept = new HashSet<>();
-        current().ifPresent(pointer -> kept.add(pointer.version()));
         all.stream().filter(BatchVersion::isPublished)
                 .sorted(Comparator.comparingLong(BatchVersion::version).reversed())
                 .limit(keep)
                 .forEach(version -> kept.add(version.version()));
-        long newestPublished = all.stream().filter(BatchVersion::isPublished).mapToLong(BatchVersion::version).max().orElse(0);
         List<BatchVersion> removed = new ArrayList<>();
         for (BatchVersion version : all) {
-            boolean obsolete = version.isPublished() ? !kept.contains(version.version()) : version.version() < newestPublished;
+            // Never the current version or a newer one: a rolled-back-from version, or one a run is publishing.
+            boolean obsolete = version.version() < current && !kept.contains(version.version());
             if (obsolete) {
                 remove(version.version());
                 removed.add(version);
@@ -213,6 +235,54 @@ public final class CassandraBatchViews implements BatchViews {
                 row -> row.getString("product_id")));
     }
 
+    @Override
+    public BatchLease takeLease(String holder, Instant now, Duration ttl) {
+        BatchLease lease = new BatchLease(holder, now);
+        Row result = DriverCalls.execute(session, insertLease.bind(SCOPE, holder, now, now, ttlSeconds(ttl)),
+                "take the batch lease").one();
+        if (result != null && result.getBoolean("[applied]")) {
+            return lease;
+        }
+        if (result != null && holder.equals(result.getString("holder"))) {
+            // A retried insert of our own that had applied.
+            return new BatchLease(holder, result.getInstant("since"));
+        }
+        throw new BatchLeaseHeldException(new BatchLease(
+                result == null || result.getString("holder") == null ? "unknown" : result.getString("holder"),
+                result == null || result.getInstant("since") == null ? Instant.EPOCH : result.getInstant("since")));
+    }
+
+    @Override
+    public boolean renewLease(BatchLease lease, Instant now, Duration ttl) {
+        Row result = DriverCalls.execute(session,
+                renewLease.bind(ttlSeconds(ttl), lease.holder(), lease.since(), now, SCOPE, lease.holder()),
+                "renew the batch lease").one();
+        return result != null && result.getBoolean("[applied]");
+    }
+
+    @Override
+    public void releaseLease(BatchLease lease) {
+        Row result = DriverCalls.execute(session, deleteLease.bind(SCOPE, lease.holder()), "release the batch lease").one();
+        if (result != null && result.getBoolean("[applied]")) {
+            LOG.info("Released the batch lease of {}", lease.holder());
+        }
+    }
+
+    @Override
+    public void recordHoles(List<IngestHole> holes) {
+        for (IngestHole hole : holes) {
+            DriverCalls.execute(session, insertHole.bind(SCOPE, hole.layer(), hole.partition(), hole.fromOffset(), hole.toOffset(),
+                    hole.fromIngest(), hole.toIngest()), "record hole " + hole);
+        }
+    }
+
+    @Override
+    public List<IngestHole> holes() {
+        return DriverCalls.query(session, selectHoles.bind(SCOPE), "list holes", row -> new IngestHole(row.getString("layer"),
+                row.getInt("partition"), row.getLong("from_offset"), row.getLong("to_offset"), row.getInstant("from_ingest"),
+                row.getInstant("to_ingest")));
+    }
+
     /** A batch row's aggregate: the exact duration sum, or the 64-bit one of a row written before it existed. */
     static Metrics metrics(Row row) {
         long count = row.getLong("event_count");
@@ -227,9 +297,33 @@ public final class CassandraBatchViews implements BatchViews {
         return versions().stream().filter(candidate -> candidate.version() == version).findFirst();
     }
 
-    private com.datastax.oss.driver.api.core.cql.BoundStatement pointerTo(BatchVersion version) {
-        return writePointer.bind(SCOPE, version.version(), version.cutoff(), version.computedAt(), version.publishedAt(),
-                version.viewRows(), version.eventCount());
+    /** Points readers at the version if the pointer shows {@code expected}; a timed-out attempt is settled by reading. */
+    private void movePointer(BatchVersion target, long expected, String what) {
+        com.datastax.oss.driver.api.core.cql.BoundStatement cas = expected == NO_VERSION
+                ? createPointer.bind(SCOPE, target.version(), target.cutoff(), target.computedAt(), target.publishedAt(),
+                        target.viewRows(), target.eventCount())
+                : movePointer.bind(target.version(), target.cutoff(), target.computedAt(), target.publishedAt(),
+                        target.viewRows(), target.eventCount(), SCOPE, expected);
+        Row result;
+        try {
+            result = DriverCalls.execute(session, cas, what).one();
+        }
+        catch (ViewStoreException e) {
+            // The outcome of a timed-out Paxos round is unknown until read.
+            if (current().map(BatchVersion::version).orElse(NO_VERSION) == target.version()) {
+                return;
+            }
+            throw e;
+        }
+        if (result == null || !result.getBoolean("[applied]")) {
+            Object actual = result == null || result.isNull("version") ? "no version" : "version " + result.getLong("version");
+            throw new BatchPointerMovedException("Cannot " + what + ": the pointer shows " + actual + ", not "
+                    + (expected == NO_VERSION ? "no version" : "version " + expected) + " (another writer moved it)");
+        }
+    }
+
+    private static int ttlSeconds(Duration ttl) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ttl.toSeconds()));
     }
 
     private void remove(long version) {

@@ -22,6 +22,10 @@ public final class ViewSchema {
     public static final String BATCH_VERSIONS = "batch_versions";
     /** The one row readers look at: which version is current. */
     public static final String BATCH_POINTER = "batch_pointer";
+    /** Who may write the batch layer's master dataset and views now: one row, kept alive by TTL. */
+    public static final String BATCH_LEASE = "batch_lease";
+    /** Records of the events topic the batch layer never archived because the log deleted them first. */
+    public static final String BATCH_HOLES = "batch_holes";
     /**
      * Unused since the speed layer writes {@link #SPEED_ROWS}: its rows carry wall-clock write timestamps
      * that would win over the ordered writes. Kept so that existing keyspaces and tools stay valid.
@@ -122,6 +126,12 @@ public final class ViewSchema {
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_POINTER + " ("
                         + "scope text PRIMARY KEY, version bigint, cutoff timestamp, computed_at timestamp, "
                         + "published_at timestamp, view_rows bigint, event_count bigint)",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_LEASE + " ("
+                        + "scope text PRIMARY KEY, holder text, since timestamp, renewed_at timestamp)",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_HOLES + " ("
+                        + "scope text, layer text, partition int, from_offset bigint, to_offset bigint, "
+                        + "from_ingest timestamp, to_ingest timestamp, "
+                        + "PRIMARY KEY ((scope), layer, partition, from_offset))",
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_VIEWS + " ("
                         + "product_id text, partition_start timestamp, window_start timestamp, ingest_bucket timestamp, "
                         + "event_count bigint, revenue decimal, duration_sum_ms bigint, "

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -164,6 +165,72 @@ public abstract class BatchViewsContract {
         write(v1.version(), huge);
 
         assertThat(views.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1))).containsExactly(huge);
+    }
+
+    @Test
+    void aSecondWriterCannotTakeTheLeaseWhileItIsHeld() {
+        BatchLease first = views.takeLease("host-a/101/1f2e", COMPUTED, Duration.ofSeconds(60));
+
+        assertThatThrownBy(() -> views.takeLease("host-b/202/3c4d", COMPUTED.plusSeconds(1), Duration.ofSeconds(60)))
+                .isInstanceOf(BatchLeaseHeldException.class)
+                .hasMessage("another batch run holds the lease: host-a/101/1f2e since " + COMPUTED);
+        assertThat(first).isEqualTo(new BatchLease("host-a/101/1f2e", COMPUTED));
+        assertThat(views.renewLease(first, COMPUTED.plusSeconds(2), Duration.ofSeconds(60))).isTrue();
+    }
+
+    @Test
+    void aReleasedLeaseCanBeTakenAndItsFormerHolderCannotRenewIt() {
+        BatchLease first = views.takeLease("host-a/101/1f2e", COMPUTED, Duration.ofSeconds(60));
+        views.releaseLease(first);
+
+        BatchLease second = views.takeLease("host-b/202/3c4d", COMPUTED.plusSeconds(1), Duration.ofSeconds(60));
+        views.releaseLease(first);                                  // not the holder any more: no effect
+
+        assertThat(views.renewLease(first, COMPUTED.plusSeconds(2), Duration.ofSeconds(60))).isFalse();
+        assertThat(views.renewLease(second, COMPUTED.plusSeconds(2), Duration.ofSeconds(60))).isTrue();
+        assertThatThrownBy(() -> views.takeLease("host-a/101/1f2e", COMPUTED.plusSeconds(3), Duration.ofSeconds(60)))
+                .hasMessageContaining("host-b/202/3c4d since " + COMPUTED.plusSeconds(1));
+    }
+
+    @Test
+    void publishingFailsAndChangesNothingWhenThePointerMovedSinceTheRunBegan() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        BatchVersion v2 = views.begin(DAY.plusSeconds(60), COMPUTED);
+        views.publish(v2.version(), 0, 0, COMPUTED, BatchViews.NO_VERSION);
+
+        assertThatThrownBy(() -> views.publish(v1.version(), 0, 0, COMPUTED, BatchViews.NO_VERSION))
+                .isInstanceOf(BatchPointerMovedException.class)
+                .hasMessageContaining("version 2");
+        assertThatThrownBy(() -> views.publish(v1.version(), 0, 0, COMPUTED, 7))
+                .isInstanceOf(BatchPointerMovedException.class);
+        assertThat(views.current()).get().extracting(BatchVersion::version).isEqualTo(2L);
+        assertThat(views.versions()).extracting(BatchVersion::version, BatchVersion::isPublished).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2L, true), org.assertj.core.groups.Tuple.tuple(1L, false));
+        BatchVersion v3 = views.begin(DAY.plusSeconds(120), COMPUTED);
+        assertThat(views.publish(v3.version(), 5, 6, COMPUTED, 2).eventCount()).isEqualTo(6);
+        assertThat(views.current()).get().extracting(BatchVersion::version).isEqualTo(3L);
+    }
+
+    @Test
+    void retentionKeepsEveryVersionNewerThanTheCurrentOne() {
+        publishVersion(DAY, "1.00");                                 // v1
+        publishVersion(DAY.plusSeconds(60), "2.00");                 // v2
+        views.rollback();                                            // current: v1
+        views.begin(DAY.plusSeconds(120), COMPUTED);                 // v3: being written
+
+        assertThat(views.retainLatest(1)).isEmpty();
+        assertThat(views.versions()).extracting(BatchVersion::version).containsExactly(3L, 2L, 1L);
+    }
+
+    @Test
+    void recordsHolesOnceAndListsThemByPartitionAndOffset() {
+        IngestHole late = new IngestHole("batch", 1, 40, 55, DAY, DAY.plusSeconds(90));
+        IngestHole early = new IngestHole("batch", 0, 7, 9, DAY.minusSeconds(60), DAY);
+
+        views.recordHoles(List.of(late, early));
+        views.recordHoles(List.of(late));
+
+        assertThat(views.holes()).containsExactly(early, late);
     }
 
     protected static ViewRow row(String product, Granularity granularity, Instant start, long count, String revenue, long duration) {

@@ -2,23 +2,31 @@ package io.lambdaplatform.viewstore;
 
 import io.lambdaplatform.model.Granularity;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** A hand-written {@link BatchViews} in memory, for unit tests of the layers. Thread-safe. */
+/**
+ * A hand-written {@link BatchViews} in memory, for unit tests of the layers. Thread-safe. The lease expires by
+ * the instants its callers pass, like Cassandra's TTL does by its clock.
+ */
 public final class InMemoryBatchViews implements BatchViews {
 
     private final Map<Long, BatchVersion> versions = new TreeMap<>(Comparator.reverseOrder());
     private final Map<Long, List<ViewRow>> rows = new TreeMap<>();
+    private final Map<String, IngestHole> holes = new TreeMap<>();
     private BatchVersion pointer;
+    private BatchLease lease;
+    private Instant leaseExpires;
 
     @Override
     public synchronized Optional<BatchVersion> current() {
@@ -68,10 +76,15 @@ public final class InMemoryBatchViews implements BatchViews {
     }
 
     @Override
-    public synchronized BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt) {
+    public synchronized BatchVersion publish(long version, long viewRows, long eventCount, Instant publishedAt, long expectedCurrent) {
         BatchVersion writing = versions.get(version);
         if (writing == null) {
             throw new ViewStoreException("Cannot publish batch version " + version + ": it was never begun");
+        }
+        long actual = pointer == null ? NO_VERSION : pointer.version();
+        if (actual != expectedCurrent) {
+            throw new BatchPointerMovedException("Cannot publish batch version " + version + ": the pointer shows version "
+                    + actual + ", not " + expectedCurrent);
         }
         BatchVersion published = writing.withPublished(publishedAt, viewRows, eventCount);
         versions.put(version, published);
@@ -99,15 +112,11 @@ public final class InMemoryBatchViews implements BatchViews {
             throw new IllegalArgumentException("Must keep at least one batch version: " + keep);
         }
         Set<Long> kept = new HashSet<>();
-        if (pointer != null) {
-            kept.add(pointer.version());
-        }
+        long current = pointer == null ? NO_VERSION : pointer.version();
         versions.values().stream().filter(BatchVersion::isPublished).limit(keep).forEach(version -> kept.add(version.version()));
-        long newestPublished = versions.values().stream().filter(BatchVersion::isPublished)
-                .mapToLong(BatchVersion::version).max().orElse(0);
         List<BatchVersion> removed = new ArrayList<>();
         for (BatchVersion version : List.copyOf(versions.values())) {
-            boolean obsolete = version.isPublished() ? !kept.contains(version.version()) : version.version() < newestPublished;
+            boolean obsolete = version.version() < current && !kept.contains(version.version());
             if (obsolete) {
                 versions.remove(version.version());
                 rows.remove(version.version());
@@ -132,5 +141,43 @@ public final class InMemoryBatchViews implements BatchViews {
         Set<String> products = new TreeSet<>();
         rows.getOrDefault(version, List.of()).forEach(row -> products.add(row.key().productId()));
         return products;
+    }
+
+    @Override
+    public synchronized BatchLease takeLease(String holder, Instant now, Duration ttl) {
+        if (lease != null && leaseExpires.isAfter(now)) {
+            throw new BatchLeaseHeldException(lease);
+        }
+        lease = new BatchLease(holder, now);
+        leaseExpires = now.plus(ttl);
+        return lease;
+    }
+
+    @Override
+    public synchronized boolean renewLease(BatchLease mine, Instant now, Duration ttl) {
+        if (lease == null || !lease.holder().equals(mine.holder()) || !leaseExpires.isAfter(now)) {
+            return false;
+        }
+        leaseExpires = now.plus(ttl);
+        return true;
+    }
+
+    @Override
+    public synchronized void releaseLease(BatchLease mine) {
+        if (lease != null && lease.holder().equals(mine.holder())) {
+            lease = null;
+            leaseExpires = null;
+        }
+    }
+
+    @Override
+    public synchronized void recordHoles(List<IngestHole> newHoles) {
+        newHoles.forEach(hole -> holes.put(
+                String.format(Locale.ROOT, "%s/%010d/%019d", hole.layer(), hole.partition(), hole.fromOffset()), hole));
+    }
+
+    @Override
+    public synchronized List<IngestHole> holes() {
+        return List.copyOf(holes.values());
     }
 }

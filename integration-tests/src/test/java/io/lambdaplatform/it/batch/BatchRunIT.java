@@ -45,7 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * to S3Proxy, views to Cassandra), the views compared with what the test computes from what it sent.
  *
  * <p>Its own topic (LogAppendTime), keyspace and master-dataset prefix, so other tests' data never mixes in.
- * Ingest buckets of 1 s and no safety margin, so a run's cutoff is the second it starts.
+ * Ingest buckets of 1 s and no safety margin, so a run's cutoff is the start of the second of the newest record
+ * the brokers appended (their clock); the test appends an invalid "tick" record to move that clock past the
+ * events it wants covered. A lease of 10 s, so a killed run blocks the next command only briefly.
  */
 @RealStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -83,6 +85,7 @@ class BatchRunIT {
                 "LAMBDA_BATCH_SAFETY__MARGIN", "0s",
                 "LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.s3Bucket() + "/" + topic + "/master",
                 "LAMBDA_BATCH_PARTITIONS", "2",
+                "LAMBDA_BATCH_LEASE__TTL", "10s",
                 "LAMBDA_BATCH_HEAP", "1g");
         sent = new SentEvents(stack.kafkaBootstrap(), topic);
         session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();
@@ -109,7 +112,7 @@ class BatchRunIT {
         sent.sendRaw("it-a", "not json");
         sent.sendRaw("it-x", "{\"event_id\":\"x1\",\"product_id\":\"it-b\",\"revenue\":\"1.00\",\"duration_ms\":1,\"event_time\":\"2026-11-24T10:00:00Z\"}");
         Instant lastIngest = sent.send(event("b2", "it-b", "-3.00", 30, "2026-11-24T10:04:59.999Z"));
-        Thread.sleep(1500);
+        tick();
 
         String output = runBatch("run-1", Map.of());
 
@@ -164,7 +167,7 @@ class BatchRunIT {
     @Order(4)
     void aRunKilledAfterWritingItsRowsButBeforeTheFlipLeavesVersion2LiveAndComplete() throws Exception {
         sent.send(event("a5", "it-a", "100.00", 1000, "2026-11-24T12:00:00Z"));
-        Thread.sleep(1500);
+        tick();
         LayerProcess running = startBatch("killed", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "10m"));
         long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
         while (!running.logText().contains("pausing") && running.isAlive() && System.nanoTime() < deadline) {
@@ -184,7 +187,9 @@ class BatchRunIT {
 
     @Test
     @Order(5)
-    void rollbackPointsReadersAtVersion1() {
+    void rollbackPointsReadersAtVersion1() throws InterruptedException {
+        // The killed run's lease lives until its time-to-live ends; until then a rollback is refused.
+        LeaseRow.awaitFree(session, KEYSPACE, Duration.ofSeconds(60));
         String output = runBatch("rollback", Map.of(), "rollback");
 
         assertThat(output).contains("Rolled back from version 2 to version 1");
@@ -201,6 +206,12 @@ class BatchRunIT {
         assertThat(fourth.version()).isEqualTo(4);
         assertThat(rows(4)).isEqualTo(sent.expectedViews(fourth.cutoff()));
         assertThat(views().versions()).extracting(BatchVersion::version).containsExactly(4L, 2L, 1L);
+    }
+
+    /** Waits past the current ingest second and appends a record the views ignore: the brokers' clock moves on. */
+    private void tick() throws InterruptedException {
+        Thread.sleep(1500);
+        sent.sendRaw("it-tick", "clock tick");
     }
 
     /** {@code ./lambda batch [subcommand]} in a process of its own, with the test's settings and {@code extra} on top. */

@@ -136,6 +136,7 @@ class ExactnessIT {
         environment.put("LAMBDA_SPEED_APPLICATION__ID", "it-exact-" + run);
         environment.put("LAMBDA_SPEED_STATE__DIR", workDir.resolve("speed-state").toString());
         environment.put("LAMBDA_BATCH_HEAP", "1500m");
+        environment.put("LAMBDA_BATCH_LEASE__TTL", "10s");
 
         speed = startSpeed();
         int port;
@@ -234,6 +235,8 @@ class ExactnessIT {
         JsonNode served = assertExact("5a batch killed before publish").orElseThrow();
         assertThat(served.get("version").asLong()).isEqualTo(published);
 
+        // The killed run's batch lease lives until its time-to-live (10 s) ends.
+        io.lambdaplatform.it.batch.LeaseRow.awaitFree(session, keyspace, Duration.ofMinutes(1));
         runBatch("rerun");
         JsonNode rerun = assertExact("5b rerun").orElseThrow();
         assertThat(rerun.get("version").asLong()).isGreaterThan(published);
