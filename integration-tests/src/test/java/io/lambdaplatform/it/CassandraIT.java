@@ -65,6 +65,8 @@ class CassandraIT {
                 ViewSchema.BATCH_VIEW_PRODUCTS,
                 ViewSchema.BATCH_VERSIONS,
                 ViewSchema.BATCH_POINTER,
+                ViewSchema.BATCH_LEASE,
+                ViewSchema.BATCH_HOLES,
                 ViewSchema.SPEED_VIEWS,
                 ViewSchema.SPEED_PRODUCTS,
                 ViewSchema.SPEED_PROGRESS,

@@ -73,6 +73,8 @@ public final class MergedView {
                 () -> timed("speed-progress", speed::progress), reads);
         CompletableFuture<List<IngestHole>> holesRead = CompletableFuture.supplyAsync(
                 () -> timed("speed-holes", speed::holes), reads);
+        CompletableFuture<List<IngestHole>> batchHolesRead = CompletableFuture.supplyAsync(
+                () -> timed("batch-holes", batch::holes), reads);
         Optional<BatchVersion> pointer;
         List<ViewRow> batchRows;
         try {
@@ -87,10 +89,12 @@ public final class MergedView {
             await(speedRead.handle((rows, failure) -> null));
             await(progressRead.handle((rows, failure) -> null));
             await(holesRead.handle((rows, failure) -> null));
+            await(batchHolesRead.handle((rows, failure) -> null));
         }
         List<SpeedDelta> speedRows = await(speedRead);
         List<SpeedProgress> progress = await(progressRead);
         List<IngestHole> holes = await(holesRead);
+        List<IngestHole> batchHoles = await(batchHolesRead);
 
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
         Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
@@ -124,7 +128,7 @@ public final class MergedView {
         });
 
         SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
-        List<IngestGap> gaps = coverage.gapsFrom(cutoff == null ? Instant.EPOCH : cutoff);
+        List<IngestGap> gaps = gaps(coverage, batchHoles, cutoff);
         summary("batch").record(batchUsed);
         summary("speed").record(speedUsed);
         summary("speed-superseded").record(superseded);
@@ -138,9 +142,33 @@ public final class MergedView {
         List<SpeedProgress> progress = timed("speed-progress", speed::progress);
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
         List<IngestHole> holes = timed("speed-holes", speed::holes);
+        List<IngestHole> batchHoles = timed("batch-holes", batch::holes);
         SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
         return new PlatformStatus(now, pointer.orElse(null), coverage, deadLetters,
-                coverage.gapsFrom(pointer.map(BatchVersion::cutoff).orElse(Instant.EPOCH)));
+                gaps(coverage, batchHoles, pointer.map(BatchVersion::cutoff).orElse(null)));
+    }
+
+    /**
+     * What an answer with this batch cutoff ({@code null} before the first version) cannot cover: the speed
+     * layer's gaps from the cutoff on, and the part below the cutoff of every hole the batch layer accepted
+     * (records deleted from the log before it archived them: missing from every batch view, forever).
+     */
+    static List<IngestGap> gaps(SpeedCoverage coverage, List<IngestHole> batchHoles, Instant cutoff) {
+        List<IngestGap> gaps = new ArrayList<>(coverage.gapsFrom(cutoff == null ? Instant.EPOCH : cutoff));
+        if (cutoff == null) {
+            return gaps;
+        }
+        for (IngestHole hole : batchHoles) {
+            // A deleted record may share the ingest time of the first record read after it: the gap includes that instant.
+            Instant to = hole.toIngest().plusMillis(1);
+            Instant end = to.isBefore(cutoff) ? to : cutoff;
+            if (hole.fromIngest().isBefore(end)) {
+                gaps.add(new IngestGap(hole.fromIngest(), end, "records at offsets [" + hole.fromOffset() + ", " + hole.toOffset()
+                        + ") of partition " + hole.partition() + " were deleted from the log before the batch layer archived them"
+                        + " (accepted with --accept-log-holes)"));
+            }
+        }
+        return gaps;
     }
 
     /** Product ids with data in the current batch version or the speed rows that start with {@code prefix}, sorted. */

@@ -3,6 +3,7 @@ package io.lambdaplatform.serving;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.viewstore.IngestHole;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -182,6 +183,27 @@ class MergedViewTest {
             assertThat(gap.reason()).isEqualTo("speed rows of events ingested before 2026-11-22T12:00:00Z may have expired (retention PT48H)"
                     + " and no batch view covers them");
         });
+    }
+
+    @Test
+    void aHoleTheBatchLayerAcceptedMakesEveryAnswerBelowTheCutoffIncompleteForItsSpan() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:00:00Z", "2026-11-24T09:00:00Z", "1.00", 1)
+                .batchRan("2026-11-24T10:00:00Z")
+                .progress("2026-11-24T11:59:00Z", "2026-11-01T00:00:00Z", RETENTION);
+        scenario.batch.recordHoles(List.of(
+                new IngestHole("batch", 2, 40, 55, Instant.parse("2026-11-24T08:00:00Z"), Instant.parse("2026-11-24T08:30:00Z")),
+                // archived later than this answer's version: its records are still in the speed rows
+                new IngestHole("batch", 0, 7, 9, Instant.parse("2026-11-24T10:05:00Z"), Instant.parse("2026-11-24T10:06:00Z"))));
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isFalse();
+        assertThat(answer.gaps()).containsExactly(new IngestGap(Instant.parse("2026-11-24T08:00:00Z"),
+                Instant.parse("2026-11-24T08:30:00.001Z"), "records at offsets [40, 55) of partition 2 were deleted from the log "
+                        + "before the batch layer archived them (accepted with --accept-log-holes)"));
+        assertThat(totals(answer)).containsExactly(Map.entry(new EventWindow(Granularity.ONE_DAY, Instant.parse("2026-11-24T00:00:00Z")),
+                metrics(1, "1.00", 1)));
     }
 
     @Test
