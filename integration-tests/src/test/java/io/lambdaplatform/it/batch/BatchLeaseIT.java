@@ -2,16 +2,12 @@ package io.lambdaplatform.it.batch;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.lambdaplatform.it.layers.LayerProcess;
-import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.stack.StackEndpoints;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +20,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,22 +46,10 @@ class BatchLeaseIT {
 
     @BeforeAll
     void setUp(StackEndpoints stack) throws Exception {
-        String topic = "it-lease-events-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)
-                    .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
-        }
-        stackDir = ChildJvmTestStack.freshDataDir("batch-lease-it-");
-        new StackEndpoints(stack.kafkaBootstrap(), stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE,
-                stack.s3Endpoint(), stack.s3Bucket(), stack.s3AccessKey(), stack.s3SecretKey(), stack.s3Region(),
-                topic, stack.dlqTopic()).write(stackDir.resolve(StackEndpoints.FILE_NAME));
-        environment = Map.of(
-                "LAMBDA_INGEST_BUCKET__WIDTH", "1s",
-                "LAMBDA_BATCH_SAFETY__MARGIN", "0s",
-                "LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.s3Bucket() + "/" + topic + "/master",
-                "LAMBDA_BATCH_PARTITIONS", "2",
-                "LAMBDA_BATCH_LEASE__TTL", "10s",
-                "LAMBDA_BATCH_HEAP", "768m");
+        BatchStackDir dir = BatchStackDir.create(stack, "lease", KEYSPACE, 2, "768m");
+        String topic = dir.topic();
+        stackDir = dir.stackDir();
+        environment = dir.environment();
         sent = new SentEvents(stack.kafkaBootstrap(), topic);
         session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();
     }

@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.it.layers.LayerProcess;
-import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
@@ -15,7 +14,6 @@ import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.IngestHole;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -42,7 +40,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,22 +65,10 @@ class BatchLogHoleIT {
     @BeforeAll
     void setUp(StackEndpoints endpoints) throws Exception {
         stack = endpoints;
-        topic = "it-hole-events-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)
-                    .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
-        }
-        stackDir = ChildJvmTestStack.freshDataDir("batch-hole-it-");
-        new StackEndpoints(stack.kafkaBootstrap(), stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE,
-                stack.s3Endpoint(), stack.s3Bucket(), stack.s3AccessKey(), stack.s3SecretKey(), stack.s3Region(),
-                topic, stack.dlqTopic()).write(stackDir.resolve(StackEndpoints.FILE_NAME));
-        environment = Map.of(
-                "LAMBDA_INGEST_BUCKET__WIDTH", "1s",
-                "LAMBDA_BATCH_SAFETY__MARGIN", "0s",
-                "LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.s3Bucket() + "/" + topic + "/master",
-                "LAMBDA_BATCH_PARTITIONS", "2",
-                "LAMBDA_BATCH_LEASE__TTL", "10s",
-                "LAMBDA_BATCH_HEAP", "1g");
+        BatchStackDir dir = BatchStackDir.create(stack, "hole", KEYSPACE, 2, "1g");
+        topic = dir.topic();
+        stackDir = dir.stackDir();
+        environment = dir.environment();
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
                 ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
         session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();

@@ -2,7 +2,6 @@ package io.lambdaplatform.it.batch;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.lambdaplatform.it.layers.LayerProcess;
-import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
@@ -13,9 +12,6 @@ import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.ViewRow;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -29,11 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 
 import static io.lambdaplatform.model.Granularity.FIVE_MINUTES;
 import static io.lambdaplatform.model.Granularity.ONE_DAY;
@@ -70,23 +64,10 @@ class BatchRunIT {
 
     @BeforeAll
     void setUp(StackEndpoints stack) throws Exception {
-        String topic = "it-batch-events-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)
-                    .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
-        }
-        Path workDir = ChildJvmTestStack.freshDataDir("batch-run-it-");
-        new StackEndpoints(stack.kafkaBootstrap(), stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE,
-                stack.s3Endpoint(), stack.s3Bucket(), stack.s3AccessKey(), stack.s3SecretKey(), stack.s3Region(),
-                topic, stack.dlqTopic()).write(workDir.resolve(StackEndpoints.FILE_NAME));
-        stackDir = workDir;
-        environment = Map.of(
-                "LAMBDA_INGEST_BUCKET__WIDTH", "1s",
-                "LAMBDA_BATCH_SAFETY__MARGIN", "0s",
-                "LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.s3Bucket() + "/" + topic + "/master",
-                "LAMBDA_BATCH_PARTITIONS", "2",
-                "LAMBDA_BATCH_LEASE__TTL", "10s",
-                "LAMBDA_BATCH_HEAP", "1g");
+        BatchStackDir dir = BatchStackDir.create(stack, "batch", KEYSPACE, 3, "1g");
+        String topic = dir.topic();
+        stackDir = dir.stackDir();
+        environment = dir.environment();
         sent = new SentEvents(stack.kafkaBootstrap(), topic);
         session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();
     }

@@ -11,9 +11,6 @@ import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.ViewSchema;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Events of the same products produced with Java's placement (murmur2 of the key) and with librdkafka's
@@ -80,11 +78,7 @@ class MixedPlacementIT {
         Config stack = PlatformConfig.load(null, stackDir);
         String bootstrap = stack.getString("lambda.kafka.bootstrap-servers");
         Path workDir = Files.createDirectories(Path.of("target", "it-speed-placement", run)).toAbsolutePath();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(
-                    new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
-                    new NewTopic(topic + ".dlq", PARTITIONS, (short) 1))).all().get();
-        }
+        SpeedTopics.create(bootstrap, topic, PARTITIONS);
         session = CassandraSettings.from(stack).connect();
         ViewSchema.create(session, keyspace, 1);
         CassandraSpeedViews views = new CassandraSpeedViews(session, keyspace);
@@ -137,7 +131,7 @@ class MixedPlacementIT {
         assertThat(productsOnSeveralPartitions(bootstrap)).as("products placed on more than one partition").isNotEmpty();
         Instant sentBy = Instant.now();
 
-        Waiting.until("every partition's speed watermark past the end of the sends", Duration.ofMinutes(3), () -> {
+        await("every partition's speed watermark past the end of the sends").atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
             assertThat(speed.isAlive()).as("speed layer alive; log:\n%s", speed.logTail()).isTrue();
             List<SpeedProgress> progress = views.progress();
             assertThat(progress).hasSize(PARTITIONS).allMatch(p -> p.watermark().isAfter(sentBy));

@@ -11,9 +11,6 @@ import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.ViewSchema;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two speed-layer processes in one group on the shared stack, each with its own state directory and health
@@ -78,11 +76,7 @@ class SpeedInstancesIT {
         Config stack = PlatformConfig.load(null, stackDir);
         String bootstrap = stack.getString("lambda.kafka.bootstrap-servers");
         Path workDir = Files.createDirectories(Path.of("target", "it-speed-instances", run)).toAbsolutePath();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(
-                    new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
-                    new NewTopic(topic + ".dlq", PARTITIONS, (short) 1))).all().get();
-        }
+        SpeedTopics.create(bootstrap, topic, PARTITIONS);
         session = CassandraSettings.from(stack).connect();
         ViewSchema.create(session, keyspace, 1);
         CassandraSpeedViews views = new CassandraSpeedViews(session, keyspace);
@@ -102,7 +96,7 @@ class SpeedInstancesIT {
         instances.add(LayerProcess.start("speed-a", List.of("speed", "--stack", stackDir.toString()), environment, workDir.resolve("speed-a.log")));
         instances.add(LayerProcess.start("speed-b", List.of("speed", "--stack", stackDir.toString()), environment, workDir.resolve("speed-b.log")));
         for (LayerProcess instance : instances) {
-            Waiting.until("instance " + instance.name() + " running", Duration.ofMinutes(2), () -> {
+            await("instance " + instance.name() + " running").atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
                 assertThat(instance.isAlive()).as("alive; log:\n%s", instance.logTail()).isTrue();
                 assertThat(instance.logText()).contains("Speed layer running");
             });
@@ -125,7 +119,7 @@ class SpeedInstancesIT {
         assertThat(failure.get()).isNull();
         Instant sentBy = Instant.now();
 
-        Waiting.until("every partition's speed watermark past the end of the stream", Duration.ofMinutes(3), () -> {
+        await("every partition's speed watermark past the end of the stream").atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
             assertThat(instances).allMatch(LayerProcess::isAlive);
             List<SpeedProgress> progress = views.progress();
             assertThat(progress).hasSize(PARTITIONS).allMatch(p -> p.watermark().isAfter(sentBy));

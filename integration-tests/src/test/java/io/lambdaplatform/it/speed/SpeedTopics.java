@@ -1,0 +1,22 @@
+package io.lambdaplatform.it.speed;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.util.List;
+import java.util.Map;
+
+/** A speed IT's own events topic (LogAppendTime) and its dead-letter topic {@code TOPIC.dlq}, on the shared broker. */
+final class SpeedTopics {
+
+    private SpeedTopics() {}
+
+    static void create(String bootstrap, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(
+                    new NewTopic(topic, partitions, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
+                    new NewTopic(topic + ".dlq", partitions, (short) 1))).all().get();
+        }
+    }
+}
