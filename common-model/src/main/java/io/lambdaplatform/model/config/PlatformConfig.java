@@ -37,7 +37,7 @@ public final class PlatformConfig {
     public static final Set<String> LAUNCHER_VARIABLES = Set.of(
             "LAMBDA_HOME", "LAMBDA_JAVA_OPTS", "LAMBDA_LAUNCHER_PID", "LAMBDA_HTTP_PORT", "LAMBDA_IMAGE",
             "LAMBDA_BATCH_HEAP", "LAMBDA_BATCH_MASTER", "LAMBDA_BATCH_PARTITIONS", "LAMBDA_BATCH_EVERY", "LAMBDA_BATCH_STATUS_FILE",
-            "LAMBDA_DEMO_COUNT", "LAMBDA_DEMO_RATE", "LAMBDA_S3_ACCESS_KEY", "LAMBDA_S3_SECRET_KEY", "LAMBDA_IT_REQUIRE_BROWSER");
+            "LAMBDA_DEMO_COUNT", "LAMBDA_DEMO_RATE", "LAMBDA_S3_ACCESS_KEY", "LAMBDA_S3_SECRET_KEY", "LAMBDA_IT_REQUIRE_TOOLS");
 
     /** Which {@code endpoints.json} key (written by {@code ./lambda stack}) sets which configuration key. */
     private static final Map<String, String> ENDPOINT_KEYS = Map.of(

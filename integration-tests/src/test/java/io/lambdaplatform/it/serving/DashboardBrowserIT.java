@@ -1,5 +1,6 @@
 package io.lambdaplatform.it.serving;
 
+import io.lambdaplatform.it.stack.ExternalTools;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.junit.jupiter.api.AfterAll;
@@ -33,18 +34,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * picks a product and reads the numbers the charts and the table show. Leaves a screenshot in
  * {@code target/dashboard.png}.
  *
- * <p>Needs Chromium and its driver ({@code apt-get install chromium chromium-driver}). Where they are
- * missing the test is skipped with a message saying so, as Testcontainers skips without Docker, unless
- * the environment variable {@value #REQUIRE_BROWSER} is {@code true}: then a missing browser fails the
- * build. CI sets it, so the browser test always runs there.
+ * <p>Needs Chromium and its driver ({@code apt-get install chromium chromium-driver}); without them it is
+ * disabled, unless {@link ExternalTools#required()}.
  */
 @EnabledIf(value = "browserPresentOrRequired", disabledReason = "NOT RUN: DashboardBrowserIT needs /usr/bin/chromium and "
         + "/usr/bin/chromedriver (Debian: apt-get install chromium chromium-driver). Install them and run ./mvnw verify, or set "
-        + "LAMBDA_IT_REQUIRE_BROWSER=true to make a missing browser fail the build")
+        + "LAMBDA_IT_REQUIRE_TOOLS=true to make a missing browser fail the build")
 @RealStack
 class DashboardBrowserIT {
 
-    static final String REQUIRE_BROWSER = "LAMBDA_IT_REQUIRE_BROWSER";
     private static final String PRODUCT = "it-dash-1";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -56,7 +54,7 @@ class DashboardBrowserIT {
     static void start(StackEndpoints endpoints) throws IOException {
         assertThat(browserPresent())
                 .as("%s and %s (apt-get install chromium chromium-driver); %s=true requires the browser test to run",
-                        CHROMIUM, CHROMEDRIVER, REQUIRE_BROWSER)
+                        CHROMIUM, CHROMEDRIVER, ExternalTools.REQUIRE)
                 .isTrue();
         serving = ServingFixture.start(endpoints, null);
         EventHistory history = new EventHistory()
@@ -80,7 +78,7 @@ class DashboardBrowserIT {
     }
 
     static boolean browserPresentOrRequired() {
-        return browserPresent() || Boolean.parseBoolean(System.getenv(REQUIRE_BROWSER));
+        return browserPresent() || ExternalTools.required();
     }
 
     private static boolean browserPresent() {
