@@ -111,6 +111,7 @@ public final class KnownKeys {
             collectPaths(reference.getObject(ROOT), List.of(ROOT), known);
         }
         return known.stream()
+                .filter(candidate -> !candidate.equals(key))
                 .min(Comparator.comparingInt((String candidate) -> distance(candidate, key)).thenComparing(Comparator.naturalOrder()))
                 .filter(candidate -> distance(candidate, key) <= Math.max(2, key.length() / 4))
                 .orElse(null);

@@ -64,7 +64,9 @@ public final class PlatformConfig {
     }
 
     static Config load(Path configFile, Path stackDir, Map<String, String> environment) {
-        Config reference = ConfigFactory.defaultReference();
+        // The reference.conf files alone: JVM system properties are not a configuration source (tools and tests set
+        // their own lambda.* properties, e.g. -Dlambda.home), so they neither override keys nor count as unknown ones.
+        Config reference = ConfigFactory.defaultReferenceUnresolved().resolve();
         Config config = reference;
         if (stackDir != null) {
             config = fromEndpoints(stackDir.resolve(ENDPOINTS_FILE)).withFallback(config);

@@ -82,6 +82,22 @@ class PlatformConfigTest {
     }
 
     @Test
+    void systemPropertiesAreNeitherASourceNorUnknownKeys() {
+        System.setProperty("lambda.it.stack", "child-jvm");
+        System.setProperty("lambda.kafka.events-topic", "from-a-system-property");
+        try {
+            Config config = PlatformConfig.load(null, null, Map.of());
+
+            assertThat(config.hasPath("lambda.it")).isFalse();
+            assertThat(config.getString("lambda.kafka.events-topic")).isEqualTo("events");
+        }
+        finally {
+            System.clearProperty("lambda.it.stack");
+            System.clearProperty("lambda.kafka.events-topic");
+        }
+    }
+
+    @Test
     void saysWhatIsMissing() {
         assertThatThrownBy(() -> PlatformConfig.load(dir.resolve("nope.conf"), null, Map.of()))
                 .hasMessageContaining("Configuration file not found");
