@@ -64,7 +64,9 @@ class DashboardBrowserIT {
                 .add("d-4", PRODUCT, "2026-11-20T11:30:00Z", "2026-11-20T12:30:00Z", "-20.00", 1500)
                 .add("d-5", PRODUCT, "2026-11-20T13:45:00Z", "2026-11-20T13:45:00Z", "0.99", 99)
                 .add("d-6", "it-dash-2", "2026-11-20T13:45:00Z", "2026-11-20T13:45:00Z", "5.00", 5);
-        serving.runSpeedLayer(history, Instant.now(), Instant.parse("2026-11-20T00:00:00Z"));
+        // The history has fixed dates; a retention reaching back to them keeps the answer complete on any later day.
+        serving.runSpeedLayer(history, Instant.now(), Instant.parse("2026-11-20T00:00:00Z"),
+                Duration.between(Instant.parse("2026-11-19T00:00:00Z"), Instant.now()));
         serving.publishBatch(history, Instant.parse("2026-11-20T12:00:00Z"));
 
         profile = Files.createTempDirectory("serving-it-chromium");

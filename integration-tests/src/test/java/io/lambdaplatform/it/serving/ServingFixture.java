@@ -109,6 +109,11 @@ final class ServingFixture implements AutoCloseable {
 
     /** Writes the speed rows of every event and the progress of three partitions. */
     void runSpeedLayer(EventHistory history, Instant watermark, Instant coveredSince) {
+        runSpeedLayer(history, watermark, coveredSince, ViewSchema.DEFAULT_SPEED_RETENTION);
+    }
+
+    /** As above, with the speed layer reporting {@code retention}: how far back its rows are certainly still there. */
+    void runSpeedLayer(EventHistory history, Instant watermark, Instant coveredSince, Duration retention) {
         List<CompletableFuture<Void>> writes = history.speedRows(IngestBuckets.DEFAULT).stream()
                 .map(delta -> speed.upsert(delta).toCompletableFuture())
                 .toList();
@@ -116,7 +121,7 @@ final class ServingFixture implements AutoCloseable {
         history.speedRows(IngestBuckets.DEFAULT).stream().map(SpeedDelta::key).map(key -> key.productId()).distinct()
                 .forEach(product -> speed.recordProduct(product).toCompletableFuture().join());
         for (int partition = 0; partition < 3; partition++) {
-            speed.saveProgress(new SpeedProgress(partition, watermark, coveredSince, ViewSchema.DEFAULT_SPEED_RETENTION, watermark));
+            speed.saveProgress(new SpeedProgress(partition, watermark, coveredSince, retention, watermark));
         }
     }
 
