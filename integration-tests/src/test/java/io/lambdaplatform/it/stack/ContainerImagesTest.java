@@ -20,7 +20,7 @@ class ContainerImagesTest {
     void theBuildFillsInThePinnedVersions() {
         ContainerImages images = ContainerImages.ofBuild();
 
-        assertThat(images).isEqualTo(new ContainerImages("apache/kafka:4.1.1", "cassandra:5.0.6", "andrewgaul/s3proxy:2.6.0"));
+        assertThat(images).isEqualTo(new ContainerImages("apache/kafka:4.1.1", "cassandra:5.0.6", "andrewgaul/s3proxy:4.1.0"));
     }
 
     @Test

@@ -68,8 +68,8 @@ public final class ContainerTestStack implements TestStack {
                 .withEnv("S3PROXY_AUTHORIZATION", "aws-v2-or-v4")
                 .withEnv("S3PROXY_IDENTITY", S3_ACCESS_KEY)
                 .withEnv("S3PROXY_CREDENTIAL", S3_SECRET_KEY)
-                // the jclouds back end the child-JVM stack uses, so both stacks store objects alike
-                .withEnv("JCLOUDS_PROVIDER", "filesystem")
+                // the back end the child-JVM stack uses, so both stacks store objects alike
+                .withEnv("JCLOUDS_PROVIDER", "filesystem-nio2")
                 .withEnv("JCLOUDS_FILESYSTEM_BASEDIR", "/data")
                 .withExposedPorts(S3_PORT)
                 .waitingFor(Wait.forListeningPort())

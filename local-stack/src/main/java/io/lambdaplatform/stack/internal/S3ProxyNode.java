@@ -18,8 +18,11 @@ import java.util.List;
 import static java.util.Objects.requireNonNull;
 
 /**
- * S3Proxy over jclouds' filesystem blob store, with AWS v2/v4 signatures checked against a fixed local key pair.
- * It is ready once the bucket exists.
+ * S3Proxy over its {@code filesystem-nio2} blob store (one directory per bucket, one file per object), with AWS v2/v4
+ * signatures checked against a fixed local key pair. It is ready once the bucket exists.
+ *
+ * <p>Not jclouds' {@code filesystem} store: it sleeps and retries for about 10 s on every delete of a directory-marker
+ * key, which the S3A magic committer issues at every job commit (gaul/s3proxy#297).
  */
 public final class S3ProxyNode implements ServerNode {
     public static final String NAME = "s3proxy";
@@ -64,7 +67,7 @@ public final class S3ProxyNode implements ServerNode {
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + ACCESS_KEY,
                 "s3proxy.credential=" + SECRET_KEY,
-                "jclouds.provider=filesystem",
+                "jclouds.provider=filesystem-nio2",
                 "jclouds.identity=" + ACCESS_KEY,
                 "jclouds.credential=" + SECRET_KEY,
                 "jclouds.filesystem.basedir=" + basedir,
