@@ -123,6 +123,65 @@ class MergedViewTest {
     }
 
     @Test
+    void aPlatformYoungerThanTheSpeedRetentionIsCompleteWithoutABatchRun() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:01:00Z", "2026-11-24T09:01:00Z", "1.50", 1000)
+                .speedLayerRan()
+                // the platform started at 09:00: no event was ingested before, so none can be missing
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-24T09:00:00Z", RETENTION);
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_HOUR, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isTrue();
+        assertThat(answer.speed().availableSince()).contains(Instant.EPOCH);
+        assertThat(totals(answer)).containsExactly(Map.entry(hour("2026-11-24T09:00:00Z"), metrics(1, "1.50", 1000)));
+    }
+
+    @Test
+    void aPlatformYoungerThanTheSpeedRetentionIsCompleteAfterABatchRun() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:01:00Z", "2026-11-24T09:01:00Z", "1.50", 1000)
+                .event("p-1", "2026-11-24T10:31:00Z", "2026-11-24T10:31:00Z", "2.50", 3000)
+                .speedLayerRan()
+                .batchRan("2026-11-24T10:00:00Z")
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-24T09:00:00Z", RETENTION);
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isTrue();
+        assertThat(totals(answer)).containsExactly(Map.entry(new EventWindow(Granularity.ONE_DAY, Instant.parse("2026-11-24T00:00:00Z")),
+                metrics(2, "4.00", 4000)));
+    }
+
+    @Test
+    void speedRowsThatExpiredBeforeABatchCoveredThemMakeTheAnswerIncompleteFromWhereTheLogBegins() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:01:00Z", "2026-11-24T09:01:00Z", "1.50", 1000)
+                .speedLayerRan()
+                // started ten days ago, never a batch run, rows live two days: [log start, now − 2 days) may be gone
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-14T12:00:00Z", Duration.ofDays(2));
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_HOUR, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isFalse();
+        assertThat(answer.gaps()).containsExactly(new IngestGap(Instant.parse("2026-11-14T12:00:00Z"), Instant.parse("2026-11-22T12:00:00Z"),
+                "speed rows of events ingested before 2026-11-22T12:00:00Z may have expired (retention PT48H) and no batch view covers them"));
+        assertThat(answer.speed().availableSince()).contains(Instant.parse("2026-11-22T12:00:00Z"));
+    }
+
+    @Test
+    void aBatchCutoffBeforeTheRetentionLeavesTheSpanFromTheCutoffIncompleteAlthoughTheLogBeganEarlier() {
+        ViewScenario scenario = new ViewScenario()
+                .batchRan("2026-11-20T00:00:00Z")
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-14T12:00:00Z", Duration.ofDays(2));
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_DAY, "2026-11-20T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.gaps()).extracting(IngestGap::from, IngestGap::to).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-11-20T00:00:00Z"), Instant.parse("2026-11-22T12:00:00Z")));
+    }
+
+    @Test
     void aBatchViewWithoutRowsForTheProductLeavesTheSpeedRowsAfterTheCutoff() {
         ViewScenario scenario = new ViewScenario()
                 .event("p-other", "2026-11-24T09:00:00Z", "2026-11-24T09:00:00Z", "5.00", 5)

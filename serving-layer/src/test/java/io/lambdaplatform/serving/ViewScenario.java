@@ -90,6 +90,18 @@ final class ViewScenario {
         return this;
     }
 
+    /**
+     * Every partition was read from its first record, ingested at {@code logBegins}, and has processed everything
+     * ingested before {@code watermark}: the speed layer of a platform that started at {@code logBegins}.
+     */
+    ViewScenario progressSinceLogBegan(String watermark, String logBegins, Duration retention) {
+        for (int partition = 0; partition < 3; partition++) {
+            speed.saveProgress(new SpeedProgress(partition, Instant.parse(watermark), Instant.EPOCH, retention, Instant.parse(watermark),
+                    Instant.parse(logBegins)));
+        }
+        return this;
+    }
+
     /** What an exact answer holds: every event, per window of this size, in [from, to). */
     Map<EventWindow, Metrics> expected(String product, Granularity granularity, Instant from, Instant to) {
         Map<EventWindow, Metrics> expected = new TreeMap<>();

@@ -60,7 +60,13 @@ class LocalPlatformIT {
                     events += window.path("event_count").asLong();
                 }
                 assertThat(events).as("events in %s", metrics.body()).isPositive();
+                // A platform started minutes ago misses nothing, though no batch ran and the speed retention is a week.
+                assertThat(JSON.readTree(metrics.body()).path("complete").asBoolean()).as(metrics.body()).isTrue();
             });
+            JsonNode status = JSON.readTree(get(port, "/v1/status").body());
+            assertThat(status.path("complete").asBoolean()).as(status.toString()).isTrue();
+            assertThat(status.path("speed").path("partitions").findValuesAsText("log_begins")).as(status.toString())
+                    .isNotEmpty().allSatisfy(logBegins -> assertThat(Instant.parse(logBegins)).isAfter(now.minus(Duration.ofHours(2))));
 
             List<ProcessHandle> children = ProcessHandle.of(local.pid()).orElseThrow().descendants().toList();
             assertThat(children).as("servers, speed, serving and generator").hasSizeGreaterThanOrEqualTo(6);

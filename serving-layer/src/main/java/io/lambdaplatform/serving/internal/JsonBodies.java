@@ -113,7 +113,8 @@ public final class JsonBodies {
             @JsonProperty("lag_seconds") long lagSeconds,
             @JsonProperty("covered_since") String coveredSince,
             @JsonProperty("retention_seconds") long retentionSeconds,
-            @JsonProperty("updated_at") String updatedAt) {}
+            @JsonProperty("updated_at") String updatedAt,
+            @JsonProperty("log_begins") String logBegins) {}
 
     public record DeadLettersBody(
             @JsonProperty("total") long total,
@@ -181,7 +182,8 @@ public final class JsonBodies {
 
     private static PartitionBody partition(SpeedProgress progress, Instant now) {
         return new PartitionBody(progress.partition(), text(progress.watermark()), Duration.between(progress.watermark(), now).toSeconds(),
-                text(progress.coveredSince()), progress.retention().toSeconds(), text(progress.updatedAt()));
+                text(progress.coveredSince()), progress.retention().toSeconds(), text(progress.updatedAt()),
+                progress.logBegins().equals(Instant.EPOCH) ? null : text(progress.logBegins()));
     }
 
     private static WindowBody window(MergedWindow window) {
