@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MergedViewTest {
 
@@ -302,6 +303,62 @@ class MergedViewTest {
         long fromSpeed = answer.windows().stream().mapToLong(window -> window.fromSpeed().eventCount()).sum();
         assertThat(fromBatch + fromSpeed).isEqualTo(133);
         assertThat(fromBatch).isBetween(1L, 132L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Granularity.class)
+    void acrossProductsEveryWindowIsTheSumOfEveryProductsExactAnswer(Granularity granularity) {
+        ViewScenario scenario = new ViewScenario();
+        for (int i = 0; i < 120; i++) {
+            Instant eventTime = Instant.parse("2026-11-22T00:00:00Z").plusSeconds(i * 1291L);
+            Instant ingestTime = eventTime.plusSeconds((i * 7919L) % 10_800);
+            scenario.event("p-" + i % 4, eventTime.toString(), ingestTime.toString(), BigDecimal.valueOf(i * 37 % 1000 - 200, 2).toPlainString(),
+                    i * 13L);
+        }
+        scenario.speedLayerRan().batchRan("2026-11-23T07:13:00Z").progress("2026-11-24T11:59:00Z", "2026-11-22T00:00:00Z", RETENTION);
+        WindowRange range = new WindowRange(granularity, Instant.parse("2026-11-22T00:00:00Z"), Instant.parse("2026-11-24T00:00:00Z"));
+
+        CrossProductAnswer answer = view(scenario).acrossProducts(range, 10);
+
+        Map<EventWindow, Metrics> expected = new java.util.TreeMap<>();
+        for (int product = 0; product < 4; product++) {
+            scenario.expected("p-" + product, granularity, range.from(), range.to()).forEach((window, metrics) -> expected.merge(window, metrics, Metrics::merge));
+        }
+        Map<EventWindow, Metrics> windows = new LinkedHashMap<>();
+        answer.windows().forEach(window -> windows.put(window.window(), window.total()));
+        assertThat(windows).isEqualTo(expected);
+        assertThat(answer.products()).extracting(ProductTotal::productId).containsExactly("p-0", "p-1", "p-2", "p-3");
+        assertThat(answer.products()).extracting(product -> product.total().eventCount()).containsExactly(30L, 30L, 30L, 30L);
+        assertThat(answer.products().stream().map(ProductTotal::fromBatch).mapToLong(Metrics::eventCount).sum()).isBetween(1L, 119L);
+        assertThat(answer.complete()).isTrue();
+    }
+
+    @Test
+    void topProductsAreRankedByTheChosenMeasureThenByProductId() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-a", "2026-11-24T09:00:00Z", "2026-11-24T09:00:00Z", "1.00", 1)
+                .event("p-a", "2026-11-24T09:10:00Z", "2026-11-24T09:10:00Z", "1.00", 1)
+                .event("p-b", "2026-11-24T09:20:00Z", "2026-11-24T09:20:00Z", "50.00", 1)
+                .event("p-c", "2026-11-24T11:00:00Z", "2026-11-24T11:00:00Z", "3.00", 1)
+                .event("p-c", "2026-11-24T11:01:00Z", "2026-11-24T11:01:00Z", "3.00", 1)
+                .event("p-old", "2026-11-20T11:01:00Z", "2026-11-20T11:01:00Z", "999.00", 1)
+                .speedLayerRan()
+                .batchRan("2026-11-24T10:00:00Z")
+                .progress("2026-11-24T11:59:00Z", "2026-11-01T00:00:00Z", RETENTION);
+        WindowRange range = new WindowRange(Granularity.ONE_HOUR, Instant.parse("2026-11-24T00:00:00Z"), Instant.parse("2026-11-25T00:00:00Z"));
+
+        CrossProductAnswer answer = view(scenario).acrossProducts(range, 10);
+
+        assertThat(answer.productsRead()).isEqualTo(4);
+        assertThat(answer.top(CrossProductAnswer.Measure.EVENTS, 2)).extracting(ProductTotal::productId).containsExactly("p-a", "p-c");
+        assertThat(answer.top(CrossProductAnswer.Measure.REVENUE, 10)).extracting(ProductTotal::productId).containsExactly("p-b", "p-c", "p-a");
+        assertThat(answer.top(CrossProductAnswer.Measure.EVENTS, 10).get(1)).satisfies(product -> {
+            assertThat(product.fromBatch()).isEqualTo(Metrics.EMPTY);
+            assertThat(product.fromSpeed()).isEqualTo(metrics(2, "6.00", 2));
+        });
+        assertThatThrownBy(() -> view(scenario).acrossProducts(range, 3))
+                .isInstanceOf(TooManyProductsException.class)
+                .hasMessageContaining("4 products have data, more than the 3");
     }
 
     @Test

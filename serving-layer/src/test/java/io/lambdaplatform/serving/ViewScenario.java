@@ -57,6 +57,7 @@ final class ViewScenario {
             deltas.put(id, new SpeedDelta(key, bucket, merged));
         }
         deltas.values().forEach(delta -> speed.upsert(delta).toCompletableFuture().join());
+        deltas.values().forEach(delta -> speed.recordProduct(delta.key().productId()).toCompletableFuture().join());
         return this;
     }
 
