@@ -11,6 +11,7 @@
   const CUTOFF_COLOUR = '#a4300b';
   const GRANULARITY_MS = { '5m': 300000, '1h': 3600000, '1d': 86400000 };
   const PARAMS = ['product', 'range', 'granularity', 'from', 'to'];
+  const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200].map((minutes) => minutes * 60000);
 
   const state = {
     settings: { refresh_ms: 5000, auth_required: false, max_windows: 10000 },
@@ -20,7 +21,7 @@
     lastTop: null,
     lastStatus: null,
     lastRate: null,
-    rateBase: null,
+    rateSamples: [],
     charts: {},
     timer: null,
     refreshCount: 0,
@@ -202,8 +203,14 @@
 
   function axis(target, answer) {
     state.granularity = answer.granularity;
-    target.options.scales.x.min = Date.parse(answer.from);
-    target.options.scales.x.max = Date.parse(answer.to);
+    const from = Date.parse(answer.from);
+    const to = Date.parse(answer.to);
+    const width = GRANULARITY_MS[answer.granularity];
+    target.options.scales.x.min = from;
+    target.options.scales.x.max = to;
+    // About eight ticks on round UTC times (multiples of the step from the epoch), never finer than a window.
+    const step = TICK_STEPS_MS.find((candidate) => candidate >= width && candidate >= (to - from) / 8);
+    target.options.scales.x.ticks.stepSize = step || TICK_STEPS_MS[TICK_STEPS_MS.length - 1];
     target.options.plugins.cutoffLine.at = answer.batch ? Date.parse(answer.batch.cutoff) : null;
     target.update();
   }
@@ -302,18 +309,17 @@
   }
 
   /**
-   * Events per second coming in: how much the range's total grew since the last refresh of the same range,
-   * over the time the speed watermark moved. Null until two refreshes saw the watermark move.
+   * Events per second coming in: how much the range's total grew over the last minute of refreshes of the same
+   * range, divided by how far the speed watermark moved meanwhile. Null until the watermark has moved.
    */
   function rate(totals, events) {
-    const previous = state.rateBase;
-    const watermark = totals.speed.watermark ? Date.parse(totals.speed.watermark) : null;
-    state.rateBase = { from: totals.from, events, watermark };
-    if (!previous || previous.from !== totals.from || watermark === null || previous.watermark === null
-        || watermark <= previous.watermark) {
-      return previous && previous.from === totals.from && watermark === previous.watermark ? state.lastRate : null;
-    }
-    return Math.max(0, events - previous.events) / ((watermark - previous.watermark) / 1000);
+    if (!totals.speed.watermark) return null;
+    const sample = { from: totals.from, events, watermark: Date.parse(totals.speed.watermark) };
+    state.rateSamples = state.rateSamples.filter((s) => s.from === sample.from && s.watermark > sample.watermark - 60000);
+    state.rateSamples.push(sample);
+    const oldest = state.rateSamples[0];
+    if (sample.watermark <= oldest.watermark) return null;
+    return Math.max(0, sample.events - oldest.events) / ((sample.watermark - oldest.watermark) / 1000);
   }
 
   function renderProduct(answer) {
