@@ -1,17 +1,27 @@
-// The serving layer's dashboard: one product's merged metrics as charts, refreshed on a timer.
+// The serving layer's dashboard. Without a product it shows the whole platform (GET /v1/totals, /v1/top,
+// /v1/status); with one, that product's merged metrics (GET /v1/metrics/{product}). Both refresh on a timer.
+// Product, range and granularity live in the URL, so a view can be shared.
 // Everything it loads comes from this service (Chart.js from the jar's WebJar), so it works offline.
-// window.lambdaDashboard exposes the last answer and the charts, for people debugging and for the browser test.
+// window.lambdaDashboard exposes the last answers and the charts, for people debugging and for the browser test.
 'use strict';
 
 (function () {
   const BATCH_COLOUR = 'rgba(54, 112, 198, 0.85)';
   const SPEED_COLOUR = 'rgba(232, 131, 40, 0.85)';
-  const GRANULARITY_SECONDS = { '5m': 300, '1h': 3600, '1d': 86400 };
+  const CUTOFF_COLOUR = '#a4300b';
+  const GRANULARITY_MS = { '5m': 300000, '1h': 3600000, '1d': 86400000 };
+  const PARAMS = ['product', 'range', 'granularity', 'from', 'to'];
+  const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200].map((minutes) => minutes * 60000);
 
   const state = {
     settings: { refresh_ms: 5000, auth_required: false, max_windows: 10000 },
+    view: 'overview',
     lastAnswer: null,
+    lastTotals: null,
+    lastTop: null,
     lastStatus: null,
+    lastRate: null,
+    rateSamples: [],
     charts: {},
     timer: null,
     refreshCount: 0,
@@ -19,6 +29,27 @@
   window.lambdaDashboard = state;
 
   const $ = (id) => document.getElementById(id);
+
+  // Display in the reader's locale; the API values stay exact strings.
+  const integers = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+  const oneDecimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+  const decimalSeparator = (1.5).toLocaleString().charAt(1);
+  const utcTime = new Intl.DateTimeFormat(undefined, {
+    timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  const utcDay = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+
+  /** An exact decimal string ("-1234.50") in the locale ("-1,234.50"), without going through a float. */
+  function decimal(text) {
+    const negative = text.startsWith('-');
+    const [whole, fraction] = (negative ? text.slice(1) : text).split('.');
+    const grouped = BigInt(whole).toLocaleString();
+    return (negative ? '-' : '') + grouped + (fraction === undefined ? '' : decimalSeparator + fraction);
+  }
+
+  function count(value) {
+    return integers.format(value);
+  }
 
   function headers() {
     const token = $('token').value || sessionStorage.getItem('lambda-token') || '';
@@ -48,155 +79,291 @@
     if ($('range').value === 'custom') {
       return { from: $('from').value.trim(), to: $('to').value.trim(), granularity };
     }
-    const width = GRANULARITY_SECONDS[granularity] * 1000;
+    const width = GRANULARITY_MS[granularity];
     const to = Math.ceil(Date.now() / width) * width;
     const from = to - Number($('range').value) * 1000;
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), granularity };
   }
 
-  function label(iso, granularity) {
-    // UTC, as the windows are: "11-24 10:05" or "2026-11-24" for days.
-    return granularity === '1d' ? iso.slice(0, 10) : iso.slice(5, 16).replace('T', ' ');
+  function rangeQuery(range) {
+    return 'from=' + encodeURIComponent(range.from) + '&to=' + encodeURIComponent(range.to)
+      + '&granularity=' + encodeURIComponent(range.granularity);
   }
 
   function ago(iso) {
     if (!iso) return 'never';
-    const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
-    if (Math.abs(seconds) < 120) return seconds + ' s ago';
-    if (Math.abs(seconds) < 7200) return Math.round(seconds / 60) + ' min ago';
-    if (Math.abs(seconds) < 172800) return (seconds / 3600).toFixed(1) + ' h ago';
-    return (seconds / 86400).toFixed(1) + ' days ago';
+    return duration((Date.now() - Date.parse(iso)) / 1000) + ' ago';
   }
 
-  // A dashed vertical line at the window that contains the batch cutoff.
+  function duration(seconds) {
+    if (Math.abs(seconds) < 120) return count(Math.round(seconds)) + ' s';
+    if (Math.abs(seconds) < 7200) return count(Math.round(seconds / 60)) + ' min';
+    if (Math.abs(seconds) < 172800) return oneDecimal.format(seconds / 3600) + ' h';
+    return oneDecimal.format(seconds / 86400) + ' days';
+  }
+
+  // A dashed vertical line at the batch cutoff, at its place on the time axis.
   const cutoffLine = {
     id: 'cutoffLine',
     afterDatasetsDraw(chart) {
-      const answer = state.lastAnswer;
-      if (!answer || !answer.batch) return;
-      const cutoff = Date.parse(answer.batch.cutoff);
-      const windows = answer.windows;
-      let index = windows.findIndex((w) => Date.parse(w.end) > cutoff);
-      if (index < 0) index = windows.length - 0.5; else index -= 0.5;
-      if (windows.length === 0 || index < -0.5) return;
-      const x = chart.scales.x.getPixelForValue(Math.max(index, -0.5));
-      if (x === undefined || Number.isNaN(x)) return;
+      const cutoff = chart.options.plugins.cutoffLine && chart.options.plugins.cutoffLine.at;
+      const scale = chart.scales.x;
+      if (cutoff === null || cutoff === undefined || cutoff < scale.min || cutoff > scale.max) return;
+      const x = scale.getPixelForValue(cutoff);
       const ctx = chart.ctx;
       ctx.save();
-      ctx.strokeStyle = '#a4300b';
+      ctx.strokeStyle = CUTOFF_COLOUR;
       ctx.setLineDash([6, 4]);
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       ctx.moveTo(x, chart.chartArea.top);
       ctx.lineTo(x, chart.chartArea.bottom);
       ctx.stroke();
-      ctx.fillStyle = '#a4300b';
+      ctx.fillStyle = CUTOFF_COLOUR;
       ctx.font = '11px system-ui, sans-serif';
-      ctx.fillText('cutoff', x + 4, chart.chartArea.top + 12);
+      ctx.fillText('batch cutoff', x + 4, chart.chartArea.top + 12);
       ctx.restore();
     },
   };
 
+  function tickLabel(value, granularity) {
+    return granularity === '1d' ? utcDay.format(new Date(value)) : utcTime.format(new Date(value));
+  }
+
+  // A time axis: x is milliseconds since the epoch, every window of the range at its place.
   function chart(id, type, datasets, stacked) {
     return new Chart($(id), {
       type,
-      data: { labels: [], datasets },
+      data: { datasets },
       options: {
         animation: false,
         maintainAspectRatio: false,
-        interaction: { mode: 'index', intersect: false },
-        scales: { x: { stacked }, y: { stacked, beginAtZero: type === 'bar' } },
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: {
+            type: 'linear', stacked, offset: false,
+            ticks: { maxRotation: 0, autoSkipPadding: 24, callback: (value) => tickLabel(value, state.granularity) },
+          },
+          y: { stacked, beginAtZero: true, ticks: { callback: (value) => integers.format(value) } },
+        },
+        plugins: {
+          cutoffLine: { at: null },
+          tooltip: {
+            callbacks: {
+              title: (items) => items.length ? 'window from ' + tickLabel(items[0].raw.start, state.granularity) + ' UTC' : '',
+              label: (item) => item.dataset.label + ': ' + (item.raw.text !== undefined ? item.raw.text : integers.format(item.raw.y)),
+            },
+          },
+        },
+        datasets: { bar: { barPercentage: 1, categoryPercentage: 0.9, grouped: false } },
       },
       plugins: [cutoffLine],
     });
   }
 
+  function barChart(id) {
+    return chart(id, 'bar', [
+      { label: 'batch view', data: [], backgroundColor: BATCH_COLOUR },
+      { label: 'speed layer', data: [], backgroundColor: SPEED_COLOUR },
+    ], true);
+  }
+
   function createCharts() {
-    state.charts.count = chart('count-chart', 'bar', [
-      { label: 'batch view', data: [], backgroundColor: BATCH_COLOUR },
-      { label: 'speed layer', data: [], backgroundColor: SPEED_COLOUR },
-    ], true);
-    state.charts.revenue = chart('revenue-chart', 'bar', [
-      { label: 'batch view', data: [], backgroundColor: BATCH_COLOUR },
-      { label: 'speed layer', data: [], backgroundColor: SPEED_COLOUR },
-    ], true);
+    state.charts.overviewCount = barChart('ov-count-chart');
+    state.charts.overviewRevenue = barChart('ov-revenue-chart');
+    state.charts.count = barChart('count-chart');
+    state.charts.revenue = barChart('revenue-chart');
     state.charts.duration = chart('duration-chart', 'line', [
-      { label: 'average duration (ms)', data: [], borderColor: '#3d4a5c', backgroundColor: '#3d4a5c', tension: 0.2 },
+      { label: 'average duration (ms)', data: [], borderColor: '#3d4a5c', backgroundColor: '#3d4a5c', spanGaps: false, pointRadius: 2 },
     ], false);
   }
 
-  function render(answer) {
-    state.lastAnswer = answer;
-    const labels = answer.windows.map((w) => label(w.start, answer.granularity));
-    const set = (c, series) => {
-      c.data.labels = labels;
-      series.forEach((data, i) => { c.data.datasets[i].data = data; });
-      c.update();
-    };
-    set(state.charts.count, [
-      answer.windows.map((w) => w.source.batch.event_count),
-      answer.windows.map((w) => w.source.speed.event_count),
-    ]);
-    set(state.charts.revenue, [
-      answer.windows.map((w) => Number(w.source.batch.revenue)),
-      answer.windows.map((w) => Number(w.source.speed.revenue)),
-    ]);
-    set(state.charts.duration, [answer.windows.map((w) => Number(w.avg_duration_ms))]);
+  /** Every window of the answer's range, oldest first, with its numbers or null where it has no events. */
+  function everyWindow(answer) {
+    const width = GRANULARITY_MS[answer.granularity];
+    const byStart = new Map(answer.windows.map((w) => [Date.parse(w.start), w]));
+    const all = [];
+    for (let start = Date.parse(answer.from); start < Date.parse(answer.to); start += width) {
+      all.push({ start, middle: start + width / 2, window: byStart.get(start) || null });
+    }
+    return all;
+  }
 
-    const body = $('windows-table').querySelector('tbody');
-    body.replaceChildren(...answer.windows.map((w) => {
+  // Empty windows are zeros at their place; bars sit over their window.
+  function drawBars(target, answer, value, text) {
+    const all = everyWindow(answer);
+    const point = (slot, part) => {
+      const source = slot.window ? slot.window.source[part] : null;
+      return { x: slot.middle, y: source ? value(source) : 0, start: slot.start, text: source ? text(source) : undefined };
+    };
+    target.data.datasets[0].data = all.map((slot) => point(slot, 'batch'));
+    target.data.datasets[1].data = all.map((slot) => point(slot, 'speed'));
+    axis(target, answer);
+  }
+
+  function axis(target, answer) {
+    state.granularity = answer.granularity;
+    const from = Date.parse(answer.from);
+    const to = Date.parse(answer.to);
+    const width = GRANULARITY_MS[answer.granularity];
+    target.options.scales.x.min = from;
+    target.options.scales.x.max = to;
+    // About eight ticks on round UTC times (multiples of the step from the epoch), never finer than a window.
+    const step = TICK_STEPS_MS.find((candidate) => candidate >= width && candidate >= (to - from) / 8);
+    target.options.scales.x.ticks.stepSize = step || TICK_STEPS_MS[TICK_STEPS_MS.length - 1];
+    target.options.plugins.cutoffLine.at = answer.batch ? Date.parse(answer.batch.cutoff) : null;
+    target.update();
+  }
+
+  function showCompleteness(element, answer) {
+    if (answer.complete) {
+      element.textContent = 'complete up to the speed watermark';
+      element.className = 'complete';
+    } else {
+      element.textContent = 'INCOMPLETE: ' + answer.incomplete
+        .map((gap) => 'events ingested ' + gap.from + ' to ' + gap.to + ' may be missing (' + gap.reason + ')').join('; ');
+      element.className = 'incomplete';
+    }
+  }
+
+  function batchText(batch) {
+    return batch
+      ? 'version ' + batch.version + ', cutoff ' + batch.cutoff + ' (' + ago(batch.cutoff) + '), computed ' + ago(batch.computed_at)
+      : 'no batch run yet: the speed layer alone';
+  }
+
+  function speedText(speed) {
+    return speed.watermark
+      ? 'watermark ' + speed.watermark + ' (' + ago(speed.watermark) + '), ' + count(speed.partitions.length !== undefined
+        ? speed.partitions.length : speed.partitions) + ' partitions'
+      : 'the speed layer has not reported yet';
+  }
+
+  function rows(table, values, onClick) {
+    table.querySelector('tbody').replaceChildren(...values.map((cells) => {
       const row = document.createElement('tr');
-      [w.start, w.end, w.event_count, w.revenue, w.avg_duration_ms, w.source.batch.event_count, w.source.speed.event_count]
-        .forEach((value) => {
-          const cell = document.createElement('td');
+      cells.forEach((value, index) => {
+        const cell = document.createElement('td');
+        if (onClick && index === 0) {
+          const link = document.createElement('a');
+          link.href = '?product=' + encodeURIComponent(value) + '&range=' + encodeURIComponent($('range').value)
+            + '&granularity=' + encodeURIComponent($('granularity').value);
+          link.textContent = String(value);
+          cell.appendChild(link);
+        } else {
           cell.textContent = String(value);
-          row.appendChild(cell);
+        }
+        row.appendChild(cell);
+      });
+      if (onClick) {
+        row.classList.add('link');
+        row.addEventListener('click', (event) => {
+          event.preventDefault();
+          onClick(cells[0]);
         });
+      }
       return row;
     }));
-    const total = answer.windows.reduce((sum, w) => sum + w.event_count, 0);
-    $('summary').textContent = answer.windows.length + ' windows with events, ' + total + ' events, '
-      + answer.from + ' to ' + answer.to;
+  }
 
-    $('batch-info').textContent = answer.batch
-      ? 'version ' + answer.batch.version + ', cutoff ' + answer.batch.cutoff + ' (' + ago(answer.batch.cutoff)
-        + '), computed ' + ago(answer.batch.computed_at)
-      : 'no batch run yet: the speed layer alone';
-    $('speed-info').textContent = answer.speed.watermark
-      ? 'watermark ' + answer.speed.watermark + ' (' + ago(answer.speed.watermark) + '), '
-        + answer.speed.partitions + ' partitions'
-      : 'the speed layer has not reported yet';
-    const completeness = $('completeness');
-    if (answer.complete) {
-      completeness.textContent = 'complete up to the speed watermark';
-      completeness.className = 'complete';
-    } else {
-      completeness.textContent = 'INCOMPLETE: ' + answer.incomplete
-        .map((gap) => 'events ingested ' + gap.from + ' to ' + gap.to + ' may be missing (' + gap.reason + ')').join('; ');
-      completeness.className = 'incomplete';
-    }
+  /** An exact decimal string with at most 2 fraction digits as BigInt cents. */
+  function cents(text) {
+    const negative = text.startsWith('-');
+    const [whole, fraction = ''] = (negative ? text.slice(1) : text).split('.');
+    const value = BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
+    return negative ? -value : value;
+  }
+
+  function sumRevenue(windows) {
+    const total = windows.reduce((sum, w) => sum + cents(w.revenue), 0n);
+    const negative = total < 0n;
+    const digits = (negative ? -total : total).toString().padStart(3, '0');
+    return (negative ? '-' : '') + digits.slice(0, -2) + '.' + digits.slice(-2);
+  }
+
+  function renderOverview(totals, top, status) {
+    state.lastTotals = totals;
+    state.lastTop = top;
+    state.lastStatus = status;
+    drawBars(state.charts.overviewCount, totals, (part) => part.event_count, (part) => count(part.event_count));
+    drawBars(state.charts.overviewRevenue, totals, (part) => Number(part.revenue), (part) => decimal(part.revenue));
+    const events = totals.windows.reduce((sum, w) => sum + w.event_count, 0);
+    $('ov-events').textContent = count(events);
+    $('ov-events-note').textContent = 'in ' + count(totals.windows.length) + ' windows of ' + totals.granularity
+      + ', ' + totals.from + ' to ' + totals.to;
+    $('ov-revenue').textContent = decimal(sumRevenue(totals.windows));
+    $('ov-products').textContent = count(totals.products) + ' products with events';
+    state.lastRate = rate(totals, events);
+    $('ov-rate').textContent = state.lastRate === null ? 'measuring…' : oneDecimal.format(state.lastRate);
+    showCompleteness($('ov-completeness'), totals);
+
+    rows($('top-table'), top.top.map((p) => [p.product_id, count(p.event_count), decimal(p.revenue), oneDecimal.format(Number(p.avg_duration_ms))]),
+      (product) => openProduct(product));
+    $('ov-batch').textContent = status.batch
+      ? batchText(status.batch) + '; age ' + duration(status.batch.age_seconds) + ', ' + count(status.batch.event_count) + ' events'
+      : batchText(null);
+    $('ov-speed').textContent = speedText(status.speed) + (status.speed.lag_seconds === null ? '' : ', lag ' + duration(status.speed.lag_seconds));
+    rows($('partitions-table'), status.speed.partitions.map((p) => [p.partition, p.watermark, duration(p.lag_seconds)]));
+    $('ov-dead-total').textContent = count(status.dead_letters.total) + ' records dead-lettered to events.dlq';
+    rows($('dead-letters-table'), Object.entries(status.dead_letters.by_reason).map(([reason, n]) => [reason, count(n)]));
+  }
+
+  /**
+   * Events per second coming in: how much the range's total grew over the last minute of refreshes of the same
+   * range, divided by how far the speed watermark moved meanwhile. Null until the watermark has moved.
+   */
+  function rate(totals, events) {
+    if (!totals.speed.watermark) return null;
+    const sample = { from: totals.from, events, watermark: Date.parse(totals.speed.watermark) };
+    state.rateSamples = state.rateSamples.filter((s) => s.from === sample.from && s.watermark > sample.watermark - 60000);
+    state.rateSamples.push(sample);
+    const oldest = state.rateSamples[0];
+    if (sample.watermark <= oldest.watermark) return null;
+    return Math.max(0, sample.events - oldest.events) / ((sample.watermark - oldest.watermark) / 1000);
+  }
+
+  function renderProduct(answer) {
+    state.lastAnswer = answer;
+    drawBars(state.charts.count, answer, (part) => part.event_count, (part) => count(part.event_count));
+    drawBars(state.charts.revenue, answer, (part) => Number(part.revenue), (part) => decimal(part.revenue));
+    const durations = state.charts.duration;
+    durations.data.datasets[0].data = everyWindow(answer).map((slot) => ({
+      x: slot.middle, y: slot.window ? Number(slot.window.avg_duration_ms) : null, start: slot.start,
+    }));
+    axis(durations, answer);
+
+    rows($('windows-table'), answer.windows.map((w) => [w.start, w.end, count(w.event_count), decimal(w.revenue),
+      oneDecimal.format(Number(w.avg_duration_ms)), count(w.source.batch.event_count), count(w.source.speed.event_count)]));
+    const total = answer.windows.reduce((sum, w) => sum + w.event_count, 0);
+    $('summary').textContent = count(answer.windows.length) + ' windows with events, ' + count(total) + ' events, '
+      + answer.from + ' to ' + answer.to;
+    $('batch-info').textContent = batchText(answer.batch);
+    $('speed-info').textContent = speedText(answer.speed);
+    showCompleteness($('completeness'), answer);
   }
 
   async function refresh() {
     const product = $('product').value.trim();
-    if (!product) {
-      $('state').textContent = 'choose a product';
-      return;
-    }
     const range = alignedRange();
-    const url = '/v1/metrics/' + encodeURIComponent(product) + '?from=' + encodeURIComponent(range.from)
-      + '&to=' + encodeURIComponent(range.to) + '&granularity=' + encodeURIComponent(range.granularity);
     try {
-      const answer = await getJson(url);
-      render(answer);
+      if (product) {
+        renderProduct(await getJson('/v1/metrics/' + encodeURIComponent(product) + '?' + rangeQuery(range)));
+      } else {
+        const [totals, top, status] = await Promise.all([
+          getJson('/v1/totals?' + rangeQuery(range)),
+          getJson('/v1/top?' + rangeQuery(range) + '&limit=10'),
+          getJson('/v1/status'),
+        ]);
+        renderOverview(totals, top, status);
+      }
       $('error').hidden = true;
       state.refreshCount++;
-      $('state').textContent = 'updated ' + new Date().toISOString().slice(11, 19) + ' UTC, every '
-        + Math.round(state.settings.refresh_ms / 1000) + ' s';
+      $('state').textContent = 'updated ' + new Date().toLocaleTimeString() + ', every '
+        + count(Math.round(state.settings.refresh_ms / 1000)) + ' s';
     } catch (error) {
       $('error').textContent = error.status === 503
         ? 'The view store is unavailable; retrying…'
-        : 'Cannot load metrics: ' + error.message;
+        : 'Cannot load ' + (product ? 'metrics' : 'the overview') + ': ' + error.message;
       $('error').hidden = false;
       if (error.status === 401) $('token-label').hidden = false;
     }
@@ -216,16 +383,41 @@
     }
   }
 
-  function remember() {
-    const params = new URLSearchParams({
-      product: $('product').value.trim(), range: $('range').value, granularity: $('granularity').value,
-    });
+  /** Shows the view the form describes, and puts it in the URL. */
+  function showView(push) {
+    const product = $('product').value.trim();
+    state.view = product ? 'product' : 'overview';
+    $('overview').hidden = state.view !== 'overview';
+    $('product-view').hidden = state.view !== 'product';
+    $('title').textContent = product ? product : 'overview';
+    document.title = 'Lambda Platform · ' + (product || 'overview');
+    $('query').classList.toggle('custom-range', $('range').value === 'custom');
+    const params = new URLSearchParams();
+    if (product) params.set('product', product);
+    params.set('range', $('range').value);
+    params.set('granularity', $('granularity').value);
     if ($('range').value === 'custom') {
       params.set('from', $('from').value.trim());
       params.set('to', $('to').value.trim());
     }
-    history.replaceState(null, '', '?' + params.toString());
+    const url = '?' + params.toString();
+    if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
     if ($('token').value) sessionStorage.setItem('lambda-token', $('token').value);
+    restart();
+  }
+
+  function openProduct(product) {
+    $('product').value = product;
+    showView(true);
+  }
+
+  function readUrl() {
+    const params = new URLSearchParams(location.search);
+    PARAMS.forEach((name) => {
+      const value = params.get(name);
+      if (value !== null) $(name).value = value;
+      else if (name === 'product' || name === 'from' || name === 'to') $(name).value = '';
+    });
   }
 
   function restart() {
@@ -242,20 +434,26 @@
     }
     $('token-label').hidden = !state.settings.auth_required;
     createCharts();
-    const params = new URLSearchParams(location.search);
-    ['product', 'range', 'granularity', 'from', 'to'].forEach((name) => {
-      if (params.get(name)) $(name).value = params.get(name);
-    });
-    $('query').classList.toggle('custom-range', $('range').value === 'custom');
+    readUrl();
     $('range').addEventListener('change', () => $('query').classList.toggle('custom-range', $('range').value === 'custom'));
     $('product').addEventListener('input', suggest);
     $('query').addEventListener('submit', (event) => {
       event.preventDefault();
-      remember();
-      restart();
+      showView(true);
+    });
+    const home = (event) => {
+      event.preventDefault();
+      $('product').value = '';
+      showView(true);
+    };
+    $('home').addEventListener('click', home);
+    $('back').addEventListener('click', home);
+    window.addEventListener('popstate', () => {
+      readUrl();
+      showView(false);
     });
     suggest();
-    restart();
+    showView(false);
   }
 
   document.addEventListener('DOMContentLoaded', start);

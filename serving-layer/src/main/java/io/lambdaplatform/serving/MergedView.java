@@ -64,44 +64,123 @@ public final class MergedView {
     }
 
     public MetricsAnswer answer(MetricsQuery query) {
+        Reading reading = read(query.range(), List.of(query.productId()));
+        ProductMerge merged = reading.products().get(0);
+        summary("batch").record(merged.batchUsed());
+        summary("speed").record(merged.speedUsed());
+        summary("speed-superseded").record(merged.superseded());
+        summary("windows").record(merged.windows().size());
+        return new MetricsAnswer(query, merged.windows(), reading.pointer().orElse(null), reading.coverage(), reading.gaps(),
+                merged.batchUsed(), merged.speedUsed(), merged.superseded());
+    }
+
+    /**
+     * Every product's merged windows of the range, added up per window and per product: the same merge as
+     * {@link #answer}, product by product, under one batch pointer and one coverage. Reads two row ranges per
+     * product (at most {@code maxProducts}, else {@link TooManyProductsException}) besides the shared reads.
+     */
+    public CrossProductAnswer acrossProducts(WindowRange range, int maxProducts) {
+        Reading reading = read(range, null, maxProducts);
+        Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
+        List<ProductTotal> totals = new ArrayList<>();
+        for (ProductMerge merged : reading.products()) {
+            Metrics batchTotal = Metrics.EMPTY;
+            Metrics speedTotal = Metrics.EMPTY;
+            for (MergedWindow window : merged.windows()) {
+                Metrics[] parts = parts(byWindow, window.window());
+                parts[0] = parts[0].merge(window.fromBatch());
+                parts[1] = parts[1].merge(window.fromSpeed());
+                batchTotal = batchTotal.merge(window.fromBatch());
+                speedTotal = speedTotal.merge(window.fromSpeed());
+            }
+            ProductTotal total = new ProductTotal(merged.productId(), batchTotal, speedTotal);
+            if (!total.total().isEmpty()) {
+                totals.add(total);
+            }
+        }
+        List<MergedWindow> windows = new ArrayList<>(byWindow.size());
+        byWindow.forEach((window, parts) -> windows.add(new MergedWindow(window, parts[0], parts[1])));
+        summary("products").record(reading.products().size());
+        return new CrossProductAnswer(range, windows, totals, reading.products().size(), reading.pointer().orElse(null),
+                reading.coverage(), reading.gaps());
+    }
+
+    /** What one request read: the pointer and coverage once, and each product's rows merged. */
+    private record Reading(Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, List<ProductMerge> products) {}
+
+    /** One product's merged windows with events, oldest first, and how many rows went in. */
+    private record ProductMerge(String productId, List<MergedWindow> windows, int batchUsed, int speedUsed, int superseded) {}
+
+    private record ProductRows(String productId, CompletableFuture<List<ViewRow>> batch, CompletableFuture<List<SpeedDelta>> speed) {}
+
+    private Reading read(WindowRange range, List<String> products) {
+        return read(range, products, products.size());
+    }
+
+    /**
+     * Reads the pointer, the coverage and the rows of {@code products} ({@code null}: every product of the pointer's
+     * version and the speed layer, at most {@code maxProducts}) in parallel on {@link #reads}, and merges each product.
+     */
+    private Reading read(WindowRange range, List<String> products, int maxProducts) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        // The speed rows do not depend on the pointer: read them meanwhile. Which pointer they are
-        // filtered by is decided below, so a batch published in between changes nothing.
-        CompletableFuture<List<SpeedDelta>> speedRead = CompletableFuture.supplyAsync(
-                () -> timed("speed-rows", () -> speed.read(query.productId(), query.from(), query.to())), reads);
-        CompletableFuture<List<SpeedProgress>> progressRead = CompletableFuture.supplyAsync(
-                () -> timed("speed-progress", speed::progress), reads);
-        CompletableFuture<List<IngestHole>> holesRead = CompletableFuture.supplyAsync(
-                () -> timed("speed-holes", speed::holes), reads);
-        CompletableFuture<List<IngestHole>> batchHolesRead = CompletableFuture.supplyAsync(
-                () -> timed("batch-holes", batch::holes), reads);
+        List<CompletableFuture<?>> started = new ArrayList<>();
+        CompletableFuture<List<SpeedProgress>> progressRead = start(started, "speed-progress", speed::progress);
+        CompletableFuture<List<IngestHole>> holesRead = start(started, "speed-holes", speed::holes);
+        CompletableFuture<List<IngestHole>> batchHolesRead = start(started, "batch-holes", batch::holes);
+        List<ProductRows> rows = new ArrayList<>();
         Optional<BatchVersion> pointer;
-        List<ViewRow> batchRows;
         try {
+            // The speed rows do not depend on the pointer: when the products are known, read them meanwhile. Which
+            // pointer they are filtered by is decided below, so a batch published in between changes nothing.
+            Map<String, CompletableFuture<List<SpeedDelta>>> speedReads = new TreeMap<>();
+            if (products != null) {
+                products.forEach(product -> speedReads.put(product, speedRows(started, product, range)));
+            }
             pointer = timed("batch-pointer", batch::current);
-            batchRows = pointer
-                    .map(version -> timed("batch-rows", () -> batch.read(version.version(), query.productId(), query.granularity(),
-                            query.from(), query.to())))
-                    .orElse(List.of());
+            List<String> chosen = products != null ? products : products(pointer, maxProducts);
+            for (String product : chosen) {
+                CompletableFuture<List<SpeedDelta>> speedRead = speedReads.computeIfAbsent(product, p -> speedRows(started, p, range));
+                CompletableFuture<List<ViewRow>> batchRead = pointer
+                        .map(version -> start(started, "batch-rows",
+                                () -> batch.read(version.version(), product, range.granularity(), range.from(), range.to())))
+                        .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
+                rows.add(new ProductRows(product, batchRead, speedRead));
+            }
         }
         finally {
-            // Wait for the speed reads even when the batch read failed, so none outlives the request.
-            await(speedRead.handle((rows, failure) -> null));
-            await(progressRead.handle((rows, failure) -> null));
-            await(holesRead.handle((rows, failure) -> null));
-            await(batchHolesRead.handle((rows, failure) -> null));
+            // Wait for every read even when one failed, so none outlives the request.
+            started.forEach(read -> await(read.handle((result, failure) -> null)));
         }
-        List<SpeedDelta> speedRows = await(speedRead);
-        List<SpeedProgress> progress = await(progressRead);
-        List<IngestHole> holes = await(holesRead);
-        List<IngestHole> batchHoles = await(batchHolesRead);
-
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
+        List<ProductMerge> merged = new ArrayList<>(rows.size());
+        for (ProductRows product : rows) {
+            merged.add(merge(product.productId(), range, cutoff, await(product.batch()), await(product.speed())));
+        }
+        SpeedCoverage coverage = new SpeedCoverage(await(progressRead), await(holesRead), now);
+        return new Reading(pointer, coverage, gaps(coverage, await(batchHolesRead), cutoff), merged);
+    }
+
+    private CompletableFuture<List<SpeedDelta>> speedRows(List<CompletableFuture<?>> started, String product, WindowRange range) {
+        return start(started, "speed-rows", () -> speed.read(product, range.from(), range.to()));
+    }
+
+    private <T> CompletableFuture<T> start(List<CompletableFuture<?>> started, String read, Supplier<T> call) {
+        CompletableFuture<T> future = CompletableFuture.supplyAsync(() -> timed(read, call), reads);
+        started.add(future);
+        return future;
+    }
+
+    /**
+     * Batch rows of the product (version V, cutoff C) ⊕ its speed rows with ingest bucket ≥ C rolled up to the
+     * range's granularity, per window; windows without events are left out.
+     */
+    private static ProductMerge merge(String productId, WindowRange range, Instant cutoff, List<ViewRow> batchRows,
+            List<SpeedDelta> speedRows) {
         Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
         int batchUsed = 0;
         for (ViewRow row : batchRows) {
             EventWindow window = row.key().window();
-            if (inQuery(query, window) && row.key().productId().equals(query.productId())) {
+            if (range.contains(window) && row.key().productId().equals(productId)) {
                 parts(byWindow, window)[0] = parts(byWindow, window)[0].merge(row.metrics());
                 batchUsed++;
             }
@@ -113,8 +192,8 @@ public final class MergedView {
                 superseded++;
                 continue;
             }
-            EventWindow window = delta.key().window().rollUp(query.granularity());
-            if (inQuery(query, window) && delta.key().productId().equals(query.productId())) {
+            EventWindow window = delta.key().window().rollUp(range.granularity());
+            if (range.contains(window) && delta.key().productId().equals(productId)) {
                 parts(byWindow, window)[1] = parts(byWindow, window)[1].merge(delta.metrics());
                 speedUsed++;
             }
@@ -126,14 +205,7 @@ public final class MergedView {
                 windows.add(merged);
             }
         });
-
-        SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
-        List<IngestGap> gaps = gaps(coverage, batchHoles, cutoff);
-        summary("batch").record(batchUsed);
-        summary("speed").record(speedUsed);
-        summary("speed-superseded").record(superseded);
-        summary("windows").record(windows.size());
-        return new MetricsAnswer(query, windows, pointer.orElse(null), coverage, gaps, batchUsed, speedUsed, superseded);
+        return new ProductMerge(productId, windows, batchUsed, speedUsed, superseded);
     }
 
     public PlatformStatus status() {
@@ -174,10 +246,21 @@ public final class MergedView {
     /** Product ids with data in the current batch version or the speed rows that start with {@code prefix}, sorted. */
     public List<String> products(String prefix, int limit) {
         requireNonNull(prefix, "prefix is null");
+        return allProducts(timed("batch-pointer", batch::current)).stream().filter(product -> product.startsWith(prefix)).limit(limit).toList();
+    }
+
+    private Set<String> allProducts(Optional<BatchVersion> pointer) {
         Set<String> all = new TreeSet<>(timed("speed-products", speed::products));
-        timed("batch-pointer", batch::current)
-                .ifPresent(version -> all.addAll(timed("batch-products", () -> batch.products(version.version()))));
-        return all.stream().filter(product -> product.startsWith(prefix)).limit(limit).toList();
+        pointer.ifPresent(version -> all.addAll(timed("batch-products", () -> batch.products(version.version()))));
+        return all;
+    }
+
+    private List<String> products(Optional<BatchVersion> pointer, int maxProducts) {
+        Set<String> all = allProducts(pointer);
+        if (all.size() > maxProducts) {
+            throw new TooManyProductsException(all.size(), maxProducts);
+        }
+        return List.copyOf(all);
     }
 
     private static <T> T await(CompletableFuture<T> future) {
@@ -190,12 +273,6 @@ public final class MergedView {
             }
             throw e;
         }
-    }
-
-    private static boolean inQuery(MetricsQuery query, EventWindow window) {
-        return window.granularity() == query.granularity()
-                && !window.start().isBefore(query.from())
-                && window.start().isBefore(query.to());
     }
 
     private static Metrics[] parts(Map<EventWindow, Metrics[]> byWindow, EventWindow window) {

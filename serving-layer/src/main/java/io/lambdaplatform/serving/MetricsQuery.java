@@ -24,20 +24,13 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
 
     public MetricsQuery {
         requireNonNull(productId, "productId is null");
-        requireNonNull(granularity, "granularity is null");
-        requireNonNull(from, "from is null");
-        requireNonNull(to, "to is null");
-        if (!from.isBefore(to)) {
-            throw new IllegalArgumentException("from " + from + " is not before to " + to);
-        }
-        if (!granularity.isAligned(from) || !granularity.isAligned(to)) {
-            throw new IllegalArgumentException("from " + from + " and to " + to + " must be aligned to " + granularity);
-        }
+        // validates the range: ordered and aligned
+        new WindowRange(granularity, from, to);
     }
 
     /** How many windows the query spans. */
     public long windowCount() {
-        return granularity.windowsBetween(from, to);
+        return range().windowCount();
     }
 
     /**
@@ -50,20 +43,13 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
     public static MetricsQuery parse(String productId, String fromText, String toText, String granularityText, int maxWindows) {
         String product = requireParameter("product_id", productId);
         checkProductId(product);
-        Granularity granularity = parseGranularity(granularityText);
-        Instant from = parseInstant("from", fromText);
-        Instant to = parseInstant("to", toText);
-        if (!from.isBefore(to)) {
-            throw new InvalidQueryException("to", "must be after from (" + fromText + "), got " + toText);
-        }
-        Instant alignedFrom = granularity.windowStart(from);
-        Instant alignedTo = granularity.isAligned(to) ? to : granularity.windowStart(to).plus(granularity.width());
-        long windows = granularity.windowsBetween(alignedFrom, alignedTo);
-        if (windows > maxWindows) {
-            throw new InvalidQueryException("to", "the range from " + alignedFrom + " to " + alignedTo + " spans " + windows
-                    + " windows of " + granularity + "; at most " + maxWindows + " are allowed: narrow the range or use a coarser granularity");
-        }
-        return new MetricsQuery(product, granularity, alignedFrom, alignedTo);
+        WindowRange range = WindowRange.parse(fromText, toText, granularityText, maxWindows);
+        return new MetricsQuery(product, range.granularity(), range.from(), range.to());
+    }
+
+    /** The windows the query asks for. */
+    public WindowRange range() {
+        return new WindowRange(granularity, from, to);
     }
 
     /**

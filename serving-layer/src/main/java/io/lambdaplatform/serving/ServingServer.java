@@ -43,6 +43,11 @@ public final class ServingServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServingServer.class);
     private static final Pattern PRODUCT_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{0,128}");
     private static final int DEFAULT_SUGGESTIONS = 20;
+    /** Products one request across products reads at most (two row ranges each); more is answered 422. */
+    static final int MAX_PRODUCTS_PER_REQUEST = 1_000;
+    private static final int DEFAULT_TOP = 10;
+    private static final int MAX_TOP = 100;
+    private static final String DEFAULT_TOP_GRANULARITY = "1h";
     /** Threads that read speed rows while request threads read the batch view; Jetty's pool bounds the requests. */
     private static final int STORE_READ_THREADS = 32;
     private static final String OPENAPI_RESOURCE = "/openapi.json";
@@ -105,6 +110,8 @@ public final class ServingServer implements AutoCloseable {
             javalin.routes.get("/v1/metrics/{product_id}", this::metrics);
             javalin.routes.get("/v1/status", this::status);
             javalin.routes.get("/v1/products", this::products);
+            javalin.routes.get("/v1/totals", this::totals);
+            javalin.routes.get("/v1/top", this::top);
             javalin.routes.get("/health/live", ctx -> ctx.json(new JsonBodies.HealthBody("live")));
             javalin.routes.get("/health/ready", this::ready);
             javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
@@ -114,6 +121,7 @@ public final class ServingServer implements AutoCloseable {
 
             javalin.routes.exception(InvalidQueryException.class, this::invalidQuery);
             javalin.routes.exception(ViewStoreUnavailableException.class, this::unavailable);
+            javalin.routes.exception(TooManyProductsException.class, this::tooManyProducts);
             javalin.routes.exception(HttpResponseException.class, this::httpError);
             javalin.routes.exception(Exception.class, this::unexpected);
         });
@@ -157,6 +165,23 @@ public final class ServingServer implements AutoCloseable {
         ctx.header("Cache-Control", "no-store").json(JsonBodies.metrics(answer));
     }
 
+    private void totals(Context ctx) {
+        WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
+        CrossProductAnswer answer = mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST);
+        storeAnswered();
+        ctx.header("Cache-Control", "no-store").json(JsonBodies.totals(answer));
+    }
+
+    private void top(Context ctx) {
+        String granularity = ctx.queryParam("granularity") == null ? DEFAULT_TOP_GRANULARITY : ctx.queryParam("granularity");
+        WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), granularity, config.maxWindows());
+        CrossProductAnswer.Measure by = CrossProductAnswer.Measure.parse(ctx.queryParam("by"));
+        int limit = limit(ctx.queryParam("limit"), DEFAULT_TOP, MAX_TOP);
+        CrossProductAnswer answer = mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST);
+        storeAnswered();
+        ctx.header("Cache-Control", "no-store").json(JsonBodies.top(answer, by, limit));
+    }
+
     private void status(Context ctx) {
         PlatformStatus status = mergedView().status();
         storeAnswered();
@@ -168,27 +193,26 @@ public final class ServingServer implements AutoCloseable {
         if (!PRODUCT_PREFIX.matcher(prefix).matches()) {
             throw new InvalidQueryException("prefix", "at most 128 of the characters a product id may have (letters, digits, . _ : -)");
         }
-        int limit = limit(ctx.queryParam("limit"));
+        int limit = limit(ctx.queryParam("limit"), Math.min(DEFAULT_SUGGESTIONS, config.maxSuggestions()), config.maxSuggestions());
         var products = mergedView().products(prefix, limit);
         storeAnswered();
         ctx.header("Cache-Control", "no-store").json(new JsonBodies.ProductsBody(prefix, products));
     }
 
-    private int limit(String text) {
+    private static int limit(String text, int defaultLimit, int maxLimit) {
         if (text == null || text.isEmpty()) {
-            return Math.min(DEFAULT_SUGGESTIONS, config.maxSuggestions());
+            return defaultLimit;
         }
         try {
             int limit = Integer.parseInt(text);
-            if (limit >= 1 && limit <= config.maxSuggestions()) {
+            if (limit >= 1 && limit <= maxLimit) {
                 return limit;
             }
         }
         catch (NumberFormatException e) {
             // answered below, the same as an out-of-range number
         }
-        throw new InvalidQueryException("limit", "must be a whole number from 1 to " + config.maxSuggestions() + ": '"
-                + MetricsQuery.abbreviate(text) + "'");
+        throw new InvalidQueryException("limit", "must be a whole number from 1 to " + maxLimit + ": '" + MetricsQuery.abbreviate(text) + "'");
     }
 
     private void ready(Context ctx) {
@@ -222,6 +246,10 @@ public final class ServingServer implements AutoCloseable {
         storeFailed(e);
         ctx.status(503).header("Retry-After", retryAfterSeconds())
                 .json(new ErrorBody("unavailable", null, "the view store (Cassandra) is unavailable; retry later"));
+    }
+
+    private void tooManyProducts(TooManyProductsException e, Context ctx) {
+        ctx.status(422).json(new ErrorBody("too_many_products", null, e.getMessage() + "; ask per product with /v1/metrics/{product_id}"));
     }
 
     private void httpError(HttpResponseException e, Context ctx) {

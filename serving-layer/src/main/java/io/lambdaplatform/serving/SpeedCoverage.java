@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,8 +20,12 @@ import static java.util.Objects.requireNonNull;
  * <p>Rows exist for ingest times from {@link #coveredSince()} (the latest start over partitions) up to
  * {@link #watermark()} (the earliest progress over partitions). A row is written at or after its ingest
  * time and lives {@code retention} after its last write, so rows with ingest time at or after
- * {@code now - retention} are certainly still there; older ones may have expired. Together:
- * {@link #availableSince()}.
+ * {@code now - retention} are certainly still there; older ones may have expired.
+ *
+ * <p>Nothing can be missing from before a partition's log begins ({@link SpeedProgress#logBegins}: the ingest time
+ * of its first record): a platform younger than the retention misses nothing, with or without a batch view. So a
+ * partition lacks the ingest times {@code [max(needed, logBegins), max(coveredSince, now - retention))}, and
+ * {@link #availableSince()} is where that span ends for every partition.
  *
  * <p>Records deleted from the log before the speed layer read them ({@link #holes()}) are missing from
  * the rows although the span is covered: each hole is a gap of its own.
@@ -63,21 +69,33 @@ public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> hol
         return partitions.stream().map(SpeedProgress::retention).min(Comparator.naturalOrder()).map(now::minus);
     }
 
-    /** The speed rows are certainly complete for ingest times from this on (up to the watermark). */
+    /**
+     * The speed rows are certainly complete for ingest times from this on (up to the watermark): {@link Instant#EPOCH}
+     * when every partition's log begins after the rows it may lack.
+     */
     public Optional<Instant> availableSince() {
-        if (!hasReported()) {
-            return Optional.empty();
-        }
-        Instant covered = coveredSince().orElseThrow();
-        Instant retained = retainedSince().orElseThrow();
-        return Optional.of(covered.isAfter(retained) ? covered : retained);
+        return partitions.stream()
+                .map(partition -> lacksRows(partition) ? available(partition) : Instant.EPOCH)
+                .max(Comparator.naturalOrder());
+    }
+
+    /** The partition's rows are there for ingest times from this on: covered and not expired. */
+    private Instant available(SpeedProgress partition) {
+        Instant retained = now.minus(partition.retention());
+        return partition.coveredSince().isAfter(retained) ? partition.coveredSince() : retained;
+    }
+
+    /** True when records of the partition may be missing from its rows: some were ingested before {@link #available}. */
+    private boolean lacksRows(SpeedProgress partition) {
+        return partition.logBegins().isBefore(available(partition));
     }
 
     /**
-     * The spans of ingest time from {@code needed} on that the speed rows do not cover: none when they
-     * cover everything from {@code needed} on, the span up to {@link #availableSince()} otherwise, and
-     * everything from {@code needed} to now when the speed layer has reported nothing yet; and, after
-     * those, every hole ingested at or after {@code needed}.
+     * The spans of ingest time from {@code needed} on that the speed rows do not cover: per partition, none
+     * when they cover everything from {@code needed} or from where its log begins on, the span from there up to
+     * where its rows are available otherwise (partitions with the same span give one gap), and everything from
+     * {@code needed} to now when the speed layer has reported nothing yet; and, after those, every hole
+     * ingested at or after {@code needed}.
      *
      * @param needed the batch cutoff, or {@link Instant#EPOCH} when there is no batch view yet
      */
@@ -102,16 +120,20 @@ public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> hol
                     ? List.of(new IngestGap(needed, now, "the speed layer has not reported any progress yet"))
                     : List.of();
         }
-        Instant available = availableSince().orElseThrow();
-        if (!needed.isBefore(available)) {
-            return List.of();
+        Set<IngestGap> gaps = new LinkedHashSet<>();
+        for (SpeedProgress partition : partitions) {
+            Instant available = available(partition);
+            Instant from = needed.isAfter(partition.logBegins()) ? needed : partition.logBegins();
+            if (from.isBefore(available)) {
+                String reason = available.equals(partition.coveredSince())
+                        ? "the speed layer holds rows only for events ingested since " + available
+                                + " and no batch view covers the events before"
+                        : "speed rows of events ingested before " + available + " may have expired (retention "
+                                + partition.retention() + ") and no batch view covers them";
+                gaps.add(new IngestGap(from, available, reason));
+            }
         }
-        Instant covered = coveredSince().orElseThrow();
-        String reason = available.equals(covered)
-                ? "the speed layer holds rows only for events ingested since " + covered + " and no batch view covers the events before"
-                : "speed rows of events ingested before " + available + " may have expired (retention "
-                        + retention().orElseThrow() + ") and no batch view covers them";
-        return List.of(new IngestGap(needed, available, reason));
+        return List.copyOf(gaps);
     }
 
     /** How long the shortest-lived partition keeps its rows. */

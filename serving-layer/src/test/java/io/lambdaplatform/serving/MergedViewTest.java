@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MergedViewTest {
 
@@ -120,6 +121,65 @@ class MergedViewTest {
             assertThat(gap.to()).isEqualTo(NOW.minus(RETENTION));
             assertThat(gap.reason()).contains("may have expired");
         });
+    }
+
+    @Test
+    void aPlatformYoungerThanTheSpeedRetentionIsCompleteWithoutABatchRun() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:01:00Z", "2026-11-24T09:01:00Z", "1.50", 1000)
+                .speedLayerRan()
+                // the platform started at 09:00: no event was ingested before, so none can be missing
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-24T09:00:00Z", RETENTION);
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_HOUR, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isTrue();
+        assertThat(answer.speed().availableSince()).contains(Instant.EPOCH);
+        assertThat(totals(answer)).containsExactly(Map.entry(hour("2026-11-24T09:00:00Z"), metrics(1, "1.50", 1000)));
+    }
+
+    @Test
+    void aPlatformYoungerThanTheSpeedRetentionIsCompleteAfterABatchRun() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:01:00Z", "2026-11-24T09:01:00Z", "1.50", 1000)
+                .event("p-1", "2026-11-24T10:31:00Z", "2026-11-24T10:31:00Z", "2.50", 3000)
+                .speedLayerRan()
+                .batchRan("2026-11-24T10:00:00Z")
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-24T09:00:00Z", RETENTION);
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isTrue();
+        assertThat(totals(answer)).containsExactly(Map.entry(new EventWindow(Granularity.ONE_DAY, Instant.parse("2026-11-24T00:00:00Z")),
+                metrics(2, "4.00", 4000)));
+    }
+
+    @Test
+    void speedRowsThatExpiredBeforeABatchCoveredThemMakeTheAnswerIncompleteFromWhereTheLogBegins() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T09:01:00Z", "2026-11-24T09:01:00Z", "1.50", 1000)
+                .speedLayerRan()
+                // started ten days ago, never a batch run, rows live two days: [log start, now − 2 days) may be gone
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-14T12:00:00Z", Duration.ofDays(2));
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_HOUR, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.complete()).isFalse();
+        assertThat(answer.gaps()).containsExactly(new IngestGap(Instant.parse("2026-11-14T12:00:00Z"), Instant.parse("2026-11-22T12:00:00Z"),
+                "speed rows of events ingested before 2026-11-22T12:00:00Z may have expired (retention PT48H) and no batch view covers them"));
+        assertThat(answer.speed().availableSince()).contains(Instant.parse("2026-11-22T12:00:00Z"));
+    }
+
+    @Test
+    void aBatchCutoffBeforeTheRetentionLeavesTheSpanFromTheCutoffIncompleteAlthoughTheLogBeganEarlier() {
+        ViewScenario scenario = new ViewScenario()
+                .batchRan("2026-11-20T00:00:00Z")
+                .progressSinceLogBegan("2026-11-24T11:59:00Z", "2026-11-14T12:00:00Z", Duration.ofDays(2));
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_DAY, "2026-11-20T00:00:00Z", "2026-11-25T00:00:00Z"));
+
+        assertThat(answer.gaps()).extracting(IngestGap::from, IngestGap::to).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Instant.parse("2026-11-20T00:00:00Z"), Instant.parse("2026-11-22T12:00:00Z")));
     }
 
     @Test
@@ -243,6 +303,62 @@ class MergedViewTest {
         long fromSpeed = answer.windows().stream().mapToLong(window -> window.fromSpeed().eventCount()).sum();
         assertThat(fromBatch + fromSpeed).isEqualTo(133);
         assertThat(fromBatch).isBetween(1L, 132L);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Granularity.class)
+    void acrossProductsEveryWindowIsTheSumOfEveryProductsExactAnswer(Granularity granularity) {
+        ViewScenario scenario = new ViewScenario();
+        for (int i = 0; i < 120; i++) {
+            Instant eventTime = Instant.parse("2026-11-22T00:00:00Z").plusSeconds(i * 1291L);
+            Instant ingestTime = eventTime.plusSeconds((i * 7919L) % 10_800);
+            scenario.event("p-" + i % 4, eventTime.toString(), ingestTime.toString(), BigDecimal.valueOf(i * 37 % 1000 - 200, 2).toPlainString(),
+                    i * 13L);
+        }
+        scenario.speedLayerRan().batchRan("2026-11-23T07:13:00Z").progress("2026-11-24T11:59:00Z", "2026-11-22T00:00:00Z", RETENTION);
+        WindowRange range = new WindowRange(granularity, Instant.parse("2026-11-22T00:00:00Z"), Instant.parse("2026-11-24T00:00:00Z"));
+
+        CrossProductAnswer answer = view(scenario).acrossProducts(range, 10);
+
+        Map<EventWindow, Metrics> expected = new java.util.TreeMap<>();
+        for (int product = 0; product < 4; product++) {
+            scenario.expected("p-" + product, granularity, range.from(), range.to()).forEach((window, metrics) -> expected.merge(window, metrics, Metrics::merge));
+        }
+        Map<EventWindow, Metrics> windows = new LinkedHashMap<>();
+        answer.windows().forEach(window -> windows.put(window.window(), window.total()));
+        assertThat(windows).isEqualTo(expected);
+        assertThat(answer.products()).extracting(ProductTotal::productId).containsExactly("p-0", "p-1", "p-2", "p-3");
+        assertThat(answer.products()).extracting(product -> product.total().eventCount()).containsExactly(30L, 30L, 30L, 30L);
+        assertThat(answer.products().stream().map(ProductTotal::fromBatch).mapToLong(Metrics::eventCount).sum()).isBetween(1L, 119L);
+        assertThat(answer.complete()).isTrue();
+    }
+
+    @Test
+    void topProductsAreRankedByTheChosenMeasureThenByProductId() {
+        ViewScenario scenario = new ViewScenario()
+                .event("p-a", "2026-11-24T09:00:00Z", "2026-11-24T09:00:00Z", "1.00", 1)
+                .event("p-a", "2026-11-24T09:10:00Z", "2026-11-24T09:10:00Z", "1.00", 1)
+                .event("p-b", "2026-11-24T09:20:00Z", "2026-11-24T09:20:00Z", "50.00", 1)
+                .event("p-c", "2026-11-24T11:00:00Z", "2026-11-24T11:00:00Z", "3.00", 1)
+                .event("p-c", "2026-11-24T11:01:00Z", "2026-11-24T11:01:00Z", "3.00", 1)
+                .event("p-old", "2026-11-20T11:01:00Z", "2026-11-20T11:01:00Z", "999.00", 1)
+                .speedLayerRan()
+                .batchRan("2026-11-24T10:00:00Z")
+                .progress("2026-11-24T11:59:00Z", "2026-11-01T00:00:00Z", RETENTION);
+        WindowRange range = new WindowRange(Granularity.ONE_HOUR, Instant.parse("2026-11-24T00:00:00Z"), Instant.parse("2026-11-25T00:00:00Z"));
+
+        CrossProductAnswer answer = view(scenario).acrossProducts(range, 10);
+
+        assertThat(answer.productsRead()).isEqualTo(4);
+        assertThat(answer.top(CrossProductAnswer.Measure.EVENTS, 2)).extracting(ProductTotal::productId).containsExactly("p-a", "p-c");
+        assertThat(answer.top(CrossProductAnswer.Measure.REVENUE, 10)).extracting(ProductTotal::productId).containsExactly("p-b", "p-c", "p-a");
+        assertThat(answer.top(CrossProductAnswer.Measure.EVENTS, 10).get(1)).satisfies(product -> {
+            assertThat(product.fromBatch()).isEqualTo(Metrics.EMPTY);
+            assertThat(product.fromSpeed()).isEqualTo(metrics(2, "6.00", 2));
+        });
+        assertThatThrownBy(() -> view(scenario).acrossProducts(range, 3))
+                .isInstanceOf(TooManyProductsException.class)
+                .hasMessageContaining("4 products have data, more than the 3");
     }
 
     @Test

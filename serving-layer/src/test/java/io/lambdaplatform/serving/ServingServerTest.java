@@ -161,7 +161,14 @@ class ServingServerTest {
                 Map.entry("/v1/products?prefix=a%20b", "prefix"),
                 Map.entry("/v1/products?limit=0", "limit"),
                 Map.entry("/v1/products?limit=many", "limit"),
-                Map.entry("/v1/products?limit=101", "limit"));
+                Map.entry("/v1/products?limit=101", "limit"),
+                Map.entry("/v1/totals?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z", "granularity"),
+                Map.entry("/v1/totals?from=yesterday&to=2026-11-25T00:00:00Z&granularity=1h", "from"),
+                Map.entry("/v1/totals?from=2026-01-01T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=5m", "to"),
+                Map.entry("/v1/top?to=2026-11-25T00:00:00Z", "from"),
+                Map.entry("/v1/top?" + ok + "&by=clicks", "by"),
+                Map.entry("/v1/top?" + ok + "&limit=0", "limit"),
+                Map.entry("/v1/top?" + ok + "&limit=101", "limit"));
 
         for (Map.Entry<String, String> entry : cases.entrySet()) {
             HttpResponse<String> response = get(entry.getKey());
@@ -173,7 +180,44 @@ class ServingServerTest {
         }
         assertThat(json(get("/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=7m"))
                 .get("message").asText()).isEqualTo("unknown granularity '7m': expected one of 5m, 1h, 1d");
-        assertThat(server.meters().scrape()).contains("lambda_serving_http_rejected_total{parameter=\"granularity\"} 3.0");
+        assertThat(server.meters().scrape()).contains("lambda_serving_http_rejected_total{parameter=\"granularity\"} 4.0");
+    }
+
+    @Test
+    void totalsAddUpEveryProductsMergedWindowsAndTopRanksThem() throws Exception {
+        start(null);
+        scenario.event("p-2", "2026-11-24T10:20:00Z", "2026-11-24T11:20:00Z", "2.00", 10)
+                .event("p-2", "2026-11-24T11:20:00Z", "2026-11-24T11:20:00Z", "2.00", 10)
+                .event("p-2", "2026-11-24T11:25:00Z", "2026-11-24T11:25:00Z", "2.00", 10)
+                .event("p-2", "2026-11-24T11:30:00Z", "2026-11-24T11:30:00Z", "2.00", 10);
+        // the p-2 events are ingested after the cutoff: the speed layer holds them (p-1's rows are written again, unchanged)
+        scenario.speedLayerRan();
+
+        JsonNode totals = json(get("/v1/totals?from=2026-11-24T10:00:00Z&to=2026-11-24T11:30:00Z&granularity=1h"));
+
+        assertThat(totals.get("to").asText()).isEqualTo("2026-11-24T12:00:00Z");
+        assertThat(totals.get("products").asInt()).isEqualTo(2);
+        assertThat(totals.get("windows")).extracting(window -> window.get("start").asText(), window -> window.get("event_count").asLong(),
+                        window -> window.get("revenue").asText(), window -> window.get("source").get("speed").get("event_count").asLong())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("2026-11-24T10:00:00Z", 3L, "12.05", 2L),
+                        org.assertj.core.groups.Tuple.tuple("2026-11-24T11:00:00Z", 4L, "2.90", 4L));
+        assertThat(totals.get("batch").get("version").asLong()).isEqualTo(1);
+        assertThat(totals.get("complete").asBoolean()).isTrue();
+
+        JsonNode top = json(get("/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&limit=1"));
+        assertThat(top.get("granularity").asText()).isEqualTo("1h");
+        assertThat(top.get("by").asText()).isEqualTo("events");
+        assertThat(top.get("products").asInt()).isEqualTo(2);
+        assertThat(top.get("top")).singleElement().satisfies(product -> {
+            assertThat(product.get("product_id").asText()).isEqualTo("p-2");
+            assertThat(product.get("event_count").asLong()).isEqualTo(4);
+            assertThat(product.get("revenue").asText()).isEqualTo("8.00");
+            assertThat(product.get("avg_duration_ms").decimalValue()).isEqualByComparingTo("10");
+        });
+        JsonNode byRevenue = json(get("/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&by=revenue"));
+        assertThat(byRevenue.get("top")).extracting(product -> product.get("product_id").asText()).containsExactly("p-2", "p-1");
+        assertThat(byRevenue.get("top").get(1).get("revenue").asText()).isEqualTo("6.95");
     }
 
     @Test
@@ -373,7 +417,9 @@ class ServingServerTest {
         JsonNode document = json(get("/openapi.json"));
         Map<String, String> samples = Map.of(
                 "/v1/metrics/{product_id}", "/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=1h",
-                "/v1/products", "/v1/products?prefix=p");
+                "/v1/products", "/v1/products?prefix=p",
+                "/v1/totals", "/v1/totals?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=1h",
+                "/v1/top", "/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z");
 
         Iterator<Map.Entry<String, JsonNode>> paths = document.get("paths").fields();
         int checked = 0;
@@ -392,7 +438,7 @@ class ServingServerTest {
             }
             checked++;
         }
-        assertThat(checked).isEqualTo(9);
+        assertThat(checked).isEqualTo(11);
 
         // every documented error shape: 400, 404, 503
         JsonNode errorSchema = document.get("components").get("schemas").get("Error");

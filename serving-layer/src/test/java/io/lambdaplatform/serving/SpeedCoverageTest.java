@@ -30,6 +30,41 @@ class SpeedCoverageTest {
     }
 
     @Test
+    void eachPartitionLacksOnlyWhatWasIngestedAfterItsLogBeganAndBeforeItsRowsAreAvailable() {
+        Duration retention = Duration.ofDays(7);
+        Instant retained = NOW.minus(retention);
+        SpeedCoverage coverage = new SpeedCoverage(List.of(
+                // began 8 days ago: its first day of rows may have expired
+                new SpeedProgress(0, NOW.minusSeconds(5), Instant.EPOCH, retention, NOW, retained.minus(Duration.ofDays(1))),
+                // began within the retention: lacks nothing
+                new SpeedProgress(1, NOW.minusSeconds(5), Instant.EPOCH, retention, NOW, retained.plusSeconds(60)),
+                // began 8 days ago too: the same span, one gap for both
+                new SpeedProgress(2, NOW.minusSeconds(5), Instant.EPOCH, retention, NOW, retained.minus(Duration.ofDays(1)))), NOW);
+
+        assertThat(coverage.gapsFrom(Instant.EPOCH)).containsExactly(new IngestGap(retained.minus(Duration.ofDays(1)), retained,
+                "speed rows of events ingested before " + retained + " may have expired (retention PT168H) and no batch view covers them"));
+        assertThat(coverage.gapsFrom(retained)).isEmpty();
+        assertThat(coverage.availableSince()).contains(retained);
+    }
+
+    @Test
+    void aPartitionReadFromItsFirstRecordWithinTheRetentionLacksNothing() {
+        SpeedCoverage coverage = new SpeedCoverage(List.of(
+                new SpeedProgress(0, NOW.minusSeconds(5), Instant.EPOCH, Duration.ofDays(7), NOW, NOW.minusSeconds(120))), NOW);
+
+        assertThat(coverage.gapsFrom(Instant.EPOCH)).isEmpty();
+        assertThat(coverage.availableSince()).contains(Instant.EPOCH);
+    }
+
+    @Test
+    void aPartitionWhoseLogStartIsUnknownLacksEverythingOlderThanTheRetention() {
+        SpeedCoverage coverage = new SpeedCoverage(progress, NOW);
+
+        assertThat(coverage.gapsFrom(Instant.EPOCH)).extracting(IngestGap::from, IngestGap::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Instant.EPOCH, NOW.minus(Duration.ofDays(7))));
+    }
+
+    @Test
     void aHoleBeforeTheBatchCutoffIsNoGapOfTheSpeedLayer() {
         IngestHole hole = new IngestHole("speed", 1, 200, 350, NOW.minusSeconds(3600), NOW.minusSeconds(3000));
         SpeedCoverage coverage = new SpeedCoverage(progress, List.of(hole), NOW);

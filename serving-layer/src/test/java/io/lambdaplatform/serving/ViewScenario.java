@@ -57,6 +57,7 @@ final class ViewScenario {
             deltas.put(id, new SpeedDelta(key, bucket, merged));
         }
         deltas.values().forEach(delta -> speed.upsert(delta).toCompletableFuture().join());
+        deltas.values().forEach(delta -> speed.recordProduct(delta.key().productId()).toCompletableFuture().join());
         return this;
     }
 
@@ -86,6 +87,18 @@ final class ViewScenario {
         for (int partition = 0; partition < 3; partition++) {
             speed.saveProgress(new SpeedProgress(partition, Instant.parse(watermark), Instant.parse(coveredSince), retention,
                     Instant.parse(watermark)));
+        }
+        return this;
+    }
+
+    /**
+     * Every partition was read from its first record, ingested at {@code logBegins}, and has processed everything
+     * ingested before {@code watermark}: the speed layer of a platform that started at {@code logBegins}.
+     */
+    ViewScenario progressSinceLogBegan(String watermark, String logBegins, Duration retention) {
+        for (int partition = 0; partition < 3; partition++) {
+            speed.saveProgress(new SpeedProgress(partition, Instant.parse(watermark), Instant.EPOCH, retention, Instant.parse(watermark),
+                    Instant.parse(logBegins)));
         }
         return this;
     }

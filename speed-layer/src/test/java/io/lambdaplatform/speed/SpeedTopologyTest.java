@@ -245,6 +245,8 @@ class SpeedTopologyTest {
             assertThat(progress.watermark()).isEqualTo(INGEST.plusSeconds(7));
             // The first record was at offset 0: nothing was ingested before it, so the rows cover all time.
             assertThat(progress.coveredSince()).isEqualTo(Instant.EPOCH);
+            // ... and the partition's log begins with that record's ingest time
+            assertThat(progress.logBegins()).isEqualTo(INGEST.plusSeconds(5));
             assertThat(progress.retention()).isEqualTo(Duration.ofDays(7));
         });
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -74,10 +75,10 @@ public final class CassandraSpeedViews implements SpeedViews {
         this.upsertProduct = session.prepare("INSERT INTO " + k + SPEED_PRODUCTS + " (product_id) VALUES (?) USING TTL ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCTS + " LIMIT " + MAX_PRODUCTS_LISTED);
         this.insertWatermark = session.prepare("INSERT INTO " + k + SPEED_WATERMARKS
-                + " (scope, source_partition, task, task_count, watermark, covered_since, retention_seconds, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+                + " (scope, source_partition, task, task_count, watermark, covered_since, retention_seconds, updated_at, "
+                + ViewSchema.LOG_BEGINS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
         this.selectWatermarks = session.prepare("SELECT source_partition, task, task_count, watermark, covered_since, retention_seconds, "
-                + "updated_at FROM " + k + SPEED_WATERMARKS + " WHERE scope = ?");
+                + "updated_at, " + ViewSchema.LOG_BEGINS + " FROM " + k + SPEED_WATERMARKS + " WHERE scope = ?");
         this.insertHole = session.prepare("INSERT INTO " + k + SPEED_HOLES
                 + " (scope, partition, from_offset, to_offset, from_ingest, to_ingest) VALUES (?, ?, ?, ?, ?, ?)");
         this.selectHoles = session.prepare("SELECT partition, from_offset, to_offset, from_ingest, to_ingest FROM " + k + SPEED_HOLES
@@ -137,7 +138,7 @@ public final class CassandraSpeedViews implements SpeedViews {
     public void saveProgress(SpeedTaskProgress progress) {
         DriverCalls.execute(session, insertWatermark.bind(SCOPE, progress.sourcePartition(), progress.task(), progress.taskCount(),
                 progress.watermark(), progress.coveredSince(), progress.retention().toSeconds(), progress.updatedAt(),
-                watermarkTimestamp(progress.watermark())).setIdempotent(true),
+                progress.logBegins(), watermarkTimestamp(progress.watermark())).setIdempotent(true),
                 "save speed progress of partition " + progress.sourcePartition() + " task " + progress.task());
     }
 
@@ -146,7 +147,9 @@ public final class CassandraSpeedViews implements SpeedViews {
         return DriverCalls.query(session, selectWatermarks.bind(SCOPE), "read speed progress",
                 row -> new SpeedTaskProgress(row.getInt("source_partition"), row.getInt("task"), row.getInt("task_count"),
                         row.getInstant("watermark"), row.getInstant("covered_since"),
-                        Duration.ofSeconds(row.getLong("retention_seconds")), row.getInstant("updated_at")));
+                        Duration.ofSeconds(row.getLong("retention_seconds")), row.getInstant("updated_at"),
+                        // rows written before the column existed: the log start is unknown
+                        Optional.ofNullable(row.getInstant(ViewSchema.LOG_BEGINS)).orElse(Instant.EPOCH)));
     }
 
     @Override

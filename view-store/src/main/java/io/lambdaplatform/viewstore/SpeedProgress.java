@@ -14,8 +14,12 @@ import static java.util.Objects.requireNonNull;
  *                     (rows older than {@code retention} may have expired since)
  * @param retention    how long speed rows live after their last write
  * @param updatedAt    when the speed layer wrote this
+ * @param logBegins    the partition never held a record ingested before this: the ingest time of its first record
+ *                     (offset 0), or when the speed layer found it empty; {@link Instant#EPOCH} when unknown (the
+ *                     speed layer did not read the partition from its first record)
  */
-public record SpeedProgress(int partition, Instant watermark, Instant coveredSince, Duration retention, Instant updatedAt) {
+public record SpeedProgress(int partition, Instant watermark, Instant coveredSince, Duration retention, Instant updatedAt,
+        Instant logBegins) {
 
     public SpeedProgress {
         if (partition < 0) {
@@ -25,5 +29,11 @@ public record SpeedProgress(int partition, Instant watermark, Instant coveredSin
         requireNonNull(coveredSince, "coveredSince is null");
         requireNonNull(retention, "retention is null");
         requireNonNull(updatedAt, "updatedAt is null");
+        requireNonNull(logBegins, "logBegins is null");
+    }
+
+    /** Progress of a partition whose log start is unknown. */
+    public SpeedProgress(int partition, Instant watermark, Instant coveredSince, Duration retention, Instant updatedAt) {
+        this(partition, watermark, coveredSince, retention, updatedAt, Instant.EPOCH);
     }
 }

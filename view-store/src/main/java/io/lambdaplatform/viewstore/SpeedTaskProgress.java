@@ -16,29 +16,38 @@ import static java.util.Objects.requireNonNull;
  * (of {@code taskCount}, the partition count of the repartition topic) is in the speed rows.
  *
  * @param coveredSince the source partition's records are in the speed rows from this ingest time on
+ * @param logBegins    the source partition never held a record ingested before this ({@link SpeedProgress#logBegins})
  */
 public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, Instant watermark, Instant coveredSince,
-        Duration retention, Instant updatedAt) {
+        Duration retention, Instant updatedAt, Instant logBegins) {
 
     public SpeedTaskProgress {
         requireNonNull(watermark, "watermark is null");
         requireNonNull(coveredSince, "coveredSince is null");
         requireNonNull(retention, "retention is null");
         requireNonNull(updatedAt, "updatedAt is null");
+        requireNonNull(logBegins, "logBegins is null");
         if (sourcePartition < 0 || taskCount < 1 || task < 0 || task >= taskCount) {
             throw new IllegalArgumentException("Invalid task progress: source partition " + sourcePartition + ", task " + task + " of " + taskCount);
         }
     }
 
+    /** Task progress of a source partition whose log start is unknown. */
+    public SpeedTaskProgress(int sourcePartition, int task, int taskCount, Instant watermark, Instant coveredSince, Duration retention,
+            Instant updatedAt) {
+        this(sourcePartition, task, taskCount, watermark, coveredSince, retention, updatedAt, Instant.EPOCH);
+    }
+
     /** The progress of a whole source partition as if one task wrote it: for fixtures that write views directly. */
     public static SpeedTaskProgress of(SpeedProgress progress) {
         return new SpeedTaskProgress(progress.partition(), 0, 1, progress.watermark(), progress.coveredSince(), progress.retention(),
-                progress.updatedAt());
+                progress.updatedAt(), progress.logBegins());
     }
 
     /**
      * The progress of each source partition: over the tasks of the latest task count, the lowest watermark,
-     * the latest coverage start and update. A source partition with a task missing may have records of that
+     * the latest coverage start and update, and the earliest log start (every task hears it from the same source task).
+     * A source partition with a task missing may have records of that
      * task not written at any ingest time since its coverage start: its watermark is that start, so that
      * every answer needing it is flagged rather than the partition being left out.
      */
@@ -58,7 +67,8 @@ public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, In
                     : coveredSince;
             Duration retention = current.stream().map(SpeedTaskProgress::retention).min(Duration::compareTo).orElseThrow();
             Instant updatedAt = current.stream().map(SpeedTaskProgress::updatedAt).max(Instant::compareTo).orElseThrow();
-            combined.add(new SpeedProgress(entry.getKey(), watermark, coveredSince, retention, updatedAt));
+            Instant logBegins = current.stream().map(SpeedTaskProgress::logBegins).min(Instant::compareTo).orElseThrow();
+            combined.add(new SpeedProgress(entry.getKey(), watermark, coveredSince, retention, updatedAt, logBegins));
         }
         return combined;
     }

@@ -54,6 +54,12 @@ public final class ViewSchema {
      */
     public static final String DURATION_TOTAL = "duration_total_ms";
 
+    /**
+     * Per source partition in {@link #SPEED_WATERMARKS}: the partition never held a record ingested before this
+     * (its first record's ingest time), so nothing before it can be missing. Null in rows of an earlier release.
+     */
+    public static final String LOG_BEGINS = "log_begins";
+
     /** Speed rows outlive this unless the speed layer writes them with another TTL. */
     public static final Duration DEFAULT_SPEED_RETENTION = Duration.ofDays(7);
 
@@ -89,7 +95,7 @@ public final class ViewSchema {
 
     /** The columns {@link #create} adds to tables of an earlier release; operators who apply schema by hand run these too. */
     public static List<ColumnUpgrade> upgrades() {
-        return List.of(new ColumnUpgrade(BATCH_VIEWS, DURATION_TOTAL, "varint"));
+        return List.of(new ColumnUpgrade(BATCH_VIEWS, DURATION_TOTAL, "varint"), new ColumnUpgrade(SPEED_WATERMARKS, LOG_BEGINS, "timestamp"));
     }
 
     private static void execute(CqlSession session, String cql) {
@@ -152,7 +158,8 @@ public final class ViewSchema {
                         + "WITH default_time_to_live = " + defaultTtl,
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_WATERMARKS + " ("
                         + "scope text, source_partition int, task int, task_count int, watermark timestamp, covered_since timestamp, "
-                        + "retention_seconds bigint, updated_at timestamp, PRIMARY KEY ((scope), source_partition, task))",
+                        + "retention_seconds bigint, updated_at timestamp, " + LOG_BEGINS + " timestamp, "
+                        + "PRIMARY KEY ((scope), source_partition, task))",
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_HOLES + " ("
                         + "scope text, partition int, from_offset bigint, to_offset bigint, from_ingest timestamp, to_ingest timestamp, "
                         + "PRIMARY KEY ((scope), partition, from_offset))",

@@ -116,6 +116,16 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void keepsWhereEachPartitionsLogBeginsAndTheEarliestOverItsTasks() {
+        views.saveProgress(new SpeedTaskProgress(0, 0, 2, DAY.plusSeconds(60), Instant.EPOCH, Duration.ofDays(7), DAY, DAY.minusSeconds(30)));
+        views.saveProgress(new SpeedTaskProgress(0, 1, 2, DAY.plusSeconds(60), Instant.EPOCH, Duration.ofDays(7), DAY, DAY.minusSeconds(20)));
+        views.saveProgress(task(1, 0, 1, DAY.plusSeconds(60)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::logBegins).containsExactly(
+                tuple(0, DAY.minusSeconds(30)), tuple(1, Instant.EPOCH));
+    }
+
+    @Test
     void aWatermarkNeverMovesBackEvenWhenTheStaleWriteLandsLast() {
         views.saveProgress(task(0, 0, 1, DAY.plusSeconds(60)));
         views.saveProgress(task(0, 0, 1, DAY.plusSeconds(30)));

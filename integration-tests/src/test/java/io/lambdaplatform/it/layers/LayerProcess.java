@@ -2,6 +2,7 @@ package io.lambdaplatform.it.layers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A deployable of the platform run as operators run it: {@code ./lambda <command> --stack DIR ...} in a process
@@ -69,6 +72,39 @@ public final class LayerProcess implements AutoCloseable {
     /** The serving layer against the stack in {@code stackDir}, listening on 127.0.0.1:{@code httpPort}. */
     public static LayerProcess serving(Path stackDir, int httpPort, Map<String, String> environment, Path log) {
         return start("serving", List.of("serve", "--stack", stackDir.toString(), "--http-port", Integer.toString(httpPort)), environment, log);
+    }
+
+    /**
+     * {@code ./lambda local} as a user runs it, on {@code dataDir} and {@code httpPort}, with the console in
+     * {@code <dataDir>.console.log}; returns once it printed its ready block.
+     */
+    public static LayerProcess local(Path dataDir, int httpPort, List<String> options, Duration timeout) throws IOException {
+        Files.createDirectories(dataDir.toAbsolutePath().getParent());
+        List<String> arguments = new ArrayList<>(List.of("local", "--data-dir", dataDir.toString(), "--http-port", Integer.toString(httpPort)));
+        arguments.addAll(options);
+        LayerProcess local = start("local", arguments, Map.of(), dataDir.resolveSibling(dataDir.getFileName() + ".console.log"));
+        try {
+            await("the ready block").atMost(timeout).pollInterval(Duration.ofMillis(500))
+                    .failFast("./lambda local exited", () -> !local.isAlive())
+                    .untilAsserted(() -> assertThat(local.logText()).as("console").contains("Lambda Platform is up"));
+            return local;
+        }
+        catch (RuntimeException | Error e) {
+            try {
+                local.close();
+            }
+            catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+    }
+
+    /** A port that was free a moment ago. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** One batch run ({@code ./lambda batch}), or {@code ./lambda batch rollback} with {@code "rollback"}. */

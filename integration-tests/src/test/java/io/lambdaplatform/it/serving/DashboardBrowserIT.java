@@ -1,5 +1,8 @@
 package io.lambdaplatform.it.serving;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ExternalTools;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.stack.StackEndpoints;
@@ -16,23 +19,29 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * Debian's Chromium, headless, opens the dashboard of a serving layer over the real Cassandra,
- * picks a product and reads the numbers the charts and the table show. Leaves a screenshot in
- * {@code target/dashboard.png}.
+ * Debian's Chromium, headless, opens the dashboard as a person does: on {@code ./lambda local} it opens {@code /}
+ * with no input, sees live numbers and no incomplete flag, clicks a top product and sees its page; on a serving
+ * layer over views with a known history it reads a product page's numbers, time axis and cutoff line. Writes a
+ * screenshot of each page to {@code target/screenshots/} (the README's image is one of them).
  *
  * <p>Needs Chromium and its driver ({@code apt-get install chromium chromium-driver}); without them it is
  * disabled, unless {@link ExternalTools#required()}.
@@ -46,6 +55,10 @@ class DashboardBrowserIT {
     private static final String PRODUCT = "it-dash-1";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static ServingFixture serving;
     private static WebDriver browser;
     private static Path profile;
@@ -60,7 +73,7 @@ class DashboardBrowserIT {
         EventHistory history = new EventHistory()
                 .add("d-1", PRODUCT, "2026-11-20T10:10:00Z", "2026-11-20T10:10:05Z", "12.50", 1000)
                 .add("d-2", PRODUCT, "2026-11-20T10:20:00Z", "2026-11-20T10:20:01Z", "7.50", 3000)
-                .add("d-3", PRODUCT, "2026-11-20T11:05:00Z", "2026-11-20T11:40:00Z", "100.00", 500)
+                .add("d-3", PRODUCT, "2026-11-20T11:05:00Z", "2026-11-20T11:40:00Z", "1000.00", 500)
                 .add("d-4", PRODUCT, "2026-11-20T11:30:00Z", "2026-11-20T12:30:00Z", "-20.00", 1500)
                 .add("d-5", PRODUCT, "2026-11-20T13:45:00Z", "2026-11-20T13:45:00Z", "0.99", 99)
                 .add("d-6", "it-dash-2", "2026-11-20T13:45:00Z", "2026-11-20T13:45:00Z", "5.00", 5);
@@ -74,7 +87,7 @@ class DashboardBrowserIT {
                 .setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                        "--window-size=1400,1300", "--user-data-dir=" + profile);
+                        "--window-size=1400,1500", "--lang=en-US", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
     }
@@ -103,52 +116,124 @@ class DashboardBrowserIT {
     }
 
     @Test
-    void pickingAProductShowsItsMergedNumbersInTheCharts() throws IOException {
-        browser.get(serving.baseUrl() + "/");
+    void theOverviewOfAFreshPlatformShowsLiveNumbersWithoutInputAndOpensAProductOnAClick() throws Exception {
+        int port = LayerProcess.freePort();
+        Path dataDir = Path.of("target", "it-dashboard").toAbsolutePath().resolve("run-" + System.currentTimeMillis());
+        LayerProcess local = LayerProcess.local(dataDir, port, List.of("--rate", "30", "--first-batch-after", "1h"),
+                START_TIMEOUT);
+        try {
+            String base = "http://127.0.0.1:" + port;
+
+            browser.get(base + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(250));
+            // No input: the overview fills itself with the generator's events.
+            wait.until(driver -> number("return window.lambdaDashboard.lastTotals"
+                    + " && window.lambdaDashboard.lastTotals.windows.reduce((sum, w) => sum + w.event_count, 0)") > 0);
+            wait.until(driver -> !browser.findElements(By.cssSelector("#top-table tbody tr")).isEmpty());
+            wait.until(driver -> Boolean.TRUE.equals(script("return window.lambdaDashboard.lastRate > 0")));
+            assertThat(browser.getCurrentUrl()).doesNotContain("product=");
+            assertThat(browser.findElement(By.id("overview")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("ov-events")).getText()).isNotEqualTo("–").isNotEqualTo("0");
+            assertThat(browser.findElement(By.id("ov-rate")).getText()).matches("[0-9.,]+");
+            // A platform started a minute ago cannot miss anything: no red word.
+            wait.until(driver -> "complete up to the speed watermark".equals(browser.findElement(By.id("ov-completeness")).getText()));
+            assertThat(browser.findElements(By.cssSelector(".incomplete"))).isEmpty();
+            assertThat(browser.findElement(By.id("ov-batch")).getText()).isEqualTo("no batch run yet: the speed layer alone");
+            assertThat(browser.findElement(By.id("ov-speed")).getText()).startsWith("watermark ");
+            assertThat(browser.findElements(By.cssSelector("#partitions-table tbody tr"))).isNotEmpty();
+            // The chart has every window of the last 24 hours at its place: 24 hourly bars.
+            assertThat(number("return Chart.getChart('ov-count-chart').data.datasets[1].data.length")).isEqualTo(24);
+            screenshot("dashboard-overview.png");
+
+            // Found and clicked in one script: the table is redrawn on every refresh, so a handle could go stale.
+            String product = (String) script("const link = document.querySelector('#top-table tbody tr td a');"
+                    + " link.click(); return link.textContent");
+
+            wait.until(driver -> driver.getCurrentUrl().contains("product=" + product));
+            wait.until(driver -> browser.findElement(By.id("product-view")).isDisplayed());
+            wait.until(driver -> product.equals(script("return window.lambdaDashboard.lastAnswer && window.lambdaDashboard.lastAnswer.product_id")));
+            wait.until(driver -> !browser.findElements(By.cssSelector("#windows-table tbody tr")).isEmpty());
+            assertThat(browser.findElement(By.id("overview")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("title")).getText()).isEqualTo(product);
+            assertThat(browser.findElement(By.id("completeness")).getText()).isEqualTo("complete up to the speed watermark");
+            long shown = number("return window.lambdaDashboard.lastAnswer.windows.reduce((sum, w) => sum + w.event_count, 0)");
+            assertThat(shown).isPositive();
+            // The page shows what the API answers for the same range.
+            String query = (String) script("const a = window.lambdaDashboard.lastAnswer;"
+                    + " return 'from=' + a.from + '&to=' + a.to + '&granularity=' + a.granularity");
+            JsonNode api = JSON.readTree(get(base + "/v1/metrics/" + product + "?" + query).body());
+            long fromApi = 0;
+            for (JsonNode window : api.get("windows")) {
+                fromApi += window.get("event_count").asLong();
+            }
+            assertThat(fromApi).as("the API answers at least what the page showed a moment earlier").isGreaterThanOrEqualTo(shown);
+            screenshot("dashboard-product.png");
+
+            browser.navigate().back();
+            wait.until(driver -> browser.findElement(By.id("overview")).isDisplayed());
+        }
+        finally {
+            local.stop(Duration.ofMinutes(2));
+            local.close();
+        }
+    }
+
+    @Test
+    void aProductPageDrawsEveryWindowAtItsTimeWithTheCutoffAtItsInstant() {
+        browser.get(serving.baseUrl() + "/?product=" + PRODUCT + "&range=custom&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z&granularity=1h");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        wait.until(driver -> script("return window.lambdaDashboard && window.lambdaDashboard.charts.count !== undefined"));
-
-        // The product field suggests the products with data.
-        WebElement product = browser.findElement(By.id("product"));
-        product.sendKeys("it-dash");
-        // Read in one script: each keystroke replaces the options, so element handles go stale.
-        String suggestions = "return [...document.querySelectorAll('#product-suggestions option')].map(option => option.value)";
-        wait.until(driver -> List.of("it-dash-1", "it-dash-2").equals(script(suggestions)));
-        product.clear();
-        product.sendKeys(PRODUCT);
-        new Select(browser.findElement(By.id("range"))).selectByValue("custom");
-        browser.findElement(By.id("from")).sendKeys("2026-11-20T00:00:00Z");
-        browser.findElement(By.id("to")).sendKeys("2026-11-21T00:00:00Z");
-        new Select(browser.findElement(By.id("granularity"))).selectByValue("1h");
-        browser.findElement(By.id("show")).click();
-
         wait.until(driver -> driver.findElements(By.cssSelector("#windows-table tbody tr")).size() == 3);
+
         List<List<String>> rows = browser.findElements(By.cssSelector("#windows-table tbody tr")).stream()
                 .map(row -> row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
                 .toList();
+        // en-US, as the browser was started: the numbers in the locale, from the API's exact values
         assertThat(rows).containsExactly(
-                List.of("2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", "2", "20.00", "2000", "2", "0"),
-                List.of("2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z", "2", "80.00", "1000", "1", "1"),
+                List.of("2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", "2", "20.00", "2,000", "2", "0"),
+                List.of("2026-11-20T11:00:00Z", "2026-11-20T12:00:00Z", "2", "980.00", "1,000", "1", "1"),
                 List.of("2026-11-20T13:00:00Z", "2026-11-20T14:00:00Z", "1", "0.99", "99", "0", "1"));
 
-        assertThat(script("return Chart.getChart('count-chart').data.labels")).isEqualTo(List.of("11-20 10:00", "11-20 11:00", "11-20 13:00"));
-        assertThat(script("return Chart.getChart('count-chart').data.datasets.map(d => d.data)"))
-                .isEqualTo(List.of(List.of(2L, 1L, 0L), List.of(0L, 1L, 1L)));
-        assertThat(script("return Chart.getChart('revenue-chart').data.datasets.map(d => d.data)"))
-                .isEqualTo(List.of(List.of(20L, 100L, 0L), List.of(0L, -20L, 0.99)));
-        assertThat(script("return Chart.getChart('duration-chart').data.datasets[0].data")).isEqualTo(List.of(2000L, 1000L, 99L));
+        // Every hour of the day has its bar at its time: zeros where nothing happened.
+        @SuppressWarnings("unchecked")
+        List<List<Number>> speed = (List<List<Number>>) script(
+                "return Chart.getChart('count-chart').data.datasets[1].data.map(p => [p.x, p.y])");
+        assertThat(speed).hasSize(24);
+        long dayStart = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
+        for (int hour = 0; hour < 24; hour++) {
+            assertThat(speed.get(hour).get(0).longValue()).isEqualTo(dayStart + hour * 3_600_000L + 1_800_000L);
+        }
+        assertThat(speed).extracting(point -> point.get(1).longValue()).containsExactly(
+                0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 1L, 0L, 1L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L);
+        assertThat(script("return Chart.getChart('duration-chart').data.datasets[0].data.filter(p => p.y !== null).map(p => p.y)"))
+                .isEqualTo(List.of(2000L, 1000L, 99L));
+        assertThat(number("return Chart.getChart('count-chart').options.plugins.cutoffLine.at"))
+                .isEqualTo(Instant.parse("2026-11-20T12:00:00Z").toEpochMilli());
+        assertThat(number("return Chart.getChart('count-chart').scales.x.min")).isEqualTo(dayStart);
         assertThat(browser.findElement(By.id("batch-info")).getText()).startsWith("version 1, cutoff 2026-11-20T12:00:00Z");
         assertThat(browser.findElement(By.id("completeness")).getText()).isEqualTo("complete up to the speed watermark");
+        assertThat(browser.findElement(By.id("legend")).getText()).contains("batch view", "speed layer", "A window can have both");
         assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
 
         // It refreshes by itself.
-        Object refreshes = script("return window.lambdaDashboard.refreshCount");
-        wait.until(driver -> ((Number) script("return window.lambdaDashboard.refreshCount")).longValue() > ((Number) refreshes).longValue());
+        long refreshes = number("return window.lambdaDashboard.refreshCount");
+        wait.until(driver -> number("return window.lambdaDashboard.refreshCount") > refreshes);
+    }
 
-        Path screenshot = Path.of("target", "dashboard.png");
-        Files.createDirectories(screenshot.getParent());
-        Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+    private static void screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        Path file = SCREENSHOTS.resolve(name);
+        Files.write(file, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        assertThat(Files.size(file)).isGreaterThan(10_000);
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long number(String javascript) {
+        Object value = script(javascript);
+        return value instanceof Number number ? number.longValue() : 0;
     }
 
     private static Object script(String javascript) {

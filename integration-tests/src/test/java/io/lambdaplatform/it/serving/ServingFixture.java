@@ -114,6 +114,11 @@ final class ServingFixture implements AutoCloseable {
 
     /** As above, with the speed layer reporting {@code retention}: how far back its rows are certainly still there. */
     void runSpeedLayer(EventHistory history, Instant watermark, Instant coveredSince, Duration retention) {
+        runSpeedLayer(history, watermark, coveredSince, retention, Instant.EPOCH);
+    }
+
+    /** As above, each partition's log beginning at {@code logBegins} ({@link Instant#EPOCH}: unknown). */
+    void runSpeedLayer(EventHistory history, Instant watermark, Instant coveredSince, Duration retention, Instant logBegins) {
         List<CompletableFuture<Void>> writes = history.speedRows(IngestBuckets.DEFAULT).stream()
                 .map(delta -> speed.upsert(delta).toCompletableFuture())
                 .toList();
@@ -121,7 +126,7 @@ final class ServingFixture implements AutoCloseable {
         history.speedRows(IngestBuckets.DEFAULT).stream().map(SpeedDelta::key).map(key -> key.productId()).distinct()
                 .forEach(product -> speed.recordProduct(product).toCompletableFuture().join());
         for (int partition = 0; partition < 3; partition++) {
-            speed.saveProgress(new SpeedProgress(partition, watermark, coveredSince, retention, watermark));
+            speed.saveProgress(new SpeedProgress(partition, watermark, coveredSince, retention, watermark, logBegins));
         }
     }
 

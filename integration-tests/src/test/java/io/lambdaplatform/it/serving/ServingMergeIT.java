@@ -75,7 +75,47 @@ class ServingMergeIT {
         }
     }
 
+    @Test
+    void aPlatformYoungerThanTheRetentionIsCompleteAndRowsExpiredBeforeABatchRunAreNot(StackEndpoints endpoints) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        EventHistory history = EventHistory.synthetic(PRODUCT, now, 2, 40);
+        Instant from = now.minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.DAYS);
+        Instant to = now.plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.DAYS);
+        Instant began = now.minus(Duration.ofHours(3));
+        try (ServingFixture fresh = ServingFixture.start(endpoints, null)) {
+            // Started three hours ago, rows live a week: nothing can be missing, with or without a batch view.
+            fresh.runSpeedLayer(history, now, Instant.EPOCH, Duration.ofDays(7), began);
+            assertThat(ServingFixture.json(fresh.get("/v1/status")).get("complete").asBoolean()).isTrue();
+            JsonNode speedAlone = metrics(fresh, from, to, Granularity.ONE_HOUR);
+            assertThat(speedAlone.get("complete").asBoolean()).as(speedAlone.toString()).isTrue();
+            assertThat(speedAlone.get("incomplete")).isEmpty();
+            assertThat(windows(speedAlone)).isEqualTo(history.expected(PRODUCT, Granularity.ONE_HOUR, from, to));
+
+            fresh.publishBatch(history, now.minus(Duration.ofHours(1)));
+            assertThat(metrics(fresh, from, to, Granularity.ONE_HOUR).get("complete").asBoolean()).isTrue();
+        }
+        try (ServingFixture expired = ServingFixture.start(endpoints, null)) {
+            // Started three hours ago, rows live an hour, no batch run: the first two hours of rows may be gone.
+            expired.runSpeedLayer(history, now, Instant.EPOCH, Duration.ofHours(1), began);
+            JsonNode answer = metrics(expired, from, to, Granularity.ONE_HOUR);
+            assertThat(answer.get("complete").asBoolean()).isFalse();
+            assertThat(answer.get("incomplete")).singleElement().satisfies(gap -> {
+                assertThat(gap.get("from").asText()).isEqualTo(began.toString());
+                assertThat(Instant.parse(gap.get("to").asText()))
+                        .isEqualTo(Instant.parse(answer.get("generated_at").asText()).minus(Duration.ofHours(1)));
+                assertThat(gap.get("reason").asText()).contains("may have expired");
+            });
+            JsonNode status = ServingFixture.json(expired.get("/v1/status"));
+            assertThat(status.get("complete").asBoolean()).isFalse();
+            assertThat(status.get("speed").get("partitions").get(0).get("log_begins").asText()).isEqualTo(began.toString());
+        }
+    }
+
     private static JsonNode metrics(Instant from, Instant to, Granularity granularity) {
+        return metrics(serving, from, to, granularity);
+    }
+
+    private static JsonNode metrics(ServingFixture serving, Instant from, Instant to, Granularity granularity) {
         HttpResponse<String> response = serving.get("/v1/metrics/" + PRODUCT + "?from=" + from + "&to=" + to + "&granularity=" + granularity.label());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return ServingFixture.json(response);

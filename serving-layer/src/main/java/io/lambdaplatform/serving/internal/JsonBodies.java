@@ -6,11 +6,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.serving.CrossProductAnswer;
 import io.lambdaplatform.serving.IngestGap;
 import io.lambdaplatform.serving.MergedWindow;
 import io.lambdaplatform.serving.MetricsAnswer;
 import io.lambdaplatform.serving.PlatformStatus;
 import io.lambdaplatform.serving.SpeedCoverage;
+import io.lambdaplatform.serving.WindowRange;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.SpeedProgress;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -78,6 +81,42 @@ public final class JsonBodies {
             @JsonProperty("available_since") String availableSince,
             @JsonProperty("partitions") int partitions) {}
 
+    /** {@code GET /v1/totals}: every product's windows added up, with the coverage of a single product's answer. */
+    public record TotalsBody(
+            @JsonProperty("granularity") String granularity,
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to,
+            @JsonProperty("products") int products,
+            @JsonProperty("windows") List<WindowBody> windows,
+            @JsonProperty("batch") BatchBody batch,
+            @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("complete") boolean complete,
+            @JsonProperty("incomplete") List<GapBody> incomplete,
+            @JsonProperty("generated_at") String generatedAt) {}
+
+    /** {@code GET /v1/top}: the products with the most events or revenue over the range. */
+    public record TopBody(
+            @JsonProperty("granularity") String granularity,
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to,
+            @JsonProperty("by") String by,
+            @JsonProperty("limit") int limit,
+            @JsonProperty("products") int products,
+            @JsonProperty("top") List<ProductBody> top,
+            @JsonProperty("batch") BatchBody batch,
+            @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("complete") boolean complete,
+            @JsonProperty("incomplete") List<GapBody> incomplete,
+            @JsonProperty("generated_at") String generatedAt) {}
+
+    public record ProductBody(
+            @JsonProperty("product_id") String productId,
+            @JsonProperty("event_count") long eventCount,
+            @JsonProperty("revenue") String revenue,
+            @JsonProperty("avg_duration_ms") BigDecimal avgDurationMs,
+            @JsonProperty("duration_sum_ms") BigInteger durationSumMs,
+            @JsonProperty("source") SourceBody source) {}
+
     public record GapBody(
             @JsonProperty("from") String from,
             @JsonProperty("to") String to,
@@ -113,7 +152,8 @@ public final class JsonBodies {
             @JsonProperty("lag_seconds") long lagSeconds,
             @JsonProperty("covered_since") String coveredSince,
             @JsonProperty("retention_seconds") long retentionSeconds,
-            @JsonProperty("updated_at") String updatedAt) {}
+            @JsonProperty("updated_at") String updatedAt,
+            @JsonProperty("log_begins") String logBegins) {}
 
     public record DeadLettersBody(
             @JsonProperty("total") long total,
@@ -138,17 +178,39 @@ public final class JsonBodies {
 
     public static MetricsBody metrics(MetricsAnswer answer) {
         List<WindowBody> windows = answer.windows().stream().map(JsonBodies::window).toList();
-        BatchBody batch = answer.batch()
-                .map(version -> new BatchBody(version.version(), text(version.cutoff()), text(version.computedAt()),
+        return new MetricsBody(answer.query().productId(), answer.query().granularity().label(),
+                text(answer.query().from()), text(answer.query().to()), windows, batch(answer.batch()), speed(answer.speed()),
+                answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+    }
+
+    public static TotalsBody totals(CrossProductAnswer answer) {
+        WindowRange range = answer.range();
+        return new TotalsBody(range.granularity().label(), text(range.from()), text(range.to()), answer.products().size(),
+                answer.windows().stream().map(JsonBodies::window).toList(), batch(answer.batch()), speed(answer.speed()),
+                answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+    }
+
+    public static TopBody top(CrossProductAnswer answer, CrossProductAnswer.Measure by, int limit) {
+        WindowRange range = answer.range();
+        List<ProductBody> top = answer.top(by, limit).stream().map(product -> {
+            Metrics total = product.total();
+            return new ProductBody(product.productId(), total.eventCount(), total.revenue().toPlainString(), total.averageDurationMs(),
+                    total.durationSumMs(), new SourceBody(part(product.fromBatch()), part(product.fromSpeed())));
+        }).toList();
+        return new TopBody(range.granularity().label(), text(range.from()), text(range.to()), by.label(), limit, answer.products().size(),
+                top, batch(answer.batch()), speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+    }
+
+    private static BatchBody batch(Optional<BatchVersion> batch) {
+        return batch.map(version -> new BatchBody(version.version(), text(version.cutoff()), text(version.computedAt()),
                         version.published().map(JsonBodies::text).orElse(null)))
                 .orElse(null);
-        SpeedCoverage speed = answer.speed();
-        return new MetricsBody(answer.query().productId(), answer.query().granularity().label(),
-                text(answer.query().from()), text(answer.query().to()), windows, batch,
-                new SpeedBody(speed.watermark().map(JsonBodies::text).orElse(null), speed.lag().map(Duration::toSeconds).orElse(null),
-                        speed.coveredSince().map(JsonBodies::text).orElse(null),
-                        speed.availableSince().map(JsonBodies::text).orElse(null), speed.partitions().size()),
-                answer.complete(), gaps(answer.gaps()), text(speed.now()));
+    }
+
+    private static SpeedBody speed(SpeedCoverage speed) {
+        return new SpeedBody(speed.watermark().map(JsonBodies::text).orElse(null), speed.lag().map(Duration::toSeconds).orElse(null),
+                speed.coveredSince().map(JsonBodies::text).orElse(null), speed.availableSince().map(JsonBodies::text).orElse(null),
+                speed.partitions().size());
     }
 
     public static StatusBody status(PlatformStatus status) {
@@ -181,7 +243,8 @@ public final class JsonBodies {
 
     private static PartitionBody partition(SpeedProgress progress, Instant now) {
         return new PartitionBody(progress.partition(), text(progress.watermark()), Duration.between(progress.watermark(), now).toSeconds(),
-                text(progress.coveredSince()), progress.retention().toSeconds(), text(progress.updatedAt()));
+                text(progress.coveredSince()), progress.retention().toSeconds(), text(progress.updatedAt()),
+                progress.logBegins().equals(Instant.EPOCH) ? null : text(progress.logBegins()));
     }
 
     private static WindowBody window(MergedWindow window) {

@@ -49,12 +49,14 @@ public sealed interface ByProduct {
 
     /**
      * Every record of {@code sourcePartition} ingested before {@code watermark} was sent before this marker;
-     * the partition's records are all sent from {@code coveredSince} on.
+     * the partition's records are all sent from {@code coveredSince} on; it never held a record ingested before
+     * {@code logBegins} ({@link Instant#EPOCH}: unknown).
      */
-    record Marker(int sourcePartition, long lastOffset, Instant watermark, Instant coveredSince) implements ByProduct {
+    record Marker(int sourcePartition, long lastOffset, Instant watermark, Instant coveredSince, Instant logBegins) implements ByProduct {
         public Marker {
             requireNonNull(watermark, "watermark is null");
             requireNonNull(coveredSince, "coveredSince is null");
+            requireNonNull(logBegins, "logBegins is null");
         }
     }
 
@@ -84,6 +86,7 @@ public sealed interface ByProduct {
                 out.writeLong(marker.lastOffset());
                 out.writeLong(marker.watermark().toEpochMilli());
                 out.writeLong(marker.coveredSince().toEpochMilli());
+                out.writeLong(marker.logBegins().toEpochMilli());
             }
         }
         catch (IOException e) {
@@ -110,7 +113,13 @@ public sealed interface ByProduct {
                         new Event(eventId, productId, null, new BigDecimal(new BigInteger(unscaled), scale), duration, eventTime));
             }
             if (kind == MARKER) {
-                return new Marker(in.readInt(), in.readLong(), Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()));
+                Marker marker = new Marker(in.readInt(), in.readLong(), Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()),
+                        Instant.EPOCH);
+                // markers of an earlier release end here: their partition's log start is unknown
+                return in.available() >= Long.BYTES
+                        ? new Marker(marker.sourcePartition(), marker.lastOffset(), marker.watermark(), marker.coveredSince(),
+                                Instant.ofEpochMilli(in.readLong()))
+                        : marker;
             }
             throw new IllegalArgumentException("Unknown record kind " + kind + " in the repartition topic");
         }

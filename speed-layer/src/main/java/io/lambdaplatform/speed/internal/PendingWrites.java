@@ -57,7 +57,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
 
     private record DeadLetterTotal(long total, long offset) {}
 
-    private record Progress(Instant watermark, Instant coveredSince) {}
+    private record Progress(Instant watermark, Instant coveredSince, Instant logBegins) {}
 
     private final String name;
     private final SpeedViews views;
@@ -117,8 +117,8 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     }
 
     /** Every record of {@code sourcePartition} ingested before {@code watermark} that this task owns has been staged. */
-    public void stageProgress(int sourcePartition, Instant watermark, Instant coveredSince) {
-        progress.merge(sourcePartition, new Progress(watermark, coveredSince),
+    public void stageProgress(int sourcePartition, Instant watermark, Instant coveredSince, Instant logBegins) {
+        progress.merge(sourcePartition, new Progress(watermark, coveredSince, logBegins),
                 (known, seen) -> seen.watermark().isAfter(known.watermark()) ? seen : known);
     }
 
@@ -162,7 +162,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
             List<DeltaWriter.Write> reports = new ArrayList<>();
             for (Map.Entry<Integer, Progress> entry : progress.entrySet()) {
                 SpeedTaskProgress report = new SpeedTaskProgress(entry.getKey(), task, taskCount, entry.getValue().watermark(),
-                        entry.getValue().coveredSince(), retention, now);
+                        entry.getValue().coveredSince(), retention, now, entry.getValue().logBegins());
                 reports.add(blocking("progress " + report, () -> views.saveProgress(report)));
             }
             writer.writeAll(reports);

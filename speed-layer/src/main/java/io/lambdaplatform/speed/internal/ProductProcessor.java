@@ -75,7 +75,7 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         else {
             ByProduct.Marker marker = (ByProduct.Marker) message;
             advance(marker.sourcePartition(), marker.watermark());
-            pending.stageProgress(marker.sourcePartition(), marker.watermark(), marker.coveredSince());
+            pending.stageProgress(marker.sourcePartition(), marker.watermark(), marker.coveredSince(), marker.logBegins());
         }
     }
 

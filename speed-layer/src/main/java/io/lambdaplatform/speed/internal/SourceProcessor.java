@@ -94,7 +94,9 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
             checkForHole(position, offset, ingestTime);
         }
         Instant coveredSince = position != null ? position.coveredSince() : offset == 0 ? Instant.EPOCH : ingestTime;
-        positions.put(partition, new SourcePosition(offset, ingestTime, coveredSince));
+        // Offset 0 is the partition's first record: nothing was ingested into it before.
+        Instant logBegins = position != null ? position.logBegins() : offset == 0 ? ingestTime : Instant.EPOCH;
+        positions.put(partition, new SourcePosition(offset, ingestTime, coveredSince, logBegins));
 
         EventVerdict verdict = EventCodec.decode(record.key(), record.value());
         if (verdict instanceof EventVerdict.Valid valid) {
@@ -139,17 +141,20 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         Optional<CaughtUpPartitions.CaughtUp> idle = caughtUp.of(partition);
         Instant watermark = position == null ? null : position.ingestTime();
         Instant coveredSince = position == null ? null : position.coveredSince();
+        Instant logBegins = position == null ? Instant.EPOCH : position.logBegins();
         if (idle.isPresent() && (watermark == null || idle.get().since().isAfter(watermark))) {
             watermark = idle.get().since();
             if (coveredSince == null) {
                 coveredSince = idle.get().wholeLog() ? Instant.EPOCH : watermark;
+                // An empty partition that never lost a record: nothing was ingested into it before now.
+                logBegins = idle.get().wholeLog() ? watermark : Instant.EPOCH;
             }
         }
         if (watermark == null || !watermark.isAfter(lastMarker)) {
             return;
         }
         long lastOffset = position == null ? -1 : position.lastOffset();
-        byte[] value = ByProduct.encode(new ByProduct.Marker(partition, lastOffset, watermark, coveredSince));
+        byte[] value = ByProduct.encode(new ByProduct.Marker(partition, lastOffset, watermark, coveredSince, logBegins));
         context.forward(new Record<>(ByProductPartitioner.MARKER_KEY, value, watermark.toEpochMilli()), byProductChild);
         lastMarker = watermark;
     }

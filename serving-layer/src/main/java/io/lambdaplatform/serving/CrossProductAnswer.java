@@ -1,0 +1,84 @@
+package io.lambdaplatform.serving;
+
+import io.lambdaplatform.viewstore.BatchVersion;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Every product's merged numbers over a {@link WindowRange}: per window added up over products, and per product
+ * over the range; with the coverage of a single product's answer (the same for every product).
+ *
+ * @param windows       the windows with events, oldest first, each the sum over products
+ * @param products      every product with events in the range, by product id
+ * @param productsRead  how many products were read (with or without events in the range)
+ * @param batchVersion  the batch version merged in, {@code null} before the first batch run
+ */
+public record CrossProductAnswer(
+        WindowRange range,
+        List<MergedWindow> windows,
+        List<ProductTotal> products,
+        int productsRead,
+        BatchVersion batchVersion,
+        SpeedCoverage speed,
+        List<IngestGap> gaps) {
+
+    /** What the top products are ranked by: the larger first, ties by product id. */
+    public enum Measure {
+        EVENTS(Comparator.comparingLong((ProductTotal product) -> product.total().eventCount())),
+        REVENUE(Comparator.comparing((ProductTotal product) -> product.total().revenue()));
+
+        private final Comparator<ProductTotal> ascending;
+
+        Measure(Comparator<ProductTotal> ascending) {
+            this.ascending = ascending;
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** {@code events} or {@code revenue}, {@code events} when absent. */
+        public static Measure parse(String text) {
+            if (text == null || text.isEmpty()) {
+                return EVENTS;
+            }
+            for (Measure measure : values()) {
+                if (measure.label().equals(text)) {
+                    return measure;
+                }
+            }
+            throw new InvalidQueryException("by", "unknown measure '" + MetricsQuery.abbreviate(text) + "': expected events or revenue");
+        }
+    }
+
+    public CrossProductAnswer {
+        requireNonNull(range, "range is null");
+        windows = List.copyOf(requireNonNull(windows, "windows is null"));
+        products = List.copyOf(requireNonNull(products, "products is null"));
+        requireNonNull(speed, "speed is null");
+        gaps = List.copyOf(requireNonNull(gaps, "gaps is null"));
+    }
+
+    /** The {@code limit} products with the most {@code by}. */
+    public List<ProductTotal> top(Measure by, int limit) {
+        return products.stream()
+                .sorted(by.ascending.reversed().thenComparing(ProductTotal::productId))
+                .limit(limit)
+                .toList();
+    }
+
+    /** True when every event ingested before the speed watermark is in the numbers. */
+    public boolean complete() {
+        return gaps.isEmpty();
+    }
+
+    /** The batch version merged in, empty before the first batch run. */
+    public Optional<BatchVersion> batch() {
+        return Optional.ofNullable(batchVersion);
+    }
+}
