@@ -1,6 +1,7 @@
 package io.lambdaplatform.generator;
 
 import com.typesafe.config.Config;
+import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.model.config.PlatformConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -68,11 +69,12 @@ public final class GenerateCommand implements Callable<Integer> {
         long chosenSeed = seed != null ? seed : System.nanoTime();
         GeneratorSettings settings = new GeneratorSettings(count, products, chosenSeed, lateFraction, duplicateFraction,
                 invalidFraction, maxLateness);
-        String topic = config.getString("lambda.kafka.events-topic");
+        KafkaSettings kafka = KafkaSettings.from(config);
+        String topic = kafka.eventsTopic();
         PrintStream out = System.out;
         out.printf("generating %,d records (seed %d, %d products) to %s at %s%n", count, chosenSeed, products, topic,
                 rate == 0 ? "full speed" : rate + " records/s");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings(config),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings(kafka),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             PrintStream progress = System.console() != null ? System.err : null;
             EventSender.Result result = new EventSender(producer, topic, rate, progress)
@@ -82,9 +84,9 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, Object> producerSettings(Config config) {
+    static Map<String, Object> producerSettings(KafkaSettings kafka) {
         return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString("lambda.kafka.bootstrap-servers"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 10,

@@ -71,7 +71,7 @@ public final class ProvisionCommand implements Callable<Integer> {
         out.printf("Kafka %s: topic %s (%d partitions, %s) and topic %s ready%n", plan.kafkaBootstrapServers(),
                 plan.topics().eventsTopic(), plan.topics().partitions(), Provisioning.LOG_APPEND_TIME, plan.topics().deadLetterTopic());
         out.printf("Cassandra %s: view schema in keyspace %s ready%n", plan.cassandra().contactPoints(), plan.cassandra().keyspace());
-        out.printf("S3 %s: bucket %s ready%n", plan.objectStore().endpoint() == null ? "(AWS)" : plan.objectStore().endpoint(), plan.objectStore().bucket());
+        out.printf("S3 %s: bucket %s ready%n", plan.s3().endpoint() == null ? "(AWS)" : plan.s3().endpoint(), plan.s3().bucket());
         out.flush();
         return 0;
     }

@@ -54,7 +54,7 @@ public final class SpeedMain implements Callable<Integer> {
         SpeedApp app = SpeedApp.start(config);
         Thread shutdown = new Thread(app::close, "speed-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        System.out.println("Speed layer running: reading " + config.eventsTopic() + ", health on http://" + config.httpHost() + ":"
+        System.out.println("Speed layer running: reading " + config.kafka().eventsTopic() + ", health on http://" + config.httpHost() + ":"
                 + app.httpPort() + "/health/ready; Ctrl-C stops it.");
         boolean failed = app.awaitStop();
         if (failed) {

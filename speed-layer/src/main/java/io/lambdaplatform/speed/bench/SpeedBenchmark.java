@@ -82,12 +82,12 @@ public final class SpeedBenchmark implements Callable<Integer> {
         Path stateDir = Files.createTempDirectory("speed-bench-state");
         SpeedConfig speed = SpeedConfig.from(config, stackDir).withStateDir(stateDir);
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, speed.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, speed.kafka().bootstrapServers()))) {
             admin.createTopics(List.of(
                     new NewTopic(topic, 3, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
                     new NewTopic(topic + ".dlq", 3, (short) 1))).all().get();
             long loadStarted = System.nanoTime();
-            preload(speed.bootstrapServers(), topic);
+            preload(speed.kafka().bootstrapServers(), topic);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
             System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", events, topic, loadSeconds, events / loadSeconds);
 
