@@ -1,17 +1,17 @@
 package io.lambdaplatform.generator;
 
 import com.typesafe.config.Config;
+import picocli.CommandLine.Mixin;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.config.KafkaSettings;
-import io.lambdaplatform.model.config.PlatformConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,13 +20,10 @@ import java.util.concurrent.Callable;
 /** {@code ./lambda generate}: sends synthetic events to the events topic. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Sends synthetic events (with late, duplicate and invalid ones) to the events topic.")
-public final class GenerateCommand implements Callable<Integer> {
+public final class GeneratorMain implements Callable<Integer> {
 
-    @Option(names = "--stack", paramLabel = "DIR", description = "Data directory of a running ./lambda stack.")
-    Path stackDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (see docs/configuration.md).")
-    Path configFile;
+    @Mixin
+    ConfigSourceOptions source;
 
     @Option(names = "--count", defaultValue = "10000", description = "Records to send (default ${DEFAULT-VALUE}).")
     long count;
@@ -60,12 +57,12 @@ public final class GenerateCommand implements Callable<Integer> {
     Duration maxLateness;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new GenerateCommand()).execute(args));
+        Entrypoint.run(new GeneratorMain(), args);
     }
 
     @Override
     public Integer call() {
-        Config config = PlatformConfig.load(configFile, stackDir);
+        Config config = source.load();
         long chosenSeed = seed != null ? seed : System.nanoTime();
         GeneratorSettings settings = new GeneratorSettings(count, products, chosenSeed, lateFraction, duplicateFraction,
                 invalidFraction, maxLateness);
