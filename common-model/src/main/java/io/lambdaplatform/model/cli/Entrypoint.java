@@ -6,7 +6,9 @@ import picocli.CommandLine;
 
 /**
  * The one error policy of every deployable's {@code main}: a failure is one line for the user on stderr
- * ({@code <command>: <message>}) and its stack trace in the log, and the process exits with a documented code:
+ * ({@code <command>: <message>}) and its stack trace in the log (at DEBUG for an {@link IllegalArgumentException},
+ * which is how a bad configuration value or key fails: the line says all), and the process exits with a documented
+ * code:
  *
  * <ul>
  *   <li>{@value #OK}: done (or still running until stopped, for the services);</li>
@@ -33,7 +35,12 @@ public final class Entrypoint {
     public static int execute(CommandLine commandLine, String[] args) {
         commandLine.setExecutionExceptionHandler((error, failed, parsed) -> {
             String name = failed.getCommandSpec().qualifiedName();
-            LOG.error("{} failed", name, error);
+            if (error instanceof IllegalArgumentException) {
+                LOG.debug("{} failed", name, error);
+            }
+            else {
+                LOG.error("{} failed", name, error);
+            }
             failed.getErr().println(name + ": " + describe(error));
             failed.getErr().flush();
             return FAILED;
