@@ -98,7 +98,7 @@ public record StackEndpoints(
         if (sparkMaster != null && !sparkMaster.startsWith("spark://")) {
             throw new IllegalArgumentException(SPARK_MASTER + " is not a spark:// URL: " + sparkMaster);
         }
-        s3(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
+        S3Settings.compatible(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
     }
 
     /** The endpoints of a single-node stack without Spark: one broker, one Cassandra node at replication factor 1. */
@@ -188,7 +188,7 @@ public record StackEndpoints(
 
     /** The stack's S3 store (path-style, static credentials), as every deployable reads it. */
     public S3Settings s3() {
-        return s3(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
+        return S3Settings.compatible(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
     }
 
     /** The secret key is left out, so this may be logged. */
@@ -197,10 +197,6 @@ public record StackEndpoints(
         Map<String, Object> map = asMap();
         map.put(S3_SECRET_KEY, "****");
         return "StackEndpoints" + map;
-    }
-
-    private static S3Settings s3(String endpoint, String bucket, String region, String accessKey, String secretKey) {
-        return S3Settings.compatible(endpoint, bucket, region, accessKey, secretKey);
     }
 
     /** The value at {@code key}, or at the key an older stack wrote it under. */
