@@ -40,52 +40,43 @@ public record ServingConfig(
         Duration dashboardRefresh,
         CassandraSettings cassandra) {
 
+    public static final String SECTION = "lambda.serving";
+
     public ServingConfig {
-        requireNonNull(host, "host is null");
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("lambda.serving.host must not be blank");
-        }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("lambda.serving.port must be between 0 and 65535: " + port);
-        }
+        ConfigValues.requireNotBlank(host, SECTION + ".host");
+        ConfigValues.requireListenPort(port, SECTION + ".port");
         if (authToken != null && authToken.isBlank()) {
-            throw new IllegalArgumentException("lambda.serving.auth-token must not be blank: set a token or null");
+            throw new IllegalArgumentException(SECTION + ".auth-token must not be blank: set a token or null");
         }
-        if (maxWindows < 1) {
-            throw new IllegalArgumentException("lambda.serving.max-windows must be at least 1: " + maxWindows);
-        }
-        requirePositive(retryAfter, "retryAfter");
-        requirePositive(reconnectMinBackoff, "reconnectMinBackoff");
-        requirePositive(reconnectMaxBackoff, "reconnectMaxBackoff");
+        ConfigValues.requireAtLeast(maxWindows, 1, SECTION + ".max-windows");
+        ConfigValues.requirePositive(retryAfter, SECTION + ".retry-after");
+        ConfigValues.requirePositive(reconnectMinBackoff, SECTION + ".reconnect.min-backoff");
+        ConfigValues.requirePositive(reconnectMaxBackoff, SECTION + ".reconnect.max-backoff");
         if (reconnectMaxBackoff.compareTo(reconnectMinBackoff) < 0) {
-            throw new IllegalArgumentException("lambda.serving.reconnect.max-backoff " + reconnectMaxBackoff
+            throw new IllegalArgumentException(SECTION + ".reconnect.max-backoff " + reconnectMaxBackoff
                     + " is shorter than min-backoff " + reconnectMinBackoff);
         }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replication factor must be at least 1: " + replicationFactor);
-        }
-        if (maxSuggestions < 1) {
-            throw new IllegalArgumentException("lambda.serving.max-suggestions must be at least 1: " + maxSuggestions);
-        }
-        requirePositive(dashboardRefresh, "dashboardRefresh");
+        ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
+        ConfigValues.requireAtLeast(maxSuggestions, 1, SECTION + ".max-suggestions");
+        ConfigValues.requirePositive(dashboardRefresh, SECTION + ".dashboard.refresh-interval");
         requireNonNull(cassandra, "cassandra is null");
     }
 
     /** The serving settings of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
     public static ServingConfig from(Config config) {
-        Config serving = config.getConfig("lambda.serving");
+        Config serving = config.getConfig(SECTION);
         return new ServingConfig(
                 serving.getString("host"),
                 serving.getInt("port"),
                 ConfigValues.optionalString(serving, "auth-token"),
-                ConfigValues.positiveInt(serving, "max-windows"),
-                ConfigValues.positiveDuration(serving, "retry-after"),
-                ConfigValues.positiveDuration(serving, "reconnect.min-backoff"),
-                ConfigValues.positiveDuration(serving, "reconnect.max-backoff"),
+                serving.getInt("max-windows"),
+                serving.getDuration("retry-after"),
+                serving.getDuration("reconnect.min-backoff"),
+                serving.getDuration("reconnect.max-backoff"),
                 serving.getBoolean("create-schema"),
-                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
-                ConfigValues.positiveInt(serving, "max-suggestions"),
-                ConfigValues.positiveDuration(serving, "dashboard.refresh-interval"),
+                config.getInt("lambda.cassandra.replication-factor"),
+                serving.getInt("max-suggestions"),
+                serving.getDuration("dashboard.refresh-interval"),
                 CassandraSettings.from(config));
     }
 
@@ -119,12 +110,5 @@ public record ServingConfig(
                 + ", maxWindows=" + maxWindows + ", retryAfter=" + retryAfter + ", reconnect=" + reconnectMinBackoff
                 + ".." + reconnectMaxBackoff + ", createSchema=" + createSchema + ", replicationFactor=" + replicationFactor
                 + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", cassandra=" + cassandra + "]";
-    }
-
-    private static void requirePositive(Duration value, String name) {
-        requireNonNull(value, name + " is null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive: " + value);
-        }
     }
 }

@@ -1,0 +1,62 @@
+package io.lambdaplatform.serving;
+
+import io.lambdaplatform.model.config.ConfigMappingAssertions;
+import io.lambdaplatform.model.config.SharedKeys;
+import io.lambdaplatform.viewstore.CassandraKeys;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertFullMapping;
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertRecordedDefaults;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServingConfigTest {
+
+    @Test
+    void defaults() {
+        assertRecordedDefaults(ServingConfig::from, new ServingConfig("127.0.0.1", 8080, null, 10_000, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), true, CassandraKeys.REPLICATION_FACTOR_DEFAULT, 100, Duration.ofSeconds(5),
+                CassandraKeys.DEFAULTS));
+    }
+
+    @Test
+    void everyKeyMaps() {
+        Map<String, Object> serving = new HashMap<>();
+        serving.put("lambda.serving.host", "0.0.0.0");
+        serving.put("lambda.serving.port", 9090);
+        serving.put("lambda.serving.auth-token", "t0ken");
+        serving.put("lambda.serving.max-windows", 500);
+        serving.put("lambda.serving.retry-after", "7s");
+        serving.put("lambda.serving.reconnect.min-backoff", "2s");
+        serving.put("lambda.serving.reconnect.max-backoff", "1m");
+        serving.put("lambda.serving.create-schema", false);
+        serving.put("lambda.serving.max-suggestions", 20);
+        serving.put("lambda.serving.dashboard.refresh-interval", "10s");
+
+        assertFullMapping(ServingConfig::from, List.of("lambda.cassandra", "lambda.serving"), SharedKeys.union(CassandraKeys.SET, serving),
+                new ServingConfig("0.0.0.0", 9090, "t0ken", 500, Duration.ofSeconds(7), Duration.ofSeconds(2), Duration.ofMinutes(1), false,
+                        CassandraKeys.REPLICATION_FACTOR_MAPPED, 20, Duration.ofSeconds(10), CassandraKeys.MAPPED));
+    }
+
+    @Test
+    void validatesNamingTheKey() {
+        assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.port", 70_000))))
+                .hasMessage("lambda.serving.port must be 0..65535: 70000");
+        assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.retry-after", "0s"))))
+                .hasMessage("lambda.serving.retry-after must be positive: PT0S");
+        assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.reconnect.max-backoff", "500ms"))))
+                .hasMessageContaining("lambda.serving.reconnect.max-backoff PT0.5S is shorter than min-backoff PT1S");
+    }
+
+    @Test
+    void neverShowsTheToken() {
+        ServingConfig config = ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.auth-token", "t0ken")));
+
+        assertThat(config.toString()).contains("authToken=****").doesNotContain("t0ken");
+    }
+}
