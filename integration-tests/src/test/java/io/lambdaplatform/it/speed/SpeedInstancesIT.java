@@ -91,7 +91,7 @@ class SpeedInstancesIT {
                 "LAMBDA_SPEED_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "2000",
                 // A frozen instance's open transaction would hold back read_committed readers until it times out.
                 "LAMBDA_SPEED_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS", "10000"));
-        environment.put("LAMBDA_JAVA_OPTS", "-Duser.timezone=UTC -Xmx384m");
+        environment.put("LAMBDA_JAVA_OPTS", "-Xmx384m");
         // No --state-dir, no LAMBDA_SPEED_STATE__DIR: each instance must pick its own state directory under the stack.
         instances.add(LayerProcess.start("speed-a", List.of("speed", "--stack", stackDir.toString()), environment, workDir.resolve("speed-a.log")));
         instances.add(LayerProcess.start("speed-b", List.of("speed", "--stack", stackDir.toString()), environment, workDir.resolve("speed-b.log")));
