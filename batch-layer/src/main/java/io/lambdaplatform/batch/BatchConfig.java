@@ -46,7 +46,7 @@ public record BatchConfig(
         CassandraSettings cassandra,
         int replicationFactor,
         ViewWriteSettings viewWrites,
-        Duration pauseBeforePublish,
+        PublishPause pauseBeforePublish,
         Duration leaseTtl,
         boolean acceptLogHoles) implements Serializable {
 
@@ -71,7 +71,7 @@ public record BatchConfig(
         ConfigValues.requireNotNegative(safetyMargin, SECTION + ".safety-margin");
         ConfigValues.requireAtLeast(keepVersions, 1, SECTION + ".keep-versions");
         ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
-        ConfigValues.requireNotNegative(pauseBeforePublish, SECTION + ".pause-before-publish");
+        requireNonNull(pauseBeforePublish, "pauseBeforePublish is null");
         requireNonNull(leaseTtl, SECTION + ".lease-ttl is null");
         if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new IllegalArgumentException(SECTION + ".lease-ttl must be at least 3s: " + leaseTtl);
@@ -101,7 +101,7 @@ public record BatchConfig(
                         batch.getInt("view-writes.max-in-flight"),
                         batch.getInt("view-writes.max-attempts"),
                         batch.getDuration("view-writes.first-backoff")),
-                batch.getDuration("pause-before-publish"),
+                new PublishPause(batch.getDuration("pause-before-publish"), ConfigValues.optionalString(batch, "pause-resume-file")),
                 batch.getDuration("lease-ttl"),
                 batch.getBoolean("accept-log-holes"));
     }

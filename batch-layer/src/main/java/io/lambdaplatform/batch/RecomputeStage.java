@@ -79,9 +79,9 @@ public final class RecomputeStage {
 
         long rows = rowsWritten.value();
         long events = eventsWritten.value();
-        if (!config.pauseBeforePublish().isZero()) {
+        if (!config.pauseBeforePublish().isNone()) {
             LOG.info("All {} rows of version {} written; pausing {} before publishing", rows, versionNumber, config.pauseBeforePublish());
-            sleep(config.pauseBeforePublish());
+            config.pauseBeforePublish().await();
         }
         stillHeld.run();
         BatchVersion published = store.publish(versionNumber, rows, events, clock.instant(), pointerAtStart);
@@ -133,15 +133,5 @@ public final class RecomputeStage {
         // Only after close(): every row of this task is stored. Spark applies the updates of successful tasks once.
         rowsWritten.add(count);
         eventsWritten.add(events);
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted before publishing", e);
-        }
     }
 }

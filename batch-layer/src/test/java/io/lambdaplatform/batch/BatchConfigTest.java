@@ -29,7 +29,7 @@ class BatchConfigTest {
     void defaults() {
         assertRecordedDefaults(BatchConfig::from, new BatchConfig(SharedKeys.KAFKA_DEFAULTS, SharedKeys.S3_DEFAULTS, "s3a://lambda/master",
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), Duration.ofMinutes(2), 3, true, CassandraKeys.DEFAULTS,
-                CassandraKeys.REPLICATION_FACTOR_DEFAULT, new ViewWriteSettings(256, 8, Duration.ofMillis(200)), Duration.ZERO,
+                CassandraKeys.REPLICATION_FACTOR_DEFAULT, new ViewWriteSettings(256, 8, Duration.ofMillis(200)), PublishPause.NONE,
                 Duration.ofSeconds(60), false));
     }
 
@@ -44,6 +44,7 @@ class BatchConfigTest {
         batch.put("lambda.batch.view-writes.max-attempts", 3);
         batch.put("lambda.batch.view-writes.first-backoff", "1s");
         batch.put("lambda.batch.pause-before-publish", "2s");
+        batch.put("lambda.batch.pause-resume-file", "/tmp/resume");
         batch.put("lambda.batch.lease-ttl", "30s");
         batch.put("lambda.batch.accept-log-holes", true);
 
@@ -51,7 +52,8 @@ class BatchConfigTest {
                 SharedKeys.union(SharedKeys.KAFKA_SET, SharedKeys.S3_SET, CassandraKeys.SET, SharedKeys.INGEST_SET, batch),
                 new BatchConfig(SharedKeys.KAFKA_MAPPED, SharedKeys.S3_MAPPED, "hdfs://nn/master",
                         new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), Duration.ofMinutes(5), 5, false, CassandraKeys.MAPPED,
-                        CassandraKeys.REPLICATION_FACTOR_MAPPED, new ViewWriteSettings(64, 3, Duration.ofSeconds(1)), Duration.ofSeconds(2),
+                        CassandraKeys.REPLICATION_FACTOR_MAPPED, new ViewWriteSettings(64, 3, Duration.ofSeconds(1)),
+                        new PublishPause(Duration.ofSeconds(2), "/tmp/resume"),
                         Duration.ofSeconds(30), true));
     }
 

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * One batch writer at a time (point 6 of issue 11): two {@code ./lambda batch} started together, and a
@@ -69,9 +72,13 @@ class BatchLeaseIT {
         sent.send(event("l1", "1.00"));
         sent.send(event("l2", "2.00"));
         tick();
-        // Each run holds the lease for at least 20 s, so the two overlap however their starts are skewed.
-        LayerProcess one = start("together-1", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "20s"));
-        LayerProcess two = start("together-2", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "20s"));
+        // The run that takes the lease holds it, paused before publishing, until the other has given up: the two
+        // overlap however their starts are skewed.
+        Map<String, String> heldUntilReleased = pausedUntil("together");
+        LayerProcess one = start("together-1", heldUntilReleased);
+        LayerProcess two = start("together-2", heldUntilReleased);
+        await("one of the two runs gives up").atMost(RUN_TIMEOUT).until(() -> !one.isAlive() || !two.isAlive());
+        release("together");
         int codeOne = one.awaitExit(RUN_TIMEOUT);
         int codeTwo = two.awaitExit(RUN_TIMEOUT);
 
@@ -87,12 +94,13 @@ class BatchLeaseIT {
 
         sent.send(event("l3", "3.00"));
         tick();
-        LayerProcess running = start("paused", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "40s"));
+        LayerProcess running = start("paused", pausedUntil("paused"));
         running.awaitLog("of version 2 written; pausing", RUN_TIMEOUT);
         LayerProcess refusedRollback = start("rollback-refused", Map.of(), "rollback");
 
         assertThat(refusedRollback.awaitExit(RUN_TIMEOUT)).as(refusedRollback.logText()).isEqualTo(1);
         assertThat(refusedRollback.logText()).contains("another batch run holds the lease: " + holder(running));
+        release("paused");
         assertThat(running.awaitExit(RUN_TIMEOUT)).as(running.logText()).isZero();
         assertThat(views().current()).get().extracting(BatchVersion::version, BatchVersion::eventCount)
                 .containsExactly(2L, 3L);
@@ -109,6 +117,20 @@ class BatchLeaseIT {
         Map<String, String> settings = new HashMap<>(environment);
         settings.putAll(extra);
         return LayerProcess.batch(stackDir, settings, stackDir.resolve("logs").resolve(name + ".log"), subcommand);
+    }
+
+    /** Settings that pause a run before it publishes until {@link #release} of the same name. */
+    private Map<String, String> pausedUntil(String name) {
+        return Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", RUN_TIMEOUT.toSeconds() + "s",
+                "LAMBDA_BATCH_PAUSE__RESUME__FILE", resumeFile(name).toString());
+    }
+
+    private void release(String name) throws IOException {
+        Files.createFile(resumeFile(name));
+    }
+
+    private Path resumeFile(String name) {
+        return stackDir.resolve("release-" + name);
     }
 
     private static String holder(LayerProcess process) {
