@@ -41,23 +41,27 @@ import static java.util.Objects.requireNonNull;
  * before C and each speed row exactly the events of its ingest bucket, every event is counted once,
  * including late events on either side of the cutoff. Windows without events are left out.
  *
- * <p>Stateless and thread-safe: every call reads the store afresh.
+ * <p>Thread-safe. Every call reads the pointer, the speed rows and the progress afresh; the rows of the published
+ * version come through the {@link BatchRowCache}, keyed by version.
  */
 public final class MergedView {
 
     private final BatchViews batch;
     private final SpeedViews speed;
+    private final BatchRowCache batchRows;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Executor reads;
 
     /**
+     * @param batchRows where the rows of published versions are read through (shared by every request)
      * @param reads runs the speed-layer reads while the calling thread reads the batch pointer and rows;
      *              {@code Runnable::run} reads everything one after the other
      */
-    public MergedView(BatchViews batch, SpeedViews speed, Clock clock, MeterRegistry meters, Executor reads) {
+    public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, Clock clock, MeterRegistry meters, Executor reads) {
         this.batch = requireNonNull(batch, "batch is null");
         this.speed = requireNonNull(speed, "speed is null");
+        this.batchRows = requireNonNull(batchRows, "batchRows is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meters = requireNonNull(meters, "meters is null");
         this.reads = requireNonNull(reads, "reads is null");
@@ -142,7 +146,7 @@ public final class MergedView {
                 CompletableFuture<List<SpeedDelta>> speedRead = speedReads.computeIfAbsent(product, p -> speedRows(started, p, range));
                 CompletableFuture<List<ViewRow>> batchRead = pointer
                         .map(version -> start(started, "batch-rows",
-                                () -> batch.read(version.version(), product, range.granularity(), range.from(), range.to())))
+                                () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
                         .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
                 rows.add(new ProductRows(product, batchRead, speedRead));
             }

@@ -24,6 +24,7 @@ import static java.util.Objects.requireNonNull;
  * @param replicationFactor    used when the schema is applied
  * @param maxSuggestions       the most product ids {@code /v1/products} returns
  * @param dashboardRefresh     how often the dashboard reloads
+ * @param reads                how much the views are cached and read at once
  * @param cassandra            how to reach the views
  */
 public record ServingConfig(
@@ -38,7 +39,27 @@ public record ServingConfig(
         int replicationFactor,
         int maxSuggestions,
         Duration dashboardRefresh,
+        Reads reads,
         CassandraSettings cassandra) {
+
+    /**
+     * @param batchCacheMaxRows rows of published batch versions held in memory ({@code lambda.serving.batch-cache.max-rows})
+     * @param perRequest        Cassandra queries one request has in flight at most ({@code lambda.serving.reads.per-request})
+     * @param perService        Cassandra queries the whole service has in flight at most ({@code lambda.serving.reads.per-service})
+     */
+    public record Reads(long batchCacheMaxRows, int perRequest, int perService) {
+        public Reads {
+            if (batchCacheMaxRows < 0) {
+                throw new IllegalArgumentException("lambda.serving.batch-cache.max-rows must not be negative: " + batchCacheMaxRows);
+            }
+            if (perRequest < 1) {
+                throw new IllegalArgumentException("lambda.serving.reads.per-request must be at least 1: " + perRequest);
+            }
+            if (perService < perRequest) {
+                throw new IllegalArgumentException("lambda.serving.reads.per-service " + perService + " is below per-request " + perRequest);
+            }
+        }
+    }
 
     public ServingConfig {
         requireNonNull(host, "host is null");
@@ -68,6 +89,7 @@ public record ServingConfig(
             throw new IllegalArgumentException("lambda.serving.max-suggestions must be at least 1: " + maxSuggestions);
         }
         requirePositive(dashboardRefresh, "dashboardRefresh");
+        requireNonNull(reads, "reads is null");
         requireNonNull(cassandra, "cassandra is null");
     }
 
@@ -86,6 +108,8 @@ public record ServingConfig(
                 ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
                 ConfigValues.positiveInt(serving, "max-suggestions"),
                 ConfigValues.positiveDuration(serving, "dashboard.refresh-interval"),
+                new Reads(serving.getLong("batch-cache.max-rows"), ConfigValues.positiveInt(serving, "reads.per-request"),
+                        ConfigValues.positiveInt(serving, "reads.per-service")),
                 CassandraSettings.from(config));
     }
 
@@ -95,22 +119,22 @@ public record ServingConfig(
 
     public ServingConfig withPort(int newPort) {
         return new ServingConfig(host, newPort, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
     }
 
     public ServingConfig withHost(String newHost) {
         return new ServingConfig(newHost, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
     }
 
     public ServingConfig withAuthToken(String newAuthToken) {
         return new ServingConfig(host, port, newAuthToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
     }
 
     public ServingConfig withCassandra(CassandraSettings newCassandra) {
         return new ServingConfig(host, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, newCassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, newCassandra);
     }
 
     @Override
@@ -118,7 +142,7 @@ public record ServingConfig(
         return "ServingConfig[host=" + host + ", port=" + port + ", authToken=" + (authToken == null ? "none" : "****")
                 + ", maxWindows=" + maxWindows + ", retryAfter=" + retryAfter + ", reconnect=" + reconnectMinBackoff
                 + ".." + reconnectMaxBackoff + ", createSchema=" + createSchema + ", replicationFactor=" + replicationFactor
-                + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", cassandra=" + cassandra + "]";
+                + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", reads=" + reads + ", cassandra=" + cassandra + "]";
     }
 
     private static void requirePositive(Duration value, String name) {

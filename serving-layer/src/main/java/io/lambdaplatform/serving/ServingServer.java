@@ -63,6 +63,7 @@ public final class ServingServer implements AutoCloseable {
     private final BearerToken token;
     private final byte[] openApi;
     private final ExecutorService storeReads;
+    private final BatchRowCache batchRows;
     private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
     private final Javalin app;
 
@@ -84,6 +85,7 @@ public final class ServingServer implements AutoCloseable {
                 return thread;
             }
         });
+        this.batchRows = new BatchRowCache(config.reads().batchCacheMaxRows()).bindTo(meters);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -154,7 +156,7 @@ public final class ServingServer implements AutoCloseable {
 
     private MergedView mergedView() {
         ViewSource.Views views = source.views();
-        return new MergedView(views.batch(), views.speed(), clock, meters, storeReads);
+        return new MergedView(views.batch(), views.speed(), batchRows, clock, meters, storeReads);
     }
 
     private void metrics(Context ctx) {
