@@ -34,9 +34,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * The serving layer's answer: batch view (version V, cutoff C) ⊕ speed rows with ingest bucket ≥ C.
  *
- * <p>For a query (product, granularity g, [from, to)) it reads the batch pointer, the rows of V in the
- * range at g, and the product's 5-minute speed rows in the range; keeps the speed rows whose ingest
- * bucket is at or after C (all of them before the first batch run), rolls them up to g, and merges
+ * <p>For a query (product, granularity g, [from, to)) it reads the batch pointer, then the rows of V in the
+ * range at g and the product's 5-minute speed rows in the range whose ingest bucket is at or after C (all of
+ * them before the first batch run); rolls the speed rows up to g, and merges
  * per window with {@link Metrics#merge}. Because the batch view covers exactly the events ingested
  * before C and each speed row exactly the events of its ingest bucket, every event is counted once,
  * including late events on either side of the cutoff. Windows without events are left out.
@@ -134,16 +134,13 @@ public final class MergedView {
         List<ProductRows> rows = new ArrayList<>();
         Optional<BatchVersion> pointer;
         try {
-            // The speed rows do not depend on the pointer: when the products are known, read them meanwhile. Which
-            // pointer they are filtered by is decided below, so a batch published in between changes nothing.
-            Map<String, CompletableFuture<List<SpeedDelta>>> speedReads = new TreeMap<>();
-            if (products != null) {
-                products.forEach(product -> speedReads.put(product, speedRows(started, product, range)));
-            }
             pointer = timed("batch-pointer", batch::current);
+            // Only the speed rows at or after the cutoff count, so only they are read.
+            Instant ingestFrom = pointer.map(BatchVersion::cutoff).orElse(Instant.EPOCH);
             List<String> chosen = products != null ? products : products(pointer, maxProducts);
             for (String product : chosen) {
-                CompletableFuture<List<SpeedDelta>> speedRead = speedReads.computeIfAbsent(product, p -> speedRows(started, p, range));
+                CompletableFuture<List<SpeedDelta>> speedRead = start(started, "speed-rows",
+                        () -> speed.read(product, range.from(), range.to(), ingestFrom));
                 CompletableFuture<List<ViewRow>> batchRead = pointer
                         .map(version -> start(started, "batch-rows",
                                 () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
@@ -162,10 +159,6 @@ public final class MergedView {
         }
         SpeedCoverage coverage = new SpeedCoverage(await(progressRead), await(holesRead), now);
         return new Reading(pointer, coverage, gaps(coverage, await(batchHolesRead), cutoff), merged);
-    }
-
-    private CompletableFuture<List<SpeedDelta>> speedRows(List<CompletableFuture<?>> started, String product, WindowRange range) {
-        return start(started, "speed-rows", () -> speed.read(product, range.from(), range.to()));
     }
 
     private <T> CompletableFuture<T> start(List<CompletableFuture<?>> started, String read, Supplier<T> call) {

@@ -197,7 +197,7 @@ public final class ServeBenchmarkCommand implements Callable<Integer> {
                     String product = ids.get(n % ids.size());
                     long start = System.nanoTime();
                     BatchVersion pointer = batch.current().orElseThrow();
-                    CompletableFuture<?> speedRows = CompletableFuture.supplyAsync(() -> speed.read(product, from, to), pool);
+                    CompletableFuture<?> speedRows = CompletableFuture.supplyAsync(() -> speed.read(product, from, to, pointer.cutoff()), pool);
                     CompletableFuture<?> progress = CompletableFuture.supplyAsync(speed::progress, pool);
                     CompletableFuture<?> holes = CompletableFuture.supplyAsync(speed::holes, pool);
                     CompletableFuture<?> batchHoles = CompletableFuture.supplyAsync(batch::holes, pool);

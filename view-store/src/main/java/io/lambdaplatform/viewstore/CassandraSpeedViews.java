@@ -18,17 +18,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_DEAD_LETTER_TOTALS;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_HOLES;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCTS;
-import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_INGEST_DAYS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS_BY_INGEST;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_WATERMARKS;
 import static java.util.Objects.requireNonNull;
 
 /**
  * {@link SpeedViews} in Cassandra. Rows are written with a TTL of {@code retention}, so they live at
- * least that long after their last change; partitions hold one day of 5-minute windows of one product.
+ * least that long after their last change; a partition holds the rows of one product ingested on one (UTC) day,
+ * clustered by ingest bucket, so that a read of the rows at or after a batch cutoff starts at the cutoff. Which
+ * ingest days of a product hold rows is kept in {@link ViewSchema#SPEED_INGEST_DAYS}, written before a row's write
+ * completes and with a TTL that outlives the row.
  *
  * <p>Every write that replaces a value carries its order as the cell timestamp ({@code USING TIMESTAMP}):
  * a row its version (source offset + 1), a watermark its instant in microseconds, a dead-letter total
@@ -41,11 +47,18 @@ public final class CassandraSpeedViews implements SpeedViews {
     private static final String SCOPE = "events";
     private static final String LAYER = "speed";
     private static final int MAX_PRODUCTS_LISTED = 10_000;
+    private static final Duration INGEST_DAY = Duration.ofDays(1);
+    /** An ingest day's index entry is written again this often while rows of that day are written, and lives this much longer than they do. */
+    private static final Duration INDEX_REFRESH = Duration.ofHours(1);
 
     private final CqlSession session;
     private final Duration retention;
     private final PreparedStatement insertRow;
     private final PreparedStatement selectRows;
+    private final PreparedStatement insertIngestDay;
+    private final PreparedStatement selectIngestDays;
+    /** The last index write per (product, ingest day) of this instance, so that a day is indexed once per refresh, not per row. */
+    private final ConcurrentMap<String, IndexWrite> indexed = new ConcurrentHashMap<>();
     private final PreparedStatement upsertProduct;
     private final PreparedStatement selectProducts;
     private final PreparedStatement insertWatermark;
@@ -66,12 +79,14 @@ public final class CassandraSpeedViews implements SpeedViews {
             throw new IllegalArgumentException("Speed retention must be at least a minute: " + retention);
         }
         String k = requireNonNull(keyspace, "keyspace is null") + ".";
-        this.insertRow = session.prepare("INSERT INTO " + k + SPEED_ROWS
-                + " (product_id, partition_start, window_start, ingest_bucket, source_partition, correction, event_count, revenue, duration_sum_ms)"
+        this.insertRow = session.prepare("INSERT INTO " + k + SPEED_ROWS_BY_INGEST
+                + " (product_id, ingest_day, ingest_bucket, window_start, source_partition, correction, event_count, revenue, duration_sum_ms)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?");
         this.selectRows = session.prepare("SELECT window_start, ingest_bucket, source_partition, correction, event_count, revenue, "
-                + "duration_sum_ms, WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS
-                + " WHERE product_id = ? AND partition_start = ? AND window_start >= ? AND window_start < ?");
+                + "duration_sum_ms, WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS_BY_INGEST
+                + " WHERE product_id = ? AND ingest_day = ? AND ingest_bucket >= ?");
+        this.insertIngestDay = session.prepare("INSERT INTO " + k + SPEED_INGEST_DAYS + " (product_id, ingest_day) VALUES (?, ?) USING TTL ?");
+        this.selectIngestDays = session.prepare("SELECT ingest_day FROM " + k + SPEED_INGEST_DAYS + " WHERE product_id = ? AND ingest_day >= ?");
         this.upsertProduct = session.prepare("INSERT INTO " + k + SPEED_PRODUCTS + " (product_id) VALUES (?) USING TTL ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCTS + " LIMIT " + MAX_PRODUCTS_LISTED);
         this.insertWatermark = session.prepare("INSERT INTO " + k + SPEED_WATERMARKS
@@ -91,24 +106,54 @@ public final class CassandraSpeedViews implements SpeedViews {
     @Override
     public CompletionStage<Void> write(SpeedRow row) {
         ViewKey key = row.key();
-        Instant windowStart = key.window().start();
-        return DriverCalls.executeAsync(session,
-                insertRow.bind(key.productId(), PartitionSpan.partitionStart(Granularity.FIVE_MINUTES, windowStart), windowStart,
-                        row.ingestBucket(), row.sourcePartition(), row.correction(), row.eventCount(), row.revenue(),
-                        row.durationSumMs(), ttlSeconds(), row.version()).setIdempotent(true),
-                "write speed row of " + key.productId());
+        Instant day = ingestDay(row.ingestBucket());
+        CompletableFuture<Void> indexedDay = index(key.productId(), day);
+        CompletableFuture<Void> written = DriverCalls.executeAsync(session,
+                insertRow.bind(key.productId(), day, row.ingestBucket(), key.window().start(), row.sourcePartition(), row.correction(),
+                        row.eventCount(), row.revenue(), row.durationSumMs(), ttlSeconds(), row.version()).setIdempotent(true),
+                "write speed row of " + key.productId()).toCompletableFuture();
+        // A row counts as written once a reader can find its day.
+        return CompletableFuture.allOf(indexedDay, written);
+    }
+
+    /** The latest index write of (product, day), or a new one when there is none of the last {@link #INDEX_REFRESH} that did not fail. */
+    private CompletableFuture<Void> index(String productId, Instant day) {
+        long now = System.nanoTime();
+        IndexWrite write = indexed.compute(productId + "/" + day.toEpochMilli(), (ignored, last) ->
+                last != null && now - last.startedNanos() < INDEX_REFRESH.toNanos() && !last.write().isCompletedExceptionally()
+                        ? last
+                        : new IndexWrite(DriverCalls.executeAsync(session, insertIngestDay.bind(productId, day,
+                                ttlSeconds() + (int) (2 * INDEX_REFRESH.toSeconds())).setIdempotent(true),
+                                "index ingest day " + day + " of " + productId).toCompletableFuture(), now));
+        if (indexed.size() > 100_000) {
+            indexed.values().removeIf(entry -> now - entry.startedNanos() >= INDEX_REFRESH.toNanos());
+        }
+        return write.write();
+    }
+
+    private record IndexWrite(CompletableFuture<Void> write, long startedNanos) {}
+
+    private static Instant ingestDay(Instant ingestBucket) {
+        long span = INGEST_DAY.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(ingestBucket.toEpochMilli(), span) * span);
     }
 
     @Override
-    public List<SpeedDelta> read(String productId, Instant from, Instant to) {
-        return SpeedRow.sum(readRows(productId, from, to));
+    public List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom) {
+        return SpeedRow.sum(readRows(productId, from, to, ingestFrom));
     }
 
     /** The stored rows and corrections themselves, for tests and diagnosis. */
     public List<SpeedRow> readRows(String productId, Instant from, Instant to) {
+        return readRows(productId, from, to, Instant.EPOCH);
+    }
+
+    private List<SpeedRow> readRows(String productId, Instant from, Instant to, Instant ingestFrom) {
+        List<Instant> days = DriverCalls.query(session, selectIngestDays.bind(productId, ingestDay(ingestFrom)),
+                "list ingest days of " + productId, row -> row.getInstant("ingest_day"));
         List<CompletableFuture<List<SpeedRow>>> reads = new ArrayList<>();
-        for (Instant partition : PartitionSpan.partitionsBetween(Granularity.FIVE_MINUTES, from, to)) {
-            reads.add(DriverCalls.queryAsync(session, selectRows.bind(productId, partition, from, to),
+        for (Instant day : days) {
+            reads.add(DriverCalls.queryAsync(session, selectRows.bind(productId, day, ingestFrom),
                     "read speed rows of " + productId,
                     row -> new SpeedRow(
                             new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
@@ -120,7 +165,14 @@ public final class CassandraSpeedViews implements SpeedViews {
                             requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
                             row.getLong("version"))));
         }
-        return DriverCalls.joinAll(reads);
+        List<SpeedRow> rows = new ArrayList<>();
+        for (SpeedRow row : DriverCalls.joinAll(reads)) {
+            Instant window = row.key().window().start();
+            if (!window.isBefore(from) && window.isBefore(to)) {
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     @Override

@@ -24,10 +24,16 @@ public interface SpeedViews {
     }
 
     /**
-     * The deltas of one product whose 5-minute window starts in {@code [from, to)}, over all ingest buckets:
-     * the rows of every source partition and their corrections added up per (window, ingest bucket).
+     * The deltas of one product whose 5-minute window starts in {@code [from, to)} and whose ingest bucket starts at or
+     * after {@code ingestFrom}: the rows of every source partition and their corrections added up per (window, ingest
+     * bucket), ordered by window and bucket. Rows of earlier ingest buckets are not read.
      */
-    List<SpeedDelta> read(String productId, Instant from, Instant to);
+    List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom);
+
+    /** {@link #read(String, Instant, Instant, Instant)} over all ingest buckets. */
+    default List<SpeedDelta> read(String productId, Instant from, Instant to) {
+        return read(productId, from, to, Instant.EPOCH);
+    }
 
     /** Records that the product has speed rows, for product suggestions. Idempotent. */
     CompletionStage<Void> recordProduct(String productId);

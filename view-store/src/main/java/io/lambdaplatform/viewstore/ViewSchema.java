@@ -32,10 +32,17 @@ public final class ViewSchema {
      */
     public static final String SPEED_VIEWS = "speed_views";
     /**
-     * Speed-layer rows by (product, day) partition, (window, ingest bucket, source partition, correction)
-     * clustering; TTL'd; written {@code USING TIMESTAMP} = the row's version.
+     * Unused since the speed layer writes {@link #SPEED_ROWS_BY_INGEST}: clustered by event-time window, a read of the rows
+     * at or after a batch cutoff had to read every row of the range. Kept like {@link #SPEED_VIEWS}.
      */
     public static final String SPEED_ROWS = "speed_rows";
+    /**
+     * Speed-layer rows by (product, ingest day) partition, (ingest bucket, window, source partition, correction)
+     * clustering, so that a read starts at the batch cutoff; TTL'd; written {@code USING TIMESTAMP} = the row's version.
+     */
+    public static final String SPEED_ROWS_BY_INGEST = "speed_rows_by_ingest";
+    /** Which ingest days of a product hold speed rows; each entry outlives the rows it points at. */
+    public static final String SPEED_INGEST_DAYS = "speed_ingest_days";
     public static final String SPEED_PRODUCTS = "speed_products";
     /** Unused since {@link #SPEED_WATERMARKS}; kept like {@link #SPEED_VIEWS}. */
     public static final String SPEED_PROGRESS = "speed_progress";
@@ -155,6 +162,14 @@ public final class ViewSchema {
                         + "product_id text, partition_start timestamp, window_start timestamp, ingest_bucket timestamp, "
                         + "source_partition int, correction text, event_count bigint, revenue decimal, duration_sum_ms varint, "
                         + "PRIMARY KEY ((product_id, partition_start), window_start, ingest_bucket, source_partition, correction)) "
+                        + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_ROWS_BY_INGEST + " ("
+                        + "product_id text, ingest_day timestamp, ingest_bucket timestamp, window_start timestamp, "
+                        + "source_partition int, correction text, event_count bigint, revenue decimal, duration_sum_ms varint, "
+                        + "PRIMARY KEY ((product_id, ingest_day), ingest_bucket, window_start, source_partition, correction)) "
+                        + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_INGEST_DAYS + " ("
+                        + "product_id text, ingest_day timestamp, PRIMARY KEY ((product_id), ingest_day)) "
                         + "WITH default_time_to_live = " + defaultTtl,
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_WATERMARKS + " ("
                         + "scope text, source_partition int, task int, task_count int, watermark timestamp, covered_since timestamp, "

@@ -48,10 +48,11 @@ public final class InMemorySpeedViews implements SpeedViews {
     }
 
     @Override
-    public synchronized List<SpeedDelta> read(String productId, Instant from, Instant to) {
+    public synchronized List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom) {
         checkAvailable();
         return SpeedRow.sum(rows.values().stream()
                 .filter(row -> row.key().productId().equals(productId))
+                .filter(row -> !row.ingestBucket().isBefore(ingestFrom))
                 .filter(row -> !row.key().window().start().isBefore(from) && row.key().window().start().isBefore(to))
                 .toList());
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -88,6 +89,24 @@ public abstract class SpeedViewsContract {
 
         assertThat(views.read("p1", DAY.minusSeconds(3600), DAY.plusSeconds(86_400))).containsExactly(yesterday, today);
         assertThat(views.read("p3", DAY, DAY.plusSeconds(86_400))).isEmpty();
+    }
+
+    @Test
+    void readsOnlyTheIngestBucketsFromTheGivenOneOnAcrossIngestDays() {
+        SpeedDelta lateFromYesterday = delta("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(600), 1, "1.00", 1);
+        SpeedDelta beforeCutoff = delta("p1", DAY, DAY.plusSeconds(60), 1, "2.00", 2);
+        SpeedDelta atCutoff = delta("p1", DAY, DAY.plusSeconds(120), 1, "4.00", 4);
+        SpeedDelta nextDay = delta("p1", DAY.plusSeconds(600), DAY.plusSeconds(86_400 + 60), 1, "8.00", 8);
+        for (SpeedDelta delta : List.of(lateFromYesterday, beforeCutoff, atCutoff, nextDay)) {
+            views.upsert(delta).toCompletableFuture().join();
+        }
+
+        assertThat(views.read("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(86_400), DAY.plusSeconds(120)))
+                .containsExactly(lateFromYesterday, atCutoff, nextDay);
+        assertThat(views.read("p1", DAY, DAY.plusSeconds(300), DAY.plusSeconds(120))).containsExactly(atCutoff);
+        assertThat(views.read("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(86_400), DAY.plusSeconds(2 * 86_400))).isEmpty();
+        assertThat(views.read("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(86_400)))
+                .containsExactly(lateFromYesterday, beforeCutoff, atCutoff, nextDay);
     }
 
     @Test
