@@ -69,6 +69,7 @@ class CassandraIT {
                 ViewSchema.BATCH_HOLES,
                 ViewSchema.SPEED_VIEWS,
                 ViewSchema.SPEED_PRODUCTS,
+                ViewSchema.SPEED_PRODUCT_NAMES,
                 ViewSchema.SPEED_PROGRESS,
                 ViewSchema.SPEED_DEAD_LETTERS,
                 ViewSchema.SPEED_ROWS,

@@ -84,7 +84,7 @@ public final class BenchmarkViewsCommand implements Callable<Integer> {
      * days before its cutoff ({@code batchLag} behind now) for each product, and {@code speedRowsPerWindow} speed rows
      * (1-minute ingest buckets) per 5-minute window of the last {@code speedHours} hours. Returns a summary line.
      */
-    static String load(CqlSession session, String keyspace, List<String> products, int days, Duration batchLag, int speedHours,
+    public static String load(CqlSession session, String keyspace, List<String> products, int days, Duration batchLag, int speedHours,
             int speedRowsPerWindow) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
         Instant cutoff = now.minus(batchLag).truncatedTo(ChronoUnit.MINUTES);

@@ -17,7 +17,10 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +30,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -52,24 +56,34 @@ public final class MergedView {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Executor reads;
+    private final int productsInFlight;
 
     /**
      * @param batchRows where the rows of published versions are read through (shared by every request)
-     * @param reads runs the speed-layer reads while the calling thread reads the batch pointer and rows;
+     * @param readsPerRequest row reads (each one Cassandra query at a time) one request keeps in flight at most, besides
+     *              the four shared ones (pointer, progress, both hole lists); two per product, so products are read
+     *              {@code readsPerRequest / 2} at a time
+     * @param reads runs every read; its threads bound the reads in flight of the whole service.
      *              {@code Runnable::run} reads everything one after the other
      */
-    public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, Clock clock, MeterRegistry meters, Executor reads) {
+    public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, int readsPerRequest, Clock clock, MeterRegistry meters,
+            Executor reads) {
         this.batch = requireNonNull(batch, "batch is null");
         this.speed = requireNonNull(speed, "speed is null");
         this.batchRows = requireNonNull(batchRows, "batchRows is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meters = requireNonNull(meters, "meters is null");
         this.reads = requireNonNull(reads, "reads is null");
+        if (readsPerRequest < 1) {
+            throw new IllegalArgumentException("readsPerRequest must be at least 1: " + readsPerRequest);
+        }
+        this.productsInFlight = Math.max(1, readsPerRequest / 2);
     }
 
     public MetricsAnswer answer(MetricsQuery query) {
-        Reading reading = read(query.range(), List.of(query.productId()));
-        ProductMerge merged = reading.products().get(0);
+        List<ProductMerge> products = new ArrayList<>(1);
+        Reading reading = read(query.range(), List.of(query.productId()), 1, products::add);
+        ProductMerge merged = products.get(0);
         summary("batch").record(merged.batchUsed());
         summary("speed").record(merged.speedUsed());
         summary("speed-superseded").record(merged.superseded());
@@ -84,10 +98,10 @@ public final class MergedView {
      * product (at most {@code maxProducts}, else {@link TooManyProductsException}) besides the shared reads.
      */
     public CrossProductAnswer acrossProducts(WindowRange range, int maxProducts) {
-        Reading reading = read(range, null, maxProducts);
         Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
         List<ProductTotal> totals = new ArrayList<>();
-        for (ProductMerge merged : reading.products()) {
+        // Each product is added up as soon as its rows are in; its rows and windows are not kept.
+        Reading reading = read(range, null, maxProducts, merged -> {
             Metrics batchTotal = Metrics.EMPTY;
             Metrics speedTotal = Metrics.EMPTY;
             for (MergedWindow window : merged.windows()) {
@@ -101,64 +115,74 @@ public final class MergedView {
             if (!total.total().isEmpty()) {
                 totals.add(total);
             }
-        }
+        });
         List<MergedWindow> windows = new ArrayList<>(byWindow.size());
         byWindow.forEach((window, parts) -> windows.add(new MergedWindow(window, parts[0], parts[1])));
-        summary("products").record(reading.products().size());
-        return new CrossProductAnswer(range, windows, totals, reading.products().size(), reading.pointer().orElse(null),
+        summary("products").record(reading.productCount());
+        return new CrossProductAnswer(range, windows, totals, reading.productCount(), reading.pointer().orElse(null),
                 reading.coverage(), reading.gaps());
     }
 
-    /** What one request read: the pointer and coverage once, and each product's rows merged. */
-    private record Reading(Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, List<ProductMerge> products) {}
+    /** What one request read: the pointer and coverage once, and how many products were merged. */
+    private record Reading(Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, int productCount) {}
 
     /** One product's merged windows with events, oldest first, and how many rows went in. */
     private record ProductMerge(String productId, List<MergedWindow> windows, int batchUsed, int speedUsed, int superseded) {}
 
     private record ProductRows(String productId, CompletableFuture<List<ViewRow>> batch, CompletableFuture<List<SpeedDelta>> speed) {}
 
-    private Reading read(WindowRange range, List<String> products) {
-        return read(range, products, products.size());
-    }
-
     /**
      * Reads the pointer, the coverage and the rows of {@code products} ({@code null}: every product of the pointer's
-     * version and the speed layer, at most {@code maxProducts}) in parallel on {@link #reads}, and merges each product.
+     * version and the speed layer, at most {@code maxProducts}) on {@link #reads}, and hands each product's merge to
+     * {@code merged} in order. The rows of at most {@link #productsInFlight} products are read at once: a request over
+     * many products or a long range keeps a bounded number of queries in flight and rows in memory.
      */
-    private Reading read(WindowRange range, List<String> products, int maxProducts) {
+    private Reading read(WindowRange range, List<String> products, int maxProducts, Consumer<ProductMerge> merged) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        List<CompletableFuture<?>> started = new ArrayList<>();
-        CompletableFuture<List<SpeedProgress>> progressRead = start(started, "speed-progress", speed::progress);
-        CompletableFuture<List<IngestHole>> holesRead = start(started, "speed-holes", speed::holes);
-        CompletableFuture<List<IngestHole>> batchHolesRead = start(started, "batch-holes", batch::holes);
-        List<ProductRows> rows = new ArrayList<>();
+        List<CompletableFuture<?>> shared = new ArrayList<>();
+        CompletableFuture<List<SpeedProgress>> progressRead = start(shared, "speed-progress", speed::progress);
+        CompletableFuture<List<IngestHole>> holesRead = start(shared, "speed-holes", speed::holes);
+        CompletableFuture<List<IngestHole>> batchHolesRead = start(shared, "batch-holes", batch::holes);
+        Deque<ProductRows> pending = new ArrayDeque<>();
         Optional<BatchVersion> pointer;
+        int count = 0;
         try {
-            pointer = timed("batch-pointer", batch::current);
+            pointer = await(start(shared, "batch-pointer", batch::current));
+            Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
             // Only the speed rows at or after the cutoff count, so only they are read.
-            Instant ingestFrom = pointer.map(BatchVersion::cutoff).orElse(Instant.EPOCH);
-            List<String> chosen = products != null ? products : products(pointer, maxProducts);
-            for (String product : chosen) {
-                CompletableFuture<List<SpeedDelta>> speedRead = start(started, "speed-rows",
-                        () -> speed.read(product, range.from(), range.to(), ingestFrom));
-                CompletableFuture<List<ViewRow>> batchRead = pointer
-                        .map(version -> start(started, "batch-rows",
-                                () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
-                        .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
-                rows.add(new ProductRows(product, batchRead, speedRead));
+            Instant ingestFrom = cutoff == null ? Instant.EPOCH : cutoff;
+            Iterator<String> next = (products != null ? products : products(pointer, maxProducts)).iterator();
+            while (next.hasNext() || !pending.isEmpty()) {
+                while (next.hasNext() && pending.size() < productsInFlight) {
+                    String product = next.next();
+                    List<CompletableFuture<?>> own = new ArrayList<>(2);
+                    CompletableFuture<List<SpeedDelta>> speedRead = start(own, "speed-rows",
+                            () -> speed.read(product, range.from(), range.to(), ingestFrom));
+                    CompletableFuture<List<ViewRow>> batchRead = pointer
+                            .map(version -> start(own, "batch-rows",
+                                    () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
+                            .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
+                    pending.add(new ProductRows(product, batchRead, speedRead));
+                }
+                ProductRows first = pending.poll();
+                merged.accept(merge(first.productId(), range, cutoff, await(first.batch()), await(first.speed())));
+                count++;
             }
         }
         finally {
             // Wait for every read even when one failed, so none outlives the request.
-            started.forEach(read -> await(read.handle((result, failure) -> null)));
-        }
-        Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
-        List<ProductMerge> merged = new ArrayList<>(rows.size());
-        for (ProductRows product : rows) {
-            merged.add(merge(product.productId(), range, cutoff, await(product.batch()), await(product.speed())));
+            shared.forEach(MergedView::settle);
+            pending.forEach(product -> {
+                settle(product.batch());
+                settle(product.speed());
+            });
         }
         SpeedCoverage coverage = new SpeedCoverage(await(progressRead), await(holesRead), now);
-        return new Reading(pointer, coverage, gaps(coverage, await(batchHolesRead), cutoff), merged);
+        return new Reading(pointer, coverage, gaps(coverage, await(batchHolesRead), pointer.map(BatchVersion::cutoff).orElse(null)), count);
+    }
+
+    private static void settle(CompletableFuture<?> read) {
+        read.handle((result, failure) -> null).join();
     }
 
     private <T> CompletableFuture<T> start(List<CompletableFuture<?>> started, String read, Supplier<T> call) {
@@ -240,14 +264,21 @@ public final class MergedView {
         return gaps;
     }
 
-    /** Product ids with data in the current batch version or the speed rows that start with {@code prefix}, sorted. */
+    /**
+     * Product ids with data in the current batch version or the speed rows that start with {@code prefix}, sorted: the
+     * first {@code limit} of each layer (a slice of a sorted partition, no scan), merged.
+     */
     public List<String> products(String prefix, int limit) {
         requireNonNull(prefix, "prefix is null");
-        return allProducts(timed("batch-pointer", batch::current)).stream().filter(product -> product.startsWith(prefix)).limit(limit).toList();
+        List<String> speedProducts = timed("speed-products", () -> speed.products(prefix, limit));
+        Set<String> found = new TreeSet<>(speedProducts);
+        timed("batch-pointer", batch::current)
+                .ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));
+        return found.stream().limit(limit).toList();
     }
 
     private Set<String> allProducts(Optional<BatchVersion> pointer) {
-        Set<String> all = new TreeSet<>(timed("speed-products", speed::products));
+        Set<String> all = new TreeSet<>(timed("speed-products", () -> speed.products()));
         pointer.ifPresent(version -> all.addAll(timed("batch-products", () -> batch.products(version.version()))));
         return all;
     }

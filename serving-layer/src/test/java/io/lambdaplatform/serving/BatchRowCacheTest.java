@@ -34,7 +34,7 @@ class BatchRowCacheTest {
     }
 
     private static MergedView view(ViewScenario scenario, BatchRowCache cache) {
-        return new MergedView(scenario.batch, scenario.speed, cache, Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(), Runnable::run);
+        return new MergedView(scenario.batch, scenario.speed, cache, 4, Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(), Runnable::run);
     }
 
     private static Metrics fromBatch(MetricsAnswer answer) {

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentMap;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_DEAD_LETTER_TOTALS;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_HOLES;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCTS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCT_NAMES;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_INGEST_DAYS;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS_BY_INGEST;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_WATERMARKS;
@@ -61,6 +62,8 @@ public final class CassandraSpeedViews implements SpeedViews {
     private final ConcurrentMap<String, IndexWrite> indexed = new ConcurrentHashMap<>();
     private final PreparedStatement upsertProduct;
     private final PreparedStatement selectProducts;
+    private final PreparedStatement upsertProductName;
+    private final PreparedStatement selectProductsByPrefix;
     private final PreparedStatement insertWatermark;
     private final PreparedStatement selectWatermarks;
     private final PreparedStatement insertHole;
@@ -89,6 +92,9 @@ public final class CassandraSpeedViews implements SpeedViews {
         this.selectIngestDays = session.prepare("SELECT ingest_day FROM " + k + SPEED_INGEST_DAYS + " WHERE product_id = ? AND ingest_day >= ?");
         this.upsertProduct = session.prepare("INSERT INTO " + k + SPEED_PRODUCTS + " (product_id) VALUES (?) USING TTL ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCTS + " LIMIT " + MAX_PRODUCTS_LISTED);
+        this.upsertProductName = session.prepare("INSERT INTO " + k + SPEED_PRODUCT_NAMES + " (scope, product_id) VALUES (?, ?) USING TTL ?");
+        this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCT_NAMES
+                + " WHERE scope = ? AND product_id >= ? AND product_id < ? LIMIT ?");
         this.insertWatermark = session.prepare("INSERT INTO " + k + SPEED_WATERMARKS
                 + " (scope, source_partition, task, task_count, watermark, covered_since, retention_seconds, updated_at, "
                 + ViewSchema.LOG_BEGINS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
@@ -151,10 +157,10 @@ public final class CassandraSpeedViews implements SpeedViews {
     private List<SpeedRow> readRows(String productId, Instant from, Instant to, Instant ingestFrom) {
         List<Instant> days = DriverCalls.query(session, selectIngestDays.bind(productId, ingestDay(ingestFrom)),
                 "list ingest days of " + productId, row -> row.getInstant("ingest_day"));
-        List<CompletableFuture<List<SpeedRow>>> reads = new ArrayList<>();
+        // One partition after the other, each in pages: one query in flight per read, and only the rows of the range kept.
+        List<SpeedRow> rows = new ArrayList<>();
         for (Instant day : days) {
-            reads.add(DriverCalls.queryAsync(session, selectRows.bind(productId, day, ingestFrom),
-                    "read speed rows of " + productId,
+            for (SpeedRow row : DriverCalls.query(session, selectRows.bind(productId, day, ingestFrom), "read speed rows of " + productId,
                     row -> new SpeedRow(
                             new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
                             row.getInstant("ingest_bucket"),
@@ -163,13 +169,11 @@ public final class CassandraSpeedViews implements SpeedViews {
                             row.getLong("event_count"),
                             row.getBigDecimal("revenue"),
                             requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
-                            row.getLong("version"))));
-        }
-        List<SpeedRow> rows = new ArrayList<>();
-        for (SpeedRow row : DriverCalls.joinAll(reads)) {
-            Instant window = row.key().window().start();
-            if (!window.isBefore(from) && window.isBefore(to)) {
-                rows.add(row);
+                            row.getLong("version")))) {
+                Instant window = row.key().window().start();
+                if (!window.isBefore(from) && window.isBefore(to)) {
+                    rows.add(row);
+                }
             }
         }
         return rows;
@@ -177,13 +181,23 @@ public final class CassandraSpeedViews implements SpeedViews {
 
     @Override
     public CompletionStage<Void> recordProduct(String productId) {
-        return DriverCalls.executeAsync(session, upsertProduct.bind(productId, ttlSeconds()).setIdempotent(true),
-                "record product " + productId);
+        return CompletableFuture.allOf(
+                DriverCalls.executeAsync(session, upsertProduct.bind(productId, ttlSeconds()).setIdempotent(true),
+                        "record product " + productId).toCompletableFuture(),
+                DriverCalls.executeAsync(session, upsertProductName.bind(SCOPE, productId, ttlSeconds()).setIdempotent(true),
+                        "record product name " + productId).toCompletableFuture());
     }
 
     @Override
     public Set<String> products() {
         return new TreeSet<>(DriverCalls.query(session, selectProducts.bind(), "list speed products", row -> row.getString("product_id")));
+    }
+
+    @Override
+    public List<String> products(String prefix, int limit) {
+        // Product ids are ASCII (the event contract), so every id with the prefix sorts below prefix + U+FFFF.
+        return DriverCalls.query(session, selectProductsByPrefix.bind(SCOPE, prefix, prefix + '\uffff', limit),
+                "list speed products starting with " + prefix, row -> row.getString("product_id"));
     }
 
     @Override

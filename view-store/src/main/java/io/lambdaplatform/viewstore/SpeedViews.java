@@ -41,6 +41,11 @@ public interface SpeedViews {
     /** Products with live speed rows. */
     Set<String> products();
 
+    /** The first {@code limit} products with live speed rows that start with {@code prefix}, sorted; reads no other product. */
+    default List<String> products(String prefix, int limit) {
+        return products().stream().filter(product -> product.startsWith(prefix)).sorted().limit(limit).toList();
+    }
+
     /** Stores a task's progress unless the stored one of the same (source partition, task) has a later watermark. */
     void saveProgress(SpeedTaskProgress progress);
 

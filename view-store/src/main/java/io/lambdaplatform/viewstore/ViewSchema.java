@@ -44,6 +44,8 @@ public final class ViewSchema {
     /** Which ingest days of a product hold speed rows; each entry outlives the rows it points at. */
     public static final String SPEED_INGEST_DAYS = "speed_ingest_days";
     public static final String SPEED_PRODUCTS = "speed_products";
+    /** The same products in one partition, sorted, so that a prefix is a slice instead of a scan. */
+    public static final String SPEED_PRODUCT_NAMES = "speed_product_names";
     /** Unused since {@link #SPEED_WATERMARKS}; kept like {@link #SPEED_VIEWS}. */
     public static final String SPEED_PROGRESS = "speed_progress";
     /** Progress per (source partition, product task), written {@code USING TIMESTAMP} = the watermark. */
@@ -168,6 +170,8 @@ public final class ViewSchema {
                         + "source_partition int, correction text, event_count bigint, revenue decimal, duration_sum_ms varint, "
                         + "PRIMARY KEY ((product_id, ingest_day), ingest_bucket, window_start, source_partition, correction)) "
                         + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_PRODUCT_NAMES + " ("
+                        + "scope text, product_id text, PRIMARY KEY ((scope), product_id)) WITH default_time_to_live = " + defaultTtl,
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_INGEST_DAYS + " ("
                         + "product_id text, ingest_day timestamp, PRIMARY KEY ((product_id), ingest_day)) "
                         + "WITH default_time_to_live = " + defaultTtl,

@@ -40,6 +40,6 @@ class PartitionSpanTest {
     @Test
     void keyspaceNamesAreChecked() {
         assertThatThrownBy(() -> ViewSchema.statements("Lambda; DROP", 1)).hasMessageContaining("Keyspace must be lower-case");
-        assertThat(ViewSchema.statements("lambda", 1)).hasSize(18).first().asString().contains("'replication_factor': 1");
+        assertThat(ViewSchema.statements("lambda", 1)).hasSize(19).first().asString().contains("'replication_factor': 1");
     }
 }

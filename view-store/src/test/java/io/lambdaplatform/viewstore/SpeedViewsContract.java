@@ -119,6 +119,18 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void listsTheFirstProductsWithAPrefix() {
+        for (String product : List.of("shoe-2", "shirt-1", "shoe-1", "shoe-3", "shoex")) {
+            views.recordProduct(product).toCompletableFuture().join();
+        }
+
+        assertThat(views.products("shoe-", 2)).containsExactly("shoe-1", "shoe-2");
+        assertThat(views.products("sh", 10)).containsExactly("shirt-1", "shoe-1", "shoe-2", "shoe-3", "shoex");
+        assertThat(views.products("", 1)).containsExactly("shirt-1");
+        assertThat(views.products("sock", 10)).isEmpty();
+    }
+
+    @Test
     void aSourcePartitionsWatermarkIsTheLowestOfEveryTaskAndItsCoverageStartWhileATaskHasNotReported() {
         views.saveProgress(task(0, 0, 2, DAY.plusSeconds(60)));
         views.saveProgress(task(1, 0, 2, DAY.plusSeconds(50)));
