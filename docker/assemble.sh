@@ -6,7 +6,7 @@
 #                                   deployable sees another's libraries (Spark's logging next to logback, say)
 #   OUT/batch/batch-layer.jar       the Spark job jar that spark-submit runs; OUT/batch/lib its libraries,
 #   OUT/batch/spark/*.jar           Spark with the Kafka source, S3A and the cloud committers (provided scope),
-#   OUT/batch/jvm-options, OUT/batch/log4j2.properties
+#   OUT/batch/jvm-options, OUT/batch/log4j2.properties, OUT/batch/spark-launch.sh (the Spark launch ./lambda uses too)
 #
 # Usage: docker/assemble.sh OUT [deployable...]   (deployables: provision speed serve batch generate; default all)
 # It runs outside Docker too, which is how the layout and the entrypoint are checked on machines without Docker.
@@ -57,6 +57,7 @@ for deployable in "${deployables[@]}"; do
     mvnw -o dependency:copy-dependencies -pl "$module" -DincludeScope=provided -DoutputDirectory="$(realpath "$target/spark")"
     cp "$module/target/launcher.jvm-options" "$target/jvm-options"
     cp "$module/conf/log4j2-local.properties" "$target/log4j2.properties"
+    cp "$module/conf/spark-launch.sh" "$target/spark-launch.sh"
   else
     cp "$module/target/$module-$version.jar" "$target/lib/"
     mvnw -o dependency:copy-dependencies -pl "$module" -DincludeScope=runtime -DoutputDirectory="$(realpath "$target/lib")"

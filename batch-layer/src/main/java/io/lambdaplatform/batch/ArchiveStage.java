@@ -52,7 +52,7 @@ public final class ArchiveStage {
      */
     public static ArchiveResult run(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan, IngestLog log,
             Clock clock) {
-        TopicCheck.requireLogAppendTime(config.bootstrapServers(), config.eventsTopic());
+        TopicCheck.requireLogAppendTime(config.kafka().bootstrapServers(), config.kafka().eventsTopic());
         return archive(spark, config, range, plan, read(spark, config, plan), log, clock);
     }
 
@@ -63,7 +63,7 @@ public final class ArchiveStage {
     public static ArchiveResult archive(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan,
             Dataset<Row> kafkaRecords, IngestLog log, Clock clock) {
         Instant started = clock.instant();
-        LOG.info("Archiving {} records with ingest time below {} from offsets {}", config.eventsTopic(), range.to(), plan.reads());
+        LOG.info("Archiving {} records with ingest time below {} from offsets {}", config.kafka().eventsTopic(), range.to(), plan.reads());
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
         Map<Integer, Instant> seeds = plan.reads().stream()
                 .collect(Collectors.toMap(ArchivePlan.Read::partition, ArchivePlan.Read::lastIngest));
@@ -87,7 +87,7 @@ public final class ArchiveStage {
             }
         }
         ArchivedRange archived = new ArchivedRange(id, ArchivedRange.Source.KAFKA, range.from(), range.to(), count, clock.instant(),
-                config.eventsTopic(), offsets, holes, true);
+                config.kafka().eventsTopic(), offsets, holes, true);
         master.commit(archived);
         holes.forEach(hole -> LOG.warn("Accepted hole in partition {}: offsets [{}, {}) deleted before they were archived, "
                 + "ingest time {} .. {}", hole.partition(), hole.fromOffset(), hole.toOffset(), hole.fromIngest(), hole.toIngest()));
@@ -107,7 +107,7 @@ public final class ArchiveStage {
                 .collect(Collectors.joining(","));
         return spark.read()
                 .format("kafka")
-                .option("kafka.bootstrap.servers", config.bootstrapServers())
+                .option("kafka.bootstrap.servers", config.kafka().bootstrapServers())
                 .option("assign", "{\"" + topic + "\":[" + partitions + "]}")
                 .option("startingOffsets", "{\"" + topic + "\":{" + starting + "}}")
                 .option("endingOffsets", "{\"" + topic + "\":{" + ending + "}}")

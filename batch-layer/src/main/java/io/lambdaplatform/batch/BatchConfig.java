@@ -3,6 +3,8 @@ package io.lambdaplatform.batch;
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.S3Settings;
 import io.lambdaplatform.viewstore.CassandraSettings;
 
 import java.io.Serializable;
@@ -18,8 +20,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * Everything one batch run needs, read once from the loaded configuration and validated.
  *
- * @param bootstrapServers   Kafka brokers
- * @param eventsTopic        the topic with LogAppendTime timestamps
+ * @param kafka              the brokers and the events topic (LogAppendTime timestamps)
  * @param s3                 the object store of the master dataset
  * @param masterPath         Hadoop URI of the master dataset, e.g. {@code s3a://lambda/master}
  * @param ingestBuckets      the speed layer's ingest buckets; cutoffs are bucket starts
@@ -35,8 +36,7 @@ import static java.util.Objects.requireNonNull;
  *                           instead of failing; meant for one run ({@code --accept-log-holes})
  */
 public record BatchConfig(
-        String bootstrapServers,
-        String eventsTopic,
+        KafkaSettings kafka,
         S3Settings s3,
         String masterPath,
         IngestBuckets ingestBuckets,
@@ -50,66 +50,56 @@ public record BatchConfig(
         Duration leaseTtl,
         boolean acceptLogHoles) implements Serializable {
 
+    public static final String SECTION = "lambda.batch";
+
     public BatchConfig {
-        requireNonNull(bootstrapServers, "bootstrapServers is null");
-        requireNonNull(eventsTopic, "eventsTopic is null");
+        requireNonNull(kafka, "kafka is null");
         requireNonNull(s3, "s3 is null");
-        requireNonNull(masterPath, "masterPath is null");
+        requireNonNull(masterPath, SECTION + ".master-path is null");
         requireNonNull(ingestBuckets, "ingestBuckets is null");
-        requireNonNull(safetyMargin, "safetyMargin is null");
         requireNonNull(cassandra, "cassandra is null");
         requireNonNull(viewWrites, "viewWrites is null");
-        requireNonNull(pauseBeforePublish, "pauseBeforePublish is null");
-        requireNonNull(leaseTtl, "leaseTtl is null");
         masterPath = masterPath.endsWith("/") ? masterPath.substring(0, masterPath.length() - 1) : masterPath;
         try {
             if (new URI(masterPath).getScheme() == null) {
-                throw new IllegalArgumentException("lambda.batch.master-path needs a scheme (s3a://, hdfs://, file:/): " + masterPath);
+                throw new IllegalArgumentException(SECTION + ".master-path needs a scheme (s3a://, hdfs://, file:/): " + masterPath);
             }
         }
         catch (URISyntaxException e) {
-            throw new IllegalArgumentException("lambda.batch.master-path is not a URI: " + masterPath, e);
+            throw new IllegalArgumentException(SECTION + ".master-path is not a URI: " + masterPath, e);
         }
-        if (safetyMargin.isNegative()) {
-            throw new IllegalArgumentException("lambda.batch.safety-margin must not be negative: " + safetyMargin);
-        }
-        if (keepVersions < 1) {
-            throw new IllegalArgumentException("lambda.batch.keep-versions must be at least 1: " + keepVersions);
-        }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("lambda.cassandra.replication-factor must be at least 1: " + replicationFactor);
-        }
-        if (pauseBeforePublish.isNegative()) {
-            throw new IllegalArgumentException("lambda.batch.pause-before-publish must not be negative: " + pauseBeforePublish);
-        }
+        ConfigValues.requireNotNegative(safetyMargin, SECTION + ".safety-margin");
+        ConfigValues.requireAtLeast(keepVersions, 1, SECTION + ".keep-versions");
+        ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
+        ConfigValues.requireNotNegative(pauseBeforePublish, SECTION + ".pause-before-publish");
+        requireNonNull(leaseTtl, SECTION + ".lease-ttl is null");
         if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
-            throw new IllegalArgumentException("lambda.batch.lease-ttl must be at least 3s: " + leaseTtl);
+            throw new IllegalArgumentException(SECTION + ".lease-ttl must be at least 3s: " + leaseTtl);
         }
     }
 
     /** The batch layer's settings from a configuration loaded by {@link io.lambdaplatform.model.config.PlatformConfig}. */
     public static BatchConfig from(Config config) {
-        Config batch = config.getConfig("lambda.batch");
+        Config batch = config.getConfig(SECTION);
         S3Settings s3 = S3Settings.from(config);
         String masterPath = ConfigValues.optionalString(batch, "master-path");
         String committer = batch.getString("committer").toLowerCase(Locale.ROOT);
         if (!committer.equals("magic") && !committer.equals("file")) {
-            throw new IllegalArgumentException("lambda.batch.committer must be magic or file: " + committer);
+            throw new IllegalArgumentException(SECTION + ".committer must be magic or file: " + committer);
         }
         return new BatchConfig(
-                config.getString("lambda.kafka.bootstrap-servers"),
-                config.getString("lambda.kafka.events-topic"),
+                KafkaSettings.from(config),
                 s3,
                 masterPath != null ? masterPath : "s3a://" + s3.bucket() + "/master",
-                new IngestBuckets(ConfigValues.positiveDuration(config, "lambda.ingest.bucket-width")),
+                new IngestBuckets(config.getDuration("lambda.ingest.bucket-width")),
                 batch.getDuration("safety-margin"),
-                ConfigValues.positiveInt(batch, "keep-versions"),
+                batch.getInt("keep-versions"),
                 committer.equals("magic"),
                 CassandraSettings.from(config),
-                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
+                config.getInt("lambda.cassandra.replication-factor"),
                 new ViewWriteSettings(
-                        ConfigValues.positiveInt(batch, "view-writes.max-in-flight"),
-                        ConfigValues.positiveInt(batch, "view-writes.max-attempts"),
+                        batch.getInt("view-writes.max-in-flight"),
+                        batch.getInt("view-writes.max-attempts"),
                         batch.getDuration("view-writes.first-backoff")),
                 batch.getDuration("pause-before-publish"),
                 batch.getDuration("lease-ttl"),
@@ -117,22 +107,22 @@ public record BatchConfig(
     }
 
     public BatchConfig withMasterPath(String newMasterPath) {
-        return new BatchConfig(bootstrapServers, eventsTopic, s3, newMasterPath, ingestBuckets, safetyMargin, keepVersions,
+        return new BatchConfig(kafka, s3, newMasterPath, ingestBuckets, safetyMargin, keepVersions,
                 magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
     }
 
     public BatchConfig withSafetyMargin(Duration newSafetyMargin) {
-        return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, newSafetyMargin, keepVersions,
+        return new BatchConfig(kafka, s3, masterPath, ingestBuckets, newSafetyMargin, keepVersions,
                 magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
     }
 
     public BatchConfig withKeepVersions(int newKeepVersions) {
-        return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, safetyMargin, newKeepVersions,
+        return new BatchConfig(kafka, s3, masterPath, ingestBuckets, safetyMargin, newKeepVersions,
                 magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
     }
 
     public BatchConfig withAcceptLogHoles(boolean newAcceptLogHoles) {
-        return new BatchConfig(bootstrapServers, eventsTopic, s3, masterPath, ingestBuckets, safetyMargin, keepVersions,
+        return new BatchConfig(kafka, s3, masterPath, ingestBuckets, safetyMargin, keepVersions,
                 magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, newAcceptLogHoles);
     }
 
@@ -146,7 +136,7 @@ public record BatchConfig(
      */
     public Map<String, String> sparkSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
-        s3.hadoopOptions().forEach((key, value) -> settings.put("spark.hadoop." + key, value));
+        S3aOptions.of(s3).forEach((key, value) -> settings.put("spark.hadoop." + key, value));
         if (masterOnS3() && magicCommitter) {
             settings.put("spark.hadoop.fs.s3a.committer.name", "magic");
             settings.put("spark.hadoop.fs.s3a.committer.magic.enabled", "true");

@@ -2,7 +2,8 @@ package io.lambdaplatform.batch;
 
 import io.lambdaplatform.batch.internal.KafkaIngestLog;
 import io.lambdaplatform.batch.internal.LeaseKeeper;
-import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import org.apache.spark.sql.SparkSession;
@@ -15,7 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,7 +43,7 @@ public final class BatchMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(BatchMain.class);
 
     @Mixin
-    private Source source;
+    private ConfigSourceOptions source;
 
     @Option(names = "--accept-log-holes",
             description = "Archive past records the log deleted before they were archived, recording them as holes "
@@ -54,19 +54,12 @@ public final class BatchMain implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new BatchMain())
-                .setExecutionExceptionHandler((error, command, parsed) -> {
-                    LOG.error("lambda batch failed", error);
-                    command.getErr().println("lambda batch failed: " + error.getMessage());
-                    return 1;
-                })
-                .execute(args);
-        System.exit(code);
+        Entrypoint.run(new BatchMain(), args);
     }
 
     @Override
     public Integer call() {
-        BatchConfig loaded = source.load();
+        BatchConfig loaded = BatchConfig.from(source.load());
         BatchConfig config = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
         PrintWriter out = spec.commandLine().getOut();
         CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
@@ -78,7 +71,7 @@ public final class BatchMain implements Callable<Integer> {
                     () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
                 spark.set(session(config));
                 BatchRunSummary summary = BatchRun.run(spark.get(), config, factory,
-                        new KafkaIngestLog(config.bootstrapServers(), config.eventsTopic()), Clock.systemUTC(), lease::requireHeld);
+                        new KafkaIngestLog(config.kafka().bootstrapServers(), config.kafka().eventsTopic()), Clock.systemUTC(), lease::requireHeld);
                 out.println(summary.describe());
                 out.flush();
                 LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
@@ -99,31 +92,18 @@ public final class BatchMain implements Callable<Integer> {
         return builder.getOrCreate();
     }
 
-    /** Where the configuration comes from. */
-    static final class Source {
-        @Option(names = "--stack", paramLabel = "DIR", description = "A local stack's data directory (its endpoints.json).")
-        Path stackDir;
-
-        @Option(names = "--config", paramLabel = "FILE", description = "A configuration file (HOCON, JSON or properties).")
-        Path configFile;
-
-        BatchConfig load() {
-            return BatchConfig.from(PlatformConfig.load(configFile, stackDir));
-        }
-    }
-
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = "Point readers back at the newest published version older than the live one.")
     static final class Rollback implements Callable<Integer> {
         @Mixin
-        private Source source;
+        private ConfigSourceOptions source;
 
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            BatchConfig config = source.load();
+            BatchConfig config = BatchConfig.from(source.load());
             PrintWriter out = spec.commandLine().getOut();
             try {
                 CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
@@ -154,7 +134,7 @@ public final class BatchMain implements Callable<Integer> {
             description = "Add event files (JSON lines or Parquet) to the master dataset as a back-fill.")
     static final class Import implements Callable<Integer> {
         @Mixin
-        private Source source;
+        private ConfigSourceOptions source;
 
         @Parameters(index = "0", paramLabel = "PATH", description = "A file or directory, any Hadoop URI (s3a://, hdfs://, file:/).")
         private String path;
@@ -168,7 +148,7 @@ public final class BatchMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            BatchConfig config = source.load();
+            BatchConfig config = BatchConfig.from(source.load());
             ImportFormat chosen = format == null ? ImportFormat.guess(path) : parseFormat(format);
             CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
             try {

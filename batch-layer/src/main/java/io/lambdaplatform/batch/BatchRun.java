@@ -32,7 +32,7 @@ public final class BatchRun {
     private BatchRun() {}
 
     public static BatchRunSummary run(SparkSession spark, BatchConfig config, BatchViewsFactory factory, Clock clock) {
-        return run(spark, config, factory, new KafkaIngestLog(config.bootstrapServers(), config.eventsTopic()), clock);
+        return run(spark, config, factory, new KafkaIngestLog(config.kafka().bootstrapServers(), config.kafka().eventsTopic()), clock);
     }
 
     /** Takes the batch lease for the run and gives it up at the end. */
@@ -65,7 +65,7 @@ public final class BatchRun {
 
         Optional<ArchiveResult> archive = Optional.empty();
         if (cutoff.isAfter(archivedUntil)) {
-            ArchivePlan plan = ArchivePlan.of(config.eventsTopic(), master.archivedPositions(), partitions, config.acceptLogHoles());
+            ArchivePlan plan = ArchivePlan.of(config.kafka().eventsTopic(), master.archivedPositions(), partitions, config.acceptLogHoles());
             stillHeld.run();
             archive = Optional.of(ArchiveStage.run(spark, config, new IngestRange(archivedUntil, cutoff), plan, log, clock));
         }

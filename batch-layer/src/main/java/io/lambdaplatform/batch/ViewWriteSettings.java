@@ -1,11 +1,10 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.model.config.ConfigValues;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 
 import java.io.Serializable;
 import java.time.Duration;
-
-import static java.util.Objects.requireNonNull;
 
 /**
  * How each Spark task writes its view rows: at most {@code maxInFlight} writes outstanding, each tried up
@@ -13,16 +12,13 @@ import static java.util.Objects.requireNonNull;
  */
 public record ViewWriteSettings(int maxInFlight, int maxAttempts, Duration firstBackoff) implements Serializable {
 
+    public static final String SECTION = BatchConfig.SECTION + ".view-writes";
     public static final ViewWriteSettings DEFAULT = new ViewWriteSettings(256, 8, Duration.ofMillis(200));
 
     public ViewWriteSettings {
-        requireNonNull(firstBackoff, "firstBackoff is null");
-        if (maxInFlight < 1 || maxAttempts < 1) {
-            throw new IllegalArgumentException("view writes need maxInFlight and maxAttempts of at least 1: " + maxInFlight + ", " + maxAttempts);
-        }
-        if (firstBackoff.isNegative()) {
-            throw new IllegalArgumentException("firstBackoff is negative: " + firstBackoff);
-        }
+        ConfigValues.requireAtLeast(maxInFlight, 1, SECTION + ".max-in-flight");
+        ConfigValues.requireAtLeast(maxAttempts, 1, SECTION + ".max-attempts");
+        ConfigValues.requireNotNegative(firstBackoff, SECTION + ".first-backoff");
     }
 
     public CassandraBatchViews.WriteLimits limits() {

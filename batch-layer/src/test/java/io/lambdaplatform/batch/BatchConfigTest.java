@@ -2,12 +2,20 @@ package io.lambdaplatform.batch;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.config.SharedKeys;
+import io.lambdaplatform.viewstore.CassandraKeys;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertFullMapping;
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertRecordedDefaults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +23,36 @@ class BatchConfigTest {
 
     private static Config withDefaults(String hocon) {
         return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
+    }
+
+    @Test
+    void defaults() {
+        assertRecordedDefaults(BatchConfig::from, new BatchConfig(SharedKeys.KAFKA_DEFAULTS, SharedKeys.S3_DEFAULTS, "s3a://lambda/master",
+                new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), Duration.ofMinutes(2), 3, true, CassandraKeys.DEFAULTS,
+                CassandraKeys.REPLICATION_FACTOR_DEFAULT, new ViewWriteSettings(256, 8, Duration.ofMillis(200)), Duration.ZERO,
+                Duration.ofSeconds(60), false));
+    }
+
+    @Test
+    void everyKeyMaps() {
+        Map<String, Object> batch = new HashMap<>();
+        batch.put("lambda.batch.master-path", "hdfs://nn/master");
+        batch.put("lambda.batch.safety-margin", "5m");
+        batch.put("lambda.batch.keep-versions", 5);
+        batch.put("lambda.batch.committer", "file");
+        batch.put("lambda.batch.view-writes.max-in-flight", 64);
+        batch.put("lambda.batch.view-writes.max-attempts", 3);
+        batch.put("lambda.batch.view-writes.first-backoff", "1s");
+        batch.put("lambda.batch.pause-before-publish", "2s");
+        batch.put("lambda.batch.lease-ttl", "30s");
+        batch.put("lambda.batch.accept-log-holes", true);
+
+        assertFullMapping(BatchConfig::from, List.of("lambda.kafka", "lambda.s3", "lambda.cassandra", "lambda.ingest", "lambda.batch"),
+                SharedKeys.union(SharedKeys.KAFKA_SET, SharedKeys.S3_SET, CassandraKeys.SET, SharedKeys.INGEST_SET, batch),
+                new BatchConfig(SharedKeys.KAFKA_MAPPED, SharedKeys.S3_MAPPED, "hdfs://nn/master",
+                        new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), Duration.ofMinutes(5), 5, false, CassandraKeys.MAPPED,
+                        CassandraKeys.REPLICATION_FACTOR_MAPPED, new ViewWriteSettings(64, 3, Duration.ofSeconds(1)), Duration.ofSeconds(2),
+                        Duration.ofSeconds(30), true));
     }
 
     @Test
@@ -78,7 +116,9 @@ class BatchConfigTest {
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.committer = rename")))
                 .hasMessageContaining("lambda.batch.committer must be magic or file: rename");
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.keep-versions = 0")))
-                .hasMessageContaining("keep-versions must be at least 1: 0");
+                .hasMessageContaining("lambda.batch.keep-versions must be at least 1: 0");
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.view-writes.max-attempts = 0")))
+                .hasMessageContaining("lambda.batch.view-writes.max-attempts must be at least 1: 0");
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.master-path = \"/no/scheme\"")))
                 .hasMessageContaining("lambda.batch.master-path needs a scheme");
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.s3.access-key = AK")))

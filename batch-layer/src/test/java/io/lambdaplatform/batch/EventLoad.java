@@ -37,7 +37,7 @@ public final class EventLoad {
         long invalid = 0;
         long duplicates = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
@@ -58,13 +58,13 @@ public final class EventLoad {
                 else {
                     value = EventCodec.encode(eventOf(id, product, now));
                 }
-                producer.send(new ProducerRecord<>(config.eventsTopic(), product.getBytes(StandardCharsets.UTF_8), value));
+                producer.send(new ProducerRecord<>(config.kafka().eventsTopic(), product.getBytes(StandardCharsets.UTF_8), value));
             }
             producer.flush();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         System.out.printf("Sent %d records (%d duplicates, %d invalid) to %s in %d ms%n",
-                count, duplicates, invalid, config.eventsTopic(), took.toMillis());
+                count, duplicates, invalid, config.kafka().eventsTopic(), took.toMillis());
     }
 
     private static Event eventOf(long id, String product, Instant now) {

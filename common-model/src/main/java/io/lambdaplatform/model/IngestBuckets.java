@@ -23,7 +23,7 @@ public record IngestBuckets(Duration width) {
         if (width.compareTo(Duration.ofSeconds(1)) < 0 || width.toMillis() > DAY_MILLIS
                 || width.getNano() % 1_000_000 != 0 || DAY_MILLIS % width.toMillis() != 0) {
             throw new IllegalArgumentException(
-                    "Ingest bucket width must be at least 1s and divide a day evenly: " + width);
+                    "lambda.ingest.bucket-width must be at least 1s and divide a day evenly: " + width);
         }
     }
 

@@ -9,8 +9,10 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The mergeable aggregate of a set of events: count, exact revenue sum, duration sum. This is the only
- * place the platform's metric logic is written; the Spark job, the Kafka Streams app and the serving
- * layer all call {@link #of(Event)} and {@link #merge(Metrics)}.
+ * place the platform's metric logic is written: the Spark job ({@code RecomputeStage}) and the Kafka Streams
+ * app ({@code ProductProcessor}) turn each event into {@link #of(Event)} and combine with {@link #merge(Metrics)};
+ * the serving layer merges the batch and speed parts of a window with {@link #merge(Metrics)} and derives
+ * {@link #averageDurationMs()} at query time.
  *
  * <p>{@code merge} is associative and commutative with {@link #EMPTY} as identity, so partial
  * aggregates of disjoint sets of events can be combined in any grouping and order into the exact

@@ -1,6 +1,8 @@
 package io.lambdaplatform.it;
 
+import io.lambdaplatform.batch.S3aOptions;
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.stack.S3Connections;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -9,9 +11,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
@@ -42,27 +41,17 @@ class S3aIT {
         }
 
         // The object is in the server, not in some client-side cache: read it with the plain AWS SDK too.
-        try (S3Client s3 = S3Client.builder()
-                .endpointOverride(URI.create(endpoints.s3Endpoint()))
-                .region(Region.of(endpoints.s3Region()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(endpoints.s3AccessKey(), endpoints.s3SecretKey())))
-                .forcePathStyle(true)
-                .build()) {
+        try (S3Client s3 = S3Connections.open(endpoints.s3())) {
             String object = s3.getObjectAsBytes(request -> request.bucket(endpoints.s3Bucket()).key("it/s3a/part-00000.json")).asUtf8String();
             assertThat(object).isEqualTo(CONTENT);
         }
     }
 
+    /** The options the batch layer gives S3A, from the stack's {@code lambda.s3} settings. */
     private static Configuration s3a(StackEndpoints endpoints) {
         Configuration conf = new Configuration();
         conf.set("fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
-        conf.set("fs.s3a.endpoint", endpoints.s3Endpoint());
-        conf.set("fs.s3a.endpoint.region", endpoints.s3Region());
-        conf.set("fs.s3a.path.style.access", "true");
-        conf.set("fs.s3a.connection.ssl.enabled", "false");
-        conf.set("fs.s3a.access.key", endpoints.s3AccessKey());
-        conf.set("fs.s3a.secret.key", endpoints.s3SecretKey());
-        conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        S3aOptions.of(endpoints.s3()).forEach(conf::set);
         return conf;
     }
 }

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -190,16 +191,9 @@ class StackLifecycleIT {
         return pids;
     }
 
-    private static void awaitFile(Path file, Process launcher, Path launcherLog) throws Exception {
-        Instant deadline = Instant.now().plus(StackOptions.DEFAULT_START_TIMEOUT);
-        while (!Files.exists(file)) {
-            if (!launcher.isAlive()) {
-                fail("The launcher exited with " + launcher.exitValue() + " before writing " + file + ":\n" + Files.readString(launcherLog));
-            }
-            if (Instant.now().isAfter(deadline)) {
-                fail("No " + file + " after " + StackOptions.DEFAULT_START_TIMEOUT + ":\n" + Files.readString(launcherLog));
-            }
-            Thread.sleep(250);
-        }
+    private static void awaitFile(Path file, Process launcher, Path launcherLog) {
+        await(file + " written; launcher log " + launcherLog).atMost(StackOptions.DEFAULT_START_TIMEOUT).pollInterval(Duration.ofMillis(250))
+                .failFast("the launcher exited before writing " + file + "; log " + launcherLog, () -> !launcher.isAlive() && !Files.exists(file))
+                .until(() -> Files.exists(file));
     }
 }

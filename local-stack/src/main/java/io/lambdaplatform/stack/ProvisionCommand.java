@@ -1,15 +1,14 @@
 package io.lambdaplatform.stack;
 
-import io.lambdaplatform.model.config.PlatformConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.cli.Entrypoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -22,19 +21,14 @@ import java.util.concurrent.Callable;
         description = "Creates the events topic (LogAppendTime) and the dead-letter topic, the view schema and the bucket "
                 + "on running servers; waits for them to accept clients. Safe to run again.")
 public final class ProvisionCommand implements Callable<Integer> {
-    private static final Logger log = LoggerFactory.getLogger(ProvisionCommand.class);
-
     @Spec
     private CommandSpec spec;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
-    @Option(names = "--stack", paramLabel = "DIR", description = "Directory with the endpoints.json of `./lambda stack`.")
-    private Path stackDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (HOCON, JSON or properties); LAMBDA_* variables override it.")
-    private Path configFile;
+    @Mixin
+    private ConfigSourceOptions source;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "" + StackOptions.DEFAULT_PARTITIONS,
             description = "Partitions of the events and dead-letter topics (default: ${DEFAULT-VALUE}).")
@@ -51,28 +45,13 @@ public final class ProvisionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ProvisionPlan plan;
-        try {
-            plan = ProvisionPlan.from(PlatformConfig.load(configFile, stackDir), partitions, topicReplicationFactor);
-        }
-        catch (RuntimeException e) {
-            // a bad key, file or value: say which, without a stack trace
-            spec.commandLine().getErr().println("provision: invalid configuration: " + e.getMessage());
-            return 2;
-        }
-        try {
-            Provisioning.apply(plan, Duration.ofSeconds(waitSeconds));
-        }
-        catch (ProvisioningException e) {
-            log.debug("Provisioning failed", e);
-            spec.commandLine().getErr().println("provision: " + e.getMessage());
-            return 1;
-        }
+        ProvisionPlan plan = ProvisionPlan.from(source.load(), partitions, topicReplicationFactor);
+        Provisioning.apply(plan, Duration.ofSeconds(waitSeconds));
         out.printf("Kafka %s: topic %s (%d partitions, %s) and topic %s ready%n", plan.kafkaBootstrapServers(),
                 plan.topics().eventsTopic(), plan.topics().partitions(), Provisioning.LOG_APPEND_TIME, plan.topics().deadLetterTopic());
         out.printf("Cassandra %s: view schema in keyspace %s ready%n", plan.cassandra().contactPoints(), plan.cassandra().keyspace());
-        out.printf("S3 %s: bucket %s ready%n", plan.objectStore().endpoint() == null ? "(AWS)" : plan.objectStore().endpoint(), plan.objectStore().bucket());
+        out.printf("S3 %s: bucket %s ready%n", plan.s3().endpoint() == null ? "(AWS)" : plan.s3().endpoint(), plan.s3().bucket());
         out.flush();
-        return 0;
+        return Entrypoint.OK;
     }
 }

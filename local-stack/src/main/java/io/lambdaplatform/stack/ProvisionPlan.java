@@ -2,6 +2,9 @@ package io.lambdaplatform.stack;
 
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.model.config.HostPort;
+import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.S3Settings;
 import io.lambdaplatform.viewstore.CassandraSettings;
 
 import static java.util.Objects.requireNonNull;
@@ -14,25 +17,21 @@ import static java.util.Objects.requireNonNull;
  * @param topics                     the events and dead-letter topics
  * @param cassandra                  {@code lambda.cassandra.*}; the schema goes into its keyspace
  * @param cassandraReplicationFactor {@code lambda.cassandra.replication-factor}, used only when the keyspace is created
- * @param objectStore                {@code lambda.s3.*}; the bucket is created when missing
+ * @param s3                         {@code lambda.s3.*}; the bucket is created when missing
  */
 public record ProvisionPlan(
         String kafkaBootstrapServers,
         TopicLayout topics,
         CassandraSettings cassandra,
         int cassandraReplicationFactor,
-        ObjectStore objectStore) {
+        S3Settings s3) {
     public ProvisionPlan {
         requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers is null");
         requireNonNull(topics, "topics is null");
         requireNonNull(cassandra, "cassandra is null");
-        requireNonNull(objectStore, "objectStore is null");
-        if (kafkaBootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("lambda.kafka.bootstrap-servers is blank");
-        }
-        if (cassandraReplicationFactor < 1) {
-            throw new IllegalArgumentException("lambda.cassandra.replication-factor must be at least 1: " + cassandraReplicationFactor);
-        }
+        requireNonNull(s3, "s3 is null");
+        HostPort.parseList(kafkaBootstrapServers, "lambda.kafka.bootstrap-servers");
+        ConfigValues.requireAtLeast(cassandraReplicationFactor, 1, "lambda.cassandra.replication-factor");
     }
 
     /**
@@ -40,15 +39,12 @@ public record ProvisionPlan(
      * @param topicReplicationFactor replicas of both topics
      */
     public static ProvisionPlan from(Config config, int partitions, short topicReplicationFactor) {
+        KafkaSettings kafka = KafkaSettings.from(config);
         return new ProvisionPlan(
-                config.getString("lambda.kafka.bootstrap-servers"),
-                new TopicLayout(
-                        config.getString("lambda.kafka.events-topic"),
-                        config.getString("lambda.kafka.dead-letter-topic"),
-                        partitions,
-                        topicReplicationFactor),
+                kafka.bootstrapServers(),
+                new TopicLayout(kafka.eventsTopic(), kafka.deadLetterTopic(), partitions, topicReplicationFactor),
                 CassandraSettings.from(config),
-                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
-                ObjectStore.from(config));
+                config.getInt("lambda.cassandra.replication-factor"),
+                S3Settings.from(config));
     }
 }

@@ -144,9 +144,9 @@ public final class Provisioning {
                 applySchema(session, plan.cassandra().keyspace(), plan.cassandraReplicationFactor());
             }
         });
-        retry("the bucket " + plan.objectStore().bucket() + " at " + plan.objectStore().endpoint(), deadline, () -> {
-            try (S3Client s3 = plan.objectStore().client()) {
-                ensureBucket(s3, plan.objectStore().bucket());
+        retry("the bucket " + plan.s3().bucket() + " at " + plan.s3().endpoint(), deadline, () -> {
+            try (S3Client s3 = S3Connections.open(plan.s3())) {
+                ensureBucket(s3, plan.s3().bucket());
             }
         });
     }

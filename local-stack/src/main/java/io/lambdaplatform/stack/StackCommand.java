@@ -81,7 +81,7 @@ public final class StackCommand implements Callable<Integer> {
             out.printf("  %-14s ready in %5s s   pid %-8d log %s%n", server.name(), LocalStack.seconds(server.startDuration()), server.pid(), server.logFile());
         }
         out.println();
-        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-28s %s%n", key, key.equals("s3.secret-key") ? "(in endpoints.json)" : value));
+        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-36s %s%n", key, key.equals(StackEndpoints.S3_SECRET_KEY) ? "(in endpoints.json)" : value));
         out.println();
         out.println("Endpoints written to " + options.dataDir().resolve(StackEndpoints.FILE_NAME) + ". Ctrl-C stops the stack.");
         out.flush();

@@ -1,11 +1,11 @@
 package io.lambdaplatform.stack;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lambdaplatform.model.config.HostPort;
+import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.S3Settings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,42 +19,57 @@ import java.util.Map;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Where a running stack's servers listen, as written to {@code DATA_DIR/endpoints.json}: one flat JSON
- * object whose keys are the platform's configuration keys ({@code kafka.bootstrap}, {@code s3.endpoint}, …).
- * Unknown keys are ignored when reading, so the file may grow.
+ * Where a running stack's servers listen, as written to {@code DATA_DIR/endpoints.json}: one flat JSON object whose keys
+ * are the platform's own configuration keys ({@code lambda.kafka.bootstrap-servers}, {@code lambda.s3.endpoint}, …), so
+ * every deployable reads it as one more configuration source ({@code --stack DIR}) without translating anything. The one
+ * key outside {@code lambda.} is Spark's own {@code spark.master}, written when the stack runs a Spark standalone master.
+ * Unknown keys are ignored when reading, so the file may grow; the keys of files written before the platform's keys were
+ * used ({@code kafka.bootstrap}, {@code cassandra.contact-point}, …) are still read here (but not by the deployables'
+ * {@code --stack}: restart such a stack and it rewrites its file).
  *
- * <p>A cluster stack lists every node: {@code kafka.bootstrap} names all brokers ({@code h:p,h:p,h:p}),
- * {@code cassandra.contact-points} every Cassandra node (while {@code cassandra.contact-point} stays the first, for
- * readers that take one), {@code cassandra.replication-factor} the keyspace's, and {@code spark.master} the Spark
- * standalone master when one runs. A file without the lists (an older stack's) reads as a single node.
+ * <p>A cluster stack lists every node: {@code lambda.kafka.bootstrap-servers} names all brokers ({@code h:p,h:p,h:p}),
+ * {@code lambda.cassandra.contact-points} every Cassandra node, {@code lambda.cassandra.replication-factor} the keyspace's.
  *
- * @param cassandraContactPoints every Cassandra node, {@code host:port}; the first is {@code cassandraContactPoint}
+ * @param kafkaBootstrap             every broker, {@code host:port[,host:port...]}
+ * @param cassandraContactPoint      the first Cassandra node, {@code host:port}, for callers that take one
+ * @param cassandraContactPoints     every Cassandra node, {@code host:port}; the first is {@code cassandraContactPoint}
  * @param cassandraReplicationFactor the replication factor of the keyspace
- * @param sparkMaster {@code spark://host:port} of the Spark standalone master, or null when the stack runs none
+ * @param sparkMaster                {@code spark://host:port} of the Spark standalone master, or null when the stack runs none
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record StackEndpoints(
-        @JsonProperty(value = "kafka.bootstrap", required = true) String kafkaBootstrap,
-        @JsonProperty(value = "cassandra.contact-point", required = true) String cassandraContactPoint,
-        @JsonProperty(value = "cassandra.datacenter", required = true) String cassandraDatacenter,
-        @JsonProperty(value = "cassandra.keyspace", required = true) String cassandraKeyspace,
-        @JsonProperty(value = "s3.endpoint", required = true) String s3Endpoint,
-        @JsonProperty(value = "s3.bucket", required = true) String s3Bucket,
-        @JsonProperty(value = "s3.access-key", required = true) String s3AccessKey,
-        @JsonProperty(value = "s3.secret-key", required = true) String s3SecretKey,
-        @JsonProperty(value = "s3.region", required = true) String s3Region,
-        @JsonProperty(value = "events.topic", required = true) String eventsTopic,
-        @JsonProperty(value = "dlq.topic", required = true) String dlqTopic,
-        @JsonProperty("cassandra.contact-points") List<String> cassandraContactPoints,
-        @JsonProperty("cassandra.replication-factor") int cassandraReplicationFactor,
-        @JsonProperty("spark.master") String sparkMaster) {
+        String kafkaBootstrap,
+        String cassandraContactPoint,
+        String cassandraDatacenter,
+        String cassandraKeyspace,
+        String s3Endpoint,
+        String s3Bucket,
+        String s3AccessKey,
+        String s3SecretKey,
+        String s3Region,
+        String eventsTopic,
+        String dlqTopic,
+        List<String> cassandraContactPoints,
+        int cassandraReplicationFactor,
+        String sparkMaster) {
     /** The file name a stack writes into its data directory. */
     public static final String FILE_NAME = "endpoints.json";
+    public static final String KAFKA_BOOTSTRAP = "lambda.kafka.bootstrap-servers";
+    public static final String EVENTS_TOPIC = "lambda.kafka.events-topic";
+    public static final String DLQ_TOPIC = "lambda.kafka.dead-letter-topic";
+    public static final String CASSANDRA_CONTACT_POINTS = "lambda.cassandra.contact-points";
+    public static final String CASSANDRA_DATACENTER = "lambda.cassandra.local-datacenter";
+    public static final String CASSANDRA_KEYSPACE = "lambda.cassandra.keyspace";
+    public static final String CASSANDRA_REPLICATION_FACTOR = "lambda.cassandra.replication-factor";
+    public static final String S3_ENDPOINT = "lambda.s3.endpoint";
+    public static final String S3_BUCKET = "lambda.s3.bucket";
+    public static final String S3_REGION = "lambda.s3.region";
+    public static final String S3_PATH_STYLE_ACCESS = "lambda.s3.path-style-access";
+    public static final String S3_ACCESS_KEY = "lambda.s3.access-key";
+    public static final String S3_SECRET_KEY = "lambda.s3.secret-key";
+    public static final String SPARK_MASTER = "spark.master";
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @JsonCreator
     public StackEndpoints {
         requireNonNull(kafkaBootstrap, "kafkaBootstrap is null");
         requireNonNull(cassandraContactPoint, "cassandraContactPoint is null");
@@ -67,28 +82,23 @@ public record StackEndpoints(
         requireNonNull(s3Region, "s3Region is null");
         requireNonNull(eventsTopic, "eventsTopic is null");
         requireNonNull(dlqTopic, "dlqTopic is null");
-        for (String broker : kafkaBootstrap.split(",", -1)) {
-            requireHostPort(broker, "kafka.bootstrap");
-        }
-        requireHostPort(cassandraContactPoint, "cassandra.contact-point");
-        // Absent in the file of a single-node stack written before the lists existed: that one node.
+        HostPort.parseList(kafkaBootstrap, KAFKA_BOOTSTRAP);
+        HostPort.parse(cassandraContactPoint, CASSANDRA_CONTACT_POINTS);
         cassandraContactPoints = cassandraContactPoints == null ? List.of(cassandraContactPoint) : List.copyOf(cassandraContactPoints);
         cassandraReplicationFactor = cassandraReplicationFactor == 0 ? 1 : cassandraReplicationFactor;
         if (cassandraContactPoints.isEmpty() || !cassandraContactPoints.get(0).equals(cassandraContactPoint)) {
-            throw new IllegalArgumentException("cassandra.contact-points must start with cassandra.contact-point " + cassandraContactPoint + ": " + cassandraContactPoints);
+            throw new IllegalArgumentException(CASSANDRA_CONTACT_POINTS + " must start with " + cassandraContactPoint + ": " + cassandraContactPoints);
         }
         for (String contactPoint : cassandraContactPoints) {
-            requireHostPort(contactPoint, "cassandra.contact-points");
+            HostPort.parse(contactPoint, CASSANDRA_CONTACT_POINTS);
         }
         if (cassandraReplicationFactor < 1 || cassandraReplicationFactor > cassandraContactPoints.size()) {
-            throw new IllegalArgumentException("cassandra.replication-factor must be in 1.." + cassandraContactPoints.size() + ": " + cassandraReplicationFactor);
+            throw new IllegalArgumentException(CASSANDRA_REPLICATION_FACTOR + " must be in 1.." + cassandraContactPoints.size() + ": " + cassandraReplicationFactor);
         }
         if (sparkMaster != null && !sparkMaster.startsWith("spark://")) {
-            throw new IllegalArgumentException("spark.master is not a spark:// URL: " + sparkMaster);
+            throw new IllegalArgumentException(SPARK_MASTER + " is not a spark:// URL: " + sparkMaster);
         }
-        if (!s3Endpoint.startsWith("http://") && !s3Endpoint.startsWith("https://")) {
-            throw new IllegalArgumentException("s3.endpoint is not an http(s) URL: " + s3Endpoint);
-        }
+        S3Settings.compatible(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
     }
 
     /** The endpoints of a single-node stack without Spark: one broker, one Cassandra node at replication factor 1. */
@@ -102,11 +112,36 @@ public record StackEndpoints(
     public static StackEndpoints read(Path file) {
         requireNonNull(file, "file is null");
         Path json = Files.isDirectory(file) ? file.resolve(FILE_NAME) : file;
+        Map<String, Object> map;
         try {
-            return MAPPER.readValue(json.toFile(), StackEndpoints.class);
+            map = MAPPER.readValue(json.toFile(), new TypeReference<Map<String, Object>>() {});
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot read stack endpoints from " + json, e);
+        }
+        try {
+            Object listed = value(map, CASSANDRA_CONTACT_POINTS, "cassandra.contact-points", false);
+            List<String> contactPoints = listed instanceof List<?> list ? list.stream().map(String::valueOf).toList()
+                    : listed != null ? List.of(listed.toString()) : List.of(string(map, "cassandra.contact-point", "cassandra.contact-point"));
+            Object replicationFactor = value(map, CASSANDRA_REPLICATION_FACTOR, "cassandra.replication-factor", false);
+            return new StackEndpoints(
+                    string(map, KAFKA_BOOTSTRAP, "kafka.bootstrap"),
+                    contactPoints.isEmpty() ? "" : contactPoints.get(0),
+                    string(map, CASSANDRA_DATACENTER, "cassandra.datacenter"),
+                    string(map, CASSANDRA_KEYSPACE, "cassandra.keyspace"),
+                    string(map, S3_ENDPOINT, "s3.endpoint"),
+                    string(map, S3_BUCKET, "s3.bucket"),
+                    string(map, S3_ACCESS_KEY, "s3.access-key"),
+                    string(map, S3_SECRET_KEY, "s3.secret-key"),
+                    string(map, S3_REGION, "s3.region"),
+                    string(map, EVENTS_TOPIC, "events.topic"),
+                    string(map, DLQ_TOPIC, "dlq.topic"),
+                    contactPoints,
+                    replicationFactor instanceof Number number ? number.intValue() : 0,
+                    map.get(SPARK_MASTER) == null ? null : map.get(SPARK_MASTER).toString());
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Cannot read stack endpoints from " + json + ": " + e.getMessage(), e);
         }
     }
 
@@ -116,7 +151,7 @@ public record StackEndpoints(
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            MAPPER.writeValue(temporary.toFile(), this);
+            MAPPER.writeValue(temporary.toFile(), asMap());
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (IOException e) {
@@ -124,46 +159,56 @@ public record StackEndpoints(
         }
     }
 
-    /** The endpoints as configuration keys and values, in the order of {@code endpoints.json}: strings, one list, one number. */
+    /** The endpoints under the platform's configuration keys, in the order of {@code endpoints.json}. */
     public Map<String, Object> asMap() {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put("kafka.bootstrap", kafkaBootstrap);
-        map.put("cassandra.contact-point", cassandraContactPoint);
-        map.put("cassandra.datacenter", cassandraDatacenter);
-        map.put("cassandra.keyspace", cassandraKeyspace);
-        map.put("s3.endpoint", s3Endpoint);
-        map.put("s3.bucket", s3Bucket);
-        map.put("s3.access-key", s3AccessKey);
-        map.put("s3.secret-key", s3SecretKey);
-        map.put("s3.region", s3Region);
-        map.put("events.topic", eventsTopic);
-        map.put("dlq.topic", dlqTopic);
-        map.put("cassandra.contact-points", cassandraContactPoints);
-        map.put("cassandra.replication-factor", cassandraReplicationFactor);
+        map.put(KAFKA_BOOTSTRAP, kafkaBootstrap);
+        map.put(EVENTS_TOPIC, eventsTopic);
+        map.put(DLQ_TOPIC, dlqTopic);
+        map.put(CASSANDRA_CONTACT_POINTS, cassandraContactPoints);
+        map.put(CASSANDRA_DATACENTER, cassandraDatacenter);
+        map.put(CASSANDRA_KEYSPACE, cassandraKeyspace);
+        map.put(CASSANDRA_REPLICATION_FACTOR, cassandraReplicationFactor);
+        map.put(S3_ENDPOINT, s3Endpoint);
+        map.put(S3_BUCKET, s3Bucket);
+        map.put(S3_REGION, s3Region);
+        map.put(S3_PATH_STYLE_ACCESS, true);
+        map.put(S3_ACCESS_KEY, s3AccessKey);
+        map.put(S3_SECRET_KEY, s3SecretKey);
         if (sparkMaster != null) {
-            map.put("spark.master", sparkMaster);
+            map.put(SPARK_MASTER, sparkMaster);
         }
         return map;
+    }
+
+    /** The stack's Kafka, as every deployable reads it. */
+    public KafkaSettings kafka() {
+        return new KafkaSettings(kafkaBootstrap, eventsTopic, dlqTopic);
+    }
+
+    /** The stack's S3 store (path-style, static credentials), as every deployable reads it. */
+    public S3Settings s3() {
+        return S3Settings.compatible(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
     }
 
     /** The secret key is left out, so this may be logged. */
     @Override
     public String toString() {
         Map<String, Object> map = asMap();
-        map.put("s3.secret-key", "****");
+        map.put(S3_SECRET_KEY, "****");
         return "StackEndpoints" + map;
     }
 
-    private static void requireHostPort(String value, String key) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0 || colon == value.length() - 1) {
-            throw new IllegalArgumentException(key + " is not host:port: " + value);
+    /** The value at {@code key}, or at the key an older stack wrote it under. */
+    private static Object value(Map<String, Object> map, String key, String olderKey, boolean required) {
+        Object value = map.containsKey(key) ? map.get(key) : map.get(olderKey);
+        if (value == null && required) {
+            throw new IllegalArgumentException("missing " + key);
         }
-        try {
-            Integer.parseInt(value.substring(colon + 1));
-        }
-        catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " has no numeric port: " + value, e);
-        }
+        return value;
+    }
+
+    private static String string(Map<String, Object> map, String key, String olderKey) {
+        return value(map, key, olderKey, true).toString();
     }
 }

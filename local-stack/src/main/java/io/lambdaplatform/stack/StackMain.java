@@ -1,5 +1,6 @@
 package io.lambdaplatform.stack;
 
+import io.lambdaplatform.model.cli.Entrypoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,10 +28,10 @@ public final class StackMain {
         }
         CommandLine commandLine = new CommandLine(new StackMain());
         commandLine.setExecutionStrategy(new CommandLine.RunLast());
-        int exitCode = commandLine.execute(args);
+        int exitCode = Entrypoint.execute(commandLine, args);
         if (commandLine.getParseResult() != null && !commandLine.getParseResult().hasSubcommand() && !commandLine.isUsageHelpRequested()) {
             commandLine.usage(commandLine.getErr());
-            exitCode = 2;
+            exitCode = Entrypoint.USAGE;
         }
         System.exit(exitCode);
     }

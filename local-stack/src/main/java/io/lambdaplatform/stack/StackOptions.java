@@ -1,5 +1,6 @@
 package io.lambdaplatform.stack;
 
+import io.lambdaplatform.model.config.KeyspaceName;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -55,9 +56,7 @@ public record StackOptions(
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
         }
-        if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-            throw new IllegalArgumentException("keyspace is not a lower-case Cassandra identifier: " + keyspace);
-        }
+        KeyspaceName.requireValid(keyspace, "keyspace");
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
             throw new IllegalArgumentException("bucket is not a valid S3 bucket name: " + bucket);
         }

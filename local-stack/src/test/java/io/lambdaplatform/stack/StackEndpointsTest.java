@@ -28,24 +28,24 @@ class StackEndpointsTest {
 
         Map<String, Object> json = new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
         assertThat(json).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
-                Map.entry("kafka.bootstrap", "127.0.0.1:39092"),
-                Map.entry("cassandra.contact-point", "127.0.0.1:39042"),
-                Map.entry("cassandra.datacenter", "datacenter1"),
-                Map.entry("cassandra.keyspace", "lambda"),
-                Map.entry("s3.endpoint", "http://127.0.0.1:39080"),
-                Map.entry("s3.bucket", "lambda"),
-                Map.entry("s3.access-key", "access"),
-                Map.entry("s3.secret-key", "secret"),
-                Map.entry("s3.region", "us-east-1"),
-                Map.entry("events.topic", "events"),
-                Map.entry("dlq.topic", "events.dlq"),
-                Map.entry("cassandra.contact-points", List.of("127.0.0.1:39042")),
-                Map.entry("cassandra.replication-factor", 1)));
+                Map.entry("lambda.kafka.bootstrap-servers", "127.0.0.1:39092"),
+                Map.entry("lambda.kafka.events-topic", "events"),
+                Map.entry("lambda.kafka.dead-letter-topic", "events.dlq"),
+                Map.entry("lambda.cassandra.contact-points", List.of("127.0.0.1:39042")),
+                Map.entry("lambda.cassandra.local-datacenter", "datacenter1"),
+                Map.entry("lambda.cassandra.keyspace", "lambda"),
+                Map.entry("lambda.cassandra.replication-factor", 1),
+                Map.entry("lambda.s3.endpoint", "http://127.0.0.1:39080"),
+                Map.entry("lambda.s3.bucket", "lambda"),
+                Map.entry("lambda.s3.region", "us-east-1"),
+                Map.entry("lambda.s3.path-style-access", true),
+                Map.entry("lambda.s3.access-key", "access"),
+                Map.entry("lambda.s3.secret-key", "secret")));
         assertThat(dir.resolve("endpoints.json.tmp")).doesNotExist();
     }
 
     @Test
-    void aClusterStackListsEveryNodeAndKeepsTheSingleKeys(@TempDir Path dir) throws IOException {
+    void aClusterStackListsEveryNode(@TempDir Path dir) throws IOException {
         StackEndpoints cluster = new StackEndpoints(
                 "127.0.0.1:39092,127.0.0.2:39092,127.0.0.3:39092", "127.0.0.1:39042", "datacenter1", "lambda", "http://127.0.0.1:39080", "lambda",
                 "access", "secret", "us-east-1", "events", "events.dlq",
@@ -56,21 +56,20 @@ class StackEndpointsTest {
 
         Map<String, Object> json = new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
         assertThat(json)
-                .containsEntry("kafka.bootstrap", "127.0.0.1:39092,127.0.0.2:39092,127.0.0.3:39092")
-                .containsEntry("cassandra.contact-point", "127.0.0.1:39042")
-                .containsEntry("cassandra.contact-points", List.of("127.0.0.1:39042", "127.0.0.2:39042", "127.0.0.3:39042"))
-                .containsEntry("cassandra.replication-factor", 3)
+                .containsEntry("lambda.kafka.bootstrap-servers", "127.0.0.1:39092,127.0.0.2:39092,127.0.0.3:39092")
+                .containsEntry("lambda.cassandra.contact-points", List.of("127.0.0.1:39042", "127.0.0.2:39042", "127.0.0.3:39042"))
+                .containsEntry("lambda.cassandra.replication-factor", 3)
                 .containsEntry("spark.master", "spark://127.0.0.1:37077");
         assertThat(StackEndpoints.read(file)).isEqualTo(cluster);
     }
 
     @Test
     void readsTheFileOfAnOlderSingleNodeStackAsOneNodeAtReplicationFactorOne(@TempDir Path dir) throws IOException {
-        Map<String, Object> withoutLists = new LinkedHashMap<>(ENDPOINTS.asMap());
-        withoutLists.remove("cassandra.contact-points");
-        withoutLists.remove("cassandra.replication-factor");
         Path file = dir.resolve("endpoints.json");
-        new ObjectMapper().writeValue(file.toFile(), withoutLists);
+        Files.writeString(file, """
+                {"kafka.bootstrap": "127.0.0.1:39092", "cassandra.contact-point": "127.0.0.1:39042", "cassandra.datacenter": "datacenter1",
+                 "cassandra.keyspace": "lambda", "s3.endpoint": "http://127.0.0.1:39080", "s3.bucket": "lambda", "s3.access-key": "access",
+                 "s3.secret-key": "secret", "s3.region": "us-east-1", "events.topic": "events", "dlq.topic": "events.dlq"}""");
 
         StackEndpoints read = StackEndpoints.read(file);
 
@@ -83,11 +82,11 @@ class StackEndpointsTest {
     @Test
     void validatesTheClusterLists() {
         assertThatThrownBy(() -> new StackEndpoints("h:1,h2", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
-                .hasMessage("kafka.bootstrap is not host:port: h2");
+                .hasMessage("lambda.kafka.bootstrap-servers is not host:port: h2");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d", List.of("g:2", "h:2"), 1, null))
-                .hasMessage("cassandra.contact-points must start with cassandra.contact-point h:2: [g:2, h:2]");
+                .hasMessage("lambda.cassandra.contact-points must start with h:2: [g:2, h:2]");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d", List.of("h:2"), 3, null))
-                .hasMessage("cassandra.replication-factor must be in 1..1: 3");
+                .hasMessage("lambda.cassandra.replication-factor must be in 1..1: 3");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d", List.of("h:2"), 1, "h:7077"))
                 .hasMessage("spark.master is not a spark:// URL: h:7077");
     }
@@ -113,27 +112,26 @@ class StackEndpointsTest {
     @Test
     void rejectsAFileWithoutARequiredKey(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("endpoints.json");
-        Files.writeString(file, "{\"kafka.bootstrap\": \"127.0.0.1:9092\"}");
+        Files.writeString(file, "{\"lambda.kafka.bootstrap-servers\": \"127.0.0.1:9092\"}");
 
         assertThatThrownBy(() -> StackEndpoints.read(file))
-                .hasMessageContaining("Cannot read stack endpoints from " + file)
-                .rootCause().hasMessageStartingWith("Missing required creator property 'cassandra.contact-point' (index 1)");
+                .hasMessage("Cannot read stack endpoints from " + file + ": missing cassandra.contact-point");
     }
 
     @Test
     void validatesAddresses() {
         assertThatThrownBy(() -> new StackEndpoints("localhost", "127.0.0.1:9042", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
-                .hasMessage("kafka.bootstrap is not host:port: localhost");
+                .hasMessage("lambda.kafka.bootstrap-servers is not host:port: localhost");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "127.0.0.1:x", "dc", "ks", "http://h:1", "b", "a", "s", "r", "e", "d"))
-                .hasMessage("cassandra.contact-point has no numeric port: 127.0.0.1:x");
+                .hasMessage("lambda.cassandra.contact-points has no numeric port: 127.0.0.1:x");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "127.0.0.1:9000", "b", "a", "s", "r", "e", "d"))
-                .hasMessage("s3.endpoint is not an http(s) URL: 127.0.0.1:9000");
+                .hasMessage("lambda.s3.endpoint must start with http:// or https://: 127.0.0.1:9000");
     }
 
     @Test
     void toStringHidesTheSecretKey() {
         assertThat(ENDPOINTS.toString())
-                .contains("s3.access-key=access", "s3.secret-key=****")
+                .contains("lambda.s3.access-key=access", "lambda.s3.secret-key=****")
                 .doesNotContain("secret,", "=secret");
     }
 }

@@ -34,7 +34,7 @@ class StackOptionsTest {
         StackOptions options = StackOptions.of(Path.of("/tmp/d"));
 
         assertThatThrownBy(() -> options.withPartitions(0)).hasMessage("partitions must be at least 1: 0");
-        assertThatThrownBy(() -> options.withKeyspace("Views")).hasMessage("keyspace is not a lower-case Cassandra identifier: Views");
+        assertThatThrownBy(() -> options.withKeyspace("Views")).hasMessage("keyspace must be a lower-case letter, then up to 47 lower-case letters, digits and _: Views");
         assertThatThrownBy(() -> options.withBucket("B_ucket")).hasMessage("bucket is not a valid S3 bucket name: B_ucket");
         assertThatThrownBy(() -> options.withStartTimeout(Duration.ZERO)).hasMessage("startTimeout must be positive: PT0S");
     }

@@ -42,6 +42,8 @@ public record ServingConfig(
         Reads reads,
         CassandraSettings cassandra) {
 
+    public static final String SECTION = "lambda.serving";
+
     /**
      * @param batchCacheMaxRows rows of published batch versions held in memory ({@code lambda.serving.batch-cache.max-rows})
      * @param perRequest        Cassandra queries one request has in flight at most ({@code lambda.serving.reads.per-request})
@@ -49,67 +51,55 @@ public record ServingConfig(
      */
     public record Reads(long batchCacheMaxRows, int perRequest, int perService) {
         public Reads {
-            if (batchCacheMaxRows < 0) {
-                throw new IllegalArgumentException("lambda.serving.batch-cache.max-rows must not be negative: " + batchCacheMaxRows);
-            }
-            if (perRequest < 1) {
-                throw new IllegalArgumentException("lambda.serving.reads.per-request must be at least 1: " + perRequest);
-            }
+            ConfigValues.requireNotNegative(batchCacheMaxRows, SECTION + ".batch-cache.max-rows");
+            ConfigValues.requireAtLeast(perRequest, 1, SECTION + ".reads.per-request");
             if (perService < perRequest) {
-                throw new IllegalArgumentException("lambda.serving.reads.per-service " + perService + " is below per-request " + perRequest);
+                throw new IllegalArgumentException(SECTION + ".reads.per-service " + perService + " is below per-request " + perRequest);
             }
+        }
+
+        static Reads from(Config serving) {
+            return new Reads(serving.getLong("batch-cache.max-rows"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"));
         }
     }
 
     public ServingConfig {
-        requireNonNull(host, "host is null");
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("lambda.serving.host must not be blank");
-        }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("lambda.serving.port must be between 0 and 65535: " + port);
-        }
+        ConfigValues.requireNotBlank(host, SECTION + ".host");
+        ConfigValues.requireListenPort(port, SECTION + ".port");
         if (authToken != null && authToken.isBlank()) {
-            throw new IllegalArgumentException("lambda.serving.auth-token must not be blank: set a token or null");
+            throw new IllegalArgumentException(SECTION + ".auth-token must not be blank: set a token or null");
         }
-        if (maxWindows < 1) {
-            throw new IllegalArgumentException("lambda.serving.max-windows must be at least 1: " + maxWindows);
-        }
-        requirePositive(retryAfter, "retryAfter");
-        requirePositive(reconnectMinBackoff, "reconnectMinBackoff");
-        requirePositive(reconnectMaxBackoff, "reconnectMaxBackoff");
+        ConfigValues.requireAtLeast(maxWindows, 1, SECTION + ".max-windows");
+        ConfigValues.requirePositive(retryAfter, SECTION + ".retry-after");
+        ConfigValues.requirePositive(reconnectMinBackoff, SECTION + ".reconnect.min-backoff");
+        ConfigValues.requirePositive(reconnectMaxBackoff, SECTION + ".reconnect.max-backoff");
         if (reconnectMaxBackoff.compareTo(reconnectMinBackoff) < 0) {
-            throw new IllegalArgumentException("lambda.serving.reconnect.max-backoff " + reconnectMaxBackoff
+            throw new IllegalArgumentException(SECTION + ".reconnect.max-backoff " + reconnectMaxBackoff
                     + " is shorter than min-backoff " + reconnectMinBackoff);
         }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replication factor must be at least 1: " + replicationFactor);
-        }
-        if (maxSuggestions < 1) {
-            throw new IllegalArgumentException("lambda.serving.max-suggestions must be at least 1: " + maxSuggestions);
-        }
-        requirePositive(dashboardRefresh, "dashboardRefresh");
+        ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
+        ConfigValues.requireAtLeast(maxSuggestions, 1, SECTION + ".max-suggestions");
+        ConfigValues.requirePositive(dashboardRefresh, SECTION + ".dashboard.refresh-interval");
         requireNonNull(reads, "reads is null");
         requireNonNull(cassandra, "cassandra is null");
     }
 
     /** The serving settings of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
     public static ServingConfig from(Config config) {
-        Config serving = config.getConfig("lambda.serving");
+        Config serving = config.getConfig(SECTION);
         return new ServingConfig(
                 serving.getString("host"),
                 serving.getInt("port"),
                 ConfigValues.optionalString(serving, "auth-token"),
-                ConfigValues.positiveInt(serving, "max-windows"),
-                ConfigValues.positiveDuration(serving, "retry-after"),
-                ConfigValues.positiveDuration(serving, "reconnect.min-backoff"),
-                ConfigValues.positiveDuration(serving, "reconnect.max-backoff"),
+                serving.getInt("max-windows"),
+                serving.getDuration("retry-after"),
+                serving.getDuration("reconnect.min-backoff"),
+                serving.getDuration("reconnect.max-backoff"),
                 serving.getBoolean("create-schema"),
-                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
-                ConfigValues.positiveInt(serving, "max-suggestions"),
-                ConfigValues.positiveDuration(serving, "dashboard.refresh-interval"),
-                new Reads(serving.getLong("batch-cache.max-rows"), ConfigValues.positiveInt(serving, "reads.per-request"),
-                        ConfigValues.positiveInt(serving, "reads.per-service")),
+                config.getInt("lambda.cassandra.replication-factor"),
+                serving.getInt("max-suggestions"),
+                serving.getDuration("dashboard.refresh-interval"),
+                Reads.from(serving),
                 CassandraSettings.from(config));
     }
 
@@ -143,12 +133,5 @@ public record ServingConfig(
                 + ", maxWindows=" + maxWindows + ", retryAfter=" + retryAfter + ", reconnect=" + reconnectMinBackoff
                 + ".." + reconnectMaxBackoff + ", createSchema=" + createSchema + ", replicationFactor=" + replicationFactor
                 + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", reads=" + reads + ", cassandra=" + cassandra + "]";
-    }
-
-    private static void requirePositive(Duration value, String name) {
-        requireNonNull(value, name + " is null");
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive: " + value);
-        }
     }
 }

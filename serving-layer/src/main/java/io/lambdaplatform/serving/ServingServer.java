@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.lambdaplatform.model.HealthStatus;
 import io.lambdaplatform.serving.internal.BearerToken;
 import io.lambdaplatform.serving.internal.JsonBodies;
 import io.lambdaplatform.serving.internal.JsonBodies.ErrorBody;
@@ -125,7 +126,7 @@ public final class ServingServer implements AutoCloseable {
             javalin.routes.get("/v1/products", this::products);
             javalin.routes.get("/v1/totals", this::totals);
             javalin.routes.get("/v1/top", this::top);
-            javalin.routes.get("/health/live", ctx -> ctx.json(new JsonBodies.HealthBody("live")));
+            javalin.routes.get("/health/live", ctx -> ctx.json(HealthStatus.live().body()));
             javalin.routes.get("/health/ready", this::ready);
             javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
             javalin.routes.get(OPENAPI_RESOURCE, ctx -> ctx.contentType("application/json").result(openApi));
@@ -254,11 +255,11 @@ public final class ServingServer implements AutoCloseable {
             views.batch().current();
             views.speed().progress();
             storeAnswered();
-            ctx.json(new JsonBodies.HealthBody("ready"));
+            ctx.json(new HealthStatus(true, Map.of("cassandra", HealthStatus.UP)).body());
         }
         catch (ViewStoreException e) {
             storeFailed(e);
-            ctx.status(503).header("Retry-After", retryAfterSeconds()).json(new JsonBodies.HealthBody("unavailable"));
+            ctx.status(503).header("Retry-After", retryAfterSeconds()).json(new HealthStatus(false, Map.of("cassandra", HealthStatus.DOWN)).body());
         }
     }
 

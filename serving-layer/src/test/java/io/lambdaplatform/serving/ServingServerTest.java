@@ -261,12 +261,14 @@ class ServingServerTest {
             assertThat(response.headers().firstValue("Retry-After")).as(path).contains("7");
         }
         assertThat(json(get(metrics)).get("error").asText()).isEqualTo("unavailable");
+        assertThat(get("/health/ready").body()).isEqualTo("{\"status\":\"DOWN\",\"cassandra\":\"DOWN\"}");
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/health/live").body()).isEqualTo("{\"status\":\"UP\"}");
 
         scenario.speed.setUnavailable(false);
 
         assertThat(get(metrics).statusCode()).isEqualTo(200);
-        assertThat(json(get("/health/ready")).get("status").asText()).isEqualTo("ready");
+        assertThat(json(get("/health/ready")).get("status").asText()).isEqualTo("UP");
     }
 
     @Test

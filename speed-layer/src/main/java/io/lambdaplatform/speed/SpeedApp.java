@@ -66,8 +66,8 @@ public final class SpeedApp implements AutoCloseable {
         this.views = new CassandraSpeedViews(session, config.cassandra().keyspace(), config.retention());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SpeedMetrics metrics = new SpeedMetrics(registry);
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()));
-        AdminSourceLog log = new AdminSourceLog(admin, config.eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers()));
+        AdminSourceLog log = new AdminSourceLog(admin, config.kafka().eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));
         this.streams = new KafkaStreams(SpeedTopology.build(config, views, metrics, log, caughtUp), SpeedTopology.streamsProperties(config));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("A stream thread failed; replacing it (its tasks restart from their last commit)", e);
@@ -112,9 +112,9 @@ public final class SpeedApp implements AutoCloseable {
         app.streams.start();
         long interval = config.idleCheckInterval().toMillis();
         app.scheduler.scheduleWithFixedDelay(
-                new IdlePartitions(app.admin, config.eventsTopic(), config.applicationId(), config.clockSkew(), app.caughtUp, Clock.systemUTC()),
+                new IdlePartitions(app.admin, config.kafka().eventsTopic(), config.applicationId(), config.clockSkew(), app.caughtUp, Clock.systemUTC()),
                 interval, interval, TimeUnit.MILLISECONDS);
-        LOG.info("Speed layer started: reading {} as {}, state in {}, health and metrics on http://{}:{}/", config.eventsTopic(),
+        LOG.info("Speed layer started: reading {} as {}, state in {}, health and metrics on http://{}:{}/", config.kafka().eventsTopic(),
                 config.applicationId(), config.stateDir(), config.httpHost(), app.http.port());
         return app;
     }

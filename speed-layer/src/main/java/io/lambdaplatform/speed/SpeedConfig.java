@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.viewstore.CassandraSettings;
 
 import java.nio.file.Path;
@@ -18,9 +19,7 @@ import static java.util.Objects.requireNonNull;
  * Everything the speed layer is configured with, read once at start-up from {@code lambda.kafka},
  * {@code lambda.cassandra}, {@code lambda.ingest} and {@code lambda.speed}.
  *
- * @param bootstrapServers          Kafka {@code host:port[,host:port]}
- * @param eventsTopic               where events are read from
- * @param deadLetterTopic           where invalid records go, with the reason in headers
+ * @param kafka                     the brokers, the events topic read from and the dead-letter topic
  * @param cassandra                 how to reach the view store
  * @param replicationFactor         of the keyspace, when the speed layer creates it
  * @param ingestBuckets             ingest-time buckets, the same in every layer
@@ -49,9 +48,7 @@ import static java.util.Objects.requireNonNull;
  * @param streamsOverrides          extra Kafka Streams properties, applied last
  */
 public record SpeedConfig(
-        String bootstrapServers,
-        String eventsTopic,
-        String deadLetterTopic,
+        KafkaSettings kafka,
         CassandraSettings cassandra,
         int replicationFactor,
         IngestBuckets ingestBuckets,
@@ -78,56 +75,44 @@ public record SpeedConfig(
         int httpPort,
         Map<String, String> streamsOverrides) {
 
+    public static final String SECTION = "lambda.speed";
     public static final String STATE_DIR_IN_STACK = "speed-state";
     /** Each instance started without a state directory gets a fresh one of these under the default home. */
     public static final String INSTANCE_DIR_PREFIX = "instance-";
 
     public SpeedConfig {
-        requireNonNull(bootstrapServers, "bootstrapServers is null");
-        requireNonNull(eventsTopic, "eventsTopic is null");
-        requireNonNull(deadLetterTopic, "deadLetterTopic is null");
-        if (eventsTopic.equals(deadLetterTopic)) {
-            throw new IllegalArgumentException("The dead-letter topic must differ from the events topic: " + eventsTopic);
-        }
+        requireNonNull(kafka, "kafka is null");
         requireNonNull(cassandra, "cassandra is null");
         requireNonNull(ingestBuckets, "ingestBuckets is null");
-        requireNonNull(applicationId, "applicationId is null");
+        ConfigValues.requireNotBlank(applicationId, SECTION + ".application-id");
         requireNonNull(stateDir, "stateDir is null");
-        requireNonNull(commitInterval, "commitInterval is null");
-        requireNonNull(dedupHorizon, "dedupHorizon is null");
-        requireNonNull(retention, "retention is null");
-        requireNonNull(evictionGrace, "evictionGrace is null");
-        requireNonNull(retryBackoff, "retryBackoff is null");
-        requireNonNull(maxRetryBackoff, "maxRetryBackoff is null");
-        requireNonNull(progressInterval, "progressInterval is null");
-        requireNonNull(idleCheckInterval, "idleCheckInterval is null");
-        requireNonNull(clockSkew, "clockSkew is null");
         requireNonNull(httpHost, "httpHost is null");
         streamsOverrides = Map.copyOf(requireNonNull(streamsOverrides, "streamsOverrides is null"));
-        atLeast(replicationFactor, 1, "replication-factor");
-        atLeast(streamThreads, 1, "stream-threads");
-        atLeast(standbyReplicas, 0, "standby-replicas");
-        atLeast(productTasks, 0, "product-tasks");
-        atLeast(maxWritesInFlight, 1, "max-writes-in-flight");
-        atLeast(deadLetterMaxBytes, 1024, "dead-letter-max-bytes");
+        ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
+        ConfigValues.requireAtLeast(streamThreads, 1, SECTION + ".stream-threads");
+        ConfigValues.requireAtLeast(standbyReplicas, 0, SECTION + ".standby-replicas");
+        ConfigValues.requireAtLeast(productTasks, 0, SECTION + ".product-tasks");
+        ConfigValues.requirePositive(commitInterval, SECTION + ".commit-interval");
         if (internalReplicationFactor < -1 || internalReplicationFactor == 0) {
-            throw new IllegalArgumentException("internal-replication-factor must be -1 or at least 1: " + internalReplicationFactor);
+            throw new IllegalArgumentException(SECTION + ".internal-replication-factor must be -1 or at least 1: " + internalReplicationFactor);
         }
-        if (httpPort < 0 || httpPort > 65_535) {
-            throw new IllegalArgumentException("http.port must be 0..65535: " + httpPort);
-        }
+        ConfigValues.requirePositive(dedupHorizon, SECTION + ".dedup-horizon");
+        ConfigValues.requirePositive(retention, SECTION + ".retention");
         if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
-            throw new IllegalArgumentException("retention must be at least a minute: " + retention);
+            throw new IllegalArgumentException(SECTION + ".retention must be at least a minute: " + retention);
         }
-        if (dedupHorizon.isNegative() || dedupHorizon.isZero()) {
-            throw new IllegalArgumentException("dedup-horizon must be positive: " + dedupHorizon);
-        }
-        if (evictionGrace.isNegative() || clockSkew.isNegative()) {
-            throw new IllegalArgumentException("eviction-grace and clock-skew must not be negative: " + evictionGrace + ", " + clockSkew);
-        }
+        ConfigValues.requireNotNegative(evictionGrace, SECTION + ".eviction-grace");
+        ConfigValues.requireAtLeast(maxWritesInFlight, 1, SECTION + ".max-writes-in-flight");
+        ConfigValues.requirePositive(retryBackoff, SECTION + ".retry-backoff");
+        ConfigValues.requirePositive(maxRetryBackoff, SECTION + ".max-retry-backoff");
         if (maxRetryBackoff.compareTo(retryBackoff) < 0) {
-            throw new IllegalArgumentException("max-retry-backoff " + maxRetryBackoff + " is shorter than retry-backoff " + retryBackoff);
+            throw new IllegalArgumentException(SECTION + ".max-retry-backoff " + maxRetryBackoff + " is shorter than retry-backoff " + retryBackoff);
         }
+        ConfigValues.requirePositive(progressInterval, SECTION + ".progress-interval");
+        ConfigValues.requirePositive(idleCheckInterval, SECTION + ".idle-check-interval");
+        ConfigValues.requireNotNegative(clockSkew, SECTION + ".clock-skew");
+        ConfigValues.requireAtLeast(deadLetterMaxBytes, 1024, SECTION + ".dead-letter-max-bytes");
+        ConfigValues.requireListenPort(httpPort, SECTION + ".http.port");
     }
 
     /**
@@ -136,7 +121,7 @@ public record SpeedConfig(
      * @param stackDir the {@code --stack} directory, or {@code null}; it is the default home of the state directory
      */
     public static SpeedConfig from(Config config, Path stackDir) {
-        Config speed = config.getConfig("lambda.speed");
+        Config speed = config.getConfig(SECTION);
         String stateDir = ConfigValues.optionalString(speed, "state-dir");
         Path home = stackDir != null ? stackDir.resolve(STATE_DIR_IN_STACK) : Path.of(System.getProperty("java.io.tmpdir"), "lambda-speed-state");
         Path resolvedStateDir = stateDir != null ? Path.of(stateDir) : home.resolve(instanceDirName());
@@ -145,30 +130,28 @@ public record SpeedConfig(
             overrides.put(entry.getKey().replace("\"", ""), String.valueOf(entry.getValue().unwrapped()));
         }
         return new SpeedConfig(
-                config.getString("lambda.kafka.bootstrap-servers"),
-                config.getString("lambda.kafka.events-topic"),
-                config.getString("lambda.kafka.dead-letter-topic"),
+                KafkaSettings.from(config),
                 CassandraSettings.from(config),
-                ConfigValues.positiveInt(config, "lambda.cassandra.replication-factor"),
+                config.getInt("lambda.cassandra.replication-factor"),
                 new IngestBuckets(config.getDuration("lambda.ingest.bucket-width")),
                 speed.getString("application-id"),
                 resolvedStateDir,
                 stateDir == null,
-                ConfigValues.positiveInt(speed, "stream-threads"),
+                speed.getInt("stream-threads"),
                 speed.getInt("standby-replicas"),
                 speed.getInt("product-tasks"),
-                ConfigValues.positiveDuration(speed, "commit-interval"),
+                speed.getDuration("commit-interval"),
                 speed.getInt("internal-replication-factor"),
-                ConfigValues.positiveDuration(speed, "dedup-horizon"),
-                ConfigValues.positiveDuration(speed, "retention"),
+                speed.getDuration("dedup-horizon"),
+                speed.getDuration("retention"),
                 speed.getDuration("eviction-grace"),
-                ConfigValues.positiveInt(speed, "max-writes-in-flight"),
-                ConfigValues.positiveDuration(speed, "retry-backoff"),
-                ConfigValues.positiveDuration(speed, "max-retry-backoff"),
-                ConfigValues.positiveDuration(speed, "progress-interval"),
-                ConfigValues.positiveDuration(speed, "idle-check-interval"),
+                speed.getInt("max-writes-in-flight"),
+                speed.getDuration("retry-backoff"),
+                speed.getDuration("max-retry-backoff"),
+                speed.getDuration("progress-interval"),
+                speed.getDuration("idle-check-interval"),
                 speed.getDuration("clock-skew"),
-                ConfigValues.positiveInt(speed, "dead-letter-max-bytes"),
+                speed.getInt("dead-letter-max-bytes"),
                 speed.getBoolean("create-schema"),
                 speed.getString("http.host"),
                 speed.getInt("http.port"),
@@ -176,14 +159,14 @@ public record SpeedConfig(
     }
 
     public SpeedConfig withHttpPort(int newHttpPort) {
-        return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
+        return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
                 applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {
-        return new SpeedConfig(bootstrapServers, eventsTopic, deadLetterTopic, cassandra, replicationFactor, ingestBuckets,
+        return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
                 applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides);
@@ -192,8 +175,7 @@ public record SpeedConfig(
     /** Without the values of the pass-through properties, which may hold credentials. */
     @Override
     public String toString() {
-        return "SpeedConfig[bootstrapServers=" + bootstrapServers + ", eventsTopic=" + eventsTopic + ", deadLetterTopic=" + deadLetterTopic
-                + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
+        return "SpeedConfig[kafka=" + kafka + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
                 + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", standbyReplicas=" + standbyReplicas + ", productTasks=" + productTasks
                 + ", dedupHorizon=" + dedupHorizon
                 + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + new TreeSet<>(streamsOverrides.keySet()) + "]";
@@ -202,11 +184,5 @@ public record SpeedConfig(
     /** Unique per process and start: two instances on one machine never share state directories. */
     private static String instanceDirName() {
         return INSTANCE_DIR_PREFIX + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() & 0xffffffL, 36);
-    }
-
-    private static void atLeast(int value, int minimum, String key) {
-        if (value < minimum) {
-            throw new IllegalArgumentException(key + " must be at least " + minimum + ": " + value);
-        }
     }
 }

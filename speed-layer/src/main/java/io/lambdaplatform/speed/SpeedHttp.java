@@ -3,9 +3,9 @@ package io.lambdaplatform.speed;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.lambdaplatform.model.HealthStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -36,7 +36,7 @@ public final class SpeedHttp implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
             config.jetty.port = port;
-            config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+            config.routes.get("/health/live", ctx -> ctx.json(HealthStatus.live().body()));
             config.routes.get("/health/ready", ctx -> ready(ctx, readiness.get()));
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         });
@@ -49,11 +49,9 @@ public final class SpeedHttp implements AutoCloseable {
     }
 
     private static void ready(Context ctx, Readiness readiness) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", readiness.ready() ? "UP" : "DOWN");
-        body.put("kafka_streams", readiness.streamsState());
-        body.put("cassandra", readiness.cassandraAnswers() ? "UP" : "DOWN");
-        ctx.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(body);
+        HealthStatus health = new HealthStatus(readiness.ready(),
+                Map.of("kafka_streams", readiness.streamsState(), "cassandra", HealthStatus.state(readiness.cassandraAnswers())));
+        ctx.status(readiness.ready() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(health.body());
     }
 
     @Override

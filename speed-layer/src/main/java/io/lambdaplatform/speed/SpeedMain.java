@@ -1,7 +1,8 @@
 package io.lambdaplatform.speed;
 
-import io.lambdaplatform.model.config.PlatformConfig;
-import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,11 +19,8 @@ public final class SpeedMain implements Callable<Integer> {
 
     private static final String LOGBACK_CONFIG = "logback.configurationFile";
 
-    @Option(names = "--stack", paramLabel = "DIR", description = "Directory of a running `./lambda stack` (reads DIR/endpoints.json).")
-    private Path stackDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (HOCON, JSON or properties); LAMBDA_* variables override it.")
-    private Path configFile;
+    @Mixin
+    private ConfigSourceOptions source;
 
     @Option(names = "--http-port", paramLabel = "P", description = "Port of /health and /metrics (default lambda.speed.http.port, 0: a free one, printed at start).")
     private Integer httpPort;
@@ -34,17 +32,12 @@ public final class SpeedMain implements Callable<Integer> {
         if (System.getProperty(LOGBACK_CONFIG) == null) {
             System.setProperty(LOGBACK_CONFIG, "speed-logback.xml");
         }
-        CommandLine command = new CommandLine(new SpeedMain())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("speed: " + e.getMessage());
-                    return 1;
-                });
-        System.exit(command.execute(args));
+        Entrypoint.run(new SpeedMain(), args);
     }
 
     @Override
     public Integer call() throws InterruptedException {
-        SpeedConfig config = SpeedConfig.from(PlatformConfig.load(configFile, stackDir), stackDir);
+        SpeedConfig config = SpeedConfig.from(source.load(), source.stackDir());
         if (httpPort != null) {
             config = config.withHttpPort(httpPort);
         }
@@ -54,15 +47,15 @@ public final class SpeedMain implements Callable<Integer> {
         SpeedApp app = SpeedApp.start(config);
         Thread shutdown = new Thread(app::close, "speed-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        System.out.println("Speed layer running: reading " + config.eventsTopic() + ", health on http://" + config.httpHost() + ":"
+        System.out.println("Speed layer running: reading " + config.kafka().eventsTopic() + ", health on http://" + config.httpHost() + ":"
                 + app.httpPort() + "/health/ready; Ctrl-C stops it.");
         boolean failed = app.awaitStop();
         if (failed) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             app.close();
             System.err.println("Speed layer stopped: Kafka Streams failed (see the log above).");
-            return 1;
+            return Entrypoint.FAILED;
         }
-        return 0;
+        return Entrypoint.OK;
     }
 }

@@ -80,11 +80,11 @@ public final class SpeedTopology {
                         config.progressInterval(), clock)));
 
         KStream<byte[], byte[]> judged = builder
-                .stream(config.eventsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
+                .stream(config.kafka().eventsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
                 .process(() -> new SourceProcessor(BY_PRODUCT_SINK, DEAD_LETTER_SINK, config.commitInterval(), config.deadLetterMaxBytes(),
                                 log, caughtUp, metrics),
                         Named.as(SOURCE_PROCESSOR), SpeedStores.SOURCE_POSITIONS, SpeedStores.DEAD_LETTERS, PendingWrites.SOURCE_NAME);
-        judged.to(config.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
+        judged.to(config.kafka().deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
         Repartitioned<byte[], byte[]> byProduct = Repartitioned.<byte[], byte[]>as(BY_PRODUCT)
                 .withKeySerde(Serdes.ByteArray())
                 .withValueSerde(Serdes.ByteArray())
@@ -103,7 +103,7 @@ public final class SpeedTopology {
     public static Properties streamsProperties(SpeedConfig config) {
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());

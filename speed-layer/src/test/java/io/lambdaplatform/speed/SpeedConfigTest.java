@@ -1,38 +1,75 @@
 package io.lambdaplatform.speed;
 
 import com.typesafe.config.ConfigFactory;
+import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.config.ConfigMappingAssertions;
+import io.lambdaplatform.model.config.SharedKeys;
+import io.lambdaplatform.viewstore.CassandraKeys;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertFullMapping;
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertRecordedDefaults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SpeedConfigTest {
 
-    @Test
-    void readsTheDocumentedDefaults() {
-        SpeedConfig config = SpeedConfig.from(ConfigFactory.defaultReference().resolve(), Path.of("/data/stack"));
+    private static final Path STACK = Path.of("/data/stack");
 
-        assertThat(config.eventsTopic()).isEqualTo("events");
-        assertThat(config.deadLetterTopic()).isEqualTo("events.dlq");
-        assertThat(config.applicationId()).isEqualTo("lambda-speed");
+    @Test
+    void defaults() {
+        SpeedConfig expected = new SpeedConfig(SharedKeys.KAFKA_DEFAULTS, CassandraKeys.DEFAULTS, CassandraKeys.REPLICATION_FACTOR_DEFAULT,
+                new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), "lambda-speed", Path.of("ignored"), true, 1, 0, 0,
+                Duration.ofSeconds(1), -1, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10), 256, Duration.ofMillis(100),
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1), 1_000_000, true, "127.0.0.1", 0,
+                Map.of());
+
+        assertRecordedDefaults(config -> SpeedConfig.from(config, STACK), expected, "stateDir");
+        SpeedConfig config = SpeedConfig.from(ConfigMappingAssertions.referenceDefaults(), STACK);
         assertThat(config.stateDir().getParent()).isEqualTo(Path.of("/data/stack/speed-state"));
         assertThat(config.stateDir().getFileName().toString()).startsWith("instance-" + ProcessHandle.current().pid() + "-");
-        assertThat(config.stateDirOwned()).isTrue();
-        assertThat(config.standbyReplicas()).isZero();
-        assertThat(config.productTasks()).isZero();
-        assertThat(config.ingestBuckets().width()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(config.dedupHorizon()).isEqualTo(Duration.ofHours(24));
-        assertThat(config.retention()).isEqualTo(Duration.ofDays(7));
-        assertThat(config.maxWritesInFlight()).isEqualTo(256);
-        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
-        assertThat(config.httpPort()).isZero();
-        assertThat(config.streamsOverrides()).isEmpty();
+    }
+
+    @Test
+    void everyKeyMaps() {
+        Map<String, Object> speed = new HashMap<>();
+        speed.put("lambda.speed.application-id", "speed-2");
+        speed.put("lambda.speed.state-dir", "/var/lib/speed");
+        speed.put("lambda.speed.stream-threads", 4);
+        speed.put("lambda.speed.standby-replicas", 1);
+        speed.put("lambda.speed.product-tasks", 12);
+        speed.put("lambda.speed.commit-interval", "500ms");
+        speed.put("lambda.speed.internal-replication-factor", 3);
+        speed.put("lambda.speed.dedup-horizon", "12h");
+        speed.put("lambda.speed.retention", "3d");
+        speed.put("lambda.speed.eviction-grace", "5m");
+        speed.put("lambda.speed.max-writes-in-flight", 64);
+        speed.put("lambda.speed.retry-backoff", "50ms");
+        speed.put("lambda.speed.max-retry-backoff", "5s");
+        speed.put("lambda.speed.progress-interval", "2s");
+        speed.put("lambda.speed.idle-check-interval", "3s");
+        speed.put("lambda.speed.clock-skew", "2s");
+        speed.put("lambda.speed.dead-letter-max-bytes", 2048);
+        speed.put("lambda.speed.create-schema", false);
+        speed.put("lambda.speed.http.host", "0.0.0.0");
+        speed.put("lambda.speed.http.port", 9100);
+        speed.put("lambda.speed.streams.producer.transaction.timeout.ms", 60000);
+        SpeedConfig expected = new SpeedConfig(SharedKeys.KAFKA_MAPPED, CassandraKeys.MAPPED, CassandraKeys.REPLICATION_FACTOR_MAPPED,
+                new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), "speed-2", Path.of("/var/lib/speed"), false, 4, 1, 12,
+                Duration.ofMillis(500), 3, Duration.ofHours(12), Duration.ofDays(3), Duration.ofMinutes(5), 64, Duration.ofMillis(50),
+                Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(2), 2048, false, "0.0.0.0", 9100,
+                Map.of("producer.transaction.timeout.ms", "60000"));
+
+        assertFullMapping(config -> SpeedConfig.from(config, STACK), List.of("lambda.kafka", "lambda.cassandra", "lambda.ingest", "lambda.speed"),
+                SharedKeys.union(SharedKeys.KAFKA_SET, CassandraKeys.SET, SharedKeys.INGEST_SET, speed), expected);
     }
 
     @Test
@@ -69,13 +106,13 @@ class SpeedConfigTest {
         assertThatThrownBy(() -> SpeedConfig.from(ConfigFactory.parseMap(Map.of("lambda.kafka.dead-letter-topic", "events"))
                 .withFallback(ConfigFactory.defaultReference()).resolve(), null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("The dead-letter topic must differ from the events topic: events");
+                .hasMessageContaining("lambda.kafka.dead-letter-topic must differ from lambda.kafka.events-topic: events");
     }
 
     @Test
     void rejectsARetentionUnderAMinute() {
         assertThatThrownBy(() -> SpeedConfig.from(ConfigFactory.parseMap(Map.of("lambda.speed.retention", "30s"))
                 .withFallback(ConfigFactory.defaultReference()).resolve(), null))
-                .hasMessageContaining("retention must be at least a minute: PT30S");
+                .hasMessageContaining("lambda.speed.retention must be at least a minute: PT30S");
     }
 }

@@ -9,6 +9,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.model.config.HostPort;
+import io.lambdaplatform.model.config.KeyspaceName;
 
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -47,32 +49,30 @@ public record CassandraSettings(
         String consistency,
         String driverConfig) implements Serializable {
 
-    public static final String DEFAULT_KEYSPACE = "lambda";
+    public static final String SECTION = "lambda.cassandra";
+    public static final String DEFAULT_KEYSPACE = KeyspaceName.DEFAULT;
     public static final String DEFAULT_CONSISTENCY = "LOCAL_QUORUM";
     /** The root of the Java driver's own configuration, in its {@code reference.conf} and in ours. */
     public static final String DRIVER_ROOT = "datastax-java-driver";
 
     public CassandraSettings {
-        contactPoints = List.copyOf(requireNonNull(contactPoints, "contactPoints is null"));
+        contactPoints = List.copyOf(requireNonNull(contactPoints, SECTION + ".contact-points is null"));
         if (contactPoints.isEmpty()) {
-            throw new IllegalArgumentException("At least one Cassandra contact point is needed");
+            throw new IllegalArgumentException(SECTION + ".contact-points must name at least one node");
         }
-        contactPoints.forEach(CassandraSettings::address);
-        requireNonNull(localDatacenter, "localDatacenter is null");
-        requireNonNull(keyspace, "keyspace is null");
-        if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-            throw new IllegalArgumentException("Keyspace must be lower-case letters, digits and _: " + keyspace);
-        }
-        requireNonNull(requestTimeout, "requestTimeout is null");
+        contactPoints.forEach(point -> HostPort.parse(point, SECTION + ".contact-points"));
+        ConfigValues.requireNotBlank(localDatacenter, SECTION + ".local-datacenter");
+        KeyspaceName.requireValid(keyspace, SECTION + ".keyspace");
+        ConfigValues.requirePositive(requestTimeout, SECTION + ".request-timeout");
         if ((username == null) != (password == null)) {
-            throw new IllegalArgumentException("Cassandra username and password go together");
+            throw new IllegalArgumentException(SECTION + ".username and " + SECTION + ".password go together");
         }
-        requireNonNull(consistency, "consistency is null");
+        requireNonNull(consistency, SECTION + ".consistency is null");
         try {
             DefaultConsistencyLevel.valueOf(consistency);
         }
         catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("lambda.cassandra.consistency must be one of "
+            throw new IllegalArgumentException(SECTION + ".consistency must be one of "
                     + List.of(DefaultConsistencyLevel.values()) + ": " + consistency, e);
         }
         requireNonNull(driverConfig, "driverConfig is null");
@@ -80,14 +80,14 @@ public record CassandraSettings(
 
     /** The settings under {@code lambda.cassandra} of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
     public static CassandraSettings from(Config config) {
-        Config cassandra = config.getConfig("lambda.cassandra");
+        Config cassandra = config.getConfig(SECTION);
         return new CassandraSettings(
-                ConfigValues.nonEmptyList(cassandra, "contact-points"),
+                cassandra.getStringList("contact-points"),
                 cassandra.getString("local-datacenter"),
                 cassandra.getString("keyspace"),
                 ConfigValues.optionalString(cassandra, "username"),
                 ConfigValues.optionalString(cassandra, "password"),
-                ConfigValues.positiveDuration(cassandra, "request-timeout"),
+                cassandra.getDuration("request-timeout"),
                 cassandra.getString("consistency").toUpperCase(Locale.ROOT),
                 userDriverConfig(config));
     }
@@ -140,8 +140,8 @@ public record CassandraSettings(
                 .withLocalDatacenter(localDatacenter)
                 .withConfigLoader(DriverConfigLoader.fromString(driverSettings().root().render(ConfigRenderOptions.concise())));
         contactPoints.forEach(point -> {
-            InetSocketAddress address = address(point);
-            builder.addContactPoint(new InetSocketAddress(address.getHostString(), address.getPort()));
+            HostPort address = HostPort.parse(point, SECTION + ".contact-points");
+            builder.addContactPoint(new InetSocketAddress(address.host(), address.port()));
         });
         if (username != null) {
             builder.withAuthCredentials(username, password);
@@ -174,19 +174,5 @@ public record CassandraSettings(
             }
         }
         return set.isEmpty() ? "" : ConfigFactory.parseMap(set).root().render(ConfigRenderOptions.concise());
-    }
-
-    private static InetSocketAddress address(String hostAndPort) {
-        int colon = hostAndPort.lastIndexOf(':');
-        if (colon <= 0 || colon == hostAndPort.length() - 1) {
-            throw new IllegalArgumentException("Contact point must be host:port: " + hostAndPort);
-        }
-        try {
-            int port = Integer.parseInt(hostAndPort.substring(colon + 1));
-            return InetSocketAddress.createUnresolved(hostAndPort.substring(0, colon), port);
-        }
-        catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Contact point port is not a number: " + hostAndPort, e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.lambdaplatform.viewstore;
 
+import io.lambdaplatform.model.config.KeyspaceName;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
@@ -113,9 +114,7 @@ public final class ViewSchema {
 
     /** The statements {@link #create} runs, for operators who apply schema by hand (e.g. with NetworkTopologyStrategy). */
     public static List<String> statements(String keyspace, int replicationFactor) {
-        if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-            throw new IllegalArgumentException("Keyspace must be lower-case letters, digits and _: " + keyspace);
-        }
+        KeyspaceName.requireValid(keyspace, "keyspace");
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("Replication factor must be at least 1: " + replicationFactor);
         }

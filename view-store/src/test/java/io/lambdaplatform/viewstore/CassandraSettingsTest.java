@@ -13,22 +13,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertFullMapping;
+import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertRecordedDefaults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CassandraSettingsTest {
 
     @Test
-    void readsThePlatformConfiguration() {
-        CassandraSettings settings = CassandraSettings.from(PlatformConfig.load(null, null));
+    void defaults() {
+        assertRecordedDefaults(CassandraSettings::from, CassandraKeys.DEFAULTS);
+    }
 
-        assertThat(settings.contactPoints()).isEqualTo(List.of("localhost:9042"));
-        assertThat(settings.localDatacenter()).isEqualTo("datacenter1");
-        assertThat(settings.keyspace()).isEqualTo("lambda");
-        assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(settings.username()).isNull();
-        assertThat(settings.consistency()).isEqualTo("LOCAL_QUORUM");
-        assertThat(settings.driverConfig()).isEmpty();
+    @Test
+    void everyKeyMaps() {
+        assertFullMapping(CassandraSettings::from, List.of("lambda.cassandra"), CassandraKeys.SET, CassandraKeys.MAPPED);
     }
 
     @Test
@@ -79,11 +78,11 @@ class CassandraSettingsTest {
 
     @Test
     void rejectsBadSettings() {
-        assertThatThrownBy(() -> CassandraSettings.of("db", "dc1", "lambda")).hasMessage("Contact point must be host:port: db");
-        assertThatThrownBy(() -> CassandraSettings.of("db:x", "dc1", "lambda")).hasMessage("Contact point port is not a number: db:x");
-        assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "Lambda")).hasMessageContaining("Keyspace must be lower-case");
+        assertThatThrownBy(() -> CassandraSettings.of("db", "dc1", "lambda")).hasMessage("lambda.cassandra.contact-points is not host:port: db");
+        assertThatThrownBy(() -> CassandraSettings.of("db:x", "dc1", "lambda")).hasMessage("lambda.cassandra.contact-points has no numeric port: db:x");
+        assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "Lambda")).hasMessageContaining("must be a lower-case letter, then up to 47 lower-case letters, digits and _");
         assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "lambda").withCredentials("app", null))
-                .hasMessage("Cassandra username and password go together");
+                .hasMessage("lambda.cassandra.username and lambda.cassandra.password go together");
         assertThatThrownBy(() -> CassandraSettings.of("db:9042", "dc1", "lambda").withConsistency("MOST"))
                 .hasMessageStartingWith("lambda.cassandra.consistency must be one of [ANY, ONE,");
     }

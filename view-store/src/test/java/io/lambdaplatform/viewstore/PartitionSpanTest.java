@@ -39,7 +39,7 @@ class PartitionSpanTest {
 
     @Test
     void keyspaceNamesAreChecked() {
-        assertThatThrownBy(() -> ViewSchema.statements("Lambda; DROP", 1)).hasMessageContaining("Keyspace must be lower-case");
+        assertThatThrownBy(() -> ViewSchema.statements("Lambda; DROP", 1)).hasMessageContaining("must be a lower-case letter, then up to 47 lower-case letters, digits and _");
         assertThat(ViewSchema.statements("lambda", 1)).hasSize(19).first().asString().contains("'replication_factor': 1");
     }
 }

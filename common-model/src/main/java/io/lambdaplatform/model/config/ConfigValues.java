@@ -3,9 +3,11 @@ package io.lambdaplatform.model.config;
 import com.typesafe.config.Config;
 
 import java.time.Duration;
-import java.util.List;
 
-/** Reads optional values the way every deployable needs them: {@code null} in the file means absent. */
+/**
+ * Reading optional values, and the checks every config record's compact constructor makes: each names the
+ * configuration key, so the one place a value is validated also says which key to fix.
+ */
 public final class ConfigValues {
 
     private ConfigValues() {}
@@ -15,27 +17,52 @@ public final class ConfigValues {
         return config.hasPath(path) ? config.getString(path) : null;
     }
 
-    public static Duration positiveDuration(Config config, String path) {
-        Duration value = config.getDuration(path);
+    public static String requireNotBlank(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " must not be empty");
+        }
+        return value;
+    }
+
+    public static int requireAtLeast(int value, int minimum, String key) {
+        if (value < minimum) {
+            throw new IllegalArgumentException(key + " must be at least " + minimum + ": " + value);
+        }
+        return value;
+    }
+
+    public static long requireNotNegative(long value, String key) {
+        if (value < 0) {
+            throw new IllegalArgumentException(key + " must not be negative: " + value);
+        }
+        return value;
+    }
+
+    public static Duration requirePositive(Duration value, String key) {
+        if (value == null) {
+            throw new NullPointerException(key + " is null");
+        }
         if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(path + " must be positive: " + value);
+            throw new IllegalArgumentException(key + " must be positive: " + value);
         }
         return value;
     }
 
-    public static int positiveInt(Config config, String path) {
-        int value = config.getInt(path);
-        if (value < 1) {
-            throw new IllegalArgumentException(path + " must be at least 1: " + value);
+    public static Duration requireNotNegative(Duration value, String key) {
+        if (value == null) {
+            throw new NullPointerException(key + " is null");
+        }
+        if (value.isNegative()) {
+            throw new IllegalArgumentException(key + " must not be negative: " + value);
         }
         return value;
     }
 
-    public static List<String> nonEmptyList(Config config, String path) {
-        List<String> values = config.getStringList(path);
-        if (values.isEmpty()) {
-            throw new IllegalArgumentException(path + " must not be empty");
+    /** A port to listen on: 0 picks a free one. */
+    public static int requireListenPort(int port, String key) {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException(key + " must be 0..65535: " + port);
         }
-        return values;
+        return port;
     }
 }

@@ -39,19 +39,6 @@ public final class PlatformConfig {
             "LAMBDA_BATCH_HEAP", "LAMBDA_BATCH_MASTER", "LAMBDA_BATCH_PARTITIONS", "LAMBDA_BATCH_EVERY", "LAMBDA_BATCH_STATUS_FILE",
             "LAMBDA_DEMO_COUNT", "LAMBDA_DEMO_RATE", "LAMBDA_S3_ACCESS_KEY", "LAMBDA_S3_SECRET_KEY", "LAMBDA_IT_REQUIRE_TOOLS");
 
-    /** Which {@code endpoints.json} key (written by {@code ./lambda stack}) sets which configuration key. */
-    private static final Map<String, String> ENDPOINT_KEYS = Map.of(
-            "kafka.bootstrap", "lambda.kafka.bootstrap-servers",
-            "events.topic", "lambda.kafka.events-topic",
-            "dlq.topic", "lambda.kafka.dead-letter-topic",
-            "cassandra.datacenter", "lambda.cassandra.local-datacenter",
-            "cassandra.keyspace", "lambda.cassandra.keyspace",
-            "s3.endpoint", "lambda.s3.endpoint",
-            "s3.bucket", "lambda.s3.bucket",
-            "s3.region", "lambda.s3.region",
-            "s3.access-key", "lambda.s3.access-key",
-            "s3.secret-key", "lambda.s3.secret-key");
-
     private PlatformConfig() {}
 
     /**
@@ -83,7 +70,10 @@ public final class PlatformConfig {
         return loaded;
     }
 
-    /** The settings of a local stack's {@code endpoints.json}, under the platform's configuration keys. */
+    /**
+     * The settings of a local stack's {@code endpoints.json}, which {@code ./lambda stack} writes under the platform's
+     * own configuration keys; keys outside {@value KnownKeys#ROOT} (Spark's {@code spark.master}) are left out.
+     */
     public static Config fromEndpoints(Path endpointsFile) {
         Map<String, Object> endpoints;
         try {
@@ -94,25 +84,14 @@ public final class PlatformConfig {
                     + ": is `./lambda stack --data-dir " + endpointsFile.getParent() + "` running?", e);
         }
         Map<String, Object> settings = new HashMap<>();
-        ENDPOINT_KEYS.forEach((endpointKey, configKey) -> {
-            if (endpoints.get(endpointKey) != null) {
-                settings.put(configKey, endpoints.get(endpointKey).toString());
+        endpoints.forEach((key, value) -> {
+            if (key.startsWith(KnownKeys.ROOT + ".") && value != null) {
+                settings.put(key, value);
             }
         });
-        // A cluster stack lists every Cassandra node; a single-node stack names its one node.
-        Object contactPoints = endpoints.get("cassandra.contact-points");
-        Object contactPoint = endpoints.get("cassandra.contact-point");
-        if (contactPoints instanceof List<?> list && !list.isEmpty()) {
-            settings.put("lambda.cassandra.contact-points", list.stream().map(Object::toString).toList());
-        }
-        else if (contactPoint != null) {
-            settings.put("lambda.cassandra.contact-points", List.of(contactPoint.toString()));
-        }
-        if (endpoints.get("cassandra.replication-factor") instanceof Number replicationFactor) {
-            settings.put("lambda.cassandra.replication-factor", replicationFactor.intValue());
-        }
-        if (endpoints.get("s3.endpoint") != null) {
-            settings.put("lambda.s3.path-style-access", true);
+        if (settings.isEmpty() && endpoints.containsKey("kafka.bootstrap")) {
+            throw new IllegalArgumentException("Stack endpoints " + endpointsFile + " were written by an older ./lambda stack, "
+                    + "without the platform's configuration keys: restart that stack and it rewrites the file");
         }
         return ConfigFactory.parseMap(settings, "stack endpoints " + endpointsFile);
     }

@@ -31,9 +31,9 @@ class PlatformConfigTest {
     @Test
     void stackEndpointsOverrideDefaultsAndFileOverridesStackAndEnvironmentOverridesAll() throws IOException {
         Files.writeString(dir.resolve("endpoints.json"), """
-                {"kafka.bootstrap": "127.0.0.1:40001", "cassandra.contact-point": "127.0.0.1:40002",
-                 "cassandra.datacenter": "datacenter1", "s3.endpoint": "http://127.0.0.1:40003", "s3.bucket": "b1",
-                 "something.else": 7}""");
+                {"lambda.kafka.bootstrap-servers": "127.0.0.1:40001", "lambda.cassandra.contact-points": ["127.0.0.1:40002"],
+                 "lambda.cassandra.local-datacenter": "datacenter1", "lambda.s3.endpoint": "http://127.0.0.1:40003",
+                 "lambda.s3.bucket": "b1", "lambda.s3.path-style-access": true, "spark.master": "spark://127.0.0.1:7077"}""");
         Path file = dir.resolve("app.conf");
         Files.writeString(file, "lambda.s3.bucket = b2\nlambda.kafka.events-topic = events-from-file\n");
 
@@ -70,9 +70,9 @@ class PlatformConfigTest {
     @Test
     void aClusterStackSetsEveryContactPointAndItsReplicationFactor() throws IOException {
         Files.writeString(dir.resolve("endpoints.json"), """
-                {"kafka.bootstrap": "127.0.0.1:40001,127.0.0.2:40001,127.0.0.3:40001", "cassandra.contact-point": "127.0.0.1:40002",
-                 "cassandra.contact-points": ["127.0.0.1:40002", "127.0.0.2:40002", "127.0.0.3:40002"],
-                 "cassandra.replication-factor": 3, "spark.master": "spark://127.0.0.1:40004"}""");
+                {"lambda.kafka.bootstrap-servers": "127.0.0.1:40001,127.0.0.2:40001,127.0.0.3:40001",
+                 "lambda.cassandra.contact-points": ["127.0.0.1:40002", "127.0.0.2:40002", "127.0.0.3:40002"],
+                 "lambda.cassandra.replication-factor": 3, "spark.master": "spark://127.0.0.1:40004"}""");
 
         Config config = PlatformConfig.load(null, dir, Map.of());
 
@@ -107,10 +107,27 @@ class PlatformConfigTest {
     }
 
     @Test
-    void checksValues() {
-        Config config = PlatformConfig.load(null, null, Map.of("LAMBDA_CASSANDRA_REQUEST__TIMEOUT", "0s"));
+    void anEndpointsFileOfAnOlderStackSaysToRestartIt() throws IOException {
+        Files.writeString(dir.resolve("endpoints.json"), """
+                {"kafka.bootstrap": "127.0.0.1:40001", "cassandra.contact-point": "127.0.0.1:40002"}""");
 
-        assertThatThrownBy(() -> ConfigValues.positiveDuration(config, "lambda.cassandra.request-timeout"))
+        assertThatThrownBy(() -> PlatformConfig.load(null, dir, Map.of()))
+                .hasMessageContaining("written by an older ./lambda stack")
+                .hasMessageContaining("restart that stack and it rewrites the file");
+    }
+
+    @Test
+    void theChecksOfConfigRecordsNameTheKey() {
+        assertThatThrownBy(() -> ConfigValues.requirePositive(Duration.ZERO, "lambda.cassandra.request-timeout"))
                 .hasMessage("lambda.cassandra.request-timeout must be positive: PT0S");
+        assertThatThrownBy(() -> ConfigValues.requireAtLeast(0, 1, "lambda.batch.keep-versions"))
+                .hasMessage("lambda.batch.keep-versions must be at least 1: 0");
+        assertThatThrownBy(() -> ConfigValues.requireListenPort(70_000, "lambda.serving.port"))
+                .hasMessage("lambda.serving.port must be 0..65535: 70000");
+        assertThatThrownBy(() -> HostPort.parse("db", "lambda.cassandra.contact-points"))
+                .hasMessage("lambda.cassandra.contact-points is not host:port: db");
+        assertThat(HostPort.parseList("a:1, [::1]:2", "k")).containsExactly(new HostPort("a", 1), new HostPort("[::1]", 2));
+        assertThatThrownBy(() -> KeyspaceName.requireValid("Views", "lambda.cassandra.keyspace"))
+                .hasMessageStartingWith("lambda.cassandra.keyspace must be a lower-case letter");
     }
 }

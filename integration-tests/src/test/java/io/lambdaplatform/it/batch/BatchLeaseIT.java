@@ -88,7 +88,7 @@ class BatchLeaseIT {
         sent.send(event("l3", "3.00"));
         tick();
         LayerProcess running = start("paused", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "40s"));
-        awaitLog(running, "of version 2 written; pausing");
+        running.awaitLog("of version 2 written; pausing", RUN_TIMEOUT);
         LayerProcess refusedRollback = start("rollback-refused", Map.of(), "rollback");
 
         assertThat(refusedRollback.awaitExit(RUN_TIMEOUT)).as(refusedRollback.logText()).isEqualTo(1);
@@ -115,14 +115,6 @@ class BatchLeaseIT {
         Matcher matcher = TOOK_LEASE.matcher(process.logText());
         assertThat(matcher.find()).as("%s took the lease:\n%s", process.name(), process.logTail()).isTrue();
         return matcher.group(1);
-    }
-
-    private static void awaitLog(LayerProcess process, String text) throws InterruptedException {
-        Instant deadline = Instant.now().plus(RUN_TIMEOUT);
-        while (!process.logText().contains(text) && process.isAlive() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-        }
-        assertThat(process.logText()).as("the run reaches: " + text).contains(text);
     }
 
     /** Waits past the current ingest second and appends an invalid record: the brokers' clock moves on. */

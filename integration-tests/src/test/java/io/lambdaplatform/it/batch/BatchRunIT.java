@@ -150,11 +150,7 @@ class BatchRunIT {
         sent.send(event("a5", "it-a", "100.00", 1000, "2026-11-24T12:00:00Z"));
         tick();
         LayerProcess running = startBatch("killed", Map.of("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "10m"));
-        long deadline = System.nanoTime() + Duration.ofMinutes(8).toNanos();
-        while (!running.logText().contains("pausing") && running.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
-        assertThat(running.logText()).as("the run reaches the pause before publishing").contains("of version 3 written; pausing");
+        running.awaitLog("of version 3 written; pausing", Duration.ofMinutes(8));
 
         running.kill();
 

@@ -4,8 +4,10 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The batch lease as Cassandra holds it, for tests that must wait for a killed run's lease to expire. */
 public final class LeaseRow {
@@ -19,13 +21,8 @@ public final class LeaseRow {
     }
 
     /** Waits until nobody holds the lease (its time-to-live ended or it was released). */
-    public static void awaitFree(CqlSession session, String keyspace, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (holder(session, keyspace).isPresent()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("The batch lease of " + holder(session, keyspace).orElse("?") + " is still held after " + timeout);
-            }
-            Thread.sleep(250);
-        }
+    public static void awaitFree(CqlSession session, String keyspace, Duration timeout) {
+        await("the batch lease is free").atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(holder(session, keyspace)).as("holder of the batch lease").isEmpty());
     }
 }

@@ -55,6 +55,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -223,12 +224,9 @@ class ExactnessIT {
         Map<String, String> pausing = new HashMap<>(environment);
         pausing.put("LAMBDA_BATCH_PAUSE__BEFORE__PUBLISH", "10m");
         LayerProcess doomed = LayerProcess.batch(stackDir, pausing, workDir.resolve("batch-killed.log"));
-        Instant deadline = Instant.now().plus(BATCH_TIMEOUT);
-        while (batchViews.versions().stream().noneMatch(version -> version.version() > published && !version.isPublished())) {
-            assertThat(doomed.isAlive()).as("batch run alive; log:\n%s", doomed.logTail()).isTrue();
-            assertThat(Instant.now()).as("an unpublished version appears").isBefore(deadline);
-            Thread.sleep(500);
-        }
+        await("an unpublished version appears").atMost(BATCH_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .failFast("the batch run exited; log " + doomed.log(), () -> !doomed.isAlive())
+                .until(() -> batchViews.versions().stream().anyMatch(version -> version.version() > published && !version.isPublished()));
         Thread.sleep(2_000);
         doomed.kill();
         assertThat(batchViews.current().orElseThrow().version()).isEqualTo(published);
@@ -366,39 +364,25 @@ class ExactnessIT {
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch %s exit code; log:\n%s", name, batch.logTail()).isZero();
     }
 
-    private void awaitServingReady() throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-        while (true) {
-            try {
-                if (get("/health/ready").statusCode() == 200) {
-                    return;
-                }
-            }
-            catch (UncheckedIOException e) {
-                // not listening yet
-            }
-            assertThat(serving.isAlive()).as("serving layer alive; log:\n%s", serving.logTail()).isTrue();
-            assertThat(Instant.now()).as("serving layer ready; log:\n%s", serving.logTail()).isBefore(deadline);
-            Thread.sleep(250);
-        }
+    private void awaitServingReady() {
+        await("serving layer ready; log " + serving.log()).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class) // not listening yet
+                .failFast("the serving layer exited; log " + serving.log(), () -> !serving.isAlive())
+                .until(() -> get("/health/ready").statusCode() == 200);
     }
 
     /** Waits until the speed watermark (reported by the serving layer) passes the moment the last record was acknowledged. */
-    private void awaitSpeedCaughtUp() throws InterruptedException {
+    private void awaitSpeedCaughtUp() {
         producer.flush();
         Instant sentBy = Instant.now();
-        Instant deadline = sentBy.plus(CATCH_UP_TIMEOUT);
-        while (true) {
-            JsonNode status = json(get("/v1/status"));
-            JsonNode watermark = status.get("speed").get("watermark");
-            if (!watermark.isNull() && Instant.parse(watermark.asText()).isAfter(sentBy)
-                    && status.get("dead_letters").get("total").asLong() >= truth.invalidCount()) {
-                return;
-            }
-            assertThat(speed.isAlive()).as("speed layer alive; log:\n%s", speed.logTail()).isTrue();
-            assertThat(Instant.now()).as("speed watermark passes %s; status %s; log:\n%s", sentBy, status, speed.logTail()).isBefore(deadline);
-            Thread.sleep(500);
-        }
+        await("speed watermark passes " + sentBy + "; log " + speed.log()).atMost(CATCH_UP_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .failFast("the speed layer exited; log " + speed.log(), () -> !speed.isAlive())
+                .untilAsserted(() -> {
+                    JsonNode status = json(get("/v1/status"));
+                    JsonNode watermark = status.get("speed").get("watermark");
+                    assertThat(!watermark.isNull() && Instant.parse(watermark.asText()).isAfter(sentBy)).as("watermark in %s", status).isTrue();
+                    assertThat(status.get("dead_letters").get("total").asLong()).as("dead letters in %s", status).isGreaterThanOrEqualTo(truth.invalidCount());
+                });
     }
 
     /**

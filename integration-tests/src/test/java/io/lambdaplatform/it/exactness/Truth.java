@@ -15,10 +15,10 @@ import java.util.TreeSet;
  * without the platform's own window arithmetic or aggregate: the first copy of each (product id, event id) counts,
  * windows are UTC-aligned by integer division of epoch milliseconds.
  */
-final class Truth {
+public final class Truth {
 
     /** The three granularities by their API label and width in milliseconds. */
-    static final Map<String, Long> GRANULARITIES = new LinkedHashMap<>();
+    public static final Map<String, Long> GRANULARITIES = new LinkedHashMap<>();
 
     static {
         GRANULARITIES.put("5m", 5 * 60_000L);
@@ -26,53 +26,53 @@ final class Truth {
         GRANULARITIES.put("1d", 86_400_000L);
     }
 
-    record SentEvent(String productId, String eventId, BigDecimal revenue, long durationMs, Instant eventTime) {}
+    public record SentEvent(String productId, String eventId, BigDecimal revenue, long durationMs, Instant eventTime) {}
 
     private final Map<String, SentEvent> firstCopies = new LinkedHashMap<>();
     private final Map<String, Long> invalidByReason = new TreeMap<>();
     private long duplicatesSent;
 
-    synchronized void valid(SentEvent event) {
+    public synchronized void valid(SentEvent event) {
         if (firstCopies.putIfAbsent(event.productId() + "\u0000" + event.eventId(), event) != null) {
             duplicatesSent++;
         }
     }
 
-    synchronized void invalid(String reasonCode) {
+    public synchronized void invalid(String reasonCode) {
         invalidByReason.merge(reasonCode, 1L, Long::sum);
     }
 
-    synchronized long invalidCount() {
+    public synchronized long invalidCount() {
         return invalidByReason.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    synchronized Map<String, Long> invalidByReason() {
+    public synchronized Map<String, Long> invalidByReason() {
         return new TreeMap<>(invalidByReason);
     }
 
-    synchronized long eventCount() {
+    public synchronized long eventCount() {
         return firstCopies.size();
     }
 
-    synchronized long duplicatesSent() {
+    public synchronized long duplicatesSent() {
         return duplicatesSent;
     }
 
-    synchronized List<SentEvent> events() {
+    public synchronized List<SentEvent> events() {
         return new ArrayList<>(firstCopies.values());
     }
 
-    synchronized Set<String> products() {
+    public synchronized Set<String> products() {
         Set<String> products = new TreeSet<>();
         firstCopies.values().forEach(event -> products.add(event.productId()));
         return products;
     }
 
-    synchronized Instant earliest() {
+    public synchronized Instant earliest() {
         return firstCopies.values().stream().map(SentEvent::eventTime).min(Instant::compareTo).orElseThrow();
     }
 
-    synchronized Instant latest() {
+    public synchronized Instant latest() {
         return firstCopies.values().stream().map(SentEvent::eventTime).max(Instant::compareTo).orElseThrow();
     }
 
@@ -80,7 +80,7 @@ final class Truth {
      * Window start → {@code "<count> events, <revenue>, <duration sum> ms"} for one product and granularity,
      * windows without events left out, as the API leaves them out.
      */
-    synchronized Map<Instant, String> windows(String productId, String granularity) {
+    public synchronized Map<Instant, String> windows(String productId, String granularity) {
         long width = GRANULARITIES.get(granularity);
         Map<Instant, long[]> counts = new TreeMap<>();
         Map<Instant, BigDecimal> revenue = new TreeMap<>();
@@ -99,7 +99,7 @@ final class Truth {
         return windows;
     }
 
-    static String describe(long count, BigDecimal revenue, long durationSumMs) {
+    public static String describe(long count, BigDecimal revenue, long durationSumMs) {
         return count + " events, " + revenue.stripTrailingZeros().toPlainString() + ", " + durationSumMs + " ms";
     }
 }

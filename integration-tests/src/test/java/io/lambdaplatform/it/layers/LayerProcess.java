@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -151,6 +152,15 @@ public final class LayerProcess implements AutoCloseable {
             throw new IllegalStateException(name + " pid " + process.pid() + " did not end within " + timeout + "; log " + log + ":\n" + logTail());
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits until the log contains {@code text}; fails at once if the process exits without logging it.
+     */
+    public void awaitLog(String text, Duration timeout) {
+        await(name + " logs \"" + text + "\"").atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .failFast(name + " exited without logging \"" + text + "\"; log " + log, () -> !isAlive() && !logText().contains(text))
+                .until(() -> logText().contains(text));
     }
 
     /** The last 40 lines of the log, for failure messages. */

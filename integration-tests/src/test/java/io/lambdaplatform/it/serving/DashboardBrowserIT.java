@@ -15,7 +15,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -184,9 +183,10 @@ class DashboardBrowserIT {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         wait.until(driver -> driver.findElements(By.cssSelector("#windows-table tbody tr")).size() == 3);
 
-        List<List<String>> rows = browser.findElements(By.cssSelector("#windows-table tbody tr")).stream()
-                .map(row -> row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
-                .toList();
+        // Read in one script: the page redraws the table on every refresh, so cell handles could go stale between reads.
+        @SuppressWarnings("unchecked")
+        List<List<String>> rows = (List<List<String>>) script("return Array.from(document.querySelectorAll('#windows-table tbody tr'))"
+                + ".map(row => Array.from(row.cells).map(cell => cell.innerText.trim()))");
         // en-US, as the browser was started: the numbers in the locale, from the API's exact values
         assertThat(rows).containsExactly(
                 List.of("2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", "2", "20.00", "2,000", "2", "0"),

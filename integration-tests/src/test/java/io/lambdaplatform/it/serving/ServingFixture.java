@@ -32,6 +32,9 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * A serving layer on a free port over the shared stack's Cassandra, in a keyspace of its own (the
  * batch pointer is global per keyspace, and other tests publish versions), plus direct access to
@@ -62,19 +65,8 @@ final class ServingFixture implements AutoCloseable {
 
     /** The session opens in the background; tests start once the service says it is ready. */
     private void awaitReady() {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (get("/health/ready").statusCode() != 200) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("The serving layer did not get ready within 60 s: " + get("/health/ready").body());
-            }
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for the serving layer", e);
-            }
-        }
+        await("the serving layer ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(get("/health/ready").statusCode()).as("/health/ready").isEqualTo(200));
     }
 
     static ServingFixture start(StackEndpoints endpoints, String token) {

@@ -2,7 +2,7 @@ package io.lambdaplatform.it.serving;
 
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.serving.BenchmarkViewsCommand;
+import io.lambdaplatform.serving.ViewsBenchmarkMain;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +49,7 @@ class ServingLoadIT {
         for (int i = 0; i < PRODUCTS; i++) {
             products.add(String.format(Locale.ROOT, "load-%02d", i));
         }
-        BenchmarkViewsCommand.load(serving.session, serving.settings.keyspace(), products, 7, Duration.ofHours(1), 24, 5);
+        ViewsBenchmarkMain.load(serving.session, serving.settings.keyspace(), products, 7, Duration.ofHours(1), 24, 5);
     }
 
     @AfterAll

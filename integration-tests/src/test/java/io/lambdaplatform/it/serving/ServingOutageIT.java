@@ -16,8 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,17 +76,9 @@ class ServingOutageIT {
         assertThat(body.get("error").asText()).isEqualTo("unavailable");
     }
 
-    private void awaitStatus(String base, String path, int status, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        int last = -1;
-        while (Instant.now().isBefore(deadline)) {
-            last = get(base, path).statusCode();
-            if (last == status) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        assertThat(last).as("%s after %s", path, timeout).isEqualTo(status);
+    private void awaitStatus(String base, String path, int status, Duration timeout) {
+        await(path + " answers " + status).atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(get(base, path).statusCode()).as(path).isEqualTo(status));
     }
 
     private HttpResponse<String> get(String base, String path) throws Exception {

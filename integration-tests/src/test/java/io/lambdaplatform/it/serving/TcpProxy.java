@@ -1,5 +1,7 @@
 package io.lambdaplatform.it.serving;
 
+import io.lambdaplatform.model.config.HostPort;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,9 +33,9 @@ final class TcpProxy implements AutoCloseable {
 
     /** A proxy to {@code host:port} on a free port, not listening yet. */
     static TcpProxy to(String hostAndPort) {
-        int colon = hostAndPort.lastIndexOf(':');
+        HostPort target = HostPort.parse(hostAndPort, "proxy target");
         try (ServerSocket probe = new ServerSocket(0)) {
-            return new TcpProxy(probe.getLocalPort(), hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1)));
+            return new TcpProxy(probe.getLocalPort(), target.host(), target.port());
         }
         catch (IOException e) {
             throw new UncheckedIOException("No free port for the proxy", e);

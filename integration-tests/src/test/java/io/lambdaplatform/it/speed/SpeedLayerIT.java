@@ -11,7 +11,6 @@ import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.SpeedDelta;
-import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.ViewSchema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,6 +47,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -235,20 +235,12 @@ class SpeedLayerIT {
         return products.get(random.nextInt(products.size()));
     }
 
-    private void awaitWatermarkAfter(Instant sentBy) throws Exception {
-        Instant deadline = Instant.now().plus(WATERMARK_TIMEOUT);
-        while (true) {
-            List<SpeedProgress> progress = views.progress();
-            if (progress.size() == PARTITIONS && progress.stream().allMatch(p -> p.watermark().isAfter(sentBy))) {
-                return;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("The speed watermark did not pass " + sentBy + " within " + WATERMARK_TIMEOUT + ": "
-                        + progress + "\nSpeed layer log:\n" + speed.logTail());
-            }
-            assertThat(speed.isAlive()).as("speed layer alive; log:\n%s", speed.logTail()).isTrue();
-            Thread.sleep(500);
-        }
+    private void awaitWatermarkAfter(Instant sentBy) {
+        await("the speed watermark of every partition passes " + sentBy + "; log " + speed.log()).atMost(WATERMARK_TIMEOUT)
+                .pollInterval(Duration.ofMillis(500))
+                .failFast("the speed layer exited; log " + speed.log(), () -> !speed.isAlive())
+                .untilAsserted(() -> assertThat(views.progress()).as("speed progress").hasSize(PARTITIONS)
+                        .allSatisfy(progress -> assertThat(progress.watermark()).isAfter(sentBy)));
     }
 
     /** Plain sums per (product, 5-minute window) of the first copies, against every row summed over its ingest buckets. */

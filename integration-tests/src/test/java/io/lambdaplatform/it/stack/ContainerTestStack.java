@@ -1,6 +1,5 @@
 package io.lambdaplatform.it.stack;
 
-import io.lambdaplatform.stack.ObjectStore;
 import io.lambdaplatform.stack.ProvisionPlan;
 import io.lambdaplatform.stack.Provisioning;
 import io.lambdaplatform.stack.StackEndpoints;
@@ -27,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
+import static org.awaitility.Awaitility.await;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -108,7 +108,7 @@ public final class ContainerTestStack implements TestStack {
                 CassandraSettings.of(endpoints.cassandraContactPoint(), endpoints.cassandraDatacenter(), endpoints.cassandraKeyspace())
                         .withRequestTimeout(Duration.ofSeconds(30)),
                 SINGLE_NODE,
-                new ObjectStore(endpoints.s3Endpoint(), endpoints.s3Region(), true, endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.s3Bucket()));
+                endpoints.s3());
     }
 
     @Override
@@ -146,25 +146,13 @@ public final class ContainerTestStack implements TestStack {
     }
 
     private static void awaitListening(String host, int port, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), 1_000);
-                return;
-            }
-            catch (IOException e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException(host + ":" + port + " does not accept connections after " + timeout, e);
-                }
-                try {
-                    Thread.sleep(500);
-                }
-                catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted waiting for " + host + ":" + port, interrupted);
-                }
-            }
-        }
+        await(host + ":" + port + " accepts connections").atMost(timeout).pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress(host, port), 1_000);
+                        return true;
+                    }
+                });
     }
 
     private static void stopQuietly(Startable container) {

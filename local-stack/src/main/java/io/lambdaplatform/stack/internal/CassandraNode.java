@@ -5,6 +5,8 @@ import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 
+import io.lambdaplatform.model.config.HostPort;
+
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -177,8 +179,8 @@ public final class CassandraNode implements ServerNode {
     public static CqlSession session(List<String> contactPoints) {
         CqlSessionBuilder builder = CqlSession.builder();
         for (String contactPoint : contactPoints) {
-            int colon = contactPoint.lastIndexOf(':');
-            builder.addContactPoint(new InetSocketAddress(contactPoint.substring(0, colon), Integer.parseInt(contactPoint.substring(colon + 1))));
+            HostPort address = HostPort.parse(contactPoint, "contact point");
+            builder.addContactPoint(new InetSocketAddress(address.host(), address.port()));
         }
         return builder
                 .withLocalDatacenter(DATACENTER)

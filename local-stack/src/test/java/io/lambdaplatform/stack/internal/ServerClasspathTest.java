@@ -31,8 +31,9 @@ class ServerClasspathTest {
                 .anyMatch(name -> name.startsWith("netty-all-4.1."))
                 .noneMatch(name -> name.startsWith("netty-common-4.2."));
         assertThat(fileNames(ServerClasspath.of("s3proxy")))
-                .anyMatch(name -> name.startsWith("netty-common-4.1."))
-                .noneMatch(name -> name.startsWith("jackson-databind-2.20."));
+                .contains("jackson-annotations-2.22.jar")
+                .anyMatch(name -> name.startsWith("jackson-databind-3."))
+                .noneMatch(name -> name.startsWith("jackson-databind-2.20.") || name.startsWith("netty-common-4.2."));
         assertThat(fileNames(ServerClasspath.of("kafka")))
                 .anyMatch(name -> name.startsWith("log4j-slf4j-impl-"))
                 .noneMatch(name -> name.startsWith("cassandra-all-") || name.startsWith("s3proxy-"));

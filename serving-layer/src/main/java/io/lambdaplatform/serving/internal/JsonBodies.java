@@ -162,8 +162,6 @@ public final class JsonBodies {
 
     public record ProductsBody(@JsonProperty("prefix") String prefix, @JsonProperty("products") List<String> products) {}
 
-    public record HealthBody(@JsonProperty("status") String status) {}
-
     public record SettingsBody(
             @JsonProperty("refresh_ms") long refreshMs,
             @JsonProperty("auth_required") boolean authRequired,

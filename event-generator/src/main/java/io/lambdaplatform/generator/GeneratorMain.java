@@ -1,16 +1,17 @@
 package io.lambdaplatform.generator;
 
 import com.typesafe.config.Config;
-import io.lambdaplatform.model.config.PlatformConfig;
+import picocli.CommandLine.Mixin;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.config.KafkaSettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -19,13 +20,10 @@ import java.util.concurrent.Callable;
 /** {@code ./lambda generate}: sends synthetic events to the events topic. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Sends synthetic events (with late, duplicate and invalid ones) to the events topic.")
-public final class GenerateCommand implements Callable<Integer> {
+public final class GeneratorMain implements Callable<Integer> {
 
-    @Option(names = "--stack", paramLabel = "DIR", description = "Data directory of a running ./lambda stack.")
-    Path stackDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (see docs/configuration.md).")
-    Path configFile;
+    @Mixin
+    ConfigSourceOptions source;
 
     @Option(names = "--count", defaultValue = "10000", description = "Records to send (default ${DEFAULT-VALUE}).")
     long count;
@@ -59,20 +57,21 @@ public final class GenerateCommand implements Callable<Integer> {
     Duration maxLateness;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new GenerateCommand()).execute(args));
+        Entrypoint.run(new GeneratorMain(), args);
     }
 
     @Override
     public Integer call() {
-        Config config = PlatformConfig.load(configFile, stackDir);
+        Config config = source.load();
         long chosenSeed = seed != null ? seed : System.nanoTime();
         GeneratorSettings settings = new GeneratorSettings(count, products, chosenSeed, lateFraction, duplicateFraction,
                 invalidFraction, maxLateness);
-        String topic = config.getString("lambda.kafka.events-topic");
+        KafkaSettings kafka = KafkaSettings.from(config);
+        String topic = kafka.eventsTopic();
         PrintStream out = System.out;
         out.printf("generating %,d records (seed %d, %d products) to %s at %s%n", count, chosenSeed, products, topic,
                 rate == 0 ? "full speed" : rate + " records/s");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings(config),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerSettings(kafka),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             PrintStream progress = System.console() != null ? System.err : null;
             EventSender.Result result = new EventSender(producer, topic, rate, progress)
@@ -82,9 +81,9 @@ public final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, Object> producerSettings(Config config) {
+    static Map<String, Object> producerSettings(KafkaSettings kafka) {
         return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString("lambda.kafka.bootstrap-servers"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 10,

@@ -1,13 +1,13 @@
 package io.lambdaplatform.serving;
 
-import io.lambdaplatform.model.config.PlatformConfig;
+import picocli.CommandLine.Mixin;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -19,15 +19,12 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Answers exact merged metrics over HTTP and serves the dashboard.")
-public final class ServeCommand implements Callable<Integer> {
+public final class ServingMain implements Callable<Integer> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ServingMain.class);
 
-    @Option(names = "--stack", paramLabel = "DIR", description = "Directory with the endpoints.json of `./lambda stack`.")
-    private Path stackDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON/JSON configuration file (see docs/serving-layer.md).")
-    private Path configFile;
+    @Mixin
+    private ConfigSourceOptions source;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "Overrides lambda.serving.port (0: a free port).")
     private Integer httpPort;
@@ -36,12 +33,12 @@ public final class ServeCommand implements Callable<Integer> {
     private String host;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServeCommand()).execute(args));
+        Entrypoint.run(new ServingMain(), args);
     }
 
     @Override
     public Integer call() throws InterruptedException {
-        ServingConfig config = ServingConfig.from(PlatformConfig.load(configFile, stackDir));
+        ServingConfig config = ServingConfig.from(source.load());
         if (httpPort != null) {
             config = config.withPort(httpPort);
         }
@@ -68,6 +65,6 @@ public final class ServeCommand implements Callable<Integer> {
         // User-facing: where to point a browser.
         System.out.println("Dashboard: http://" + config.host() + ":" + server.port() + "/");
         stopped.await();
-        return 0;
+        return Entrypoint.OK;
     }
 }

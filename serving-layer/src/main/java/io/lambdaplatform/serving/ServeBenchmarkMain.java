@@ -2,7 +2,8 @@ package io.lambdaplatform.serving;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
@@ -11,8 +12,8 @@ import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.SpeedViews;
 import io.lambdaplatform.viewstore.ViewSchema;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
@@ -48,15 +49,15 @@ import java.util.regex.Pattern;
  */
 @Command(name = "bench-serve", mixinStandardHelpOptions = true,
         description = "Measures /v1/metrics (7 days at 1h) under wrk against a bare Cassandra driver client.")
-public final class ServeBenchmarkCommand implements Callable<Integer> {
+public final class ServeBenchmarkMain implements Callable<Integer> {
 
     private static final Pattern WRK_PERCENTILE = Pattern.compile("^\\s*(50|90|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$");
     private static final Pattern WRK_RATE = Pattern.compile("^Requests/sec:\\s+([0-9.]+)");
     private static final Pattern WRK_NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
     private static final Pattern WRK_REQUESTS = Pattern.compile("^\\s*(\\d+) requests in");
 
-    @Option(names = "--stack", required = true, paramLabel = "DIR", description = "Directory with the endpoints.json of `./lambda stack`.")
-    private Path stackDir;
+    @Mixin
+    private ConfigSourceOptions source;
 
     @Option(names = "--products", defaultValue = "20", description = "Products loaded and queried round-robin (default ${DEFAULT-VALUE}).")
     private int products;
@@ -83,7 +84,7 @@ public final class ServeBenchmarkCommand implements Callable<Integer> {
     record Result(String side, long requests, double rps, double p50Ms, double p90Ms, double p99Ms) {}
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServeBenchmarkCommand()).execute(args));
+        Entrypoint.run(new ServeBenchmarkMain(), args);
     }
 
     @Override
@@ -91,9 +92,12 @@ public final class ServeBenchmarkCommand implements Callable<Integer> {
         Path wrk = onPath("wrk");
         if (wrk == null) {
             System.err.println("serve-bench: wrk is not installed (Debian/Ubuntu: apt-get install wrk)");
-            return 2;
+            return Entrypoint.USAGE;
         }
-        ServingConfig config = ServingConfig.from(PlatformConfig.load(null, stackDir));
+        if (source.stackDir() == null && source.configFile() == null) {
+            throw new IllegalArgumentException("--stack DIR or --config FILE is required");
+        }
+        ServingConfig config = ServingConfig.from(source.load());
         CassandraSettings settings = config.cassandra();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < products; i++) {
@@ -104,7 +108,7 @@ public final class ServeBenchmarkCommand implements Callable<Integer> {
         try (CqlSession session = settings.connect()) {
             if (!noLoad) {
                 ViewSchema.create(session, settings.keyspace(), config.replicationFactor());
-                System.out.println("Loading: " + BenchmarkViewsCommand.load(session, settings.keyspace(), ids, 7, Duration.ofHours(1), 24, 5));
+                System.out.println("Loading: " + ViewsBenchmarkMain.load(session, settings.keyspace(), ids, 7, Duration.ofHours(1), 24, 5));
             }
             Result serving = serving(wrk, ids, from, to);
             Result driver = driver(session, settings.keyspace(), ids, from, to);
@@ -118,7 +122,7 @@ public final class ServeBenchmarkCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "serve-bench: rps=%.0f p50_ms=%.2f p99_ms=%.2f driver_p50_ms=%.2f driver_p99_ms=%.2f ratio_p99=%.2f%n",
                     serving.rps(), serving.p50Ms(), serving.p99Ms(), driver.p50Ms(), driver.p99Ms(), serving.p99Ms() / driver.p99Ms());
         }
-        return 0;
+        return Entrypoint.OK;
     }
 
     /** Starts the serving layer in its own JVM, warms it up and measures it with wrk. */
@@ -130,8 +134,13 @@ public final class ServeBenchmarkCommand implements Callable<Integer> {
         if (jfr != null) {
             command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServeCommand.class.getName(),
-                "--stack", stackDir.toString(), "--http-port", Integer.toString(port)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServingMain.class.getName(), "--http-port", Integer.toString(port)));
+        if (source.stackDir() != null) {
+            command.addAll(List.of("--stack", source.stackDir().toString()));
+        }
+        if (source.configFile() != null) {
+            command.addAll(List.of("--config", source.configFile().toString()));
+        }
         Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             String base = "http://127.0.0.1:" + port;

@@ -1,11 +1,13 @@
 package io.lambdaplatform.serving;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import picocli.CommandLine.Mixin;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.ViewKey;
-import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
@@ -15,12 +17,10 @@ import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.viewstore.ViewSchema;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,13 +39,10 @@ import java.util.concurrent.CompletableFuture;
  */
 @Command(name = "benchmark-views", mixinStandardHelpOptions = true,
         description = "Loads batch and speed views for latency measurements of the serving layer.")
-public final class BenchmarkViewsCommand implements Callable<Integer> {
+public final class ViewsBenchmarkMain implements Callable<Integer> {
 
-    @Option(names = "--stack", paramLabel = "DIR", description = "Directory with the endpoints.json of `./lambda stack`.")
-    private Path stackDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file, as for `serve`.")
-    private Path configFile;
+    @Mixin
+    private ConfigSourceOptions source;
 
     @Option(names = "--product", defaultValue = "bench-1", description = "Product id (default ${DEFAULT-VALUE}).")
     private String product;
@@ -64,12 +61,12 @@ public final class BenchmarkViewsCommand implements Callable<Integer> {
     private int speedRowsPerWindow;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchmarkViewsCommand()).execute(args));
+        Entrypoint.run(new ViewsBenchmarkMain(), args);
     }
 
     @Override
     public Integer call() {
-        ServingConfig config = ServingConfig.from(PlatformConfig.load(configFile, stackDir));
+        ServingConfig config = ServingConfig.from(source.load());
         CassandraSettings settings = config.cassandra();
         try (CqlSession session = settings.connect()) {
             ViewSchema.create(session, settings.keyspace(), config.replicationFactor());

@@ -5,7 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
-import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.speed.SpeedApp;
 import io.lambdaplatform.speed.SpeedConfig;
 import io.lambdaplatform.speed.SpeedTopology;
@@ -21,8 +22,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.math.BigDecimal;
@@ -42,14 +43,14 @@ import java.util.concurrent.Callable;
  * starts the speed layer on it (fresh application id, state directory and keyspace) and times it from
  * start until it has committed — and so written to Cassandra — every one of them.
  *
- * <pre>java -cp speed-layer-VERSION-all.jar io.lambdaplatform.speed.bench.SpeedBenchmark --stack D --events 500000</pre>
+ * <pre>java -cp speed-layer-VERSION-all.jar io.lambdaplatform.speed.bench.SpeedBenchmarkMain --stack D --events 500000</pre>
  */
 @Command(name = "speed-benchmark", mixinStandardHelpOptions = true,
         description = "Measures the speed layer's sustained events per second against a running stack.")
-public final class SpeedBenchmark implements Callable<Integer> {
+public final class SpeedBenchmarkMain implements Callable<Integer> {
 
-    @Option(names = "--stack", paramLabel = "DIR", required = true, description = "Directory of a running `./lambda stack`.")
-    private Path stackDir;
+    @Mixin
+    private ConfigSourceOptions source;
 
     @Option(names = "--events", paramLabel = "N", defaultValue = "500000", description = "Events to pre-load (default: ${DEFAULT-VALUE}).")
     private int events;
@@ -64,14 +65,14 @@ public final class SpeedBenchmark implements Callable<Integer> {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "speed-logback.xml");
         }
-        System.exit(new CommandLine(new SpeedBenchmark()).execute(args));
+        Entrypoint.run(new SpeedBenchmarkMain(), args);
     }
 
     @Override
     public Integer call() throws Exception {
         String run = Long.toString(System.currentTimeMillis());
         String topic = "bench-events-" + run;
-        Config loaded = PlatformConfig.load(null, stackDir);
+        Config loaded = source.load();
         Config config = ConfigFactory.empty()
                 .withValue("lambda.kafka.events-topic", ConfigValueFactory.fromAnyRef(topic))
                 .withValue("lambda.kafka.dead-letter-topic", ConfigValueFactory.fromAnyRef(topic + ".dlq"))
@@ -80,14 +81,14 @@ public final class SpeedBenchmark implements Callable<Integer> {
                 .withValue("lambda.speed.http.port", ConfigValueFactory.fromAnyRef(0))
                 .withFallback(loaded).resolve();
         Path stateDir = Files.createTempDirectory("speed-bench-state");
-        SpeedConfig speed = SpeedConfig.from(config, stackDir).withStateDir(stateDir);
+        SpeedConfig speed = SpeedConfig.from(config, source.stackDir()).withStateDir(stateDir);
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, speed.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, speed.kafka().bootstrapServers()))) {
             admin.createTopics(List.of(
                     new NewTopic(topic, 3, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
                     new NewTopic(topic + ".dlq", 3, (short) 1))).all().get();
             long loadStarted = System.nanoTime();
-            preload(speed.bootstrapServers(), topic);
+            preload(speed.kafka().bootstrapServers(), topic);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
             System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", events, topic, loadSeconds, events / loadSeconds);
 

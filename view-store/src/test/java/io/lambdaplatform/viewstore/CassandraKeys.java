@@ -1,0 +1,32 @@
+package io.lambdaplatform.viewstore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code lambda.cassandra} as the settings it gives by default and a setting of every key to another value, for the
+ * full-mapping tests of every deployable that reads it ({@code replication-factor} is read by the deployables, which
+ * create the keyspace, not by {@link CassandraSettings}).
+ */
+public final class CassandraKeys {
+
+    public static final CassandraSettings DEFAULTS = new CassandraSettings(List.of("localhost:9042"), "datacenter1", "lambda", null, null,
+            Duration.ofSeconds(10), "LOCAL_QUORUM", "");
+    public static final int REPLICATION_FACTOR_DEFAULT = 1;
+    public static final Map<String, Object> SET = Map.of(
+            "lambda.cassandra.contact-points", List.of("c1:9043", "c2:9043"),
+            "lambda.cassandra.local-datacenter", "dc2",
+            "lambda.cassandra.keyspace", "views",
+            "lambda.cassandra.replication-factor", 3,
+            "lambda.cassandra.request-timeout", "3s",
+            "lambda.cassandra.consistency", "local_one",
+            "lambda.cassandra.username", "app",
+            "lambda.cassandra.password", "pw",
+            "datastax-java-driver.basic.request.page-size", 1234);
+    public static final CassandraSettings MAPPED = new CassandraSettings(List.of("c1:9043", "c2:9043"), "dc2", "views", "app", "pw",
+            Duration.ofSeconds(3), "LOCAL_ONE", "{\"datastax-java-driver\":{\"basic\":{\"request\":{\"page-size\":1234}}}}");
+    public static final int REPLICATION_FACTOR_MAPPED = 3;
+
+    private CassandraKeys() {}
+}
