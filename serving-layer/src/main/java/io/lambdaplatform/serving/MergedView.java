@@ -6,6 +6,7 @@ import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.IngestHole;
+import io.lambdaplatform.viewstore.LegacyRowsCopy;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.SpeedViews;
@@ -61,8 +62,8 @@ public final class MergedView {
     /**
      * @param batchRows where the rows of published versions are read through (shared by every request)
      * @param readsPerRequest row reads (each one Cassandra query at a time) one request keeps in flight at most, besides
-     *              the four shared ones (pointer, progress, both hole lists); two per product, so products are read
-     *              {@code readsPerRequest / 2} at a time
+     *              the shared ones (pointer, progress, both hole lists, and the upgrade marker until it is seen); two per
+     *              product, so products are read {@code readsPerRequest / 2} at a time
      * @param reads runs every read; its threads bound the reads in flight of the whole service.
      *              {@code Runnable::run} reads everything one after the other
      */
@@ -143,6 +144,7 @@ public final class MergedView {
         CompletableFuture<List<SpeedProgress>> progressRead = start(shared, "speed-progress", speed::progress);
         CompletableFuture<List<IngestHole>> holesRead = start(shared, "speed-holes", speed::holes);
         CompletableFuture<List<IngestHole>> batchHolesRead = start(shared, "batch-holes", batch::holes);
+        CompletableFuture<Optional<LegacyRowsCopy>> legacyRead = start(shared, "speed-upgrade", speed::legacyRowsCopy);
         Deque<ProductRows> pending = new ArrayDeque<>();
         Optional<BatchVersion> pointer;
         int count = 0;
@@ -178,7 +180,8 @@ public final class MergedView {
             });
         }
         SpeedCoverage coverage = new SpeedCoverage(await(progressRead), await(holesRead), now);
-        return new Reading(pointer, coverage, gaps(coverage, await(batchHolesRead), pointer.map(BatchVersion::cutoff).orElse(null)), count);
+        return new Reading(pointer, coverage,
+                gaps(coverage, await(batchHolesRead), await(legacyRead), pointer.map(BatchVersion::cutoff).orElse(null)), count);
     }
 
     private static void settle(CompletableFuture<?> read) {
@@ -236,18 +239,30 @@ public final class MergedView {
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
         List<IngestHole> holes = timed("speed-holes", speed::holes);
         List<IngestHole> batchHoles = timed("batch-holes", batch::holes);
+        Optional<LegacyRowsCopy> legacy = timed("speed-upgrade", speed::legacyRowsCopy);
         SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
         return new PlatformStatus(now, pointer.orElse(null), coverage, deadLetters,
-                gaps(coverage, batchHoles, pointer.map(BatchVersion::cutoff).orElse(null)));
+                gaps(coverage, batchHoles, legacy, pointer.map(BatchVersion::cutoff).orElse(null)));
     }
 
     /**
      * What an answer with this batch cutoff ({@code null} before the first version) cannot cover: the speed
-     * layer's gaps from the cutoff on, and the part below the cutoff of every hole the batch layer accepted
-     * (records deleted from the log before it archived them: missing from every batch view, forever).
+     * layer's gaps from the cutoff on, the speed rows of an earlier release not copied yet ({@code legacy} empty:
+     * everything from the cutoff to now; else what lies before where the copy started), and the part below the
+     * cutoff of every hole the batch layer accepted (records deleted from the log before it archived them: missing
+     * from every batch view, forever).
      */
-    static List<IngestGap> gaps(SpeedCoverage coverage, List<IngestHole> batchHoles, Instant cutoff) {
-        List<IngestGap> gaps = new ArrayList<>(coverage.gapsFrom(cutoff == null ? Instant.EPOCH : cutoff));
+    static List<IngestGap> gaps(SpeedCoverage coverage, List<IngestHole> batchHoles, Optional<LegacyRowsCopy> legacy, Instant cutoff) {
+        Instant needed = cutoff == null ? Instant.EPOCH : cutoff;
+        List<IngestGap> gaps = new ArrayList<>(coverage.gapsFrom(needed));
+        if (legacy.isEmpty() && needed.isBefore(coverage.now())) {
+            gaps.add(new IngestGap(needed, coverage.now(), "the speed rows the previous release wrote are not copied yet: the speed"
+                    + " layer of this release copies them when it starts (docs/operations.md, \"Upgrading\")"));
+        }
+        else if (legacy.isPresent() && needed.isBefore(legacy.get().copiedFrom())) {
+            gaps.add(new IngestGap(needed, legacy.get().copiedFrom(), "the speed rows the previous release wrote for events ingested"
+                    + " before " + legacy.get().copiedFrom() + " were not copied at the upgrade"));
+        }
         if (cutoff == null) {
             return gaps;
         }

@@ -2,6 +2,7 @@ package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.RejectionReason;
@@ -28,6 +29,7 @@ import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCT_NAMES;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_INGEST_DAYS;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS_BY_INGEST;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_WATERMARKS;
+import static io.lambdaplatform.viewstore.ViewSchema.VIEW_UPGRADES;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -70,6 +72,10 @@ public final class CassandraSpeedViews implements SpeedViews {
     private final PreparedStatement selectHoles;
     private final PreparedStatement insertDeadLetters;
     private final PreparedStatement selectDeadLetters;
+    private final PreparedStatement insertUpgrade;
+    private final PreparedStatement selectUpgrade;
+    /** The marker once read: it is never removed, so it is read until it exists and then never again. */
+    private volatile LegacyRowsCopy legacyRowsCopy;
 
     public CassandraSpeedViews(CqlSession session, String keyspace) {
         this(session, keyspace, ViewSchema.DEFAULT_SPEED_RETENTION);
@@ -107,6 +113,9 @@ public final class CassandraSpeedViews implements SpeedViews {
         this.insertDeadLetters = session.prepare("INSERT INTO " + k + SPEED_DEAD_LETTER_TOTALS
                 + " (scope, partition, reason, count) VALUES (?, ?, ?, ?) USING TIMESTAMP ?");
         this.selectDeadLetters = session.prepare("SELECT partition, reason, count FROM " + k + SPEED_DEAD_LETTER_TOTALS + " WHERE scope = ?");
+        this.insertUpgrade = session.prepare("INSERT INTO " + k + VIEW_UPGRADES
+                + " (name, copied_from, rows_copied, completed_at) VALUES (?, ?, ?, ?)");
+        this.selectUpgrade = session.prepare("SELECT copied_from, rows_copied, completed_at FROM " + k + VIEW_UPGRADES + " WHERE name = ?");
     }
 
     @Override
@@ -161,15 +170,7 @@ public final class CassandraSpeedViews implements SpeedViews {
         List<SpeedRow> rows = new ArrayList<>();
         for (Instant day : days) {
             for (SpeedRow row : DriverCalls.query(session, selectRows.bind(productId, day, ingestFrom), "read speed rows of " + productId,
-                    row -> new SpeedRow(
-                            new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
-                            row.getInstant("ingest_bucket"),
-                            row.getInt("source_partition"),
-                            row.getString("correction"),
-                            row.getLong("event_count"),
-                            row.getBigDecimal("revenue"),
-                            requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
-                            row.getLong("version")))) {
+                    row -> speedRow(productId, row))) {
                 Instant window = row.key().window().start();
                 if (!window.isBefore(from) && window.isBefore(to)) {
                     rows.add(row);
@@ -177,6 +178,19 @@ public final class CassandraSpeedViews implements SpeedViews {
             }
         }
         return rows;
+    }
+
+    /** A row of a speed-row table: its window, ingest bucket, source partition, correction, values and {@code version}. */
+    static SpeedRow speedRow(String productId, Row row) {
+        return new SpeedRow(
+                new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
+                row.getInstant("ingest_bucket"),
+                row.getInt("source_partition"),
+                row.getString("correction"),
+                row.getLong("event_count"),
+                row.getBigDecimal("revenue"),
+                requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
+                row.getLong("version"));
     }
 
     @Override
@@ -241,6 +255,23 @@ public final class CassandraSpeedViews implements SpeedViews {
     public List<DeadLetterCount> deadLetters() {
         return DriverCalls.query(session, selectDeadLetters.bind(SCOPE), "read dead-letter counts",
                 row -> new DeadLetterCount(row.getInt("partition"), RejectionReason.fromCode(row.getString("reason")), row.getLong("count")));
+    }
+
+    @Override
+    public Optional<LegacyRowsCopy> legacyRowsCopy() {
+        if (legacyRowsCopy == null) {
+            legacyRowsCopy = DriverCalls.query(session, selectUpgrade.bind(ViewSchema.SPEED_ROWS_UPGRADE), "read the upgrade marker",
+                    row -> new LegacyRowsCopy(row.getInstant("copied_from"), row.getLong("rows_copied"), row.getInstant("completed_at")))
+                    .stream().findFirst().orElse(null);
+        }
+        return Optional.ofNullable(legacyRowsCopy);
+    }
+
+    @Override
+    public void recordLegacyRowsCopy(LegacyRowsCopy copy) {
+        DriverCalls.execute(session, insertUpgrade.bind(ViewSchema.SPEED_ROWS_UPGRADE, copy.copiedFrom(), copy.rows(), copy.completedAt())
+                .setIdempotent(true), "record the speed rows upgrade marker");
+        legacyRowsCopy = copy;
     }
 
     /** Microseconds, like a client timestamp, so that a later watermark always wins. */

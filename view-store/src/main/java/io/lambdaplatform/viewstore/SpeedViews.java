@@ -2,6 +2,7 @@ package io.lambdaplatform.viewstore;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -75,4 +76,13 @@ public interface SpeedViews {
     void saveDeadLetters(DeadLetterCount count, long offset);
 
     List<DeadLetterCount> deadLetters();
+
+    /**
+     * Whether the speed rows an earlier release wrote to {@link ViewSchema#SPEED_ROWS} are in the rows {@link #read}
+     * returns, and from which ingest time on: empty until {@link SpeedRowsUpgrade} copied them. Once present it stays.
+     */
+    Optional<LegacyRowsCopy> legacyRowsCopy();
+
+    /** Records that the earlier release's rows are copied; only {@link SpeedRowsUpgrade} calls it, after the last row. */
+    void recordLegacyRowsCopy(LegacyRowsCopy copy);
 }

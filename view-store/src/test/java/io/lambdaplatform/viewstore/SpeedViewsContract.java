@@ -110,6 +110,16 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void aNewStoreHasNoEarlierRowsToCopyAndKeepsTheMarkerRecorded() {
+        assertThat(views.legacyRowsCopy()).contains(LegacyRowsCopy.NOTHING_TO_COPY);
+
+        LegacyRowsCopy copy = new LegacyRowsCopy(DAY, 42, DAY.plusSeconds(60));
+        views.recordLegacyRowsCopy(copy);
+
+        assertThat(views.legacyRowsCopy()).contains(copy);
+    }
+
+    @Test
     void listsRecordedProducts() {
         views.recordProduct("p2").toCompletableFuture().join();
         views.recordProduct("p1").toCompletableFuture().join();
