@@ -69,13 +69,16 @@ class CassandraIT {
                 ViewSchema.BATCH_HOLES,
                 ViewSchema.SPEED_VIEWS,
                 ViewSchema.SPEED_PRODUCTS,
+                ViewSchema.SPEED_PRODUCT_NAMES,
                 ViewSchema.SPEED_PROGRESS,
                 ViewSchema.SPEED_DEAD_LETTERS,
                 ViewSchema.SPEED_ROWS,
+                ViewSchema.SPEED_ROWS_BY_INGEST,
+                ViewSchema.SPEED_INGEST_DAYS,
                 ViewSchema.SPEED_WATERMARKS,
                 ViewSchema.SPEED_HOLES,
                 ViewSchema.SPEED_DEAD_LETTER_TOTALS);
-        assertThat(keyspace.getTable(ViewSchema.SPEED_ROWS).orElseThrow().getOptions())
+        assertThat(keyspace.getTable(ViewSchema.SPEED_ROWS_BY_INGEST).orElseThrow().getOptions())
                 .containsEntry(CqlIdentifier.fromInternal("default_time_to_live"), (int) ViewSchema.DEFAULT_SPEED_RETENTION.toSeconds());
     }
 

@@ -6,6 +6,7 @@ import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.IngestHole;
+import io.lambdaplatform.viewstore.LegacyRowsCopy;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.SpeedViews;
@@ -17,7 +18,10 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -34,38 +39,52 @@ import static java.util.Objects.requireNonNull;
 /**
  * The serving layer's answer: batch view (version V, cutoff C) ⊕ speed rows with ingest bucket ≥ C.
  *
- * <p>For a query (product, granularity g, [from, to)) it reads the batch pointer, the rows of V in the
- * range at g, and the product's 5-minute speed rows in the range; keeps the speed rows whose ingest
- * bucket is at or after C (all of them before the first batch run), rolls them up to g, and merges
+ * <p>For a query (product, granularity g, [from, to)) it reads the batch pointer, then the rows of V in the
+ * range at g and the product's 5-minute speed rows in the range whose ingest bucket is at or after C (all of
+ * them before the first batch run); rolls the speed rows up to g, and merges
  * per window with {@link Metrics#merge}. Because the batch view covers exactly the events ingested
  * before C and each speed row exactly the events of its ingest bucket, every event is counted once,
  * including late events on either side of the cutoff. Windows without events are left out.
  *
- * <p>Stateless and thread-safe: every call reads the store afresh.
+ * <p>Thread-safe. Every call reads the pointer, the speed rows and the progress afresh; the rows of the published
+ * version come through the {@link BatchRowCache}, keyed by version.
  */
 public final class MergedView {
 
     private final BatchViews batch;
     private final SpeedViews speed;
+    private final BatchRowCache batchRows;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Executor reads;
+    private final int productsInFlight;
 
     /**
-     * @param reads runs the speed-layer reads while the calling thread reads the batch pointer and rows;
+     * @param batchRows where the rows of published versions are read through (shared by every request)
+     * @param readsPerRequest row reads (each one Cassandra query at a time) one request keeps in flight at most, besides
+     *              the shared ones (pointer, progress, both hole lists, and the upgrade marker until it is seen); two per
+     *              product, so products are read {@code readsPerRequest / 2} at a time
+     * @param reads runs every read; its threads bound the reads in flight of the whole service.
      *              {@code Runnable::run} reads everything one after the other
      */
-    public MergedView(BatchViews batch, SpeedViews speed, Clock clock, MeterRegistry meters, Executor reads) {
+    public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, int readsPerRequest, Clock clock, MeterRegistry meters,
+            Executor reads) {
         this.batch = requireNonNull(batch, "batch is null");
         this.speed = requireNonNull(speed, "speed is null");
+        this.batchRows = requireNonNull(batchRows, "batchRows is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meters = requireNonNull(meters, "meters is null");
         this.reads = requireNonNull(reads, "reads is null");
+        if (readsPerRequest < 1) {
+            throw new IllegalArgumentException("readsPerRequest must be at least 1: " + readsPerRequest);
+        }
+        this.productsInFlight = Math.max(1, readsPerRequest / 2);
     }
 
     public MetricsAnswer answer(MetricsQuery query) {
-        Reading reading = read(query.range(), List.of(query.productId()));
-        ProductMerge merged = reading.products().get(0);
+        List<ProductMerge> products = new ArrayList<>(1);
+        Reading reading = read(query.range(), List.of(query.productId()), 1, products::add);
+        ProductMerge merged = products.get(0);
         summary("batch").record(merged.batchUsed());
         summary("speed").record(merged.speedUsed());
         summary("speed-superseded").record(merged.superseded());
@@ -80,10 +99,10 @@ public final class MergedView {
      * product (at most {@code maxProducts}, else {@link TooManyProductsException}) besides the shared reads.
      */
     public CrossProductAnswer acrossProducts(WindowRange range, int maxProducts) {
-        Reading reading = read(range, null, maxProducts);
         Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
         List<ProductTotal> totals = new ArrayList<>();
-        for (ProductMerge merged : reading.products()) {
+        // Each product is added up as soon as its rows are in; its rows and windows are not kept.
+        Reading reading = read(range, null, maxProducts, merged -> {
             Metrics batchTotal = Metrics.EMPTY;
             Metrics speedTotal = Metrics.EMPTY;
             for (MergedWindow window : merged.windows()) {
@@ -97,71 +116,76 @@ public final class MergedView {
             if (!total.total().isEmpty()) {
                 totals.add(total);
             }
-        }
+        });
         List<MergedWindow> windows = new ArrayList<>(byWindow.size());
         byWindow.forEach((window, parts) -> windows.add(new MergedWindow(window, parts[0], parts[1])));
-        summary("products").record(reading.products().size());
-        return new CrossProductAnswer(range, windows, totals, reading.products().size(), reading.pointer().orElse(null),
+        summary("products").record(reading.productCount());
+        return new CrossProductAnswer(range, windows, totals, reading.productCount(), reading.pointer().orElse(null),
                 reading.coverage(), reading.gaps());
     }
 
-    /** What one request read: the pointer and coverage once, and each product's rows merged. */
-    private record Reading(Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, List<ProductMerge> products) {}
+    /** What one request read: the pointer and coverage once, and how many products were merged. */
+    private record Reading(Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, int productCount) {}
 
     /** One product's merged windows with events, oldest first, and how many rows went in. */
     private record ProductMerge(String productId, List<MergedWindow> windows, int batchUsed, int speedUsed, int superseded) {}
 
     private record ProductRows(String productId, CompletableFuture<List<ViewRow>> batch, CompletableFuture<List<SpeedDelta>> speed) {}
 
-    private Reading read(WindowRange range, List<String> products) {
-        return read(range, products, products.size());
-    }
-
     /**
      * Reads the pointer, the coverage and the rows of {@code products} ({@code null}: every product of the pointer's
-     * version and the speed layer, at most {@code maxProducts}) in parallel on {@link #reads}, and merges each product.
+     * version and the speed layer, at most {@code maxProducts}) on {@link #reads}, and hands each product's merge to
+     * {@code merged} in order. The rows of at most {@link #productsInFlight} products are read at once: a request over
+     * many products or a long range keeps a bounded number of queries in flight and rows in memory.
      */
-    private Reading read(WindowRange range, List<String> products, int maxProducts) {
+    private Reading read(WindowRange range, List<String> products, int maxProducts, Consumer<ProductMerge> merged) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        List<CompletableFuture<?>> started = new ArrayList<>();
-        CompletableFuture<List<SpeedProgress>> progressRead = start(started, "speed-progress", speed::progress);
-        CompletableFuture<List<IngestHole>> holesRead = start(started, "speed-holes", speed::holes);
-        CompletableFuture<List<IngestHole>> batchHolesRead = start(started, "batch-holes", batch::holes);
-        List<ProductRows> rows = new ArrayList<>();
+        List<CompletableFuture<?>> shared = new ArrayList<>();
+        CompletableFuture<List<SpeedProgress>> progressRead = start(shared, "speed-progress", speed::progress);
+        CompletableFuture<List<IngestHole>> holesRead = start(shared, "speed-holes", speed::holes);
+        CompletableFuture<List<IngestHole>> batchHolesRead = start(shared, "batch-holes", batch::holes);
+        CompletableFuture<Optional<LegacyRowsCopy>> legacyRead = start(shared, "speed-upgrade", speed::legacyRowsCopy);
+        Deque<ProductRows> pending = new ArrayDeque<>();
         Optional<BatchVersion> pointer;
+        int count = 0;
         try {
-            // The speed rows do not depend on the pointer: when the products are known, read them meanwhile. Which
-            // pointer they are filtered by is decided below, so a batch published in between changes nothing.
-            Map<String, CompletableFuture<List<SpeedDelta>>> speedReads = new TreeMap<>();
-            if (products != null) {
-                products.forEach(product -> speedReads.put(product, speedRows(started, product, range)));
-            }
-            pointer = timed("batch-pointer", batch::current);
-            List<String> chosen = products != null ? products : products(pointer, maxProducts);
-            for (String product : chosen) {
-                CompletableFuture<List<SpeedDelta>> speedRead = speedReads.computeIfAbsent(product, p -> speedRows(started, p, range));
-                CompletableFuture<List<ViewRow>> batchRead = pointer
-                        .map(version -> start(started, "batch-rows",
-                                () -> batch.read(version.version(), product, range.granularity(), range.from(), range.to())))
-                        .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
-                rows.add(new ProductRows(product, batchRead, speedRead));
+            pointer = await(start(shared, "batch-pointer", batch::current));
+            Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
+            // Only the speed rows at or after the cutoff count, so only they are read.
+            Instant ingestFrom = cutoff == null ? Instant.EPOCH : cutoff;
+            Iterator<String> next = (products != null ? products : products(pointer, maxProducts)).iterator();
+            while (next.hasNext() || !pending.isEmpty()) {
+                while (next.hasNext() && pending.size() < productsInFlight) {
+                    String product = next.next();
+                    List<CompletableFuture<?>> own = new ArrayList<>(2);
+                    CompletableFuture<List<SpeedDelta>> speedRead = start(own, "speed-rows",
+                            () -> speed.read(product, range.from(), range.to(), ingestFrom));
+                    CompletableFuture<List<ViewRow>> batchRead = pointer
+                            .map(version -> start(own, "batch-rows",
+                                    () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
+                            .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
+                    pending.add(new ProductRows(product, batchRead, speedRead));
+                }
+                ProductRows first = pending.poll();
+                merged.accept(merge(first.productId(), range, cutoff, await(first.batch()), await(first.speed())));
+                count++;
             }
         }
         finally {
             // Wait for every read even when one failed, so none outlives the request.
-            started.forEach(read -> await(read.handle((result, failure) -> null)));
-        }
-        Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
-        List<ProductMerge> merged = new ArrayList<>(rows.size());
-        for (ProductRows product : rows) {
-            merged.add(merge(product.productId(), range, cutoff, await(product.batch()), await(product.speed())));
+            shared.forEach(MergedView::settle);
+            pending.forEach(product -> {
+                settle(product.batch());
+                settle(product.speed());
+            });
         }
         SpeedCoverage coverage = new SpeedCoverage(await(progressRead), await(holesRead), now);
-        return new Reading(pointer, coverage, gaps(coverage, await(batchHolesRead), cutoff), merged);
+        return new Reading(pointer, coverage,
+                gaps(coverage, await(batchHolesRead), await(legacyRead), pointer.map(BatchVersion::cutoff).orElse(null)), count);
     }
 
-    private CompletableFuture<List<SpeedDelta>> speedRows(List<CompletableFuture<?>> started, String product, WindowRange range) {
-        return start(started, "speed-rows", () -> speed.read(product, range.from(), range.to()));
+    private static void settle(CompletableFuture<?> read) {
+        read.handle((result, failure) -> null).join();
     }
 
     private <T> CompletableFuture<T> start(List<CompletableFuture<?>> started, String read, Supplier<T> call) {
@@ -215,18 +239,30 @@ public final class MergedView {
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
         List<IngestHole> holes = timed("speed-holes", speed::holes);
         List<IngestHole> batchHoles = timed("batch-holes", batch::holes);
+        Optional<LegacyRowsCopy> legacy = timed("speed-upgrade", speed::legacyRowsCopy);
         SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
         return new PlatformStatus(now, pointer.orElse(null), coverage, deadLetters,
-                gaps(coverage, batchHoles, pointer.map(BatchVersion::cutoff).orElse(null)));
+                gaps(coverage, batchHoles, legacy, pointer.map(BatchVersion::cutoff).orElse(null)));
     }
 
     /**
      * What an answer with this batch cutoff ({@code null} before the first version) cannot cover: the speed
-     * layer's gaps from the cutoff on, and the part below the cutoff of every hole the batch layer accepted
-     * (records deleted from the log before it archived them: missing from every batch view, forever).
+     * layer's gaps from the cutoff on, the speed rows of an earlier release not copied yet ({@code legacy} empty:
+     * everything from the cutoff to now; else what lies before where the copy started), and the part below the
+     * cutoff of every hole the batch layer accepted (records deleted from the log before it archived them: missing
+     * from every batch view, forever).
      */
-    static List<IngestGap> gaps(SpeedCoverage coverage, List<IngestHole> batchHoles, Instant cutoff) {
-        List<IngestGap> gaps = new ArrayList<>(coverage.gapsFrom(cutoff == null ? Instant.EPOCH : cutoff));
+    static List<IngestGap> gaps(SpeedCoverage coverage, List<IngestHole> batchHoles, Optional<LegacyRowsCopy> legacy, Instant cutoff) {
+        Instant needed = cutoff == null ? Instant.EPOCH : cutoff;
+        List<IngestGap> gaps = new ArrayList<>(coverage.gapsFrom(needed));
+        if (legacy.isEmpty() && needed.isBefore(coverage.now())) {
+            gaps.add(new IngestGap(needed, coverage.now(), "the speed rows the previous release wrote are not copied yet: the speed"
+                    + " layer of this release copies them when it starts (docs/operations.md, \"Upgrading\")"));
+        }
+        else if (legacy.isPresent() && needed.isBefore(legacy.get().copiedFrom())) {
+            gaps.add(new IngestGap(needed, legacy.get().copiedFrom(), "the speed rows the previous release wrote for events ingested"
+                    + " before " + legacy.get().copiedFrom() + " were not copied at the upgrade"));
+        }
         if (cutoff == null) {
             return gaps;
         }
@@ -243,14 +279,21 @@ public final class MergedView {
         return gaps;
     }
 
-    /** Product ids with data in the current batch version or the speed rows that start with {@code prefix}, sorted. */
+    /**
+     * Product ids with data in the current batch version or the speed rows that start with {@code prefix}, sorted: the
+     * first {@code limit} of each layer (a slice of a sorted partition, no scan), merged.
+     */
     public List<String> products(String prefix, int limit) {
         requireNonNull(prefix, "prefix is null");
-        return allProducts(timed("batch-pointer", batch::current)).stream().filter(product -> product.startsWith(prefix)).limit(limit).toList();
+        List<String> speedProducts = timed("speed-products", () -> speed.products(prefix, limit));
+        Set<String> found = new TreeSet<>(speedProducts);
+        timed("batch-pointer", batch::current)
+                .ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));
+        return found.stream().limit(limit).toList();
     }
 
     private Set<String> allProducts(Optional<BatchVersion> pointer) {
-        Set<String> all = new TreeSet<>(timed("speed-products", speed::products));
+        Set<String> all = new TreeSet<>(timed("speed-products", () -> speed.products()));
         pointer.ifPresent(version -> all.addAll(timed("batch-products", () -> batch.products(version.version()))));
         return all;
     }

@@ -24,6 +24,7 @@ import static java.util.Objects.requireNonNull;
  * @param replicationFactor    used when the schema is applied
  * @param maxSuggestions       the most product ids {@code /v1/products} returns
  * @param dashboardRefresh     how often the dashboard reloads
+ * @param reads                how much the views are cached and read at once
  * @param cassandra            how to reach the views
  */
 public record ServingConfig(
@@ -38,9 +39,29 @@ public record ServingConfig(
         int replicationFactor,
         int maxSuggestions,
         Duration dashboardRefresh,
+        Reads reads,
         CassandraSettings cassandra) {
 
     public static final String SECTION = "lambda.serving";
+
+    /**
+     * @param batchCacheMaxRows rows of published batch versions held in memory ({@code lambda.serving.batch-cache.max-rows})
+     * @param perRequest        Cassandra queries one request has in flight at most ({@code lambda.serving.reads.per-request})
+     * @param perService        Cassandra queries the whole service has in flight at most ({@code lambda.serving.reads.per-service})
+     */
+    public record Reads(long batchCacheMaxRows, int perRequest, int perService) {
+        public Reads {
+            ConfigValues.requireNotNegative(batchCacheMaxRows, SECTION + ".batch-cache.max-rows");
+            ConfigValues.requireAtLeast(perRequest, 1, SECTION + ".reads.per-request");
+            if (perService < perRequest) {
+                throw new IllegalArgumentException(SECTION + ".reads.per-service " + perService + " is below per-request " + perRequest);
+            }
+        }
+
+        static Reads from(Config serving) {
+            return new Reads(serving.getLong("batch-cache.max-rows"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"));
+        }
+    }
 
     public ServingConfig {
         ConfigValues.requireNotBlank(host, SECTION + ".host");
@@ -59,6 +80,7 @@ public record ServingConfig(
         ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
         ConfigValues.requireAtLeast(maxSuggestions, 1, SECTION + ".max-suggestions");
         ConfigValues.requirePositive(dashboardRefresh, SECTION + ".dashboard.refresh-interval");
+        requireNonNull(reads, "reads is null");
         requireNonNull(cassandra, "cassandra is null");
     }
 
@@ -77,6 +99,7 @@ public record ServingConfig(
                 config.getInt("lambda.cassandra.replication-factor"),
                 serving.getInt("max-suggestions"),
                 serving.getDuration("dashboard.refresh-interval"),
+                Reads.from(serving),
                 CassandraSettings.from(config));
     }
 
@@ -86,22 +109,22 @@ public record ServingConfig(
 
     public ServingConfig withPort(int newPort) {
         return new ServingConfig(host, newPort, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
     }
 
     public ServingConfig withHost(String newHost) {
         return new ServingConfig(newHost, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
     }
 
     public ServingConfig withAuthToken(String newAuthToken) {
         return new ServingConfig(host, port, newAuthToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
     }
 
     public ServingConfig withCassandra(CassandraSettings newCassandra) {
         return new ServingConfig(host, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, newCassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, newCassandra);
     }
 
     @Override
@@ -109,6 +132,6 @@ public record ServingConfig(
         return "ServingConfig[host=" + host + ", port=" + port + ", authToken=" + (authToken == null ? "none" : "****")
                 + ", maxWindows=" + maxWindows + ", retryAfter=" + retryAfter + ", reconnect=" + reconnectMinBackoff
                 + ".." + reconnectMaxBackoff + ", createSchema=" + createSchema + ", replicationFactor=" + replicationFactor
-                + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", cassandra=" + cassandra + "]";
+                + ", maxSuggestions=" + maxSuggestions + ", dashboardRefresh=" + dashboardRefresh + ", reads=" + reads + ", cassandra=" + cassandra + "]";
     }
 }

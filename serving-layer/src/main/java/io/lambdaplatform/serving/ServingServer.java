@@ -23,13 +23,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -49,9 +53,14 @@ public final class ServingServer implements AutoCloseable {
     private static final int DEFAULT_TOP = 10;
     private static final int MAX_TOP = 100;
     private static final String DEFAULT_TOP_GRANULARITY = "1h";
-    /** Threads that read speed rows while request threads read the batch view; Jetty's pool bounds the requests. */
-    private static final int STORE_READ_THREADS = 32;
     private static final String OPENAPI_RESOURCE = "/openapi.json";
+    /** A metrics request over more windows than this (a week at 5m) is heavy, like every request across products. */
+    static final long HEAVY_WINDOWS = 2016;
+    /**
+     * Heavy requests run this many at a time, in arrival order, so that they cannot take the CPU and Cassandra from the
+     * light ones; a heavy request that waits longer than the Cassandra request timeout is answered 503.
+     */
+    static final int HEAVY_REQUESTS_AT_ONCE = 1;
     /** Scripts and styles only from this origin: the dashboard works offline and loads nothing from a CDN. */
     private static final String CONTENT_SECURITY_POLICY =
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
@@ -64,6 +73,8 @@ public final class ServingServer implements AutoCloseable {
     private final BearerToken token;
     private final byte[] openApi;
     private final ExecutorService storeReads;
+    private final BatchRowCache batchRows;
+    private final Semaphore heavyRequests = new Semaphore(HEAVY_REQUESTS_AT_ONCE, true);
     private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
     private final Javalin app;
 
@@ -75,7 +86,8 @@ public final class ServingServer implements AutoCloseable {
         this.requestMeters = new RequestMeters(meters);
         this.token = config.token().map(BearerToken::new).orElse(null);
         this.openApi = resource(OPENAPI_RESOURCE);
-        this.storeReads = Executors.newFixedThreadPool(STORE_READ_THREADS, new ThreadFactory() {
+        // Every Cassandra read of a request runs here, one query at a time per task: the threads bound the service's reads in flight.
+        this.storeReads = Executors.newFixedThreadPool(config.reads().perService(), new ThreadFactory() {
             private final AtomicInteger count = new AtomicInteger();
 
             @Override
@@ -85,6 +97,7 @@ public final class ServingServer implements AutoCloseable {
                 return thread;
             }
         });
+        this.batchRows = new BatchRowCache(config.reads().batchCacheMaxRows()).bindTo(meters);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -155,20 +168,20 @@ public final class ServingServer implements AutoCloseable {
 
     private MergedView mergedView() {
         ViewSource.Views views = source.views();
-        return new MergedView(views.batch(), views.speed(), clock, meters, storeReads);
+        return new MergedView(views.batch(), views.speed(), batchRows, config.reads().perRequest(), clock, meters, storeReads);
     }
 
     private void metrics(Context ctx) {
         MetricsQuery query = MetricsQuery.parse(ctx.pathParam("product_id"), ctx.queryParam("from"), ctx.queryParam("to"),
                 ctx.queryParam("granularity"), config.maxWindows());
-        MetricsAnswer answer = mergedView().answer(query);
+        MetricsAnswer answer = query.range().windowCount() > HEAVY_WINDOWS ? heavy(() -> mergedView().answer(query)) : mergedView().answer(query);
         storeAnswered();
         ctx.header("Cache-Control", "no-store").json(JsonBodies.metrics(answer));
     }
 
     private void totals(Context ctx) {
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
-        CrossProductAnswer answer = mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST);
+        CrossProductAnswer answer = heavy(() -> mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST));
         storeAnswered();
         ctx.header("Cache-Control", "no-store").json(JsonBodies.totals(answer));
     }
@@ -178,9 +191,29 @@ public final class ServingServer implements AutoCloseable {
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), granularity, config.maxWindows());
         CrossProductAnswer.Measure by = CrossProductAnswer.Measure.parse(ctx.queryParam("by"));
         int limit = limit(ctx.queryParam("limit"), DEFAULT_TOP, MAX_TOP);
-        CrossProductAnswer answer = mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST);
+        CrossProductAnswer answer = heavy(() -> mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST));
         storeAnswered();
         ctx.header("Cache-Control", "no-store").json(JsonBodies.top(answer, by, limit));
+    }
+
+    /** Runs a heavy request once it has its turn (see {@link #HEAVY_REQUESTS_AT_ONCE}). */
+    private <T> T heavy(Supplier<T> request) {
+        Duration patience = config.cassandra().requestTimeout();
+        try {
+            if (!heavyRequests.tryAcquire(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ViewStoreUnavailableException("Busy: a heavy request waited " + patience + " for its turn", null);
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ViewStoreUnavailableException("Interrupted while waiting for the turn of a heavy request", e);
+        }
+        try {
+            return request.get();
+        }
+        finally {
+            heavyRequests.release();
+        }
     }
 
     private void status(Context ctx) {

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
@@ -67,17 +68,31 @@ public final class ViewsBenchmarkMain implements Callable<Integer> {
     public Integer call() {
         ServingConfig config = ServingConfig.from(source.load());
         CassandraSettings settings = config.cassandra();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        Instant cutoff = now.minus(batchLag).truncatedTo(ChronoUnit.MINUTES);
         try (CqlSession session = settings.connect()) {
             ViewSchema.create(session, settings.keyspace(), config.replicationFactor());
-            CassandraBatchViews batch = new CassandraBatchViews(session, settings.keyspace());
-            CassandraSpeedViews speed = new CassandraSpeedViews(session, settings.keyspace());
+            // User-facing summary of what was written.
+            System.out.println(load(session, settings.keyspace(), List.of(product), days, batchLag, speedHours, speedRowsPerWindow));
+        }
+        return 0;
+    }
 
-            BatchVersion version = batch.begin(cutoff, now);
-            long rows = 0;
-            long events = 0;
-            try (BatchViewWriter writer = batch.writer(version.version())) {
+    /**
+     * Writes, through the real writers, one published batch version with every 5m, 1h and 1d window of the {@code days}
+     * days before its cutoff ({@code batchLag} behind now) for each product, and {@code speedRowsPerWindow} speed rows
+     * (1-minute ingest buckets) per 5-minute window of the last {@code speedHours} hours. Returns a summary line.
+     */
+    public static String load(CqlSession session, String keyspace, List<String> products, int days, Duration batchLag, int speedHours,
+            int speedRowsPerWindow) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Instant cutoff = now.minus(batchLag).truncatedTo(ChronoUnit.MINUTES);
+        CassandraBatchViews batch = new CassandraBatchViews(session, keyspace);
+        CassandraSpeedViews speed = new CassandraSpeedViews(session, keyspace);
+
+        BatchVersion version = batch.begin(cutoff, now);
+        long rows = 0;
+        long events = 0;
+        try (BatchViewWriter writer = batch.writer(version.version())) {
+            for (String product : products) {
                 for (Granularity granularity : Granularity.values()) {
                     Instant start = granularity.windowStart(cutoff.minus(Duration.ofDays(days)));
                     for (Instant window = start; window.isBefore(cutoff); window = window.plus(granularity.width())) {
@@ -91,11 +106,13 @@ public final class ViewsBenchmarkMain implements Callable<Integer> {
                     }
                 }
             }
-            batch.publish(version.version(), rows, events, Instant.now());
+        }
+        batch.publish(version.version(), rows, events, Instant.now());
 
-            List<CompletableFuture<Void>> writes = new ArrayList<>();
-            long deltas = 0;
-            Instant speedStart = Granularity.FIVE_MINUTES.windowStart(now.minus(Duration.ofHours(speedHours)));
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        long deltas = 0;
+        Instant speedStart = Granularity.FIVE_MINUTES.windowStart(now.minus(Duration.ofHours(speedHours)));
+        for (String product : products) {
             for (Instant window = speedStart; window.isBefore(now); window = window.plus(Granularity.FIVE_MINUTES.width())) {
                 for (int bucket = 0; bucket < speedRowsPerWindow; bucket++) {
                     writes.add(speed.upsert(new SpeedDelta(new ViewKey(product, new EventWindow(Granularity.FIVE_MINUTES, window)),
@@ -108,16 +125,14 @@ public final class ViewsBenchmarkMain implements Callable<Integer> {
                     }
                 }
             }
-            writes.forEach(CompletableFuture::join);
-            speed.recordProduct(product).toCompletableFuture().join();
-            for (int partition = 0; partition < 3; partition++) {
-                speed.saveProgress(new SpeedProgress(partition, now.minusSeconds(5), speedStart, ViewSchema.DEFAULT_SPEED_RETENTION, now));
-            }
-            // User-facing summary of what was written.
-            System.out.printf("Product %s: batch version %d (cutoff %s) with %d rows, %d speed rows since %s%n",
-                    product, version.version(), cutoff, rows, deltas, speedStart);
+            writes.add(speed.recordProduct(product).toCompletableFuture());
         }
-        return 0;
+        writes.forEach(CompletableFuture::join);
+        for (int partition = 0; partition < 3; partition++) {
+            speed.saveProgress(new SpeedProgress(partition, now.minusSeconds(5), speedStart, ViewSchema.DEFAULT_SPEED_RETENTION, now));
+        }
+        return String.format(Locale.ROOT, "%d product(s) from %s to %s: batch version %d (cutoff %s) with %d rows, %d speed rows since %s",
+                products.size(), products.get(0), products.get(products.size() - 1), version.version(), cutoff, rows, deltas, speedStart);
     }
 
     /** A window with {@code events} events whose revenue and durations vary with {@code seed}. */

@@ -4,6 +4,7 @@ import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.viewstore.IngestHole;
+import io.lambdaplatform.viewstore.LegacyRowsCopy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 class MergedViewTest {
 
@@ -28,7 +30,7 @@ class MergedViewTest {
     private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
     private static MergedView view(ViewScenario scenario) {
-        return new MergedView(scenario.batch, scenario.speed, Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
+        return new MergedView(scenario.batch, scenario.speed, new BatchRowCache(0), 4, Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
     }
 
     private static MetricsQuery query(String product, Granularity granularity, String from, String to) {
@@ -47,6 +49,50 @@ class MergedViewTest {
 
     private static Metrics metrics(long count, String revenue, long durationSumMs) {
         return new Metrics(count, new BigDecimal(revenue), durationSumMs);
+    }
+
+    @Test
+    void rightAfterAnUpgradeTheRowsOfThePreviousReleaseAreReportedMissingUntilTheNewSpeedLayerCopiedThem() {
+        ViewScenario scenario = ViewScenario.upgradedFromPreviousRelease()
+                .event("p-1", "2026-11-24T10:10:00Z", "2026-11-24T10:10:02Z", "10.00", 100)
+                .event("p-1", "2026-11-24T10:31:00Z", "2026-11-24T10:30:00Z", "0.20", 300)
+                .event("p-1", "2026-11-24T09:50:00Z", "2026-11-24T10:50:01Z", "-1.05", 400)
+                .previousReleaseRan()
+                .batchRan("2026-11-24T10:30:00Z")
+                .progress("2026-11-24T11:59:00Z", "2026-11-24T00:00:00Z", RETENTION);
+        MetricsQuery query = query("p-1", Granularity.ONE_HOUR, "2026-11-24T09:00:00Z", "2026-11-24T11:00:00Z");
+
+        MetricsAnswer before = view(scenario).answer(query);
+
+        // Short by the two events after the cutoff, and it says so.
+        assertThat(totals(before)).containsExactly(Map.entry(hour("2026-11-24T10:00:00Z"), metrics(1, "10.00", 100)));
+        assertThat(before.complete()).isFalse();
+        assertThat(before.gaps()).singleElement().satisfies(gap -> {
+            assertThat(gap.from()).isEqualTo(Instant.parse("2026-11-24T10:30:00Z"));
+            assertThat(gap.to()).isEqualTo(NOW);
+            assertThat(gap.reason()).contains("not copied yet");
+        });
+        assertThat(view(scenario).status().gaps()).isEqualTo(before.gaps());
+
+        scenario.speedLayerUpgraded(Clock.fixed(NOW, ZoneOffset.UTC));
+        MetricsAnswer after = view(scenario).answer(query);
+
+        assertThat(totals(after)).isEqualTo(scenario.expected("p-1", Granularity.ONE_HOUR, query.range().from(), query.range().to()));
+        assertThat(after.complete()).isTrue();
+    }
+
+    @Test
+    void aVersionWithACutoffBeforeWhereTheCopyStartedIsReportedMissingThatSpan() {
+        ViewScenario scenario = ViewScenario.upgradedFromPreviousRelease()
+                .event("p-1", "2026-11-24T10:10:00Z", "2026-11-24T10:10:02Z", "10.00", 100)
+                .batchRan("2026-11-24T10:30:00Z")
+                .progress("2026-11-24T11:59:00Z", "2026-11-24T00:00:00Z", RETENTION);
+        scenario.speed.recordLegacyRowsCopy(new LegacyRowsCopy(Instant.parse("2026-11-24T11:00:00Z"), 0, NOW));
+
+        MetricsAnswer answer = view(scenario).answer(query("p-1", Granularity.ONE_HOUR, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z"));
+
+        assertThat(answer.gaps()).extracting(IngestGap::from, IngestGap::to)
+                .containsExactly(tuple(Instant.parse("2026-11-24T10:30:00Z"), Instant.parse("2026-11-24T11:00:00Z")));
     }
 
     @Test
@@ -71,7 +117,8 @@ class MergedViewTest {
         });
         assertThat(answer.batchRows()).isEqualTo(1);
         assertThat(answer.speedRows()).isEqualTo(2);
-        assertThat(answer.speedRowsSuperseded()).isEqualTo(2);
+        // The speed rows of buckets before the cutoff are not even read.
+        assertThat(answer.speedRowsSuperseded()).isZero();
         assertThat(answer.complete()).isTrue();
         assertThat(answer.batch()).map(version -> version.cutoff()).contains(Instant.parse("2026-11-24T10:30:00Z"));
         assertThat(answer.speed().watermark()).contains(Instant.parse("2026-11-24T11:59:00Z"));

@@ -9,14 +9,19 @@ import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.InMemoryBatchViews;
+import io.lambdaplatform.viewstore.InMemoryLegacySpeedRows;
 import io.lambdaplatform.viewstore.InMemorySpeedViews;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
+import io.lambdaplatform.viewstore.SpeedRow;
+import io.lambdaplatform.viewstore.SpeedRowsUpgrade;
 import io.lambdaplatform.viewstore.ViewRow;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,9 +39,24 @@ final class ViewScenario {
     static final IngestBuckets BUCKETS = IngestBuckets.DEFAULT;
 
     final InMemoryBatchViews batch = new InMemoryBatchViews();
-    final InMemorySpeedViews speed = new InMemorySpeedViews();
+    final InMemorySpeedViews speed;
+    /** The table of the previous release's speed layer: empty unless {@link #previousReleaseRan()}. */
+    final InMemoryLegacySpeedRows legacy = new InMemoryLegacySpeedRows();
     private final List<Ingested> events = new ArrayList<>();
     private int nextId;
+
+    ViewScenario() {
+        this(new InMemorySpeedViews());
+    }
+
+    private ViewScenario(InMemorySpeedViews speed) {
+        this.speed = speed;
+    }
+
+    /** A platform upgraded from the previous release: its speed rows are in the earlier table, not copied yet. */
+    static ViewScenario upgradedFromPreviousRelease() {
+        return new ViewScenario(InMemorySpeedViews.upgradedFromEarlierRelease());
+    }
 
     ViewScenario event(String product, String eventTime, String ingestTime, String revenue, long durationMs) {
         events.add(new Ingested(Event.of("e-" + nextId++, product, revenue, durationMs, Instant.parse(eventTime)),
@@ -46,6 +66,25 @@ final class ViewScenario {
 
     /** Writes the speed rows of every event. */
     ViewScenario speedLayerRan() {
+        Collection<SpeedDelta> deltas = speedRows();
+        deltas.forEach(delta -> speed.upsert(delta).toCompletableFuture().join());
+        deltas.forEach(delta -> speed.recordProduct(delta.key().productId()).toCompletableFuture().join());
+        return this;
+    }
+
+    /** Writes the speed rows of every event the way the previous release did: into its own table. */
+    ViewScenario previousReleaseRan() {
+        speedRows().forEach(delta -> legacy.add(SpeedRow.of(delta)));
+        return this;
+    }
+
+    /** The speed layer of this release started: it copied the previous release's rows. */
+    ViewScenario speedLayerUpgraded(Clock clock) {
+        SpeedRowsUpgrade.copyLegacyRows(legacy, speed, batch, clock);
+        return this;
+    }
+
+    private Collection<SpeedDelta> speedRows() {
         Map<String, Metrics> rows = new TreeMap<>();
         Map<String, SpeedDelta> deltas = new TreeMap<>();
         for (Ingested ingested : events) {
@@ -56,9 +95,7 @@ final class ViewScenario {
             rows.put(id, merged);
             deltas.put(id, new SpeedDelta(key, bucket, merged));
         }
-        deltas.values().forEach(delta -> speed.upsert(delta).toCompletableFuture().join());
-        deltas.values().forEach(delta -> speed.recordProduct(delta.key().productId()).toCompletableFuture().join());
-        return this;
+        return deltas.values();
     }
 
     /** Publishes a batch version covering the events ingested before {@code cutoff}. */

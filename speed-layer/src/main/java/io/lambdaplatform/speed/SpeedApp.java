@@ -4,7 +4,10 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.lambdaplatform.speed.internal.AdminSourceLog;
 import io.lambdaplatform.speed.internal.CaughtUpPartitions;
 import io.lambdaplatform.speed.internal.IdlePartitions;
+import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.CassandraLegacySpeedRows;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
+import io.lambdaplatform.viewstore.SpeedRowsUpgrade;
 import io.lambdaplatform.viewstore.SpeedViews;
 import io.lambdaplatform.viewstore.ViewSchema;
 import io.lambdaplatform.viewstore.ViewStoreException;
@@ -64,6 +67,9 @@ public final class SpeedApp implements AutoCloseable {
             ViewSchema.create(session, config.cassandra().keyspace(), config.replicationFactor());
         }
         this.views = new CassandraSpeedViews(session, config.cassandra().keyspace(), config.retention());
+        // Before the first row of this release: the rows an earlier release wrote to its table, once (a marker says so).
+        SpeedRowsUpgrade.copyLegacyRows(new CassandraLegacySpeedRows(session, config.cassandra().keyspace()), views,
+                new CassandraBatchViews(session, config.cassandra().keyspace()), Clock.systemUTC());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SpeedMetrics metrics = new SpeedMetrics(registry);
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers()));

@@ -72,6 +72,11 @@ public interface BatchViews {
     /** The products a version has rows for. */
     Set<String> products(long version);
 
+    /** The first {@code limit} products of a version that start with {@code prefix}, sorted; reads no other product. */
+    default List<String> products(long version, String prefix, int limit) {
+        return products(version).stream().filter(product -> product.startsWith(prefix)).sorted().limit(limit).toList();
+    }
+
     /**
      * Takes the lease for {@code ttl} unless someone holds it.
      *

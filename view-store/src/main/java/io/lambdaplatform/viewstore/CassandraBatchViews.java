@@ -51,6 +51,7 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement insertProduct;
     private final PreparedStatement selectRows;
     private final PreparedStatement selectProducts;
+    private final PreparedStatement selectProductsByPrefix;
     private final PreparedStatement selectPartitions;
     private final PreparedStatement deleteRows;
     private final PreparedStatement deletePartitions;
@@ -96,6 +97,8 @@ public final class CassandraBatchViews implements BatchViews {
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?"
                 + " AND window_start >= ? AND window_start < ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS + " WHERE version = ?");
+        this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS
+                + " WHERE version = ? AND product_id >= ? AND product_id < ? LIMIT ?");
         this.selectPartitions = session.prepare("SELECT granularity, partition_start FROM " + k + BATCH_VIEW_PARTITIONS
                 + " WHERE version = ? AND product_id = ?");
         this.deleteRows = session.prepare("DELETE FROM " + k + BATCH_VIEWS
@@ -233,6 +236,13 @@ public final class CassandraBatchViews implements BatchViews {
     public Set<String> products(long version) {
         return new TreeSet<>(DriverCalls.query(session, selectProducts.bind(version), "list products of version " + version,
                 row -> row.getString("product_id")));
+    }
+
+    @Override
+    public List<String> products(long version, String prefix, int limit) {
+        // Product ids are ASCII (the event contract), so every id with the prefix sorts below prefix + U+FFFF.
+        return DriverCalls.query(session, selectProductsByPrefix.bind(version, prefix, prefix + '\uffff', limit),
+                "list products of version " + version + " starting with " + prefix, row -> row.getString("product_id"));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.RejectionReason;
@@ -18,17 +19,25 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_DEAD_LETTER_TOTALS;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_HOLES;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCTS;
-import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_PRODUCT_NAMES;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_INGEST_DAYS;
+import static io.lambdaplatform.viewstore.ViewSchema.SPEED_ROWS_BY_INGEST;
 import static io.lambdaplatform.viewstore.ViewSchema.SPEED_WATERMARKS;
+import static io.lambdaplatform.viewstore.ViewSchema.VIEW_UPGRADES;
 import static java.util.Objects.requireNonNull;
 
 /**
  * {@link SpeedViews} in Cassandra. Rows are written with a TTL of {@code retention}, so they live at
- * least that long after their last change; partitions hold one day of 5-minute windows of one product.
+ * least that long after their last change; a partition holds the rows of one product ingested on one (UTC) day,
+ * clustered by ingest bucket, so that a read of the rows at or after a batch cutoff starts at the cutoff. Which
+ * ingest days of a product hold rows is kept in {@link ViewSchema#SPEED_INGEST_DAYS}, written before a row's write
+ * completes and with a TTL that outlives the row.
  *
  * <p>Every write that replaces a value carries its order as the cell timestamp ({@code USING TIMESTAMP}):
  * a row its version (source offset + 1), a watermark its instant in microseconds, a dead-letter total
@@ -41,19 +50,32 @@ public final class CassandraSpeedViews implements SpeedViews {
     private static final String SCOPE = "events";
     private static final String LAYER = "speed";
     private static final int MAX_PRODUCTS_LISTED = 10_000;
+    private static final Duration INGEST_DAY = Duration.ofDays(1);
+    /** An ingest day's index entry is written again this often while rows of that day are written, and lives this much longer than they do. */
+    private static final Duration INDEX_REFRESH = Duration.ofHours(1);
 
     private final CqlSession session;
     private final Duration retention;
     private final PreparedStatement insertRow;
     private final PreparedStatement selectRows;
+    private final PreparedStatement insertIngestDay;
+    private final PreparedStatement selectIngestDays;
+    /** The last index write per (product, ingest day) of this instance, so that a day is indexed once per refresh, not per row. */
+    private final ConcurrentMap<String, IndexWrite> indexed = new ConcurrentHashMap<>();
     private final PreparedStatement upsertProduct;
     private final PreparedStatement selectProducts;
+    private final PreparedStatement upsertProductName;
+    private final PreparedStatement selectProductsByPrefix;
     private final PreparedStatement insertWatermark;
     private final PreparedStatement selectWatermarks;
     private final PreparedStatement insertHole;
     private final PreparedStatement selectHoles;
     private final PreparedStatement insertDeadLetters;
     private final PreparedStatement selectDeadLetters;
+    private final PreparedStatement insertUpgrade;
+    private final PreparedStatement selectUpgrade;
+    /** The marker once read: it is never removed, so it is read until it exists and then never again. */
+    private volatile LegacyRowsCopy legacyRowsCopy;
 
     public CassandraSpeedViews(CqlSession session, String keyspace) {
         this(session, keyspace, ViewSchema.DEFAULT_SPEED_RETENTION);
@@ -66,14 +88,19 @@ public final class CassandraSpeedViews implements SpeedViews {
             throw new IllegalArgumentException("Speed retention must be at least a minute: " + retention);
         }
         String k = requireNonNull(keyspace, "keyspace is null") + ".";
-        this.insertRow = session.prepare("INSERT INTO " + k + SPEED_ROWS
-                + " (product_id, partition_start, window_start, ingest_bucket, source_partition, correction, event_count, revenue, duration_sum_ms)"
+        this.insertRow = session.prepare("INSERT INTO " + k + SPEED_ROWS_BY_INGEST
+                + " (product_id, ingest_day, ingest_bucket, window_start, source_partition, correction, event_count, revenue, duration_sum_ms)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?");
         this.selectRows = session.prepare("SELECT window_start, ingest_bucket, source_partition, correction, event_count, revenue, "
-                + "duration_sum_ms, WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS
-                + " WHERE product_id = ? AND partition_start = ? AND window_start >= ? AND window_start < ?");
+                + "duration_sum_ms, WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS_BY_INGEST
+                + " WHERE product_id = ? AND ingest_day = ? AND ingest_bucket >= ?");
+        this.insertIngestDay = session.prepare("INSERT INTO " + k + SPEED_INGEST_DAYS + " (product_id, ingest_day) VALUES (?, ?) USING TTL ?");
+        this.selectIngestDays = session.prepare("SELECT ingest_day FROM " + k + SPEED_INGEST_DAYS + " WHERE product_id = ? AND ingest_day >= ?");
         this.upsertProduct = session.prepare("INSERT INTO " + k + SPEED_PRODUCTS + " (product_id) VALUES (?) USING TTL ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCTS + " LIMIT " + MAX_PRODUCTS_LISTED);
+        this.upsertProductName = session.prepare("INSERT INTO " + k + SPEED_PRODUCT_NAMES + " (scope, product_id) VALUES (?, ?) USING TTL ?");
+        this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + SPEED_PRODUCT_NAMES
+                + " WHERE scope = ? AND product_id >= ? AND product_id < ? LIMIT ?");
         this.insertWatermark = session.prepare("INSERT INTO " + k + SPEED_WATERMARKS
                 + " (scope, source_partition, task, task_count, watermark, covered_since, retention_seconds, updated_at, "
                 + ViewSchema.LOG_BEGINS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
@@ -86,52 +113,105 @@ public final class CassandraSpeedViews implements SpeedViews {
         this.insertDeadLetters = session.prepare("INSERT INTO " + k + SPEED_DEAD_LETTER_TOTALS
                 + " (scope, partition, reason, count) VALUES (?, ?, ?, ?) USING TIMESTAMP ?");
         this.selectDeadLetters = session.prepare("SELECT partition, reason, count FROM " + k + SPEED_DEAD_LETTER_TOTALS + " WHERE scope = ?");
+        this.insertUpgrade = session.prepare("INSERT INTO " + k + VIEW_UPGRADES
+                + " (name, copied_from, rows_copied, completed_at) VALUES (?, ?, ?, ?)");
+        this.selectUpgrade = session.prepare("SELECT copied_from, rows_copied, completed_at FROM " + k + VIEW_UPGRADES + " WHERE name = ?");
     }
 
     @Override
     public CompletionStage<Void> write(SpeedRow row) {
         ViewKey key = row.key();
-        Instant windowStart = key.window().start();
-        return DriverCalls.executeAsync(session,
-                insertRow.bind(key.productId(), PartitionSpan.partitionStart(Granularity.FIVE_MINUTES, windowStart), windowStart,
-                        row.ingestBucket(), row.sourcePartition(), row.correction(), row.eventCount(), row.revenue(),
-                        row.durationSumMs(), ttlSeconds(), row.version()).setIdempotent(true),
-                "write speed row of " + key.productId());
+        Instant day = ingestDay(row.ingestBucket());
+        CompletableFuture<Void> indexedDay = index(key.productId(), day);
+        CompletableFuture<Void> written = DriverCalls.executeAsync(session,
+                insertRow.bind(key.productId(), day, row.ingestBucket(), key.window().start(), row.sourcePartition(), row.correction(),
+                        row.eventCount(), row.revenue(), row.durationSumMs(), ttlSeconds(), row.version()).setIdempotent(true),
+                "write speed row of " + key.productId()).toCompletableFuture();
+        // A row counts as written once a reader can find its day.
+        return CompletableFuture.allOf(indexedDay, written);
+    }
+
+    /** The latest index write of (product, day), or a new one when there is none of the last {@link #INDEX_REFRESH} that did not fail. */
+    private CompletableFuture<Void> index(String productId, Instant day) {
+        long now = System.nanoTime();
+        IndexWrite write = indexed.compute(productId + "/" + day.toEpochMilli(), (ignored, last) ->
+                last != null && now - last.startedNanos() < INDEX_REFRESH.toNanos() && !last.write().isCompletedExceptionally()
+                        ? last
+                        : new IndexWrite(DriverCalls.executeAsync(session, insertIngestDay.bind(productId, day,
+                                ttlSeconds() + (int) (2 * INDEX_REFRESH.toSeconds())).setIdempotent(true),
+                                "index ingest day " + day + " of " + productId).toCompletableFuture(), now));
+        if (indexed.size() > 100_000) {
+            indexed.values().removeIf(entry -> now - entry.startedNanos() >= INDEX_REFRESH.toNanos());
+        }
+        return write.write();
+    }
+
+    private record IndexWrite(CompletableFuture<Void> write, long startedNanos) {}
+
+    private static Instant ingestDay(Instant ingestBucket) {
+        long span = INGEST_DAY.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(ingestBucket.toEpochMilli(), span) * span);
     }
 
     @Override
-    public List<SpeedDelta> read(String productId, Instant from, Instant to) {
-        return SpeedRow.sum(readRows(productId, from, to));
+    public List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom) {
+        return SpeedRow.sum(readRows(productId, from, to, ingestFrom));
     }
 
     /** The stored rows and corrections themselves, for tests and diagnosis. */
     public List<SpeedRow> readRows(String productId, Instant from, Instant to) {
-        List<CompletableFuture<List<SpeedRow>>> reads = new ArrayList<>();
-        for (Instant partition : PartitionSpan.partitionsBetween(Granularity.FIVE_MINUTES, from, to)) {
-            reads.add(DriverCalls.queryAsync(session, selectRows.bind(productId, partition, from, to),
-                    "read speed rows of " + productId,
-                    row -> new SpeedRow(
-                            new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
-                            row.getInstant("ingest_bucket"),
-                            row.getInt("source_partition"),
-                            row.getString("correction"),
-                            row.getLong("event_count"),
-                            row.getBigDecimal("revenue"),
-                            requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
-                            row.getLong("version"))));
+        return readRows(productId, from, to, Instant.EPOCH);
+    }
+
+    private List<SpeedRow> readRows(String productId, Instant from, Instant to, Instant ingestFrom) {
+        List<Instant> days = DriverCalls.query(session, selectIngestDays.bind(productId, ingestDay(ingestFrom)),
+                "list ingest days of " + productId, row -> row.getInstant("ingest_day"));
+        // One partition after the other, each in pages: one query in flight per read, and only the rows of the range kept.
+        List<SpeedRow> rows = new ArrayList<>();
+        for (Instant day : days) {
+            for (SpeedRow row : DriverCalls.query(session, selectRows.bind(productId, day, ingestFrom), "read speed rows of " + productId,
+                    row -> speedRow(productId, row))) {
+                Instant window = row.key().window().start();
+                if (!window.isBefore(from) && window.isBefore(to)) {
+                    rows.add(row);
+                }
+            }
         }
-        return DriverCalls.joinAll(reads);
+        return rows;
+    }
+
+    /** A row of a speed-row table: its window, ingest bucket, source partition, correction, values and {@code version}. */
+    static SpeedRow speedRow(String productId, Row row) {
+        return new SpeedRow(
+                new ViewKey(productId, new EventWindow(Granularity.FIVE_MINUTES, row.getInstant("window_start"))),
+                row.getInstant("ingest_bucket"),
+                row.getInt("source_partition"),
+                row.getString("correction"),
+                row.getLong("event_count"),
+                row.getBigDecimal("revenue"),
+                requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
+                row.getLong("version"));
     }
 
     @Override
     public CompletionStage<Void> recordProduct(String productId) {
-        return DriverCalls.executeAsync(session, upsertProduct.bind(productId, ttlSeconds()).setIdempotent(true),
-                "record product " + productId);
+        return CompletableFuture.allOf(
+                DriverCalls.executeAsync(session, upsertProduct.bind(productId, ttlSeconds()).setIdempotent(true),
+                        "record product " + productId).toCompletableFuture(),
+                DriverCalls.executeAsync(session, upsertProductName.bind(SCOPE, productId, ttlSeconds()).setIdempotent(true),
+                        "record product name " + productId).toCompletableFuture());
     }
 
     @Override
     public Set<String> products() {
         return new TreeSet<>(DriverCalls.query(session, selectProducts.bind(), "list speed products", row -> row.getString("product_id")));
+    }
+
+    @Override
+    public List<String> products(String prefix, int limit) {
+        // Product ids are ASCII (the event contract), so every id with the prefix sorts below prefix + U+FFFF.
+        return DriverCalls.query(session, selectProductsByPrefix.bind(SCOPE, prefix, prefix + '\uffff', limit),
+                "list speed products starting with " + prefix, row -> row.getString("product_id"));
     }
 
     @Override
@@ -175,6 +255,23 @@ public final class CassandraSpeedViews implements SpeedViews {
     public List<DeadLetterCount> deadLetters() {
         return DriverCalls.query(session, selectDeadLetters.bind(SCOPE), "read dead-letter counts",
                 row -> new DeadLetterCount(row.getInt("partition"), RejectionReason.fromCode(row.getString("reason")), row.getLong("count")));
+    }
+
+    @Override
+    public Optional<LegacyRowsCopy> legacyRowsCopy() {
+        if (legacyRowsCopy == null) {
+            legacyRowsCopy = DriverCalls.query(session, selectUpgrade.bind(ViewSchema.SPEED_ROWS_UPGRADE), "read the upgrade marker",
+                    row -> new LegacyRowsCopy(row.getInstant("copied_from"), row.getLong("rows_copied"), row.getInstant("completed_at")))
+                    .stream().findFirst().orElse(null);
+        }
+        return Optional.ofNullable(legacyRowsCopy);
+    }
+
+    @Override
+    public void recordLegacyRowsCopy(LegacyRowsCopy copy) {
+        DriverCalls.execute(session, insertUpgrade.bind(ViewSchema.SPEED_ROWS_UPGRADE, copy.copiedFrom(), copy.rows(), copy.completedAt())
+                .setIdempotent(true), "record the speed rows upgrade marker");
+        legacyRowsCopy = copy;
     }
 
     /** Microseconds, like a client timestamp, so that a later watermark always wins. */

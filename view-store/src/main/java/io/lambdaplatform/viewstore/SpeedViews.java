@@ -2,6 +2,7 @@ package io.lambdaplatform.viewstore;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -24,16 +25,27 @@ public interface SpeedViews {
     }
 
     /**
-     * The deltas of one product whose 5-minute window starts in {@code [from, to)}, over all ingest buckets:
-     * the rows of every source partition and their corrections added up per (window, ingest bucket).
+     * The deltas of one product whose 5-minute window starts in {@code [from, to)} and whose ingest bucket starts at or
+     * after {@code ingestFrom}: the rows of every source partition and their corrections added up per (window, ingest
+     * bucket), ordered by window and bucket. Rows of earlier ingest buckets are not read.
      */
-    List<SpeedDelta> read(String productId, Instant from, Instant to);
+    List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom);
+
+    /** {@link #read(String, Instant, Instant, Instant)} over all ingest buckets. */
+    default List<SpeedDelta> read(String productId, Instant from, Instant to) {
+        return read(productId, from, to, Instant.EPOCH);
+    }
 
     /** Records that the product has speed rows, for product suggestions. Idempotent. */
     CompletionStage<Void> recordProduct(String productId);
 
     /** Products with live speed rows. */
     Set<String> products();
+
+    /** The first {@code limit} products with live speed rows that start with {@code prefix}, sorted; reads no other product. */
+    default List<String> products(String prefix, int limit) {
+        return products().stream().filter(product -> product.startsWith(prefix)).sorted().limit(limit).toList();
+    }
 
     /** Stores a task's progress unless the stored one of the same (source partition, task) has a later watermark. */
     void saveProgress(SpeedTaskProgress progress);
@@ -64,4 +76,13 @@ public interface SpeedViews {
     void saveDeadLetters(DeadLetterCount count, long offset);
 
     List<DeadLetterCount> deadLetters();
+
+    /**
+     * Whether the speed rows an earlier release wrote to {@link ViewSchema#SPEED_ROWS} are in the rows {@link #read}
+     * returns, and from which ingest time on: empty until {@link SpeedRowsUpgrade} copied them. Once present it stays.
+     */
+    Optional<LegacyRowsCopy> legacyRowsCopy();
+
+    /** Records that the earlier release's rows are copied; only {@link SpeedRowsUpgrade} calls it, after the last row. */
+    void recordLegacyRowsCopy(LegacyRowsCopy copy);
 }

@@ -33,13 +33,30 @@ public final class ViewSchema {
      */
     public static final String SPEED_VIEWS = "speed_views";
     /**
-     * Speed-layer rows by (product, day) partition, (window, ingest bucket, source partition, correction)
-     * clustering; TTL'd; written {@code USING TIMESTAMP} = the row's version.
+     * Unused since the speed layer writes {@link #SPEED_ROWS_BY_INGEST}: clustered by event-time window, a read of the rows
+     * at or after a batch cutoff had to read every row of the range. No longer created; in a keyspace of an earlier
+     * release the new speed layer copies its rows once ({@link SpeedRowsUpgrade}), then it stays unused.
      */
     public static final String SPEED_ROWS = "speed_rows";
+    /**
+     * Speed-layer rows by (product, ingest day) partition, (ingest bucket, window, source partition, correction)
+     * clustering, so that a read starts at the batch cutoff; TTL'd; written {@code USING TIMESTAMP} = the row's version.
+     */
+    public static final String SPEED_ROWS_BY_INGEST = "speed_rows_by_ingest";
+    /** Which ingest days of a product hold speed rows; each entry outlives the rows it points at. */
+    public static final String SPEED_INGEST_DAYS = "speed_ingest_days";
     public static final String SPEED_PRODUCTS = "speed_products";
+    /** The same products in one partition, sorted, so that a prefix is a slice instead of a scan. */
+    public static final String SPEED_PRODUCT_NAMES = "speed_product_names";
     /** Unused since {@link #SPEED_WATERMARKS}; kept like {@link #SPEED_VIEWS}. */
     public static final String SPEED_PROGRESS = "speed_progress";
+    /**
+     * One row per data upgrade that has completed ({@link #SPEED_ROWS_UPGRADE}: the rows of {@link #SPEED_ROWS} copied,
+     * see {@link LegacyRowsCopy}); never expires.
+     */
+    public static final String VIEW_UPGRADES = "view_upgrades";
+    /** The name of the copy of {@link #SPEED_ROWS} in {@link #VIEW_UPGRADES}. */
+    public static final String SPEED_ROWS_UPGRADE = "speed_rows_by_ingest";
     /** Progress per (source partition, product task), written {@code USING TIMESTAMP} = the watermark. */
     public static final String SPEED_WATERMARKS = "speed_watermarks";
     /** Records deleted from the log before the speed layer read them. */
@@ -68,7 +85,9 @@ public final class ViewSchema {
 
     /**
      * Creates the keyspace (SimpleStrategy) and every table if they do not exist, adds the columns that
-     * tables created by an earlier release lack ({@link #upgrades}), and waits for schema agreement.
+     * tables created by an earlier release lack ({@link #upgrades}), and waits for schema agreement. In a keyspace
+     * without the earlier release's {@link #SPEED_ROWS} it records that there are no rows to copy
+     * ({@link LegacyRowsCopy#NOTHING_TO_COPY}); where that table exists, the speed layer copies its rows at start-up.
      */
     public static void create(CqlSession session, String keyspace, int replicationFactor) {
         for (String cql : statements(keyspace, replicationFactor)) {
@@ -85,6 +104,14 @@ public final class ViewSchema {
             }
         }
         session.checkSchemaAgreement();
+        if (!new CassandraLegacySpeedRows(session, keyspace).exists()) {
+            // No earlier release wrote speed rows here: nothing to copy. A marker that is there (of a copy, before an
+            // operator dropped the earlier table) stays; without one, nothing but this writes NOTHING_TO_COPY.
+            CassandraSpeedViews speed = new CassandraSpeedViews(session, keyspace);
+            if (speed.legacyRowsCopy().isEmpty()) {
+                speed.recordLegacyRowsCopy(LegacyRowsCopy.NOTHING_TO_COPY);
+            }
+        }
     }
 
     /** A column added to a table after its first release: {@code ALTER TABLE ... ADD} where it is missing. */
@@ -150,11 +177,18 @@ public final class ViewSchema {
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_DEAD_LETTERS + " ("
                         + "scope text, partition int, reason text, count bigint, "
                         + "PRIMARY KEY ((scope), partition, reason))",
-                "CREATE TABLE IF NOT EXISTS " + k + SPEED_ROWS + " ("
-                        + "product_id text, partition_start timestamp, window_start timestamp, ingest_bucket timestamp, "
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_ROWS_BY_INGEST + " ("
+                        + "product_id text, ingest_day timestamp, ingest_bucket timestamp, window_start timestamp, "
                         + "source_partition int, correction text, event_count bigint, revenue decimal, duration_sum_ms varint, "
-                        + "PRIMARY KEY ((product_id, partition_start), window_start, ingest_bucket, source_partition, correction)) "
+                        + "PRIMARY KEY ((product_id, ingest_day), ingest_bucket, window_start, source_partition, correction)) "
                         + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_PRODUCT_NAMES + " ("
+                        + "scope text, product_id text, PRIMARY KEY ((scope), product_id)) WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + SPEED_INGEST_DAYS + " ("
+                        + "product_id text, ingest_day timestamp, PRIMARY KEY ((product_id), ingest_day)) "
+                        + "WITH default_time_to_live = " + defaultTtl,
+                "CREATE TABLE IF NOT EXISTS " + k + VIEW_UPGRADES + " ("
+                        + "name text PRIMARY KEY, copied_from timestamp, rows_copied bigint, completed_at timestamp)",
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_WATERMARKS + " ("
                         + "scope text, source_partition int, task int, task_count int, watermark timestamp, covered_since timestamp, "
                         + "retention_seconds bigint, updated_at timestamp, " + LOG_BEGINS + " timestamp, "

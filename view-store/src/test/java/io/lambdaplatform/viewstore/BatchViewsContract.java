@@ -66,6 +66,9 @@ public abstract class BatchViewsContract {
         assertThat(published.eventCount()).isEqualTo(4);
         assertThat(views.read(1, "p1", Granularity.FIVE_MINUTES, DAY, DAY.plusSeconds(3600))).containsExactly(first, second);
         assertThat(views.products(1)).containsExactly("p1", "p2");
+        assertThat(views.products(1, "p", 1)).containsExactly("p1");
+        assertThat(views.products(1, "p2", 5)).containsExactly("p2");
+        assertThat(views.products(1, "q", 5)).isEmpty();
     }
 
     @Test

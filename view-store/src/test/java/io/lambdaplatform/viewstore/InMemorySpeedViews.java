@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -31,6 +32,14 @@ public final class InMemorySpeedViews implements SpeedViews {
     private final Map<String, IngestHole> holes = new TreeMap<>();
     private final Map<String, Versioned<DeadLetterCount>> deadLetters = new TreeMap<>();
     private volatile boolean unavailable;
+    private LegacyRowsCopy legacyRowsCopy = LegacyRowsCopy.NOTHING_TO_COPY;
+
+    /** Speed views of a keyspace an earlier release wrote: no {@link LegacyRowsCopy} until {@link SpeedRowsUpgrade} ran. */
+    public static InMemorySpeedViews upgradedFromEarlierRelease() {
+        InMemorySpeedViews views = new InMemorySpeedViews();
+        views.legacyRowsCopy = null;
+        return views;
+    }
 
     /** While set, every call fails with {@link ViewStoreUnavailableException}, like Cassandra down. */
     public void setUnavailable(boolean unavailable) {
@@ -48,10 +57,11 @@ public final class InMemorySpeedViews implements SpeedViews {
     }
 
     @Override
-    public synchronized List<SpeedDelta> read(String productId, Instant from, Instant to) {
+    public synchronized List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom) {
         checkAvailable();
         return SpeedRow.sum(rows.values().stream()
                 .filter(row -> row.key().productId().equals(productId))
+                .filter(row -> !row.ingestBucket().isBefore(ingestFrom))
                 .filter(row -> !row.key().window().start().isBefore(from) && row.key().window().start().isBefore(to))
                 .toList());
     }
@@ -107,6 +117,18 @@ public final class InMemorySpeedViews implements SpeedViews {
     public synchronized List<DeadLetterCount> deadLetters() {
         checkAvailable();
         return deadLetters.values().stream().map(Versioned::value).toList();
+    }
+
+    @Override
+    public synchronized Optional<LegacyRowsCopy> legacyRowsCopy() {
+        checkAvailable();
+        return Optional.ofNullable(legacyRowsCopy);
+    }
+
+    @Override
+    public synchronized void recordLegacyRowsCopy(LegacyRowsCopy copy) {
+        checkAvailable();
+        legacyRowsCopy = copy;
     }
 
     /** The (window, bucket) sums of every product, for assertions. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -91,12 +92,52 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void readsOnlyTheIngestBucketsFromTheGivenOneOnAcrossIngestDays() {
+        SpeedDelta lateFromYesterday = delta("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(600), 1, "1.00", 1);
+        SpeedDelta beforeCutoff = delta("p1", DAY, DAY.plusSeconds(60), 1, "2.00", 2);
+        SpeedDelta atCutoff = delta("p1", DAY, DAY.plusSeconds(120), 1, "4.00", 4);
+        SpeedDelta nextDay = delta("p1", DAY.plusSeconds(600), DAY.plusSeconds(86_400 + 60), 1, "8.00", 8);
+        for (SpeedDelta delta : List.of(lateFromYesterday, beforeCutoff, atCutoff, nextDay)) {
+            views.upsert(delta).toCompletableFuture().join();
+        }
+
+        assertThat(views.read("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(86_400), DAY.plusSeconds(120)))
+                .containsExactly(lateFromYesterday, atCutoff, nextDay);
+        assertThat(views.read("p1", DAY, DAY.plusSeconds(300), DAY.plusSeconds(120))).containsExactly(atCutoff);
+        assertThat(views.read("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(86_400), DAY.plusSeconds(2 * 86_400))).isEmpty();
+        assertThat(views.read("p1", DAY.minusSeconds(86_400), DAY.plusSeconds(86_400)))
+                .containsExactly(lateFromYesterday, beforeCutoff, atCutoff, nextDay);
+    }
+
+    @Test
+    void aNewStoreHasNoEarlierRowsToCopyAndKeepsTheMarkerRecorded() {
+        assertThat(views.legacyRowsCopy()).contains(LegacyRowsCopy.NOTHING_TO_COPY);
+
+        LegacyRowsCopy copy = new LegacyRowsCopy(DAY, 42, DAY.plusSeconds(60));
+        views.recordLegacyRowsCopy(copy);
+
+        assertThat(views.legacyRowsCopy()).contains(copy);
+    }
+
+    @Test
     void listsRecordedProducts() {
         views.recordProduct("p2").toCompletableFuture().join();
         views.recordProduct("p1").toCompletableFuture().join();
         views.recordProduct("p2").toCompletableFuture().join();
 
         assertThat(views.products()).containsExactly("p1", "p2");
+    }
+
+    @Test
+    void listsTheFirstProductsWithAPrefix() {
+        for (String product : List.of("shoe-2", "shirt-1", "shoe-1", "shoe-3", "shoex")) {
+            views.recordProduct(product).toCompletableFuture().join();
+        }
+
+        assertThat(views.products("shoe-", 2)).containsExactly("shoe-1", "shoe-2");
+        assertThat(views.products("sh", 10)).containsExactly("shirt-1", "shoe-1", "shoe-2", "shoe-3", "shoex");
+        assertThat(views.products("", 1)).containsExactly("shirt-1");
+        assertThat(views.products("sock", 10)).isEmpty();
     }
 
     @Test

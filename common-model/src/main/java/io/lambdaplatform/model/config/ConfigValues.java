@@ -31,6 +31,13 @@ public final class ConfigValues {
         return value;
     }
 
+    public static long requireNotNegative(long value, String key) {
+        if (value < 0) {
+            throw new IllegalArgumentException(key + " must not be negative: " + value);
+        }
+        return value;
+    }
+
     public static Duration requirePositive(Duration value, String key) {
         if (value == null) {
             throw new NullPointerException(key + " is null");

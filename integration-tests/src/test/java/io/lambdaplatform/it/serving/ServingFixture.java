@@ -3,7 +3,10 @@ package io.lambdaplatform.it.serving;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.serving.CassandraViewSource;
 import io.lambdaplatform.serving.ServingConfig;
 import io.lambdaplatform.serving.ServingServer;
@@ -19,6 +22,7 @@ import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.viewstore.ViewSchema;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,8 +31,10 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -74,6 +80,11 @@ final class ServingFixture implements AutoCloseable {
         return new ServingFixture(settings, config(settings, token));
     }
 
+    /** A serving layer (open API) on a keyspace the caller chose and may have prepared, e.g. as an earlier release left it. */
+    static ServingFixture start(CassandraSettings settings) {
+        return new ServingFixture(settings, config(settings, null));
+    }
+
     /** A keyspace no other test uses, on the stack's Cassandra, reached at {@code contactPoint}. */
     static CassandraSettings settings(StackEndpoints endpoints, String contactPoint) {
         String keyspace = "serving_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT);
@@ -82,7 +93,7 @@ final class ServingFixture implements AutoCloseable {
 
     static ServingConfig config(CassandraSettings settings, String token) {
         return new ServingConfig("127.0.0.1", 0, token, 10_000, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(2),
-                true, 1, 100, Duration.ofSeconds(2), settings);
+                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(100_000, 4, 32), settings);
     }
 
     String baseUrl() {
@@ -146,6 +157,30 @@ final class ServingFixture implements AutoCloseable {
         catch (IOException e) {
             throw new UncheckedIOException("Not JSON: " + response.body(), e);
         }
+    }
+
+    /** The windows of a /v1/metrics answer by window, each checked for its end and average. */
+    static Map<EventWindow, Metrics> windows(JsonNode answer) {
+        Granularity granularity = Granularity.parse(answer.get("granularity").asText());
+        Map<EventWindow, Metrics> windows = new LinkedHashMap<>();
+        for (JsonNode window : answer.get("windows")) {
+            Instant start = Instant.parse(window.get("start").asText());
+            assertThat(Instant.parse(window.get("end").asText())).isEqualTo(start.plus(granularity.width()));
+            Metrics metrics = new Metrics(window.get("event_count").asLong(), new BigDecimal(window.get("revenue").asText()),
+                    window.get("duration_sum_ms").asLong());
+            assertThat(window.get("avg_duration_ms").decimalValue()).isEqualByComparingTo(metrics.averageDurationMs());
+            windows.put(new EventWindow(granularity, start), metrics);
+        }
+        return windows;
+    }
+
+    /** The events of one source ({@code batch} or {@code speed}) over every window of a /v1/metrics answer. */
+    static long sourceCount(JsonNode answer, String source) {
+        long count = 0;
+        for (JsonNode window : answer.get("windows")) {
+            count += window.get("source").get(source).get("event_count").asLong();
+        }
+        return count;
     }
 
     @Override

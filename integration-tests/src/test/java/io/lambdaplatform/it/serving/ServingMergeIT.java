@@ -1,22 +1,17 @@
 package io.lambdaplatform.it.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,8 +48,9 @@ class ServingMergeIT {
         for (Granularity granularity : Granularity.values()) {
             JsonNode answer = metrics(from, to, granularity);
             assertThat(answer.get("batch").isNull()).isTrue();
-            assertThat(windows(answer)).as("speed alone at %s", granularity).isEqualTo(history.expected(PRODUCT, granularity, from, to));
-            assertThat(sourceCount(answer, "batch")).isZero();
+            assertThat(ServingFixture.windows(answer)).as("speed alone at %s", granularity)
+                    .isEqualTo(history.expected(PRODUCT, granularity, from, to));
+            assertThat(ServingFixture.sourceCount(answer, "batch")).isZero();
             // No batch view yet: rows older than the speed retention cannot be vouched for.
             assertThat(answer.get("complete").asBoolean()).isFalse();
             assertThat(answer.get("incomplete").get(0).get("from").asText()).isEqualTo("1970-01-01T00:00:00Z");
@@ -69,9 +65,10 @@ class ServingMergeIT {
             assertThat(answer.get("batch").get("cutoff").asText()).isEqualTo(cutoff.toString());
             assertThat(answer.get("speed").get("watermark").asText()).isEqualTo(now.toString());
             assertThat(answer.get("complete").asBoolean()).isTrue();
-            assertThat(windows(answer)).as("batch + speed at %s", granularity).isEqualTo(history.expected(PRODUCT, granularity, from, to));
-            assertThat(sourceCount(answer, "batch")).isEqualTo(history.countIngestedBefore(cutoff));
-            assertThat(sourceCount(answer, "batch") + sourceCount(answer, "speed")).isEqualTo(600);
+            assertThat(ServingFixture.windows(answer)).as("batch + speed at %s", granularity)
+                    .isEqualTo(history.expected(PRODUCT, granularity, from, to));
+            assertThat(ServingFixture.sourceCount(answer, "batch")).isEqualTo(history.countIngestedBefore(cutoff));
+            assertThat(ServingFixture.sourceCount(answer, "batch") + ServingFixture.sourceCount(answer, "speed")).isEqualTo(600);
         }
     }
 
@@ -89,7 +86,7 @@ class ServingMergeIT {
             JsonNode speedAlone = metrics(fresh, from, to, Granularity.ONE_HOUR);
             assertThat(speedAlone.get("complete").asBoolean()).as(speedAlone.toString()).isTrue();
             assertThat(speedAlone.get("incomplete")).isEmpty();
-            assertThat(windows(speedAlone)).isEqualTo(history.expected(PRODUCT, Granularity.ONE_HOUR, from, to));
+            assertThat(ServingFixture.windows(speedAlone)).isEqualTo(history.expected(PRODUCT, Granularity.ONE_HOUR, from, to));
 
             fresh.publishBatch(history, now.minus(Duration.ofHours(1)));
             assertThat(metrics(fresh, from, to, Granularity.ONE_HOUR).get("complete").asBoolean()).isTrue();
@@ -119,27 +116,5 @@ class ServingMergeIT {
         HttpResponse<String> response = serving.get("/v1/metrics/" + PRODUCT + "?from=" + from + "&to=" + to + "&granularity=" + granularity.label());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return ServingFixture.json(response);
-    }
-
-    private static Map<EventWindow, Metrics> windows(JsonNode answer) {
-        Granularity granularity = Granularity.parse(answer.get("granularity").asText());
-        Map<EventWindow, Metrics> windows = new LinkedHashMap<>();
-        for (JsonNode window : answer.get("windows")) {
-            Instant start = Instant.parse(window.get("start").asText());
-            assertThat(Instant.parse(window.get("end").asText())).isEqualTo(start.plus(granularity.width()));
-            Metrics metrics = new Metrics(window.get("event_count").asLong(), new BigDecimal(window.get("revenue").asText()),
-                    window.get("duration_sum_ms").asLong());
-            assertThat(window.get("avg_duration_ms").decimalValue()).isEqualByComparingTo(metrics.averageDurationMs());
-            windows.put(new EventWindow(granularity, start), metrics);
-        }
-        return windows;
-    }
-
-    private static long sourceCount(JsonNode answer, String source) {
-        long count = 0;
-        for (JsonNode window : answer.get("windows")) {
-            count += window.get("source").get(source).get("event_count").asLong();
-        }
-        return count;
     }
 }

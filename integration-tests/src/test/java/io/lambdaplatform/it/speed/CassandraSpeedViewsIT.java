@@ -39,7 +39,7 @@ class CassandraSpeedViewsIT extends SpeedViewsContract {
 
     @Override
     protected SpeedViews newStore() {
-        for (String table : new String[] {ViewSchema.SPEED_ROWS, ViewSchema.SPEED_PRODUCTS, ViewSchema.SPEED_WATERMARKS, ViewSchema.SPEED_HOLES,
+        for (String table : new String[] {ViewSchema.SPEED_ROWS_BY_INGEST, ViewSchema.SPEED_INGEST_DAYS, ViewSchema.SPEED_PRODUCTS, ViewSchema.SPEED_PRODUCT_NAMES, ViewSchema.SPEED_WATERMARKS, ViewSchema.SPEED_HOLES,
                 ViewSchema.SPEED_DEAD_LETTER_TOTALS}) {
             session.execute(SimpleStatement.newInstance("TRUNCATE " + KEYSPACE + "." + table).setTimeout(Duration.ofSeconds(60)));
         }

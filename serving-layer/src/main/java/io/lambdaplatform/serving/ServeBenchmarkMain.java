@@ -1,0 +1,326 @@
+package io.lambdaplatform.serving;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.BatchViews;
+import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.CassandraSettings;
+import io.lambdaplatform.viewstore.CassandraSpeedViews;
+import io.lambdaplatform.viewstore.SpeedViews;
+import io.lambdaplatform.viewstore.ViewSchema;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./lambda bench serve}: loads realistic views for {@code --products} products into the stack's Cassandra (a published
+ * batch version with 7 days of 5m, 1h and 1d windows before a cutoff an hour ago, and a day of speed rows), starts the
+ * serving layer in its own JVM, loads it with wrk ({@code --connections} connections, {@code /v1/metrics} over 7 days
+ * at 1h, round-robin over the products), then runs the bare-driver baseline: the store reads one such request makes,
+ * through the view store's Cassandra classes, without the service, at the same concurrency. Prints both and one line
+ * {@code serve-bench: ...} (docs/serving-layer.md, "Measured").
+ */
+@Command(name = "bench-serve", mixinStandardHelpOptions = true,
+        description = "Measures /v1/metrics (7 days at 1h) under wrk against a bare Cassandra driver client.")
+public final class ServeBenchmarkMain implements Callable<Integer> {
+
+    private static final Pattern WRK_PERCENTILE = Pattern.compile("^\\s*(50|90|99)(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\s*$");
+    private static final Pattern WRK_RATE = Pattern.compile("^Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern WRK_NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    private static final Pattern WRK_REQUESTS = Pattern.compile("^\\s*(\\d+) requests in");
+
+    @Mixin
+    private ConfigSourceOptions source;
+
+    @Option(names = "--products", defaultValue = "20", description = "Products loaded and queried round-robin (default ${DEFAULT-VALUE}).")
+    private int products;
+
+    @Option(names = "--connections", defaultValue = "8", description = "wrk connections and driver-client threads (default ${DEFAULT-VALUE}).")
+    private int connections;
+
+    @Option(names = "--duration", defaultValue = "PT30S", description = "Measured time of each side (default ${DEFAULT-VALUE}).")
+    private Duration duration;
+
+    @Option(names = "--warm-up", defaultValue = "PT10S", description = "Unmeasured load before each side (default ${DEFAULT-VALUE}).")
+    private Duration warmUp;
+
+    @Option(names = "--no-load", description = "Query the views a previous run loaded instead of writing new ones.")
+    private boolean noLoad;
+
+    @Option(names = "--jfr", paramLabel = "FILE", description = "Record the serving JVM with Java Flight Recorder (profile settings) into FILE.")
+    private Path jfr;
+
+    @Option(names = "--server-heap", defaultValue = "512m", description = "-Xmx of the serving JVM (default ${DEFAULT-VALUE}).")
+    private String serverHeap;
+
+    /** One side's numbers. */
+    record Result(String side, long requests, double rps, double p50Ms, double p90Ms, double p99Ms) {}
+
+    public static void main(String[] args) {
+        Entrypoint.run(new ServeBenchmarkMain(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path wrk = onPath("wrk");
+        if (wrk == null) {
+            System.err.println("serve-bench: wrk is not installed (Debian/Ubuntu: apt-get install wrk)");
+            return Entrypoint.USAGE;
+        }
+        if (source.stackDir() == null && source.configFile() == null) {
+            throw new IllegalArgumentException("--stack DIR or --config FILE is required");
+        }
+        ServingConfig config = ServingConfig.from(source.load());
+        CassandraSettings settings = config.cassandra();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < products; i++) {
+            ids.add(String.format(Locale.ROOT, "bench-%04d", i));
+        }
+        Instant to = Granularity.ONE_HOUR.windowStart(Instant.now()).plus(Duration.ofHours(1));
+        Instant from = to.minus(Duration.ofDays(7));
+        try (CqlSession session = settings.connect()) {
+            if (!noLoad) {
+                ViewSchema.create(session, settings.keyspace(), config.replicationFactor());
+                System.out.println("Loading: " + ViewsBenchmarkMain.load(session, settings.keyspace(), ids, 7, Duration.ofHours(1), 24, 5));
+            }
+            Result serving = serving(wrk, ids, from, to);
+            Result driver = driver(session, settings.keyspace(), ids, from, to);
+            System.out.printf(Locale.ROOT, "%n/v1/metrics/{product}?from=%s&to=%s&granularity=1h over %d products, %d connections, %s measured%n",
+                    from, to, products, connections, duration);
+            System.out.printf(Locale.ROOT, "| %-30s | %9s | %8s | %8s | %8s | %8s |%n", "side", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms");
+            for (Result result : List.of(serving, driver)) {
+                System.out.printf(Locale.ROOT, "| %-30s | %9d | %8.0f | %8.2f | %8.2f | %8.2f |%n", result.side(), result.requests(),
+                        result.rps(), result.p50Ms(), result.p90Ms(), result.p99Ms());
+            }
+            System.out.printf(Locale.ROOT, "serve-bench: rps=%.0f p50_ms=%.2f p99_ms=%.2f driver_p50_ms=%.2f driver_p99_ms=%.2f ratio_p99=%.2f%n",
+                    serving.rps(), serving.p50Ms(), serving.p99Ms(), driver.p50Ms(), driver.p99Ms(), serving.p99Ms() / driver.p99Ms());
+        }
+        return Entrypoint.OK;
+    }
+
+    /** Starts the serving layer in its own JVM, warms it up and measures it with wrk. */
+    private Result serving(Path wrk, List<String> ids, Instant from, Instant to) throws IOException, InterruptedException {
+        int port = freePort();
+        Path log = Files.createTempFile("serve-bench-server", ".log");
+        System.out.println("Serving layer log: " + log);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + serverHeap));
+        if (jfr != null) {
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServingMain.class.getName(), "--http-port", Integer.toString(port)));
+        if (source.stackDir() != null) {
+            command.addAll(List.of("--stack", source.stackDir().toString()));
+        }
+        if (source.configFile() != null) {
+            command.addAll(List.of("--config", source.configFile().toString()));
+        }
+        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            String base = "http://127.0.0.1:" + port;
+            awaitReady(server, URI.create(base + "/health/ready"), log);
+            Path script = Files.createTempFile("serve-bench", ".lua");
+            try {
+                StringBuilder lua = new StringBuilder("local paths = {");
+                for (String id : ids) {
+                    lua.append('"').append(path(id, from, to)).append("\",");
+                }
+                lua.append("}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n");
+                Files.writeString(script, lua, StandardCharsets.UTF_8);
+                String checked = check(URI.create(base + path(ids.get(0), from, to)));
+                System.out.println("One answer: " + checked);
+                runWrk(wrk, script, base, warmUp);
+                return parseWrk(runWrk(wrk, script, base, duration));
+            }
+            finally {
+                Files.deleteIfExists(script);
+            }
+        }
+        finally {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    /**
+     * The baseline: {@code connections} threads each making, back to back, the store reads of one {@code /v1/metrics}
+     * request on an empty cache — the pointer, then its batch rows on the calling thread while the speed rows from the
+     * cutoff, the speed progress and both hole lists are read on a pool — through the view store's own classes.
+     */
+    private Result driver(CqlSession session, String keyspace, List<String> ids, Instant from, Instant to) throws InterruptedException {
+        BatchViews batch = new CassandraBatchViews(session, keyspace);
+        SpeedViews speed = new CassandraSpeedViews(session, keyspace);
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        ExecutorService clients = Executors.newFixedThreadPool(connections);
+        try {
+            driverPhase(clients, pool, batch, speed, ids, from, to, warmUp);
+            List<Histogram> histograms = driverPhase(clients, pool, batch, speed, ids, from, to, duration);
+            Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            histograms.forEach(all::add);
+            return new Result("bare driver (view-store reads)", all.getTotalCount(), all.getTotalCount() / (duration.toMillis() / 1000.0),
+                    all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(90) / 1e6, all.getValueAtPercentile(99) / 1e6);
+        }
+        finally {
+            clients.shutdownNow();
+            pool.shutdownNow();
+        }
+    }
+
+    private List<Histogram> driverPhase(ExecutorService clients, ExecutorService pool, BatchViews batch, SpeedViews speed, List<String> ids,
+            Instant from, Instant to, Duration length) throws InterruptedException {
+        long end = System.nanoTime() + length.toNanos();
+        List<CompletableFuture<Histogram>> running = new ArrayList<>();
+        for (int client = 0; client < connections; client++) {
+            int first = client;
+            running.add(CompletableFuture.supplyAsync(() -> {
+                Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+                for (int n = first; System.nanoTime() < end; n += connections) {
+                    String product = ids.get(n % ids.size());
+                    long start = System.nanoTime();
+                    BatchVersion pointer = batch.current().orElseThrow();
+                    CompletableFuture<?> speedRows = CompletableFuture.supplyAsync(() -> speed.read(product, from, to, pointer.cutoff()), pool);
+                    CompletableFuture<?> progress = CompletableFuture.supplyAsync(speed::progress, pool);
+                    CompletableFuture<?> holes = CompletableFuture.supplyAsync(speed::holes, pool);
+                    CompletableFuture<?> batchHoles = CompletableFuture.supplyAsync(batch::holes, pool);
+                    batch.read(pointer.version(), product, Granularity.ONE_HOUR, from, to);
+                    CompletableFuture.allOf(speedRows, progress, holes, batchHoles).join();
+                    histogram.recordValue(System.nanoTime() - start);
+                }
+                return histogram;
+            }, clients));
+        }
+        List<Histogram> histograms = new ArrayList<>();
+        for (CompletableFuture<Histogram> client : running) {
+            histograms.add(client.join());
+        }
+        return histograms;
+    }
+
+    private static String path(String product, Instant from, Instant to) {
+        return "/v1/metrics/" + product + "?from=" + from + "&to=" + to + "&granularity=1h";
+    }
+
+    private static void awaitReady(Process server, URI ready, Path log) throws InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("The serving layer exited with " + server.exitValue() + "; see " + log);
+            }
+            try {
+                if (client.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            }
+            catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("The serving layer was not ready within 90 s; see " + log);
+    }
+
+    /** Asks once and says what came back, so that a benchmark of error responses cannot pass unnoticed. */
+    private static String check(URI uri) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        int windows = response.body().split("\"start\"", -1).length - 1;
+        return "HTTP 200, " + windows + " windows, " + response.body().length() + " bytes";
+    }
+
+    private String runWrk(Path wrk, Path script, String base, Duration length) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(wrk.toString(), "-t2", "-c" + connections, "-d" + Math.max(1, length.toSeconds()) + "s",
+                "--latency", "-s", script.toString(), base + "/").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("wrk failed:\n" + output);
+        }
+        return output;
+    }
+
+    private Result parseWrk(String output) {
+        double p50 = Double.NaN;
+        double p90 = Double.NaN;
+        double p99 = Double.NaN;
+        double rps = Double.NaN;
+        long requests = 0;
+        for (String line : output.split("\n")) {
+            Matcher percentile = WRK_PERCENTILE.matcher(line);
+            if (percentile.matches()) {
+                double value = Double.parseDouble(percentile.group(2));
+                double ms = switch (percentile.group(3)) {
+                    case "us" -> value / 1000;
+                    case "s" -> value * 1000;
+                    default -> value;
+                };
+                switch (percentile.group(1)) {
+                    case "50" -> p50 = ms;
+                    case "90" -> p90 = ms;
+                    default -> p99 = ms;
+                }
+            }
+            Matcher rate = WRK_RATE.matcher(line);
+            if (rate.find()) {
+                rps = Double.parseDouble(rate.group(1));
+            }
+            Matcher count = WRK_REQUESTS.matcher(line);
+            if (count.find()) {
+                requests = Long.parseLong(count.group(1));
+            }
+            Matcher errors = WRK_NON_2XX.matcher(line);
+            if (errors.find()) {
+                throw new IllegalStateException("wrk saw " + errors.group(1) + " responses that were not 2xx:\n" + output);
+            }
+        }
+        if (Double.isNaN(p50) || Double.isNaN(p99) || Double.isNaN(rps)) {
+            throw new IllegalStateException("Cannot read wrk's output:\n" + output);
+        }
+        return new Result("serving layer (wrk, HTTP)", requests, rps, p50, p90, p99);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Path onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
