@@ -34,19 +34,23 @@ public final class DriverCalls {
         }
     }
 
-    /** Runs the statement and maps every row, following pages. */
+    /**
+     * Runs the statement and maps every row, following pages. A read is idempotent, and says so: the driver then retries
+     * it on the next node when the one it went to dies mid-request (the default is not to retry, so {@code kill -9} of
+     * one replica failed the reads in flight to it although a quorum was up).
+     */
     public static <T> List<T> query(CqlSession session, Statement<?> statement, String what, Function<Row, T> mapper) {
         List<T> result = new ArrayList<>();
-        for (Row row : execute(session, statement, what)) {
+        for (Row row : execute(session, statement.setIdempotent(true), what)) {
             result.add(mapper.apply(row));
         }
         return result;
     }
 
-    /** Runs the statement asynchronously and maps every row, following pages. */
+    /** Runs the statement asynchronously and maps every row, following pages; idempotent, as {@link #query}. */
     public static <T> CompletableFuture<List<T>> queryAsync(CqlSession session, Statement<?> statement, String what,
             Function<Row, T> mapper) {
-        return session.executeAsync(statement).toCompletableFuture()
+        return session.executeAsync(statement.setIdempotent(true)).toCompletableFuture()
                 .thenCompose(first -> collect(first, new ArrayList<>(), mapper))
                 .exceptionally(e -> {
                     throw translate(what, unwrap(e));
