@@ -72,12 +72,12 @@ class CassandraIT {
                 ViewSchema.SPEED_PRODUCT_NAMES,
                 ViewSchema.SPEED_PROGRESS,
                 ViewSchema.SPEED_DEAD_LETTERS,
-                ViewSchema.SPEED_ROWS,
                 ViewSchema.SPEED_ROWS_BY_INGEST,
                 ViewSchema.SPEED_INGEST_DAYS,
                 ViewSchema.SPEED_WATERMARKS,
                 ViewSchema.SPEED_HOLES,
-                ViewSchema.SPEED_DEAD_LETTER_TOTALS);
+                ViewSchema.SPEED_DEAD_LETTER_TOTALS,
+                ViewSchema.VIEW_UPGRADES);
         assertThat(keyspace.getTable(ViewSchema.SPEED_ROWS_BY_INGEST).orElseThrow().getOptions())
                 .containsEntry(CqlIdentifier.fromInternal("default_time_to_live"), (int) ViewSchema.DEFAULT_SPEED_RETENTION.toSeconds());
     }
