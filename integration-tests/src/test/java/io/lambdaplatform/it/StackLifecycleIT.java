@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -45,6 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /** Starting, stopping and restarting stacks of its own; does not use the shared stack. */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(4)
 class StackLifecycleIT {
     private static final Duration ORPHAN_DEADLINE = Duration.ofSeconds(30);
 

@@ -10,6 +10,7 @@ import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -34,6 +35,8 @@ import static org.awaitility.Awaitility.await;
  * with {@code NoSuchKeyException} (the other's cleanup removed its upload) and a rollback during a run exited 0 and
  * was silently undone by the run's publication.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(10)
 @RealStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchLeaseIT {

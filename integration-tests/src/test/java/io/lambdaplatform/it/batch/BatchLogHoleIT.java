@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -48,6 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fails naming the partition and the offsets instead of publishing a cutoff past them; with
  * {@code --accept-log-holes} it publishes, and the hole is in {@code batch_holes} and in the range's manifest entry.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(8)
 @RealStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchLogHoleIT {

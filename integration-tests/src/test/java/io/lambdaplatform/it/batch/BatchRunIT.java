@@ -43,6 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the brokers appended (their clock); the test appends an invalid "tick" record to move that clock past the
  * events it wants covered. A lease of 10 s, so a killed run blocks the next command only briefly.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(3)
 @RealStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

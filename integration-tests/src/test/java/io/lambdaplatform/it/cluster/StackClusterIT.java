@@ -73,6 +73,8 @@ import static org.awaitility.Awaitility.await;
  * job on that master through {@code ./lambda batch --stack D}, exact although a worker is killed while it recomputes;
  * and no process left once the stack is closed.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackClusterIT {

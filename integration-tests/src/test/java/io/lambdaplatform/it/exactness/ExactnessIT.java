@@ -69,6 +69,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Its own topic, dead-letter topic, keyspace, master-dataset path and Kafka Streams application id, so the
  * other tests on the shared stack neither see nor disturb it.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(2)
 @RealStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

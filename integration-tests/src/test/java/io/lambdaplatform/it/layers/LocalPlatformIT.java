@@ -2,6 +2,7 @@ package io.lambdaplatform.it.layers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,6 +26,8 @@ import static org.awaitility.Awaitility.await;
  * port once it prints its ready block, with live numbers from the generator; SIGTERM stops it and every process
  * it started.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(11)
 class LocalPlatformIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -8,6 +8,7 @@ import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
@@ -48,6 +49,8 @@ import static org.awaitility.Awaitility.await;
 @EnabledIf(value = "browserPresentOrRequired", disabledReason = "NOT RUN: DashboardBrowserIT needs /usr/bin/chromium and "
         + "/usr/bin/chromedriver (Debian: apt-get install chromium chromium-driver). Install them and run ./mvnw verify, or set "
         + "LAMBDA_IT_REQUIRE_TOOLS=true to make a missing browser fail the build")
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(6)
 @RealStack
 class DashboardBrowserIT {
 

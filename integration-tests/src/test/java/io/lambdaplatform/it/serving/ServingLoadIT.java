@@ -7,6 +7,7 @@ import io.lambdaplatform.stack.StackEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -33,6 +34,8 @@ import static org.awaitility.Awaitility.await;
  * client asks for a product's last 7 days at 1h: its p99 stays within twice its p99 without the heavy clients,
  * measured in the same run, and {@code /health/ready} stays 200.
  */
+// It compares latencies, so no other class may load the machine meanwhile (classes run in parallel: the pom).
+@Isolated
 @RealStack
 class ServingLoadIT {
 

@@ -6,6 +6,7 @@ import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -20,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answers compared window by window with the aggregate of all events, at every granularity: before
  * the first batch run (speed alone) and after it (batch up to the cutoff, speed from it).
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(9)
 @RealStack
 class ServingMergeIT {
 

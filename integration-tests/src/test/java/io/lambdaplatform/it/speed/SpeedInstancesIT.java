@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -42,6 +43,8 @@ import static org.awaitility.Awaitility.await;
  * thawed with {@code SIGCONT}: its late flush carries older row versions and must not overwrite newer rows.
  * Four times, alternating. Then every 5-minute window of every product equals the truth.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(5)
 @RealStack
 class SpeedInstancesIT {
 

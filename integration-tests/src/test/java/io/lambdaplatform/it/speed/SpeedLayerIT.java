@@ -55,6 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the test computes itself from what it sent (first copy per product and event id, plain Java sums),
  * before and after a {@code kill -9} in the middle of a stream of events.
  */
+// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+@Order(7)
 @RealStack
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
