@@ -52,7 +52,7 @@ public final class ArchiveStage {
      */
     public static ArchiveResult run(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan, IngestLog log,
             Clock clock) {
-        TopicCheck.requireLogAppendTime(config.kafka().bootstrapServers(), config.kafka().eventsTopic());
+        TopicCheck.requireLogAppendTime(config.kafka());
         return archive(spark, config, range, plan, read(spark, config, plan), log, clock);
     }
 
@@ -105,9 +105,12 @@ public final class ArchiveStage {
                 .collect(Collectors.joining(","));
         String ending = plan.reads().stream().map(read -> "\"" + read.partition() + "\":" + read.untilOffset())
                 .collect(Collectors.joining(","));
+        Map<String, String> kafkaOptions = new HashMap<>();
+        // Spark's Kafka source passes options prefixed kafka. to its consumers: the address and any security settings.
+        config.kafka().clientProperties().forEach((name, value) -> kafkaOptions.put("kafka." + name, String.valueOf(value)));
         return spark.read()
                 .format("kafka")
-                .option("kafka.bootstrap.servers", config.kafka().bootstrapServers())
+                .options(kafkaOptions)
                 .option("assign", "{\"" + topic + "\":[" + partitions + "]}")
                 .option("startingOffsets", "{\"" + topic + "\":{" + starting + "}}")
                 .option("endingOffsets", "{\"" + topic + "\":{" + ending + "}}")

@@ -71,7 +71,7 @@ public final class BatchMain implements Callable<Integer> {
                     () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
                 spark.set(session(config));
                 BatchRunSummary summary = BatchRun.run(spark.get(), config, factory,
-                        new KafkaIngestLog(config.kafka().bootstrapServers(), config.kafka().eventsTopic()), Clock.systemUTC(), lease::requireHeld);
+                        new KafkaIngestLog(config.kafka()), Clock.systemUTC(), lease::requireHeld);
                 out.println(summary.describe());
                 out.flush();
                 LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());

@@ -32,7 +32,7 @@ public final class BatchRun {
     private BatchRun() {}
 
     public static BatchRunSummary run(SparkSession spark, BatchConfig config, BatchViewsFactory factory, Clock clock) {
-        return run(spark, config, factory, new KafkaIngestLog(config.kafka().bootstrapServers(), config.kafka().eventsTopic()), clock);
+        return run(spark, config, factory, new KafkaIngestLog(config.kafka()), clock);
     }
 
     /** Takes the batch lease for the run and gives it up at the end. */

@@ -82,12 +82,13 @@ public final class GeneratorMain implements Callable<Integer> {
     }
 
     static Map<String, Object> producerSettings(KafkaSettings kafka) {
-        return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        Map<String, Object> settings = kafka.clientProperties();
+        settings.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 10,
                 ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
-                ProducerConfig.CLIENT_ID_CONFIG, "lambda-generator");
+                ProducerConfig.CLIENT_ID_CONFIG, "lambda-generator"));
+        return settings;
     }
 }

@@ -47,7 +47,7 @@ public final class ProvisionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ProvisionPlan plan = ProvisionPlan.from(source.load(), partitions, topicReplicationFactor);
         Provisioning.apply(plan, Duration.ofSeconds(waitSeconds));
-        out.printf("Kafka %s: topic %s (%d partitions, %s) and topic %s ready%n", plan.kafkaBootstrapServers(),
+        out.printf("Kafka %s: topic %s (%d partitions, %s) and topic %s ready%n", plan.kafka().bootstrapServers(),
                 plan.topics().eventsTopic(), plan.topics().partitions(), Provisioning.LOG_APPEND_TIME, plan.topics().deadLetterTopic());
         out.printf("Cassandra %s: view schema in keyspace %s ready%n", plan.cassandra().contactPoints(), plan.cassandra().keyspace());
         out.printf("S3 %s: bucket %s ready%n", plan.s3().endpoint() == null ? "(AWS)" : plan.s3().endpoint(), plan.s3().bucket());

@@ -2,7 +2,6 @@ package io.lambdaplatform.stack;
 
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.config.ConfigValues;
-import io.lambdaplatform.model.config.HostPort;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.model.config.S3Settings;
 import io.lambdaplatform.viewstore.CassandraSettings;
@@ -13,24 +12,23 @@ import static java.util.Objects.requireNonNull;
  * What {@code provision} creates on servers that already run (containers, real clusters): the two topics, the view
  * schema and the bucket, read from the same configuration keys every deployable reads.
  *
- * @param kafkaBootstrapServers      {@code lambda.kafka.bootstrap-servers}
+ * @param kafka                      {@code lambda.kafka.*}: where the brokers are and how to connect to them
  * @param topics                     the events and dead-letter topics
  * @param cassandra                  {@code lambda.cassandra.*}; the schema goes into its keyspace
  * @param cassandraReplicationFactor {@code lambda.cassandra.replication-factor}, used only when the keyspace is created
  * @param s3                         {@code lambda.s3.*}; the bucket is created when missing
  */
 public record ProvisionPlan(
-        String kafkaBootstrapServers,
+        KafkaSettings kafka,
         TopicLayout topics,
         CassandraSettings cassandra,
         int cassandraReplicationFactor,
         S3Settings s3) {
     public ProvisionPlan {
-        requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers is null");
+        requireNonNull(kafka, "kafka is null");
         requireNonNull(topics, "topics is null");
         requireNonNull(cassandra, "cassandra is null");
         requireNonNull(s3, "s3 is null");
-        HostPort.parseList(kafkaBootstrapServers, "lambda.kafka.bootstrap-servers");
         ConfigValues.requireAtLeast(cassandraReplicationFactor, 1, "lambda.cassandra.replication-factor");
     }
 
@@ -41,7 +39,7 @@ public record ProvisionPlan(
     public static ProvisionPlan from(Config config, int partitions, short topicReplicationFactor) {
         KafkaSettings kafka = KafkaSettings.from(config);
         return new ProvisionPlan(
-                kafka.bootstrapServers(),
+                kafka,
                 new TopicLayout(kafka.eventsTopic(), kafka.deadLetterTopic(), partitions, topicReplicationFactor),
                 CassandraSettings.from(config),
                 config.getInt("lambda.cassandra.replication-factor"),

@@ -131,11 +131,11 @@ public final class Provisioning {
         requireNonNull(plan, "plan is null");
         requireNonNull(wait, "wait is null");
         Instant deadline = Instant.now().plus(wait);
-        retry("the topics " + plan.topics().eventsTopic() + " and " + plan.topics().deadLetterTopic() + " on " + plan.kafkaBootstrapServers(), deadline, () -> {
-            try (Admin admin = Admin.create(Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plan.kafkaBootstrapServers(),
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis(),
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis()))) {
+        retry("the topics " + plan.topics().eventsTopic() + " and " + plan.topics().deadLetterTopic() + " on " + plan.kafka().bootstrapServers(), deadline, () -> {
+            Map<String, Object> settings = plan.kafka().clientProperties();
+            settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+            settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+            try (Admin admin = Admin.create(settings)) {
                 ensureTopics(admin, plan.topics());
             }
         });

@@ -25,7 +25,7 @@ class ProvisionPlanTest {
                 lambda.s3 { endpoint = "http://s3:80", path-style-access = true, access-key = "lambda", secret-key = "s3cr3t", bucket = "master-data" }
                 """), 6, (short) 2);
 
-        assertThat(plan.kafkaBootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(plan.kafka().bootstrapServers()).isEqualTo("kafka:9092");
         assertThat(plan.topics()).isEqualTo(new TopicLayout("events", "events.dlq", 6, (short) 2));
         assertThat(plan.cassandra().contactPoints()).isEqualTo(List.of("cassandra:9042"));
         assertThat(plan.cassandra().keyspace()).isEqualTo("lambda");

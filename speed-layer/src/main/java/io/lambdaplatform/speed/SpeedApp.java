@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -28,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +70,7 @@ public final class SpeedApp implements AutoCloseable {
                 new CassandraBatchViews(session, config.cassandra().keyspace()), Clock.systemUTC());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SpeedMetrics metrics = new SpeedMetrics(registry);
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers()));
+        this.admin = Admin.create(config.kafka().clientProperties());
         AdminSourceLog log = new AdminSourceLog(admin, config.kafka().eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));
         this.streams = new KafkaStreams(SpeedTopology.build(config, views, metrics, log, caughtUp), SpeedTopology.streamsProperties(config));
         this.streams.setUncaughtExceptionHandler(e -> {

@@ -99,11 +99,12 @@ public final class SpeedTopology {
         return builder.build();
     }
 
-    /** The Kafka Streams properties: exactly-once v2, byte-array serdes, the error handlers, then the pass-through overrides. */
+    /** The Kafka Streams properties: the Kafka address and security settings, exactly-once v2, byte-array serdes, the error handlers, then the pass-through overrides. */
     public static Properties streamsProperties(SpeedConfig config) {
         Properties properties = new Properties();
+        // bootstrap.servers and any security settings, for every client Kafka Streams creates
+        properties.putAll(config.kafka().clientProperties());
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());

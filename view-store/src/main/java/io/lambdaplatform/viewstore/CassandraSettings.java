@@ -36,8 +36,9 @@ import static java.util.Objects.requireNonNull;
  *                        replication factor above 1 a quorum read sees every quorum write, so a reader that
  *                        sees a new batch pointer also sees every row of its version
  * @param driverConfig    the {@code datastax-java-driver} settings given in the configuration file (HOCON,
- *                        rooted at {@code datastax-java-driver}; empty for none); they override the settings
- *                        above, so any driver option (SSL, load balancing, pool sizes) can be set. Never logged.
+ *                        rooted at {@code datastax-java-driver}; empty for none), over the TLS settings of
+ *                        {@code lambda.cassandra.ssl}; they override the settings above, so any driver option
+ *                        (TLS, load balancing, pool sizes) can be set. Never logged.
  */
 public record CassandraSettings(
         List<String> contactPoints,
@@ -89,7 +90,7 @@ public record CassandraSettings(
                 ConfigValues.optionalString(cassandra, "password"),
                 cassandra.getDuration("request-timeout"),
                 cassandra.getString("consistency").toUpperCase(Locale.ROOT),
-                userDriverConfig(config));
+                userDriverConfig(config, sslDriverConfig(cassandra)));
     }
 
     public static CassandraSettings of(String contactPoint, String localDatacenter, String keyspace) {
@@ -163,16 +164,43 @@ public record CassandraSettings(
      * configuration file, an override or a system property, as HOCON text.
      */
     static String userDriverConfig(Config config) {
-        if (!config.hasPath(DRIVER_ROOT)) {
-            return "";
-        }
-        Map<String, Object> set = new HashMap<>();
-        for (Map.Entry<String, ConfigValue> entry : config.getConfig(DRIVER_ROOT).entrySet()) {
-            String resource = entry.getValue().origin().resource();
-            if (resource == null || !resource.endsWith("reference.conf")) {
-                set.put(DRIVER_ROOT + "." + entry.getKey(), entry.getValue().unwrapped());
+        return userDriverConfig(config, Map.of());
+    }
+
+    /** As {@link #userDriverConfig(Config)}, over {@code fallback} (driver paths below {@value #DRIVER_ROOT}). */
+    private static String userDriverConfig(Config config, Map<String, Object> fallback) {
+        Map<String, Object> set = new HashMap<>(fallback);
+        if (config.hasPath(DRIVER_ROOT)) {
+            for (Map.Entry<String, ConfigValue> entry : config.getConfig(DRIVER_ROOT).entrySet()) {
+                String resource = entry.getValue().origin().resource();
+                if (resource == null || !resource.endsWith("reference.conf")) {
+                    set.put(DRIVER_ROOT + "." + entry.getKey(), entry.getValue().unwrapped());
+                }
             }
         }
         return set.isEmpty() ? "" : ConfigFactory.parseMap(set).root().render(ConfigRenderOptions.concise());
+    }
+
+    /**
+     * The driver's TLS settings for {@code lambda.cassandra.ssl} (its {@code DefaultSslEngineFactory} with the trust
+     * store), as driver paths; none when TLS is off.
+     */
+    static Map<String, Object> sslDriverConfig(Config cassandra) {
+        if (!cassandra.getBoolean("ssl.enabled")) {
+            return Map.of();
+        }
+        String factory = DRIVER_ROOT + ".advanced.ssl-engine-factory.";
+        Map<String, Object> ssl = new HashMap<>();
+        ssl.put(factory + "class", "DefaultSslEngineFactory");
+        ssl.put(factory + "hostname-validation", cassandra.getBoolean("ssl.hostname-validation"));
+        String truststore = ConfigValues.optionalString(cassandra, "ssl.truststore-path");
+        if (truststore != null) {
+            ssl.put(factory + "truststore-path", truststore);
+            String password = ConfigValues.optionalString(cassandra, "ssl.truststore-password");
+            if (password != null) {
+                ssl.put(factory + "truststore-password", password);
+            }
+        }
+        return ssl;
     }
 }

@@ -70,6 +70,26 @@ class CassandraSettingsTest {
     }
 
     @Test
+    void tlsSettingsConfigureTheDriversSslEngineFactoryUnderTheDriverBlock(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("platform.conf");
+        Files.writeString(file, """
+                lambda.cassandra.ssl { enabled = true, truststore-path = /etc/lambda/truststore.p12, truststore-password = tpw }
+                datastax-java-driver.advanced.ssl-engine-factory.hostname-validation = false
+                """);
+        CassandraSettings settings = CassandraSettings.from(PlatformConfig.load(file, null));
+
+        DriverExecutionProfile profile = DriverConfigLoader.fromString(settings.driverSettings().root().render())
+                .getInitialConfig().getDefaultProfile();
+
+        assertThat(profile.getString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS)).isEqualTo("DefaultSslEngineFactory");
+        assertThat(profile.getString(DefaultDriverOption.SSL_TRUSTSTORE_PATH)).isEqualTo("/etc/lambda/truststore.p12");
+        assertThat(profile.getString(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD)).isEqualTo("tpw");
+        assertThat(profile.getBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION)).as("the driver block wins").isFalse();
+        assertThat(settings.toString()).doesNotContain("tpw");
+        assertThat(CassandraSettings.from(PlatformConfig.load(null, null)).driverConfig()).as("TLS off by default").isEmpty();
+    }
+
+    @Test
     void neverShowsThePassword() {
         CassandraSettings settings = CassandraSettings.of("db:9042", "dc1", "lambda").withCredentials("app", "s3cret");
 

@@ -2,6 +2,7 @@ package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.batch.IngestLog;
 import io.lambdaplatform.batch.MasterDatasetException;
+import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.batch.PartitionLog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,19 +35,20 @@ public final class KafkaIngestLog implements IngestLog {
 
     private static final Duration POLL_LIMIT = Duration.ofSeconds(30);
 
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final String topic;
 
-    public KafkaIngestLog(String bootstrapServers, String topic) {
-        this.bootstrapServers = requireNonNull(bootstrapServers, "bootstrapServers is null");
-        this.topic = requireNonNull(topic, "topic is null");
+    /** The log of {@code kafka}'s events topic. */
+    public KafkaIngestLog(KafkaSettings kafka) {
+        this.kafka = requireNonNull(kafka, "kafka is null");
+        this.topic = kafka.eventsTopic();
     }
 
     @Override
     public Map<Integer, PartitionLog> partitions() {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+        Map<String, Object> adminSettings = kafka.clientProperties();
+        adminSettings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(adminSettings)) {
             TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic);
             List<TopicPartition> partitions = description.partitions().stream()
                     .map(TopicPartitionInfo::partition)
@@ -68,7 +69,7 @@ public final class KafkaIngestLog implements IngestLog {
             return logs;
         }
         catch (ExecutionException | TimeoutException e) {
-            throw new MasterDatasetException("Cannot list the offsets of topic " + topic + " at " + bootstrapServers + ": " + e.getMessage(), e);
+            throw new MasterDatasetException("Cannot list the offsets of topic " + topic + " at " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -78,8 +79,7 @@ public final class KafkaIngestLog implements IngestLog {
 
     @Override
     public Optional<Instant> appendTimeAt(int partition, long offset) {
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> settings = kafka.clientProperties();
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);

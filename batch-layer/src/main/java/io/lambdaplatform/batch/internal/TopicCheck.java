@@ -1,6 +1,7 @@
 package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.batch.MasterDatasetException;
+import io.lambdaplatform.model.config.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -22,10 +23,11 @@ public final class TopicCheck {
 
     private TopicCheck() {}
 
-    public static void requireLogAppendTime(String bootstrapServers, String topic) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+    public static void requireLogAppendTime(KafkaSettings kafka) {
+        String topic = kafka.eventsTopic();
+        Map<String, Object> settings = kafka.clientProperties();
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(settings)) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource)).all().get(60, TimeUnit.SECONDS).get(resource);
             ConfigEntry type = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
@@ -35,7 +37,7 @@ public final class TopicCheck {
             }
         }
         catch (ExecutionException | TimeoutException e) {
-            throw new MasterDatasetException("Cannot describe topic " + topic + " at " + bootstrapServers + ": " + e.getMessage(), e);
+            throw new MasterDatasetException("Cannot describe topic " + topic + " at " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,8 +15,11 @@ public final class SharedKeys {
     public static final Map<String, Object> KAFKA_SET = Map.of(
             "lambda.kafka.bootstrap-servers", "k1:9093,k2:9093",
             "lambda.kafka.events-topic", "clicks",
-            "lambda.kafka.dead-letter-topic", "clicks.dlq");
-    public static final KafkaSettings KAFKA_MAPPED = new KafkaSettings("k1:9093,k2:9093", "clicks", "clicks.dlq");
+            "lambda.kafka.dead-letter-topic", "clicks.dlq",
+            "lambda.kafka.security.security.protocol", "SASL_SSL",
+            "lambda.kafka.security.\"sasl.mechanism\"", "SCRAM-SHA-512");
+    public static final KafkaSettings KAFKA_MAPPED = new KafkaSettings("k1:9093,k2:9093", "clicks", "clicks.dlq",
+            Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"));
 
     public static final S3Settings S3_DEFAULTS = new S3Settings(null, "lambda", "us-east-1", false, null, null);
     public static final Map<String, Object> S3_SET = Map.of(

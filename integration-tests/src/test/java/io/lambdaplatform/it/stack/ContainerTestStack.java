@@ -103,7 +103,7 @@ public final class ContainerTestStack implements TestStack {
     /** The same topics, schema and bucket the child-JVM stack and {@code provision} create. */
     static ProvisionPlan plan(StackEndpoints endpoints) {
         return new ProvisionPlan(
-                endpoints.kafkaBootstrap(),
+                endpoints.kafka(),
                 new TopicLayout(endpoints.eventsTopic(), endpoints.dlqTopic(), StackOptions.DEFAULT_PARTITIONS, SINGLE_NODE),
                 CassandraSettings.of(endpoints.cassandraContactPoint(), endpoints.cassandraDatacenter(), endpoints.cassandraKeyspace())
                         .withRequestTimeout(Duration.ofSeconds(30)),
