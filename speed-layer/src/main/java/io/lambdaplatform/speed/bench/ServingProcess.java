@@ -49,6 +49,8 @@ final class ServingProcess implements AutoCloseable {
         }
         Path log = workDir.resolve("serving.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // JVM options meant for the benchmark (a flight recording, say) are not the serving layer's.
+        builder.environment().remove("LAMBDA_JAVA_OPTS");
         builder.environment().put("LAMBDA_CASSANDRA_KEYSPACE", SpeedBenchmarkMain.KEYSPACE);
         builder.environment().put("LAMBDA_KAFKA_EVENTS__TOPIC", topic);
         builder.environment().put("LAMBDA_KAFKA_DEAD__LETTER__TOPIC", topic + ".dlq");

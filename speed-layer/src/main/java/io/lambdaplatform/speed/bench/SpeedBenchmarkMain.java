@@ -28,6 +28,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -140,20 +141,26 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
             }
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
 
+            long bareCpu = processCpuNanos();
             BareConsumer.Result bare = new BareConsumer(bootstrap).read(ends);
+            bareCpu = processCpuNanos() - bareCpu;
             if (bare.valid() != events) {
                 throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + events);
             }
-            System.out.printf("Bare consumer (read_committed, EventCodec) read and judged %,d events in %.2f s: %,.0f events/s%n",
-                    bare.records(), bare.elapsed().toNanos() / 1e9, bare.recordsPerSecond());
+            System.out.printf("Bare consumer (read_committed, EventCodec) read and judged %,d events in %.2f s: %,.0f events/s, "
+                            + "%.1f µs CPU per event%n",
+                    bare.records(), bare.elapsed().toNanos() / 1e9, bare.recordsPerSecond(), bareCpu / 1e3 / events);
 
             long started = System.nanoTime();
+            long speedCpu = processCpuNanos();
             try (SpeedApp app = SpeedApp.start(speed)) {
                 Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, started);
+                speedCpu = processCpuNanos() - speedCpu;
                 System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s including start-up; "
-                        + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last)%n",
+                        + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last); "
+                        + "%.1f µs CPU per event in this JVM, start-up included%n",
                         events, throughput.totalSeconds(), events / throughput.totalSeconds(), throughput.sustainedPerSecond(),
-                        throughput.sustainedEvents(), throughput.firstCommitSeconds());
+                        throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / events);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
@@ -264,6 +271,11 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    /** CPU time of this JVM, all threads: independent of what else runs on the machine, unlike wall time. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Reads durations such as {@code 30s} or {@code 2m}. */
