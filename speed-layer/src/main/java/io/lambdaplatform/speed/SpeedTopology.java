@@ -55,6 +55,8 @@ public final class SpeedTopology {
     /** How long a transaction may stay open; a commit waits for Cassandra, so this bounds an outage without a rebalance. */
     static final int TRANSACTION_TIMEOUT_MS = 300_000;
     static final int MAX_POLL_INTERVAL_MS = 600_000;
+    /** The record cache of the stores that coalesce updates between commits ({@link SpeedStores}), shared by a thread's tasks. */
+    static final long STATE_CACHE_BYTES = 32L * 1024 * 1024;
 
     private SpeedTopology() {}
 
@@ -111,7 +113,7 @@ public final class SpeedTopology {
         properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.internalReplicationFactor());
-        properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+        properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
         properties.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         properties.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LoggingDeserializationHandler.class);

@@ -1,8 +1,12 @@
 package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.RejectionReason;
@@ -14,8 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +59,8 @@ public final class CassandraSpeedViews implements SpeedViews {
     private static final Duration INGEST_DAY = Duration.ofDays(1);
     /** An ingest day's index entry is written again this often while rows of that day are written, and lives this much longer than they do. */
     private static final Duration INDEX_REFRESH = Duration.ofHours(1);
+    /** About 100 bytes a row: a batch stays near Cassandra's {@code batch_size_warn_threshold} (5 KiB), far below the fail threshold. */
+    private static final int MAX_ROWS_PER_BATCH = 50;
 
     private final CqlSession session;
     private final Duration retention;
@@ -129,6 +137,45 @@ public final class CassandraSpeedViews implements SpeedViews {
                 "write speed row of " + key.productId()).toCompletableFuture();
         // A row counts as written once a reader can find its day.
         return CompletableFuture.allOf(indexedDay, written);
+    }
+
+    /**
+     * One unlogged batch per (product, ingest day), a partition of {@code speed_rows_by_ingest}, of at most
+     * {@value #MAX_ROWS_PER_BATCH} rows: Cassandra applies a single-partition batch as one mutation. Each row
+     * keeps its own {@code USING TIMESTAMP} (its version), so the batch orders writes exactly as single writes do.
+     */
+    @Override
+    public CompletionStage<Void> write(List<SpeedRow> rows) {
+        Map<Instant, List<BatchableStatement<?>>> byDay = new TreeMap<>();
+        String productId = null;
+        for (SpeedRow row : rows) {
+            ViewKey key = row.key();
+            if (productId == null) {
+                productId = key.productId();
+            }
+            else if (!productId.equals(key.productId())) {
+                throw new IllegalArgumentException("Rows of one product expected, got " + productId + " and " + key.productId());
+            }
+            Instant day = ingestDay(row.ingestBucket());
+            byDay.computeIfAbsent(day, ignored -> new ArrayList<>()).add(insertRow.bind(key.productId(), day, row.ingestBucket(),
+                    key.window().start(), row.sourcePartition(), row.correction(), row.eventCount(), row.revenue(), row.durationSumMs(),
+                    ttlSeconds(), row.version()));
+        }
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (Map.Entry<Instant, List<BatchableStatement<?>>> day : byDay.entrySet()) {
+            writes.add(index(productId, day.getKey()));
+            List<BatchableStatement<?>> statements = day.getValue();
+            for (int from = 0; from < statements.size(); from += MAX_ROWS_PER_BATCH) {
+                List<BatchableStatement<?>> chunk = statements.subList(from, Math.min(statements.size(), from + MAX_ROWS_PER_BATCH));
+                Statement<?> statement = chunk.size() == 1
+                        ? chunk.get(0).setIdempotent(true)
+                        : BatchStatement.newInstance(DefaultBatchType.UNLOGGED, chunk).setIdempotent(true);
+                writes.add(DriverCalls.executeAsync(session, statement, "write " + chunk.size() + " speed rows of " + productId)
+                        .toCompletableFuture());
+            }
+        }
+        // A row counts as written once a reader can find its day.
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
     }
 
     /** The latest index write of (product, day), or a new one when there is none of the last {@link #INDEX_REFRESH} that did not fail. */

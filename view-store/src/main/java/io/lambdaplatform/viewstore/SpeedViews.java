@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -18,6 +19,15 @@ public interface SpeedViews {
      * twice leaves the same row. Completes exceptionally with {@link ViewStoreException} when the write fails.
      */
     CompletionStage<Void> write(SpeedRow row);
+
+    /**
+     * Stores rows of one product, each as {@link #write(SpeedRow)} would, in as few requests as the store allows
+     * (one per partition of the table, in Cassandra). Completes once every row is stored; exceptionally when any
+     * write failed, in which case some of the rows may be stored (writing them again is harmless).
+     */
+    default CompletionStage<Void> write(List<SpeedRow> rows) {
+        return CompletableFuture.allOf(rows.stream().map(row -> write(row).toCompletableFuture()).toArray(CompletableFuture[]::new));
+    }
 
     /** Stores the delta as the one row of source partition 0 (see {@link SpeedRow#of}); for fixtures and benchmarks. */
     default CompletionStage<Void> upsert(SpeedDelta delta) {

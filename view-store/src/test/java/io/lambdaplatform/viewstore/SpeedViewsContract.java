@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +52,27 @@ public abstract class SpeedViewsContract {
         views.write(SpeedRow.aggregate(key, DAY, 0, metrics(6, "6.50", 51), 11)).toCompletableFuture().join();
 
         assertThat(views.read("p1", DAY, DAY.plusSeconds(300))).containsExactly(delta("p1", DAY, DAY, 6, "6.50", 51));
+    }
+
+    @Test
+    void writesAProductsRowsTogetherAcrossIngestDaysEachOrderedByItsOwnVersion() {
+        ViewKey key = key("p1", DAY);
+        // Written alone first, by a newer version than the same row in the list below.
+        views.write(SpeedRow.aggregate(key, DAY, 0, metrics(9, "9.00", 90), 1_000)).toCompletableFuture().join();
+        List<SpeedRow> rows = new ArrayList<>();
+        for (int minute = 0; minute < 70; minute++) {
+            rows.add(SpeedRow.aggregate(key, DAY.plusSeconds(60L * minute), 0, metrics(1, "1.00", minute), minute + 1));
+            rows.add(SpeedRow.aggregate(key, DAY.plusSeconds(86_400 + 60L * minute), 1, metrics(2, "0.50", minute), minute + 1));
+        }
+
+        views.write(rows).toCompletableFuture().join();
+
+        List<SpeedDelta> read = views.read("p1", DAY, DAY.plusSeconds(300));
+        assertThat(read).hasSize(140);
+        assertThat(read.get(0)).isEqualTo(delta("p1", DAY, DAY, 9, "9.00", 90));
+        assertThat(read.get(1)).isEqualTo(delta("p1", DAY, DAY.plusSeconds(60), 1, "1.00", 1));
+        assertThat(read.get(139)).isEqualTo(delta("p1", DAY, DAY.plusSeconds(86_400 + 60 * 69), 2, "0.50", 69));
+        assertThat(read.stream().mapToLong(delta -> delta.metrics().eventCount()).sum()).isEqualTo(9 + 69 + 2 * 70);
     }
 
     @Test

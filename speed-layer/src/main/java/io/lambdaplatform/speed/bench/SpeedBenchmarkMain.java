@@ -22,32 +22,53 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
- * How many events per second the speed layer sustains: pre-loads N events into a fresh topic, then
- * starts the speed layer on it (fresh application id, state directory and keyspace) and times it from
- * start until it has committed — and so written to Cassandra — every one of them.
+ * How many events per second the speed layer sustains, against what a bare consumer reads from the same
+ * topic, and how fresh its answers are. One run, on a running stack:
+ * <ol>
+ * <li>pre-loads N events into a fresh topic (3 partitions, LogAppendTime);</li>
+ * <li>the baseline: a plain read_committed consumer reads and judges them with {@code EventCodec}
+ *     ({@link BareConsumer});</li>
+ * <li>starts the speed layer on the topic (fresh application id and state directory, keyspace
+ *     {@value #KEYSPACE}) and times it until it has committed, and so written to Cassandra, every event;</li>
+ * <li>with the speed layer still running, starts a serving layer on the same keyspace ({@code ./lambda serve},
+ *     or takes {@code --serve-url}) and measures event produced → visible in {@code /v1/metrics} while
+ *     events stream in at {@code --rate} ({@link FreshnessProbe}).</li>
+ * </ol>
+ * The last line is machine-readable:
+ * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=…}.
  *
- * <pre>java -cp speed-layer-VERSION-all.jar io.lambdaplatform.speed.bench.SpeedBenchmarkMain --stack D --events 500000</pre>
+ * <pre>./lambda bench speed [--stack D] [--events 500000]</pre>
  */
 @Command(name = "speed-benchmark", mixinStandardHelpOptions = true,
-        description = "Measures the speed layer's sustained events per second against a running stack.")
+        description = "Measures the speed layer's events per second against a bare consumer, and its freshness, on a running stack.")
 public final class SpeedBenchmarkMain implements Callable<Integer> {
+
+    static final String KEYSPACE = "speed_bench";
+    private static final int PARTITIONS = 3;
 
     @Mixin
     private ConfigSourceOptions source;
@@ -61,6 +82,21 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "5000",
+            description = "Events per second streamed in while freshness is measured (default: ${DEFAULT-VALUE}).")
+    private int rate;
+
+    @Option(names = "--freshness-duration", paramLabel = "D", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long events stream in while freshness is measured (default: ${DEFAULT-VALUE}).")
+    private Duration freshnessDuration;
+
+    @Option(names = "--serve-url", paramLabel = "URL",
+            description = "A running serving layer on keyspace " + KEYSPACE + "; by default one is started with --lambda-script.")
+    private URI serveUrl;
+
+    @Option(names = "--lambda-script", paramLabel = "PATH", description = "The ./lambda script that starts the serving layer.")
+    private Path lambdaScript;
+
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "speed-logback.xml");
@@ -70,51 +106,118 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (serveUrl == null && lambdaScript == null) {
+            throw new IllegalArgumentException("Give --serve-url or --lambda-script: freshness is measured through a serving layer's HTTP API");
+        }
         String run = Long.toString(System.currentTimeMillis());
         String topic = "bench-events-" + run;
         Config loaded = source.load();
         Config config = ConfigFactory.empty()
                 .withValue("lambda.kafka.events-topic", ConfigValueFactory.fromAnyRef(topic))
                 .withValue("lambda.kafka.dead-letter-topic", ConfigValueFactory.fromAnyRef(topic + ".dlq"))
-                .withValue("lambda.cassandra.keyspace", ConfigValueFactory.fromAnyRef("speed_bench"))
+                .withValue("lambda.cassandra.keyspace", ConfigValueFactory.fromAnyRef(KEYSPACE))
                 .withValue("lambda.speed.application-id", ConfigValueFactory.fromAnyRef("speed-bench-" + run))
                 .withValue("lambda.speed.http.port", ConfigValueFactory.fromAnyRef(0))
                 .withFallback(loaded).resolve();
-        Path stateDir = Files.createTempDirectory("speed-bench-state");
-        SpeedConfig speed = SpeedConfig.from(config, source.stackDir()).withStateDir(stateDir);
+        Path work = Files.createTempDirectory("speed-bench");
+        SpeedConfig speed = SpeedConfig.from(config, source.stackDir()).withStateDir(work.resolve("state"));
+        String bootstrap = speed.kafka().bootstrapServers();
+        System.out.printf("Speed benchmark: %,d events, %,d products, commit interval %s, %d stream thread(s)%n",
+                events, products, speed.commitInterval(), speed.streamThreads());
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, speed.kafka().bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(
-                    new NewTopic(topic, 3, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
-                    new NewTopic(topic + ".dlq", 3, (short) 1))).all().get();
+                    new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
+                    new NewTopic(topic + ".dlq", PARTITIONS, (short) 1))).all().get();
             long loadStarted = System.nanoTime();
-            preload(speed.kafka().bootstrapServers(), topic);
+            preload(bootstrap, topic);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
             System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", events, topic, loadSeconds, events / loadSeconds);
 
             Map<TopicPartition, Long> ends = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int partition = 0; partition < 3; partition++) {
+            for (int partition = 0; partition < PARTITIONS; partition++) {
                 latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
             }
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
 
+            long bareCpu = processCpuNanos();
+            BareConsumer.Result bare = new BareConsumer(bootstrap).read(ends);
+            bareCpu = processCpuNanos() - bareCpu;
+            if (bare.valid() != events) {
+                throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + events);
+            }
+            System.out.printf("Bare consumer (read_committed, EventCodec) read and judged %,d events in %.2f s: %,.0f events/s, "
+                            + "%.1f µs CPU per event%n",
+                    bare.records(), bare.elapsed().toNanos() / 1e9, bare.recordsPerSecond(), bareCpu / 1e3 / events);
+
             long started = System.nanoTime();
+            long speedCpu = processCpuNanos();
             try (SpeedApp app = SpeedApp.start(speed)) {
-                while (!caughtUp(admin, speed.applicationId(), ends)) {
-                    Thread.sleep(200);
+                Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, started);
+                speedCpu = processCpuNanos() - speedCpu;
+                System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s including start-up; "
+                        + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last); "
+                        + "%.1f µs CPU per event in this JVM, start-up included%n",
+                        events, throughput.totalSeconds(), events / throughput.totalSeconds(), throughput.sustainedPerSecond(),
+                        throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / events);
+
+                FreshnessProbe.Result freshness;
+                try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
+                    URI url = serveUrl != null ? serveUrl : serving.url();
+                    freshness = new FreshnessProbe(bootstrap, topic, url, "fresh-" + run, products, seed + 1)
+                            .run(rate, freshnessDuration, Duration.ofMillis(100), Duration.ofSeconds(30));
                 }
-                // Every event is sent on to the product tasks; they have written it once the repartition topic is committed to its end.
-                String byProduct = SpeedTopology.byProductTopic(speed.applicationId());
-                while (!caughtUp(admin, speed.applicationId(), committedEnds(admin, byProduct))) {
-                    Thread.sleep(200);
+                System.out.printf("Freshness at %,d events/s for %s: %d of %d probes visible in /v1/metrics, produced -> visible "
+                                + "p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                        rate, freshnessDuration, freshness.latenciesMillis().length, freshness.sent(), freshness.percentile(50),
+                        freshness.percentile(99), freshness.percentile(100));
+                if (freshness.latenciesMillis().length < freshness.sent()) {
+                    throw new IllegalStateException((freshness.sent() - freshness.latenciesMillis().length)
+                            + " freshness probes never became visible within 30 s of the end");
                 }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s "
-                        + "(including start-up and the first rebalance)%n", events, seconds, events / seconds);
+                System.out.printf(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
+                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f%n",
+                        events, throughput.sustainedPerSecond(), bare.recordsPerSecond(),
+                        throughput.sustainedPerSecond() / bare.recordsPerSecond(), freshness.percentile(50), freshness.percentile(99));
             }
         }
+        finally {
+            deleteRecursively(work);
+        }
         return 0;
+    }
+
+    /**
+     * How long the speed layer took: from start, and sustained, from the first commit of its source tasks
+     * (after start-up, the first rebalance and the first commit interval) to the last commit of its product tasks.
+     */
+    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents) {
+        double sustainedPerSecond() {
+            return sustainedEvents / (totalSeconds - firstCommitSeconds);
+        }
+    }
+
+    private Throughput awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long started) throws Exception {
+        double firstCommit = -1;
+        long committedAtFirst = 0;
+        while (true) {
+            long committed = committed(admin, group, ends);
+            if (firstCommit < 0 && committed > 0) {
+                firstCommit = (System.nanoTime() - started) / 1e9;
+                committedAtFirst = committed;
+            }
+            if (committed == events) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        // Every event is sent on to the product tasks; they have written it once the repartition topic is committed to its end.
+        Map<TopicPartition, Long> byProductEnds = committedEnds(admin, SpeedTopology.byProductTopic(group));
+        while (committed(admin, group, byProductEnds) < byProductEnds.values().stream().mapToLong(Long::longValue).sum()) {
+            Thread.sleep(100);
+        }
+        return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst);
     }
 
     private void preload(String bootstrapServers, String topic) {
@@ -148,14 +251,38 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         return ends;
     }
 
-    private static boolean caughtUp(Admin admin, String group, Map<TopicPartition, Long> ends) throws Exception {
+    /** How many records of {@code ends}' partitions the group has committed, up to each partition's end. */
+    private static long committed(Admin admin, String group, Map<TopicPartition, Long> ends) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        long total = 0;
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             OffsetAndMetadata position = committed.get(end.getKey());
-            if (position == null || position.offset() < end.getValue()) {
-                return false;
+            total += position == null ? 0 : Math.min(position.offset(), end.getValue());
+        }
+        return total;
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
             }
         }
-        return true;
+    }
+
+    /** CPU time of this JVM, all threads: independent of what else runs on the machine, unlike wall time. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Reads durations such as {@code 30s} or {@code 2m}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return ConfigFactory.parseString("d = " + value).getDuration("d");
+        }
     }
 }

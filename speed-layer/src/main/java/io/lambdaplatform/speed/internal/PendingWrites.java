@@ -135,8 +135,14 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
 
     private void writeThrough() {
         List<DeltaWriter.Write> writes = new ArrayList<>(rows.size() + productsToRecord.size() + deadLetterTotals.size() + holes.size());
+        // One write per product: the view store writes a product's rows in as few requests as its partitions allow.
+        Map<String, List<SpeedRow>> byProduct = new LinkedHashMap<>();
         for (SpeedRow row : rows.values()) {
-            writes.add(new DeltaWriter.Write("speed row " + row, () -> views.write(row)));
+            byProduct.computeIfAbsent(row.key().productId(), ignored -> new ArrayList<>()).add(row);
+        }
+        for (Map.Entry<String, List<SpeedRow>> product : byProduct.entrySet()) {
+            List<SpeedRow> productRows = product.getValue();
+            writes.add(new DeltaWriter.Write(productRows.size() + " speed rows of " + product.getKey(), () -> views.write(productRows)));
         }
         for (String product : productsToRecord) {
             writes.add(new DeltaWriter.Write("product " + product, () -> views.recordProduct(product)));

@@ -1,0 +1,64 @@
+package io.lambdaplatform.speed.bench;
+
+import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.EventVerdict;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The baseline of the speed benchmark: a plain {@link KafkaConsumer} (read_committed, default settings) that
+ * reads the same partitions to the same end offsets and judges every record with {@link EventCodec}, as the
+ * speed layer's source tasks do, and does nothing else.
+ */
+final class BareConsumer {
+
+    /** What one read of the topic found and how long it took, from creating the consumer to the last record judged. */
+    record Result(long records, long valid, Duration elapsed) {
+        double recordsPerSecond() {
+            return records / (elapsed.toNanos() / 1e9);
+        }
+    }
+
+    private final String bootstrapServers;
+
+    BareConsumer(String bootstrapServers) {
+        this.bootstrapServers = requireNonNull(bootstrapServers, "bootstrapServers is null");
+    }
+
+    Result read(Map<TopicPartition, Long> ends) {
+        Map<String, Object> settings = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        long started = System.nanoTime();
+        long records = 0;
+        long valid = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(ends.keySet());
+            consumer.seekToBeginning(ends.keySet());
+            Map<TopicPartition, Long> remaining = new HashMap<>(ends);
+            remaining.values().removeIf(end -> end == 0);
+            while (!remaining.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records++;
+                    if (EventCodec.decode(record.key(), record.value()) instanceof EventVerdict.Valid) {
+                        valid++;
+                    }
+                }
+                remaining.keySet().removeIf(partition -> consumer.position(partition) >= remaining.get(partition));
+            }
+        }
+        return new Result(records, valid, Duration.ofNanos(System.nanoTime() - started));
+    }
+}

@@ -1,0 +1,176 @@
+package io.lambdaplatform.speed.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaplatform.model.Event;
+import io.lambdaplatform.model.EventCodec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Event produced → visible in {@code GET /v1/metrics} of a serving layer, while events stream in at a fixed
+ * rate. Among the background events, one probe event of a product of its own goes out every
+ * {@code probeInterval}; all probes share a partition, so they are counted in the order sent, and probe k is
+ * visible once the product's {@code event_count} reaches k + 1. A poller asks the serving layer over HTTP
+ * as fast as it answers; the latency of a probe is from just before {@code send} to the first answer
+ * that counts it (so it includes up to one answer's round trip).
+ */
+final class FreshnessProbe {
+
+    /** The latencies of the probes seen, in milliseconds, and how many were sent. */
+    record Result(double[] latenciesMillis, int sent, long backgroundEvents) {
+        double percentile(double p) {
+            if (latenciesMillis.length == 0) {
+                return Double.NaN;
+            }
+            double[] sorted = latenciesMillis.clone();
+            Arrays.sort(sorted);
+            int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final URI serving;
+    private final String probeProduct;
+    private final int products;
+    private final Random random;
+
+    FreshnessProbe(String bootstrapServers, String topic, URI serving, String probeProduct, int products, long seed) {
+        this.bootstrapServers = requireNonNull(bootstrapServers, "bootstrapServers is null");
+        this.topic = requireNonNull(topic, "topic is null");
+        this.serving = requireNonNull(serving, "serving is null");
+        this.probeProduct = requireNonNull(probeProduct, "probeProduct is null");
+        this.products = products;
+        this.random = new Random(seed);
+    }
+
+    Result run(int eventsPerSecond, Duration duration, Duration probeInterval, Duration settle) throws Exception {
+        int probes = (int) (duration.toNanos() / probeInterval.toNanos());
+        AtomicLongArray sentNanos = new AtomicLongArray(probes);
+        AtomicLongArray seenNanos = new AtomicLongArray(probes);
+        AtomicInteger sent = new AtomicInteger();
+        Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
+        URI query = serving.resolve("/v1/metrics/" + probeProduct + "?from=" + from + "&to=" + from.plus(Duration.ofHours(4)) + "&granularity=1h");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        long visibleBefore = count(http, query);
+        if (visibleBefore != 0) {
+            throw new IllegalStateException("Probe product " + probeProduct + " already has " + visibleBefore + " events");
+        }
+
+        List<Throwable> pollerFailure = new ArrayList<>();
+        Thread poller = new Thread(() -> {
+            int seen = 0;
+            try {
+                while (seen < probes && !Thread.currentThread().isInterrupted()) {
+                    long visible = count(http, query);
+                    long now = System.nanoTime();
+                    while (seen < Math.min(visible, sent.get())) {
+                        seenNanos.set(seen++, now);
+                    }
+                    Thread.sleep(5);
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            catch (IOException | RuntimeException e) {
+                synchronized (pollerFailure) {
+                    pollerFailure.add(e);
+                }
+            }
+        }, "freshness-poller");
+        poller.setDaemon(true);
+        poller.start();
+
+        Map<String, Object> settings = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.ACKS_CONFIG, "all");
+        long background = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long started = System.nanoTime();
+            long tickNanos = Duration.ofMillis(10).toNanos();
+            int perTick = Math.max(1, eventsPerSecond / 100);
+            long end = started + duration.toNanos();
+            long nextProbe = started;
+            int index = 0;
+            for (long tick = started; tick < end; tick += tickNanos) {
+                long wait = tick - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                for (int i = 0; i < perTick; i++) {
+                    if (System.nanoTime() >= nextProbe && sent.get() < probes) {
+                        int k = sent.get();
+                        Event probe = new Event("probe-" + k, probeProduct, null, BigDecimal.ONE, 1, Instant.now());
+                        sentNanos.set(k, System.nanoTime());
+                        producer.send(new ProducerRecord<>(topic, probeProduct.getBytes(StandardCharsets.UTF_8), EventCodec.encode(probe)));
+                        sent.incrementAndGet();
+                        nextProbe += probeInterval.toNanos();
+                        continue;
+                    }
+                    String product = "bench-p" + random.nextInt(products);
+                    Event event = new Event("live-" + index++, product, null, BigDecimal.valueOf(random.nextInt(100_000) - 10_000, 2),
+                            random.nextInt(60_000), Instant.now().minusMillis(random.nextInt(60_000)));
+                    producer.send(new ProducerRecord<>(topic, product.getBytes(StandardCharsets.UTF_8), EventCodec.encode(event)));
+                    background++;
+                }
+            }
+            producer.flush();
+        }
+        poller.join(settle.toMillis());
+        poller.interrupt();
+        synchronized (pollerFailure) {
+            if (!pollerFailure.isEmpty()) {
+                throw new IllegalStateException("Polling " + query + " failed", pollerFailure.get(0));
+            }
+        }
+        List<Double> latencies = new ArrayList<>();
+        for (int k = 0; k < sent.get(); k++) {
+            if (seenNanos.get(k) != 0) {
+                latencies.add((seenNanos.get(k) - sentNanos.get(k)) / 1e6);
+            }
+        }
+        return new Result(latencies.stream().mapToDouble(Double::doubleValue).toArray(), sent.get(), background);
+    }
+
+    /** The product's event count over the query's range, as the serving layer answers it. */
+    private static long count(HttpClient http, URI query) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(query).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + query + " answered " + response.statusCode() + ": " + response.body());
+        }
+        long total = 0;
+        for (JsonNode window : JSON.readTree(response.body()).path("windows")) {
+            total += window.path("event_count").asLong();
+        }
+        return total;
+    }
+}
