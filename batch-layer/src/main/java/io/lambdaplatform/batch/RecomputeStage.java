@@ -75,16 +75,15 @@ public final class RecomputeStage {
                 .reduceByKey(new ViewPartitioner(firstCopies.getNumPartitions()), Metrics::merge)
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
+        BatchViews store = factory.open();
+        BatchVersion version = store.begin(cutoff, started);
+        LOG.info("Recomputing batch version {} for cutoff {} from {}", version.version(), cutoff, master);
+        long versionNumber = version.version();
         // The views are computed and kept before any is written, so that the two phases are timed apart.
-        LOG.info("Recomputing the views for cutoff {} from {}", cutoff, master);
         long aggregateStarted = System.nanoTime();
         long cells = views.count();
         Duration aggregate = Duration.ofNanos(System.nanoTime() - aggregateStarted);
         LOG.info("Computed {} view rows in {} ms", cells, aggregate.toMillis());
-
-        BatchViews store = factory.open();
-        BatchVersion version = store.begin(cutoff, started);
-        long versionNumber = version.version();
         LongAccumulator rowsWritten = spark.sparkContext().longAccumulator("view rows written");
         LongAccumulator eventsWritten = spark.sparkContext().longAccumulator("events in day rows written");
         long writeStarted = System.nanoTime();
