@@ -100,7 +100,8 @@ public record BatchConfig(
                 new ViewWriteSettings(
                         batch.getInt("view-writes.max-in-flight"),
                         batch.getInt("view-writes.max-attempts"),
-                        batch.getDuration("view-writes.first-backoff")),
+                        batch.getDuration("view-writes.first-backoff"),
+                        batch.getInt("view-writes.rows-per-batch")),
                 new PublishPause(batch.getDuration("pause-before-publish"), ConfigValues.optionalString(batch, "pause-resume-file")),
                 batch.getDuration("lease-ttl"),
                 batch.getBoolean("accept-log-holes"));

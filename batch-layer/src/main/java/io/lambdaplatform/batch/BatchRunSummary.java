@@ -57,6 +57,8 @@ public record BatchRunSummary(
                     .append(r.eventsCounted()).append(" events, ")
                     .append(r.viewRows()).append(" view rows written, ")
                     .append(r.duration().toMillis()).append(" ms\n");
+            text.append("    phases:  aggregate ").append(r.aggregateDuration().toMillis()).append(" ms, write ")
+                    .append(r.writeDuration().toMillis()).append(" ms (").append(r.writeRowsPerSecond()).append(" rows/s)\n");
             for (Map.Entry<String, Long> rejected : r.rejectedByReason().entrySet()) {
                 text.append("    rejected ").append(rejected.getKey()).append(": ").append(rejected.getValue()).append('\n');
             }

@@ -20,6 +20,8 @@ import static java.util.Objects.requireNonNull;
  * @param viewRows           rows written at all three granularities
  * @param removedVersions    old versions removed after publication
  * @param duration           wall time of the stage
+ * @param aggregateDuration  wall time from reading the master dataset to the computed view rows, before any is written
+ * @param writeDuration      wall time of writing the rows to the store (before the pointer flip)
  */
 public record RecomputeResult(
         BatchVersion version,
@@ -29,12 +31,21 @@ public record RecomputeResult(
         long eventsCounted,
         long viewRows,
         int removedVersions,
-        Duration duration) {
+        Duration duration,
+        Duration aggregateDuration,
+        Duration writeDuration) {
 
     public RecomputeResult {
         requireNonNull(version, "version is null");
         rejectedByReason = Collections.unmodifiableSortedMap(new TreeMap<>(requireNonNull(rejectedByReason, "rejectedByReason is null")));
         requireNonNull(duration, "duration is null");
+        requireNonNull(aggregateDuration, "aggregateDuration is null");
+        requireNonNull(writeDuration, "writeDuration is null");
+    }
+
+    /** View rows written per second of {@link #writeDuration}. */
+    public long writeRowsPerSecond() {
+        return writeDuration.isZero() ? viewRows : Math.round(viewRows * 1e9 / writeDuration.toNanos());
     }
 
     public long rejected() {

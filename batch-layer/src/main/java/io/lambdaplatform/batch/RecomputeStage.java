@@ -3,6 +3,7 @@ package io.lambdaplatform.batch;
 import io.lambdaplatform.batch.internal.FirstCopy;
 import io.lambdaplatform.batch.internal.RecordCounters;
 import io.lambdaplatform.batch.internal.ViewCell;
+import io.lambdaplatform.batch.internal.ViewPartitioner;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventIdentity;
 import io.lambdaplatform.model.EventVerdict;
@@ -16,6 +17,7 @@ import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +38,10 @@ import java.util.List;
  * (the speed layer's judge), copies of one event are reduced to the first ingested one, and each event's
  * {@link Metrics#of partial aggregate} is merged per {@link ViewKey} at every granularity with
  * {@link Metrics#merge}: the aggregation is common-model's, not re-written in SQL. The executors write the
- * rows through {@link BatchViews#writer}; only when every task has succeeded does the driver flip the
- * pointer. A run that dies before leaves an unpublished version nobody reads. Copies of one event are ordered by
+ * rows through {@link BatchViews#writer}, every row of one Cassandra partition from the same task
+ * ({@link ViewPartitioner}), so that the writer can batch them; only when every task has succeeded does the driver flip
+ * the pointer. The views are computed and kept (memory, spilling to disk) before the first row is written, so that the
+ * result reports the time of each phase. A run that dies before leaves an unpublished version nobody reads. Copies of one event are ordered by
  * (ingest_eff, partition, offset), the running maximum of LogAppendTime first, as in the speed layer.
  */
 public final class RecomputeStage {
@@ -63,19 +67,30 @@ public final class RecomputeStage {
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
         RecordCounters counters = new RecordCounters(spark.sparkContext());
 
-        JavaPairRDD<ViewCell, Metrics> views = master.records(cutoff).javaRDD()
+        JavaPairRDD<EventIdentity, FirstCopy> firstCopies = master.records(cutoff).javaRDD()
                 .flatMapToPair(row -> judge(row, counters))
-                .reduceByKey(FirstCopy::earlier)
+                .reduceByKey(FirstCopy::earlier);
+        JavaPairRDD<ViewCell, Metrics> views = firstCopies
                 .flatMapToPair(first -> cells(first._2()))
-                .reduceByKey(Metrics::merge);
+                .reduceByKey(new ViewPartitioner(firstCopies.getNumPartitions()), Metrics::merge)
+                .persist(StorageLevel.MEMORY_AND_DISK());
 
         BatchViews store = factory.open();
         BatchVersion version = store.begin(cutoff, started);
         LOG.info("Recomputing batch version {} for cutoff {} from {}", version.version(), cutoff, master);
         long versionNumber = version.version();
+        // The views are computed and kept before any is written, so that the two phases are timed apart.
+        long aggregateStarted = System.nanoTime();
+        long cells = views.count();
+        Duration aggregate = Duration.ofNanos(System.nanoTime() - aggregateStarted);
+        LOG.info("Computed {} view rows in {} ms", cells, aggregate.toMillis());
         LongAccumulator rowsWritten = spark.sparkContext().longAccumulator("view rows written");
         LongAccumulator eventsWritten = spark.sparkContext().longAccumulator("events in day rows written");
+        long writeStarted = System.nanoTime();
         views.foreachPartition(rows -> write(rows, factory, versionNumber, rowsWritten, eventsWritten));
+        Duration write = Duration.ofNanos(System.nanoTime() - writeStarted);
+        views.unpersist(false);
+        LOG.info("Wrote {} view rows of version {} in {} ms", rowsWritten.value(), versionNumber, write.toMillis());
 
         long rows = rowsWritten.value();
         long events = eventsWritten.value();
@@ -89,7 +104,7 @@ public final class RecomputeStage {
         removed.forEach(old -> LOG.info("Removed batch version {} (cutoff {})", old.version(), old.cutoff()));
         return new RecomputeResult(published, counters.records(), counters.rejectedByReason(),
                 Math.max(0, counters.valid() - events), events, rows, removed.size(),
-                Duration.between(started, clock.instant()));
+                Duration.between(started, clock.instant()), aggregate, write);
     }
 
     private static Iterator<Tuple2<EventIdentity, FirstCopy>> judge(Row row, RecordCounters counters) {

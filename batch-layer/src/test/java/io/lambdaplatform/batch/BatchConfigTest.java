@@ -29,7 +29,7 @@ class BatchConfigTest {
     void defaults() {
         assertRecordedDefaults(BatchConfig::from, new BatchConfig(SharedKeys.KAFKA_DEFAULTS, SharedKeys.S3_DEFAULTS, "s3a://lambda/master",
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), Duration.ofMinutes(2), 3, true, CassandraKeys.DEFAULTS,
-                CassandraKeys.REPLICATION_FACTOR_DEFAULT, new ViewWriteSettings(256, 8, Duration.ofMillis(200)), PublishPause.NONE,
+                CassandraKeys.REPLICATION_FACTOR_DEFAULT, new ViewWriteSettings(256, 8, Duration.ofMillis(200), 64), PublishPause.NONE,
                 Duration.ofSeconds(60), false));
     }
 
@@ -43,6 +43,7 @@ class BatchConfigTest {
         batch.put("lambda.batch.view-writes.max-in-flight", 64);
         batch.put("lambda.batch.view-writes.max-attempts", 3);
         batch.put("lambda.batch.view-writes.first-backoff", "1s");
+        batch.put("lambda.batch.view-writes.rows-per-batch", 16);
         batch.put("lambda.batch.pause-before-publish", "2s");
         batch.put("lambda.batch.pause-resume-file", "/tmp/resume");
         batch.put("lambda.batch.lease-ttl", "30s");
@@ -52,7 +53,7 @@ class BatchConfigTest {
                 SharedKeys.union(SharedKeys.KAFKA_SET, SharedKeys.S3_SET, CassandraKeys.SET, SharedKeys.INGEST_SET, batch),
                 new BatchConfig(SharedKeys.KAFKA_MAPPED, SharedKeys.S3_MAPPED, "hdfs://nn/master",
                         new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), Duration.ofMinutes(5), 5, false, CassandraKeys.MAPPED,
-                        CassandraKeys.REPLICATION_FACTOR_MAPPED, new ViewWriteSettings(64, 3, Duration.ofSeconds(1)),
+                        CassandraKeys.REPLICATION_FACTOR_MAPPED, new ViewWriteSettings(64, 3, Duration.ofSeconds(1), 16),
                         new PublishPause(Duration.ofSeconds(2), "/tmp/resume"),
                         Duration.ofSeconds(30), true));
     }
@@ -64,7 +65,7 @@ class BatchConfigTest {
         assertThat(config.masterPath()).isEqualTo("s3a://lake/master");
         assertThat(config.safetyMargin()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.keepVersions()).isEqualTo(3);
-        assertThat(config.viewWrites()).isEqualTo(new ViewWriteSettings(256, 8, Duration.ofMillis(200)));
+        assertThat(config.viewWrites()).isEqualTo(new ViewWriteSettings(256, 8, Duration.ofMillis(200), 64));
         assertThat(config.leaseTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.acceptLogHoles()).isFalse();
         assertThat(config.sparkSettings())

@@ -1,8 +1,12 @@
 package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
@@ -17,8 +21,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -69,12 +75,19 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement insertHole;
     private final PreparedStatement selectHoles;
 
-    /** How executors write rows: writes in flight per writer, attempts per row, first retry delay. */
-    public record WriteLimits(int maxInFlight, int maxAttempts, Duration firstBackoff) {
-        public static final WriteLimits DEFAULT = new WriteLimits(256, 8, Duration.ofMillis(200));
+    /**
+     * How executors write rows: writes in flight per writer, attempts per write, first retry delay, and how many rows
+     * of one Cassandra partition go into one unlogged batch ({@code 1}: one {@code INSERT} per row).
+     */
+    public record WriteLimits(int maxInFlight, int maxAttempts, Duration firstBackoff, int rowsPerBatch) {
+        public static final int DEFAULT_ROWS_PER_BATCH = 64;
+        public static final WriteLimits DEFAULT = new WriteLimits(256, 8, Duration.ofMillis(200), DEFAULT_ROWS_PER_BATCH);
 
         public WriteLimits {
             requireNonNull(firstBackoff, "firstBackoff is null");
+            if (rowsPerBatch < 1) {
+                throw new IllegalArgumentException("rowsPerBatch must be positive: " + rowsPerBatch);
+            }
         }
     }
 
@@ -362,17 +375,32 @@ public final class CassandraBatchViews implements BatchViews {
                 row.getInstant("published_at"), row.getLong("view_rows"), row.getLong("event_count"));
     }
 
+    /**
+     * Writes rows grouped by their Cassandra partition: up to {@link WriteLimits#rowsPerBatch} rows of one partition
+     * go in one unlogged batch, which Cassandra applies as one mutation (no batch log; a single-partition batch is
+     * atomic and isolated, and it is not subject to the multi-partition batch size limits). The batch is routed by
+     * its first statement's routing key to a replica of that partition (the driver's default load balancing policy
+     * is token-aware). Rows wait in a buffer per partition until it is full; once {@code maxInFlight × rowsPerBatch}
+     * rows wait in all buffers together, every buffer is sent, so memory stays bounded when a task's rows are spread
+     * over many partitions. Every write is an idempotent upsert, retried like a single row.
+     */
     private final class Writer implements BatchViewWriter {
 
         private final long version;
         private final BoundedWrites writes;
+        private final int rowsPerBatch;
+        private final int maxBuffered;
+        private final Map<String, List<BoundStatement>> buffered = new HashMap<>();
         private final Set<String> partitionsSeen = new HashSet<>();
         private final Set<String> productsSeen = new HashSet<>();
+        private int bufferedRows;
         private long rowsSubmitted;
 
         Writer(long version) {
             this.version = version;
             this.writes = new BoundedWrites(session, limits.maxInFlight(), limits.maxAttempts(), limits.firstBackoff());
+            this.rowsPerBatch = limits.rowsPerBatch();
+            this.maxBuffered = Math.max(rowsPerBatch, limits.maxInFlight() * rowsPerBatch);
         }
 
         @Override
@@ -383,14 +411,37 @@ public final class CassandraBatchViews implements BatchViews {
             if (productsSeen.add(key.productId())) {
                 writes.submit(insertProduct.bind(version, key.productId()), "index product " + key.productId());
             }
-            if (partitionsSeen.add(key.productId() + "/" + granularity.label() + "/" + partition.toEpochMilli())) {
+            String partitionKey = key.productId() + "/" + granularity.label() + "/" + partition.toEpochMilli();
+            if (partitionsSeen.add(partitionKey)) {
                 writes.submit(insertPartition.bind(version, key.productId(), granularity.label(), partition),
                         "index partition of " + key.productId());
             }
             Metrics metrics = row.metrics();
-            writes.submit(insertRow.bind(version, key.productId(), granularity.label(), partition, key.window().start(),
-                    metrics.eventCount(), metrics.revenue(), metrics.durationSumMs()), "batch row of " + key.productId());
+            BoundStatement insert = insertRow.boundStatementBuilder()
+                    .setLong(0, version)
+                    .setString(1, key.productId())
+                    .setString(2, granularity.label())
+                    .setInstant(3, partition)
+                    .setInstant(4, key.window().start())
+                    .setLong(5, metrics.eventCount())
+                    .setBigDecimal(6, metrics.revenue())
+                    .setBigInteger(7, metrics.durationSumMs())
+                    .build();
             rowsSubmitted++;
+            if (rowsPerBatch == 1) {
+                writes.submit(insert, "batch row of " + key.productId());
+                return;
+            }
+            List<BoundStatement> rows = buffered.computeIfAbsent(partitionKey, k -> new ArrayList<>(rowsPerBatch));
+            rows.add(insert);
+            bufferedRows++;
+            if (rows.size() >= rowsPerBatch) {
+                buffered.remove(partitionKey);
+                send(partitionKey, rows);
+            }
+            else if (bufferedRows >= maxBuffered) {
+                sendAll();
+            }
         }
 
         @Override
@@ -400,8 +451,22 @@ public final class CassandraBatchViews implements BatchViews {
 
         @Override
         public void close() {
+            sendAll();
             writes.awaitAll();
             LOG.debug("Wrote {} rows of batch version {} ({} retries)", rowsSubmitted, version, writes.retries());
+        }
+
+        private void sendAll() {
+            buffered.forEach(this::send);
+            buffered.clear();
+        }
+
+        private void send(String partitionKey, List<BoundStatement> rows) {
+            bufferedRows -= rows.size();
+            Statement<?> statement = rows.size() == 1
+                    ? rows.get(0)
+                    : BatchStatement.newInstance(BatchType.UNLOGGED, rows.toArray(new BoundStatement[0]));
+            writes.submit(statement, rows.size() + " batch rows of " + partitionKey);
         }
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +70,33 @@ public abstract class BatchViewsContract {
         assertThat(views.products(1, "p", 1)).containsExactly("p1");
         assertThat(views.products(1, "p2", 5)).containsExactly("p2");
         assertThat(views.products(1, "q", 5)).isEmpty();
+    }
+
+    @Test
+    void keepsEveryRowOfPartitionsLargerThanOneWriteBatch() {
+        // A whole day of 5-minute windows (one partition, more rows than one batch holds) for two products, interleaved,
+        // then one row of an hour partition: every row is stored, whatever the store groups into one write.
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        List<ViewRow> p1 = new ArrayList<>();
+        List<ViewRow> p2 = new ArrayList<>();
+        try (BatchViewWriter writer = views.writer(v1.version())) {
+            for (int window = 0; window < 288; window++) {
+                ViewRow first = row("p1", Granularity.FIVE_MINUTES, DAY.plusSeconds(300L * window), window + 1, window + ".01", window);
+                ViewRow second = row("p2", Granularity.FIVE_MINUTES, DAY.plusSeconds(300L * window), 1, "-" + window + ".50", 7);
+                writer.write(first);
+                writer.write(second);
+                p1.add(first);
+                p2.add(second);
+            }
+            writer.write(row("p1", Granularity.ONE_HOUR, DAY, 5, "5.00", 50));
+            assertThat(writer.rowCount()).isEqualTo(577);
+        }
+        views.publish(v1.version(), 577, 41_761, COMPUTED);
+
+        assertThat(views.read(1, "p1", Granularity.FIVE_MINUTES, DAY, DAY.plusSeconds(86_400))).containsExactlyElementsOf(p1);
+        assertThat(views.read(1, "p2", Granularity.FIVE_MINUTES, DAY, DAY.plusSeconds(86_400))).containsExactlyElementsOf(p2);
+        assertThat(views.read(1, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(3600)))
+                .containsExactly(row("p1", Granularity.ONE_HOUR, DAY, 5, "5.00", 50));
     }
 
     @Test

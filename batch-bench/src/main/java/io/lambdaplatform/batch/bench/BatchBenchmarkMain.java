@@ -1,0 +1,246 @@
+package io.lambdaplatform.batch.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.typesafe.config.Config;
+import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.CassandraSettings;
+import io.lambdaplatform.viewstore.ViewSchema;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./lambda bench batch}: loads {@code --events} events into the stack's {@code events} topic (1000 products, 24 h
+ * of event times, 0.1 % duplicates, 0.1 % invalid), runs {@code ./lambda batch} (archive, full recompute, write,
+ * publish) and DuckDB over the same master-dataset Parquet files, compares DuckDB's views with the published ones row
+ * by row, and, unless {@code --no-baseline-writes}, runs the batch once more with every row written on its own
+ * ({@code rows-per-batch = 1}, the write path before partition batches) to measure that path's rows/s in the same
+ * run. Prints a table and one line {@code batch-bench: ...} (docs/batch-layer.md, "Measured").
+ *
+ * <p>The batch runs get 1 s ingest buckets and no safety margin, and a record sent after the load (an invalid "tick")
+ * moves the brokers' clock past the last event, so that the run's cutoff covers every event loaded.
+ */
+@Command(name = "bench-batch", mixinStandardHelpOptions = true,
+        description = "Measures the batch layer (archive, full recompute, view writes) against DuckDB on the same Parquet files.")
+public final class BatchBenchmarkMain implements Callable<Integer> {
+
+    private static final Pattern ARCHIVE = Pattern.compile("^\\s*archive:\\s+(\\d+) records .*, (\\d+) ms$");
+    private static final Pattern RECOMPUTE = Pattern.compile(
+            "^\\s*recompute: (\\d+) records read, (\\d+) rejected, (\\d+) duplicates dropped, (\\d+) events, (\\d+) view rows written, (\\d+) ms$");
+    private static final Pattern PHASES = Pattern.compile("^\\s*phases:\\s+aggregate (\\d+) ms, write (\\d+) ms \\((\\d+) rows/s\\)$");
+    private static final Pattern LIVE = Pattern.compile("^\\s*live:\\s+version (\\d+), cutoff (\\S+), (\\d+) rows, (\\d+) events$");
+
+    @Mixin
+    private ConfigSourceOptions source;
+
+    @Option(names = "--events", defaultValue = "1000000", description = "Events to load (default ${DEFAULT-VALUE}).")
+    private long events;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the duplicates and invalid records (default ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--lambda", required = true, paramLabel = "PATH", description = "The ./lambda script that runs the batch job.")
+    private Path lambda;
+
+    @Option(names = "--duckdb-threads", defaultValue = "2", description = "DuckDB's threads (default ${DEFAULT-VALUE}: the batch job's local[2]).")
+    private int duckdbThreads;
+
+    @Option(names = "--no-baseline-writes", description = "Skip the second batch run that measures one INSERT per row.")
+    private boolean noBaselineWrites;
+
+    @Option(names = "--compare-only",
+            description = "Load nothing and run no batch: compute DuckDB's views for the live version's cutoff and compare them.")
+    private boolean compareOnly;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the batch runs' logs go (default: a new temporary directory).")
+    private Path workDir;
+
+    /** What one {@code ./lambda batch} printed. */
+    record BatchRunOutput(long archived, long archiveMillis, long recordsRead, long rejected, long duplicates, long eventsCounted,
+            long viewRows, long recomputeMillis, long aggregateMillis, long writeMillis, long writeRowsPerSecond, long version,
+            Instant cutoff, Duration wall) {}
+
+    public static void main(String[] args) {
+        Entrypoint.run(new BatchBenchmarkMain(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (source.stackDir() == null) {
+            throw new IllegalArgumentException("--stack DIR is required: DuckDB reads the master dataset from the stack's S3Proxy directory");
+        }
+        Config config = source.load();
+        KafkaSettings kafka = KafkaSettings.from(config);
+        CassandraSettings cassandra = CassandraSettings.from(config);
+        String bucket = config.getString("lambda.s3.bucket");
+        Path masterDir = source.stackDir().resolve("s3").resolve(bucket).resolve("master");
+        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("lambda-bench-batch");
+        if (compareOnly) {
+            BatchVersion live;
+            try (CqlSession session = cassandra.connect()) {
+                live = new CassandraBatchViews(session, cassandra.keyspace()).current()
+                        .orElseThrow(() -> new IllegalStateException("No batch version is published yet"));
+            }
+            System.out.printf(Locale.ROOT, "Comparing live version %d (cutoff %s) with DuckDB%n", live.version(), live.cutoff());
+            return compare(masterDir, cassandra, live.version(), live.cutoff(), live.viewRows()).equal() ? Entrypoint.OK : 1;
+        }
+
+        System.out.printf(Locale.ROOT, "Loading %d events into %s ...%n", events, kafka.eventsTopic());
+        EventLoad.Sent sent = EventLoad.send(kafka, 0, events, seed, Instant.now());
+        System.out.printf(Locale.ROOT, "  sent %d records (%d duplicates, %d invalid) in %.1f s%n", sent.records(), sent.duplicates(),
+                sent.invalid(), seconds(sent.took()));
+        tick(kafka);
+
+        BatchRunOutput run = runBatch(work.resolve("batch-1.log"), Map.of());
+        System.out.printf(Locale.ROOT, "  batch run: version %d, cutoff %s, %d view rows, %d events (log %s)%n", run.version(), run.cutoff(),
+                run.viewRows(), run.eventsCounted(), work.resolve("batch-1.log"));
+
+        Comparison comparison = compare(masterDir, cassandra, run.version(), run.cutoff(), run.viewRows());
+        DuckDbViews.Result duck = comparison.duck();
+        boolean equal = comparison.equal();
+
+        BatchRunOutput baseline = null;
+        if (!noBaselineWrites) {
+            tick(kafka);
+            baseline = runBatch(work.resolve("batch-baseline.log"), Map.of("LAMBDA_BATCH_VIEW__WRITES_ROWS__PER__BATCH", "1"));
+        }
+
+        double archiveSeconds = run.archiveMillis() / 1000.0;
+        double fullSeconds = run.aggregateMillis() / 1000.0;
+        double duckSeconds = seconds(duck.took());
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| %-52s | %8s | %10s | %10s |%n", "stage", "s", "rows", "rows/s");
+        row("load: producer to Kafka", seconds(sent.took()), sent.records());
+        row("archive: Kafka to Parquet on S3", archiveSeconds, run.archived());
+        row("full recompute: Parquet to view rows, no writes", fullSeconds, run.recordsRead());
+        row("DuckDB, " + duckdbThreads + " threads: same Parquet to same view rows", duckSeconds, duck.recordsRead());
+        row("write views: partition batches", run.writeMillis() / 1000.0, run.viewRows());
+        if (baseline != null) {
+            row("write views: one INSERT per row (second run)", baseline.writeMillis() / 1000.0, baseline.viewRows());
+        }
+        System.out.printf(Locale.ROOT, "| %-52s | %8s | %10s | %10s |%n", "incremental run after 1 % more events", "na", "", "");
+        System.out.println("incremental: na (the batch layer recomputes from the whole master dataset on every run; docs/batch-layer.md)");
+        if (baseline != null) {
+            System.out.printf(Locale.ROOT, "writes: %d rows/s with partition batches, %d rows/s with one INSERT per row: %.1fx%n",
+                    run.writeRowsPerSecond(), baseline.writeRowsPerSecond(), (double) run.writeRowsPerSecond() / baseline.writeRowsPerSecond());
+        }
+        System.out.printf(Locale.ROOT, "batch-bench: events=%d archive_s=%.1f full_s=%.1f duckdb_s=%.1f ratio=%.1f incremental_s=na write_rows_per_s=%d views_equal=%s%n",
+                events, archiveSeconds, fullSeconds, duckSeconds, fullSeconds / duckSeconds, run.writeRowsPerSecond(), equal);
+        return equal ? Entrypoint.OK : 1;
+    }
+
+    /** DuckDB's views and whether they equal the published version's rows. */
+    record Comparison(DuckDbViews.Result duck, boolean equal) {}
+
+    private Comparison compare(Path masterDir, CassandraSettings cassandra, long version, Instant cutoff, long viewRows)
+            throws IOException, SQLException {
+        DuckDbViews.Result duck = new DuckDbViews(masterDir, duckdbThreads).compute(cutoff);
+        ViewTable published = published(cassandra, version);
+        List<String> differences = duck.views().differences(published, 5);
+        boolean equal = duck.views().sameRows(published) && published.size() == viewRows;
+        System.out.printf(Locale.ROOT, "  DuckDB: %d records, %d view rows, %d events in %.1f s; published version %d: %d view rows, %d events;"
+                        + " equal: %s%n", duck.recordsRead(), duck.views().size(), duck.views().events(), seconds(duck.took()), version,
+                published.size(), published.events(), equal);
+        differences.forEach(line -> System.out.println("    differs: " + line));
+        return new Comparison(duck, equal);
+    }
+
+    private static void row(String stage, double seconds, long rows) {
+        System.out.printf(Locale.ROOT, "| %-52s | %8.1f | %10d | %10.0f |%n", stage, seconds, rows, rows / Math.max(seconds, 1e-3));
+    }
+
+    /** Waits past the current 1 s ingest bucket, then sends the tick record, so that the next cutoff covers all before. */
+    private static void tick(KafkaSettings kafka) throws InterruptedException {
+        Thread.sleep(1500);
+        EventLoad.tick(kafka);
+    }
+
+    private BatchRunOutput runBatch(Path log, Map<String, String> environment) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(lambda.toString(), "batch", "--stack", source.stackDir().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("LAMBDA_INGEST_BUCKET__WIDTH", "1s");
+        env.put("LAMBDA_BATCH_SAFETY__MARGIN", "0s");
+        env.putAll(environment);
+        System.out.printf(Locale.ROOT, "Running ./lambda batch%s ...%n", environment.isEmpty() ? "" : " with " + environment);
+        long started = System.nanoTime();
+        int exit = builder.start().waitFor();
+        Duration wall = Duration.ofNanos(System.nanoTime() - started);
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        if (exit != 0) {
+            throw new IllegalStateException("./lambda batch exited with " + exit + "; its log: " + log);
+        }
+        Map<Pattern, Matcher> found = new HashMap<>();
+        for (String line : lines) {
+            for (Pattern pattern : List.of(ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
+                Matcher matcher = pattern.matcher(line);
+                if (matcher.matches()) {
+                    found.put(pattern, matcher);
+                }
+            }
+        }
+        for (Pattern pattern : List.of(ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
+            if (!found.containsKey(pattern)) {
+                throw new IllegalStateException("./lambda batch printed no line like " + pattern + "; its log: " + log);
+            }
+        }
+        Matcher archive = found.get(ARCHIVE);
+        Matcher recompute = found.get(RECOMPUTE);
+        Matcher phases = found.get(PHASES);
+        Matcher live = found.get(LIVE);
+        return new BatchRunOutput(number(archive, 1), number(archive, 2), number(recompute, 1), number(recompute, 2), number(recompute, 3),
+                number(recompute, 4), number(recompute, 5), number(recompute, 6), number(phases, 1), number(phases, 2), number(phases, 3),
+                number(live, 1), Instant.parse(live.group(2)), wall);
+    }
+
+    private static long number(Matcher matcher, int group) {
+        return Long.parseLong(matcher.group(group));
+    }
+
+    /** Every row of the published version, read back from Cassandra. */
+    private static ViewTable published(CassandraSettings settings, long version) {
+        ViewTable table = new ViewTable();
+        try (CqlSession session = settings.connect()) {
+            SimpleStatement scan = SimpleStatement.newInstance("SELECT version, product_id, granularity, window_start, event_count, revenue, "
+                    + ViewSchema.DURATION_TOTAL + " FROM " + settings.keyspace() + "." + ViewSchema.BATCH_VIEWS)
+                    .setPageSize(5000)
+                    .setTimeout(Duration.ofSeconds(60));
+            for (Row row : session.execute(scan)) {
+                if (row.getLong("version") != version) {
+                    continue;
+                }
+                BigInteger duration = row.getBigInteger(ViewSchema.DURATION_TOTAL);
+                table.put(new ViewTable.Cell(row.getString("product_id"), row.getString("granularity"), row.getInstant("window_start")),
+                        new ViewTable.Aggregate(row.getLong("event_count"), row.getBigDecimal("revenue"), duration));
+            }
+        }
+        return table;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+}
