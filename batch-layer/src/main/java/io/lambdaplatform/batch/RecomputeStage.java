@@ -72,7 +72,8 @@ public final class RecomputeStage {
                 .reduceByKey(FirstCopy::earlier);
         JavaPairRDD<ViewCell, Metrics> views = firstCopies
                 .flatMapToPair(first -> cells(first._2()))
-                .reduceByKey(new ViewPartitioner(firstCopies.getNumPartitions()), Metrics::merge)
+                // an empty master dataset has no partitions; its (empty) views still get one
+                .reduceByKey(new ViewPartitioner(Math.max(1, firstCopies.getNumPartitions())), Metrics::merge)
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         BatchViews store = factory.open();
