@@ -56,12 +56,11 @@ public final class EventLoad {
         long started = System.nanoTime();
         long invalid = 0;
         long duplicates = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (long i = firstId; i < firstId + count; i++) {
                 long id = i;
                 if (i > 0 && random.nextInt(1000) == 0) {
@@ -86,9 +85,8 @@ public final class EventLoad {
 
     /** Sends one invalid record, so that the brokers' newest LogAppendTime moves past everything sent before. */
     static void tick(KafkaSettings kafka) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientProperties(Map.of(ProducerConfig.ACKS_CONFIG, "all")),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(kafka.eventsTopic(), "bench-tick".getBytes(StandardCharsets.UTF_8), BROKEN));
             producer.flush();
         }

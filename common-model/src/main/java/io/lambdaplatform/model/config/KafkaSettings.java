@@ -94,6 +94,13 @@ public record KafkaSettings(String bootstrapServers, String eventsTopic, String 
         return properties;
     }
 
+    /** {@link #clientProperties()} with a client's own settings added. */
+    public Map<String, Object> clientProperties(Map<String, ?> own) {
+        Map<String, Object> properties = clientProperties();
+        properties.putAll(own);
+        return properties;
+    }
+
     public KafkaSettings withTopics(String newEventsTopic, String newDeadLetterTopic) {
         return new KafkaSettings(bootstrapServers, newEventsTopic, newDeadLetterTopic, security);
     }

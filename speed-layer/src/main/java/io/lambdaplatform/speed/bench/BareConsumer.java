@@ -2,6 +2,7 @@ package io.lambdaplatform.speed.bench;
 
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventVerdict;
+import io.lambdaplatform.model.config.KafkaSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,17 +31,16 @@ final class BareConsumer {
         }
     }
 
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
 
-    BareConsumer(String bootstrapServers) {
-        this.bootstrapServers = requireNonNull(bootstrapServers, "bootstrapServers is null");
+    BareConsumer(KafkaSettings kafka) {
+        this.kafka = requireNonNull(kafka, "kafka is null");
     }
 
     Result read(Map<TopicPartition, Long> ends) {
-        Map<String, Object> settings = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
         long started = System.nanoTime();
         long records = 0;
         long valid = 0;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.config.KafkaSettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -54,15 +55,15 @@ final class FreshnessProbe {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final String topic;
     private final URI serving;
     private final String probeProduct;
     private final int products;
     private final Random random;
 
-    FreshnessProbe(String bootstrapServers, String topic, URI serving, String probeProduct, int products, long seed) {
-        this.bootstrapServers = requireNonNull(bootstrapServers, "bootstrapServers is null");
+    FreshnessProbe(KafkaSettings kafka, String topic, URI serving, String probeProduct, int products, long seed) {
+        this.kafka = requireNonNull(kafka, "kafka is null");
         this.topic = requireNonNull(topic, "topic is null");
         this.serving = requireNonNull(serving, "serving is null");
         this.probeProduct = requireNonNull(probeProduct, "probeProduct is null");
@@ -108,10 +109,9 @@ final class FreshnessProbe {
         poller.setDaemon(true);
         poller.start();
 
-        Map<String, Object> settings = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.ACKS_CONFIG, "all");
+                ProducerConfig.ACKS_CONFIG, "all"));
         long background = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
             long started = System.nanoTime();

@@ -7,11 +7,11 @@ import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.speed.SpeedApp;
 import io.lambdaplatform.speed.SpeedConfig;
 import io.lambdaplatform.speed.SpeedTopology;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -121,16 +121,16 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 .withFallback(loaded).resolve();
         Path work = Files.createTempDirectory("speed-bench");
         SpeedConfig speed = SpeedConfig.from(config, source.stackDir()).withStateDir(work.resolve("state"));
-        String bootstrap = speed.kafka().bootstrapServers();
+        KafkaSettings kafka = speed.kafka();
         System.out.printf("Speed benchmark: %,d events, %,d products, commit interval %s, %d stream thread(s)%n",
                 events, products, speed.commitInterval(), speed.streamThreads());
 
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.createTopics(List.of(
                     new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
                     new NewTopic(topic + ".dlq", PARTITIONS, (short) 1))).all().get();
             long loadStarted = System.nanoTime();
-            preload(bootstrap, topic);
+            preload(kafka, topic);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
             System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", events, topic, loadSeconds, events / loadSeconds);
 
@@ -142,7 +142,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
 
             long bareCpu = processCpuNanos();
-            BareConsumer.Result bare = new BareConsumer(bootstrap).read(ends);
+            BareConsumer.Result bare = new BareConsumer(kafka).read(ends);
             bareCpu = processCpuNanos() - bareCpu;
             if (bare.valid() != events) {
                 throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + events);
@@ -165,7 +165,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
                     URI url = serveUrl != null ? serveUrl : serving.url();
-                    freshness = new FreshnessProbe(bootstrap, topic, url, "fresh-" + run, products, seed + 1)
+                    freshness = new FreshnessProbe(kafka, topic, url, "fresh-" + run, products, seed + 1)
                             .run(rate, freshnessDuration, Duration.ofMillis(100), Duration.ofSeconds(30));
                 }
                 System.out.printf("Freshness at %,d events/s for %s: %d of %d probes visible in /v1/metrics, produced -> visible "
@@ -220,13 +220,12 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst);
     }
 
-    private void preload(String bootstrapServers, String topic) {
-        Map<String, Object> settings = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    private void preload(KafkaSettings kafka, String topic) {
+        Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.ACKS_CONFIG, "all");
+                ProducerConfig.ACKS_CONFIG, "all"));
         Random random = new Random(seed);
         Instant base = Instant.now().minus(Duration.ofHours(2));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
