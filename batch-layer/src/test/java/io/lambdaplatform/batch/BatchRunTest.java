@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
 import static io.lambdaplatform.batch.RecomputeStageTest.row;
@@ -64,6 +66,25 @@ class BatchRunTest {
         assertThat(second.live()).isEqualTo(first.live());
         assertThat(factory.open().versions()).extracting(BatchVersion::version).containsExactly(1L);
         assertThat(second.describe()).contains("version 1 already covers this cutoff; nothing to do");
+    }
+
+    @Test
+    void aMasterDatasetWithNothingBelowTheCutoffPublishesAnEmptyVersion() throws IOException {
+        BatchConfig empty = TestConfigs.local(dir.resolve("empty-master")).withKeepVersions(2);
+        new MasterRecords().writeRange(spark, empty.masterPath(), "1970-01-01T00:00:00Z", "2026-11-24T10:00:00Z");
+        // As S3A's committer leaves an empty range: no data file at all, so Spark reads no partition.
+        try (Stream<Path> files = Files.walk(dir.resolve("empty-master"))) {
+            for (Path file : files.filter(path -> path.toString().endsWith(".parquet")).toList()) {
+                Files.delete(file);
+            }
+        }
+        SharedBatchViews factory = SharedBatchViews.fresh("empty-" + dir.getFileName());
+
+        BatchRunSummary run = BatchRun.run(spark, empty, factory, FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"));
+
+        assertThat(run.published()).isTrue();
+        assertThat(run.live().version()).isEqualTo(1);
+        assertThat(factory.open().read(1, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(3650L * 86400))).isEmpty();
     }
 
     @Test
