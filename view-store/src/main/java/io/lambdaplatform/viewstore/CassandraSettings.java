@@ -161,14 +161,10 @@ public record CassandraSettings(
     /**
      * The {@value #DRIVER_ROOT} settings of a loaded configuration that do not come from a
      * {@code reference.conf} (the driver's own defaults are on every classpath): what the user wrote in a
-     * configuration file, an override or a system property, as HOCON text.
+     * configuration file, an override or a system property, over {@code fallback} (driver paths below
+     * {@value #DRIVER_ROOT}), as HOCON text.
      */
-    static String userDriverConfig(Config config) {
-        return userDriverConfig(config, Map.of());
-    }
-
-    /** As {@link #userDriverConfig(Config)}, over {@code fallback} (driver paths below {@value #DRIVER_ROOT}). */
-    private static String userDriverConfig(Config config, Map<String, Object> fallback) {
+    static String userDriverConfig(Config config, Map<String, Object> fallback) {
         Map<String, Object> set = new HashMap<>(fallback);
         if (config.hasPath(DRIVER_ROOT)) {
             for (Map.Entry<String, ConfigValue> entry : config.getConfig(DRIVER_ROOT).entrySet()) {

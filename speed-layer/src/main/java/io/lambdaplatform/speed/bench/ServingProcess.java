@@ -1,6 +1,8 @@
 package io.lambdaplatform.speed.bench;
 
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,6 +26,8 @@ import static java.util.Objects.requireNonNull;
 final class ServingProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServingProcess.class);
 
     private final Process process;
     private final URI url;
@@ -62,7 +66,7 @@ final class ServingProcess implements AutoCloseable {
             serving.close();
             throw e;
         }
-        System.out.printf("Serving layer on %s (log: %s)%n", serving.url, log);
+        LOG.info("Serving layer on {} (log: {})", serving.url, log);
         return serving;
     }
 
