@@ -8,31 +8,28 @@ import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.generator.EventGenerator;
-import io.lambdaplatform.generator.GeneratedRecord;
 import io.lambdaplatform.generator.GeneratorSettings;
+import io.lambdaplatform.it.exactness.ServingAnswers;
 import io.lambdaplatform.it.exactness.Truth;
+import io.lambdaplatform.it.exactness.TruthSender;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
-import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.viewstore.BatchVersion;
-import io.lambdaplatform.viewstore.CassandraBatchViews;
-import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.stack.LocalStack;
 import io.lambdaplatform.stack.RunningServer;
 import io.lambdaplatform.stack.RunningStack;
 import io.lambdaplatform.stack.StackEndpoints;
 import io.lambdaplatform.stack.StackOptions;
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,7 +43,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,12 +50,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,13 +63,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The cluster stack on its own data directory: a 3-node Cassandra ring with the keyspace at RF 3, 3 Kafka brokers with
- * {@code events} at RF 3, {@code min.insync.replicas=2} and LogAppendTime; {@code kill -9} of one Cassandra node and of
- * one broker, each back (UP, in every ISR) after its restart; a Spark standalone master with 2 ALIVE workers; the batch
- * job on that master through {@code ./lambda batch --stack D}, exact although a worker is killed while it recomputes;
- * and no process left once the stack is closed.
+ * The platform on the cluster stack, with faults. The stack runs on its own data directory: a 3-node Cassandra ring with
+ * the keyspace at RF 3, 3 Kafka brokers with {@code events} at RF 3, {@code min.insync.replicas=2} and LogAppendTime,
+ * S3Proxy, and a Spark standalone master with 2 workers. On it run three speed-layer instances in one group (one
+ * standby replica of every task's state) and two serving instances; the batch job runs on the standalone master
+ * through {@code ./lambda batch --stack D}.
+ *
+ * <p>Events from the generator (late, out-of-order, duplicate and invalid ones) stream in while, one step at a time,
+ * {@code kill -9} takes away one speed instance, one Spark worker in the middle of a recompute, one Cassandra node during
+ * the speed layer's writes and another during a batch run's writes and publication, the Kafka leader of {@code events-0},
+ * and one serving instance; the killed servers are restarted. After each step every window of every product at 5m, 1h
+ * and 1d, asked of each live serving instance, equals the {@link Truth}. Throughout, a {@link ServingWatch} asks the
+ * serving instances without pause and requires that each answers 200 (one node of three down leaves every quorum) and
+ * that no answer saying {@code complete: true} is short: it holds every event ingested before its speed watermark.
  */
-// Among the longest classes, so it starts early when classes run in parallel (integration-tests/pom.xml).
+// The longest class, so it starts first when classes run in parallel (integration-tests/pom.xml).
 @Order(1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -82,14 +86,29 @@ class StackClusterIT {
     private static final Duration BACK_WITHIN = Duration.ofMinutes(3);
     private static final Duration POLL = Duration.ofSeconds(2);
     private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(8);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(5);
     private static final int PRODUCTS = 8;
+    private static final int SPEED_INSTANCES = 3;
+
+    private final Truth truth = new Truth();
+    private final List<String> table = new ArrayList<>();
+    private final Instant suiteStart = Instant.now();
+    private final List<LayerProcess> speed = new ArrayList<>();
+    private final List<LayerProcess> serving = new ArrayList<>();
+    private final List<ServingAnswers> answers = new ArrayList<>();
 
     private StackOptions options;
     private RunningStack stack;
     private StackEndpoints endpoints;
+    private Path logs;
+    private Map<String, String> environment;
+    private TruthSender sender;
+    private ServingWatch watch;
+    private int batchRuns;
 
     @BeforeAll
-    void startClusterStack() {
+    void startClusterStackAndPlatform() throws Exception {
         options = StackOptions.of(ChildJvmTestStack.freshDataDir("cluster-"))
                 .withCluster(true)
                 .withPartitions(3)
@@ -97,10 +116,48 @@ class StackClusterIT {
                 .withSparkClasspath(sparkClasspath());
         stack = LocalStack.start(options);
         endpoints = stack.endpoints();
+        logs = options.dataDir().resolve("logs");
+
+        environment = new HashMap<>();
+        // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
+        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", "10s");
+        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", "5s");
+        environment.put("LAMBDA_BATCH_HEAP", "1g");
+        environment.put("LAMBDA_BATCH_LEASE__TTL", "10s");
+        environment.put("LAMBDA_SPEED_STANDBY__REPLICAS", "1");
+        // A killed instance's partitions move after the session timeout; its open transaction ends after its timeout.
+        environment.put("LAMBDA_SPEED_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "10000");
+        environment.put("LAMBDA_SPEED_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "2000");
+        environment.put("LAMBDA_SPEED_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS", "10000");
+
+        sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()), endpoints.eventsTopic(), truth);
+        for (int instance = 1; instance <= SPEED_INSTANCES; instance++) {
+            speed.add(startSpeed(instance));
+        }
+        for (int instance = 1; instance <= 2; instance++) {
+            int port = LayerProcess.freePort();
+            serving.add(LayerProcess.serving(options.dataDir(), port, environment, logs.resolve("serving-" + instance + ".log")));
+            answers.add(new ServingAnswers("http://127.0.0.1:" + port));
+        }
+        for (int instance = 0; instance < serving.size(); instance++) {
+            answers.get(instance).awaitReady(serving.get(instance));
+        }
+        watch = ServingWatch.start(answers, truth);
     }
 
     @AfterAll
-    void stopClusterStackAndLeaveNoProcess() {
+    void stopEverythingAndLeaveNoProcess() throws Exception {
+        if (watch != null) {
+            watch.close();
+            System.out.println(watch.summary());
+        }
+        printTable();
+        for (LayerProcess process : concat(serving, speed)) {
+            process.close();
+        }
+        if (sender != null) {
+            sender.close();
+        }
         if (stack == null) {
             return;
         }
@@ -114,8 +171,7 @@ class StackClusterIT {
 
     @Test
     @Order(1)
-    void killNineOfOneCassandraNodeAndOneBrokerThenRestartBringsEachBackIntoItsCluster() throws Exception {
-        List<Long> firstPids = stack.servers().stream().map(RunningServer::pid).toList();
+    void theClusterStackHasThreeCassandraNodesThreeBrokersAndTwoSparkWorkers() throws Exception {
         assertThat(stack.servers()).extracting(RunningServer::name)
                 .containsExactly("cassandra-1", "cassandra-2", "cassandra-3", "s3proxy", "kafka-1", "kafka-2", "kafka-3",
                         "spark-master", "spark-worker-1", "spark-worker-2");
@@ -139,11 +195,9 @@ class StackClusterIT {
             assertThat(upNodes(session)).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2", "127.0.0.3");
             assertThat(session.getMetadata().getKeyspace(endpoints.cassandraKeyspace()).orElseThrow().getReplication())
                     .containsEntry("replication_factor", "3");
-
             assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(org.apache.kafka.common.Node::id)
                     .containsExactlyInAnyOrder(1, 2, 3);
-            TopicDescription events = describe(admin, endpoints.eventsTopic());
-            assertThat(events.partitions()).hasSize(3).allSatisfy(partition -> {
+            assertThat(describe(admin, endpoints.eventsTopic()).partitions()).hasSize(3).allSatisfy(partition -> {
                 assertThat(partition.replicas()).hasSize(3);
                 assertThat(partition.isr()).hasSize(3);
             });
@@ -151,59 +205,35 @@ class StackClusterIT {
                     .get(topic(endpoints.eventsTopic()));
             assertThat(eventsConfig.get("min.insync.replicas").value()).isEqualTo("2");
             assertThat(eventsConfig.get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
-
-            // kill -9 of cassandra-2: the ring sees it DOWN; after its restart it is UP again.
-            stack.kill("cassandra-2");
-            await("cassandra-2 DOWN").atMost(BACK_WITHIN).pollInterval(POLL)
-                    .untilAsserted(() -> assertThat(upNodes(session)).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.3"));
-            RunningServer cassandra2 = stack.restart("cassandra-2");
-            assertThat(firstPids).doesNotContain(cassandra2.pid());
-            await("cassandra-2 UP again").atMost(BACK_WITHIN).pollInterval(POLL)
-                    .untilAsserted(() -> assertThat(upNodes(session)).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2", "127.0.0.3"));
-
-            // kill -9 of the leader of events-0: it drops out of every ISR; after its restart it is back in all of them.
-            int leader = describe(admin, endpoints.eventsTopic()).partitions().get(0).leader().id();
-            stack.kill("kafka-" + leader);
-            await("broker " + leader + " out of the ISRs").atMost(BACK_WITHIN).pollInterval(POLL)
-                    .untilAsserted(() -> assertThat(describe(admin, endpoints.eventsTopic()).partitions()).allSatisfy(partition -> {
-                        assertThat(partition.isr()).extracting(org.apache.kafka.common.Node::id).hasSize(2).doesNotContain(leader);
-                        assertThat(partition.leader().id()).isNotEqualTo(leader);
-                    }));
-            stack.restart("kafka-" + leader);
-            await("broker " + leader + " back in every ISR").atMost(BACK_WITHIN).pollInterval(POLL)
-                    .untilAsserted(() -> assertThat(describe(admin, endpoints.eventsTopic()).partitions())
-                            .extracting(TopicPartitionInfo::isr)
-                            .allSatisfy(isr -> assertThat(isr).extracting(org.apache.kafka.common.Node::id).containsExactlyInAnyOrder(1, 2, 3)));
         }
+    }
+
+    /** Three speed instances share the partitions; one is killed mid-stream, its tasks move to the others, and it comes back. */
+    @Test
+    @Order(2)
+    void killMinus9OfOneOfThreeSpeedInstancesMidStreamLeavesEveryWindowExact() throws Exception {
+        TruthSender.Background stream = streamStarted(2);
+        LayerProcess killed = speed.get(1);
+        killed.kill();
+        TimeUnit.SECONDS.sleep(5);
+        speed.set(1, startSpeed(2));
+        assertThat(speed.get(1).pid()).isNotEqualTo(killed.pid());
+        stream.await(STREAM_TIMEOUT);
+        assertExactEverywhere("2 kill -9 of 1 of 3 speed");
     }
 
     /**
      * {@code ./lambda batch --stack D} takes the stack's standalone master, so archive and recompute run on the two
      * workers' executors and write to S3 and to the RF-3 keyspace. {@code kill -9} of {@code spark-worker-2} as soon as
      * the driver starts the recompute takes its executor and that executor's shuffle files away: Spark runs the lost
-     * tasks again on the other worker, and the published version is still exactly the truth (late, duplicate and
-     * invalid events among those sent).
+     * tasks again on the other worker, and the published version is exactly the truth.
      */
     @Test
-    @Order(2)
+    @Order(3)
     void theBatchJobRunsOnTheWorkersAndStaysExactWhenOneIsKilledWhileItRecomputes() throws Exception {
-        Truth truth = new Truth();
-        Instant lastAppend = sendAll(new EventGenerator(new GeneratorSettings(3_000, PRODUCTS, 20261202, 0.15, 0.05, 0.03,
-                Duration.ofDays(2)), InstantSource.system()), truth);
-        // The cutoff must pass every event: let the brokers' clock pass the last append by more than the safety margin
-        // and one ingest bucket, then append one record (a dead letter) so that the brokers report that clock.
-        Thread.sleep(Duration.ofSeconds(20).toMillis());
-        sendAll(List.of(new ProducerRecord<>(endpoints.eventsTopic(), "tick".getBytes(StandardCharsets.UTF_8),
-                "not json".getBytes(StandardCharsets.UTF_8))));
-
-        Path log = options.dataDir().resolve("logs/batch-on-cluster.log");
-        LayerProcess batch = LayerProcess.batch(options.dataDir(), Map.of(
-                "LAMBDA_INGEST_BUCKET__WIDTH", "10s",
-                "LAMBDA_BATCH_SAFETY__MARGIN", "5s",
-                "LAMBDA_BATCH_HEAP", "1g"), log);
-        await("the driver starts the recompute").atMost(BATCH_TIMEOUT).pollInterval(Duration.ofMillis(200))
-                .until(() -> batch.logText().contains("Recomputing batch version") || !batch.isAlive());
-        assertThat(batch.isAlive()).as("batch still running; log:\n%s", batch.logTail()).isTrue();
+        Instant lastAppend = awaitCutoffPassesEverything();
+        LayerProcess batch = startBatch();
+        awaitRecomputeStarted(batch);
         stack.kill("spark-worker-2");
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code; log:\n%s", batch.logTail()).isZero();
 
@@ -228,67 +258,206 @@ class StackClusterIT {
             CassandraBatchViews views = new CassandraBatchViews(session, endpoints.cassandraKeyspace());
             BatchVersion live = views.current().orElseThrow();
             assertThat(live.cutoff()).as("the cutoff passes every event").isAfter(lastAppend);
-            Instant from = truth.earliest().truncatedTo(ChronoUnit.DAYS);
-            Instant to = truth.latest().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
-            for (String product : truth.products()) {
-                for (String granularity : Truth.GRANULARITIES.keySet()) {
-                    Map<Instant, String> actual = new TreeMap<>();
-                    for (ViewRow row : views.read(live.version(), product, Granularity.parse(granularity), from, to)) {
-                        actual.put(row.key().window().start(), Truth.describe(row.metrics().eventCount(), row.metrics().revenue(),
-                                row.metrics().durationSumMs().longValueExact()));
-                    }
-                    assertThat(actual).as("version %s: product %s at %s", live.version(), product, granularity)
-                            .isEqualTo(truth.windows(product, granularity));
-                }
-            }
+            assertThat(batchRows(views, live)).isEqualTo(truthRows());
             assertThat(live.eventCount()).isEqualTo(truth.eventCount());
         }
+        stack.restart("spark-worker-2");
+        assertThat(assertExactEverywhere("3 batch, kill -9 of a Spark worker").batch()).hasValueSatisfying(
+                batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
     }
 
     /**
-     * Sends every generated record and waits for all acknowledgements; the truth then learns the valid ones in the
-     * order sent, which is each event's order within its partition (its copies share the product key).
-     *
-     * @return the latest LogAppendTime the brokers gave
+     * {@code kill -9} of {@code cassandra-2} while events stream in (the speed instances write with one replica of three
+     * down), its restart; then {@code kill -9} of {@code cassandra-3} as a batch run starts writing its version, which it
+     * still publishes at quorum, and its restart.
      */
-    private Instant sendAll(EventGenerator records, Truth truth) throws Exception {
-        List<GeneratedRecord> generated = new ArrayList<>();
-        records.forEachRemaining(generated::add);
-        Instant lastAppend = sendAll(generated.stream()
-                .map(record -> new ProducerRecord<>(endpoints.eventsTopic(), record.key(), record.value()))
-                .toList());
-        for (GeneratedRecord record : generated) {
-            if (record.kind() != GeneratedRecord.Kind.INVALID) {
-                Event event = record.event();
-                truth.valid(new Truth.SentEvent(event.productId(), event.eventId(), event.revenue(), event.durationMs(), event.eventTime()));
-            }
+    @Test
+    @Order(4)
+    void killMinus9OfACassandraNodeDuringSpeedWritesAndOfAnotherDuringABatchPublishLeavesEveryWindowExact() throws Exception {
+        TruthSender.Background stream = streamStarted(4);
+        stack.kill("cassandra-2");
+        stream.await(STREAM_TIMEOUT);
+        awaitSpeedCaughtUp();
+        stack.restart("cassandra-2");
+        assertExactEverywhere("4a kill -9 cassandra-2 mid-stream");
+
+        long before = currentVersion();
+        sender.send(generator(41, 600), 0);
+        awaitCutoffPassesEverything();
+        LayerProcess batch = startBatch();
+        awaitRecomputeStarted(batch);
+        stack.kill("cassandra-3");
+        assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code with cassandra-3 down; log:\n%s", batch.logTail()).isZero();
+        assertThat(currentVersion()).isGreaterThan(before);
+        assertExactEverywhere("4b kill -9 cassandra-3 in batch");
+        stack.restart("cassandra-3");
+        assertExactEverywhere("4c cassandra-3 back");
+    }
+
+    /** {@code kill -9} of the broker leading {@code events-0} mid-stream: the producer, the speed group and the answers go on. */
+    @Test
+    @Order(5)
+    void killMinus9OfTheKafkaLeaderMidStreamThenItsRestartLeavesEveryWindowExact() throws Exception {
+        TruthSender.Background stream = streamStarted(5);
+        int leader;
+        try (Admin admin = admin(endpoints)) {
+            leader = describe(admin, endpoints.eventsTopic()).partitions().get(0).leader().id();
+            stack.kill("kafka-" + leader);
+            await("broker " + leader + " out of the ISRs").atMost(BACK_WITHIN).pollInterval(POLL)
+                    .untilAsserted(() -> assertThat(describe(admin, endpoints.eventsTopic()).partitions()).allSatisfy(partition -> {
+                        assertThat(partition.isr()).extracting(org.apache.kafka.common.Node::id).doesNotContain(leader);
+                        assertThat(partition.leader().id()).isNotEqualTo(leader);
+                    }));
+            stream.await(STREAM_TIMEOUT);
+            assertExactEverywhere("5a kill -9 kafka-" + leader + " (leader)");
+            stack.restart("kafka-" + leader);
+            await("broker " + leader + " back in every ISR").atMost(BACK_WITHIN).pollInterval(POLL)
+                    .untilAsserted(() -> assertThat(describe(admin, endpoints.eventsTopic()).partitions())
+                            .extracting(TopicPartitionInfo::isr)
+                            .allSatisfy(isr -> assertThat(isr).extracting(org.apache.kafka.common.Node::id).containsExactlyInAnyOrder(1, 2, 3)));
         }
+        sender.send(generator(51, 300), 0);
+        assertExactEverywhere("5b kafka-" + leader + " back");
+    }
+
+    /** {@code kill -9} of one serving instance: the other keeps answering, exactly, also after a rollback. */
+    @Test
+    @Order(6)
+    void killMinus9OfOneServingInstanceLeavesTheOtherAnsweringAndARollbackIsExact() throws Exception {
+        watch.forget(answers.get(0));
+        serving.get(0).kill();
+        answers.remove(0);
+        serving.remove(0);
+        long before = currentVersion();
+        LayerProcess rollback = LayerProcess.batch(options.dataDir(), environment, logs.resolve("batch-rollback.log"), "rollback");
+        assertThat(rollback.awaitExit(Duration.ofMinutes(2))).as("rollback exit code; log:\n%s", rollback.logTail()).isZero();
+        assertThat(currentVersion()).isLessThan(before);
+        assertThat(assertExactEverywhere("6 serving killed, rollback").batch()).hasValueSatisfying(
+                batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
+    }
+
+    /** What the watch saw all along: only 200s, and not one short answer that said it was complete. */
+    @Test
+    @Order(7)
+    void noServingInstanceFailedNorAnsweredShortWhileSayingComplete() {
+        ServingWatch.Seen seen = watch.seen();
+        assertThat(seen.problems()).as("answers that failed or were short while complete").isEmpty();
+        assertThat(seen.completeAnswers()).as("complete answers checked").isGreaterThan(100);
+    }
+
+    private LayerProcess startSpeed(int instance) {
+        Map<String, String> speedEnvironment = new HashMap<>(environment);
+        speedEnvironment.put("LAMBDA_JAVA_OPTS", "-Xmx384m");
+        return LayerProcess.start("speed-" + instance, List.of("speed", "--stack", options.dataDir().toString(), "--http-port", "0"),
+                speedEnvironment, logs.resolve("speed-" + instance + ".log"));
+    }
+
+    /** 2,400 records at 150 per second, from a thread of their own; returns a few seconds into the stream. */
+    private TruthSender.Background streamStarted(long seed) throws InterruptedException {
+        TruthSender.Background stream = sender.background(generator(seed, 2_400), 150);
+        TimeUnit.SECONDS.sleep(4);
+        assertThat(stream.isSending()).as("events still arriving").isTrue();
+        return stream;
+    }
+
+    private LayerProcess startBatch() {
+        batchRuns++;
+        return LayerProcess.batch(options.dataDir(), environment, logs.resolve("batch-" + batchRuns + ".log"));
+    }
+
+    private static void awaitRecomputeStarted(LayerProcess batch) {
+        await("the driver starts the recompute").atMost(BATCH_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> batch.logText().contains("Recomputing batch version") || !batch.isAlive());
+        assertThat(batch.isAlive()).as("batch still running; log:\n%s", batch.logTail()).isTrue();
+    }
+
+    /**
+     * Lets the brokers' clock pass the last append by more than the safety margin and one ingest bucket, then appends one
+     * record (a dead letter) so that the brokers report that clock: the next batch cutoff passes every event sent.
+     *
+     * @return the last append before the wait
+     */
+    private Instant awaitCutoffPassesEverything() throws InterruptedException {
+        sender.flush();
+        Instant lastAppend = sender.lastAppend();
+        TimeUnit.SECONDS.sleep(20);
+        sender.sendMalformed("tick");
+        sender.flush();
         return lastAppend;
     }
 
-    /** Sends the records with acks=all and idempotence; fails unless every one is acknowledged. */
-    private Instant sendAll(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        AtomicLong lastAppend = new AtomicLong();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record, (metadata, exception) -> {
-                    if (exception != null) {
-                        failure.compareAndSet(null, exception);
-                    }
-                    else {
-                        lastAppend.accumulateAndGet(metadata.timestamp(), Math::max);
-                    }
-                });
-            }
-            producer.flush();
+    private void awaitSpeedCaughtUp() {
+        sender.flush();
+        Instant sentBy = Instant.now();
+        for (ServingAnswers instance : answers) {
+            instance.awaitCaughtUp(sentBy, truth, CATCH_UP_TIMEOUT, () -> speed.stream().allMatch(LayerProcess::isAlive), logs.toString());
         }
-        assertThat(failure.get()).as("every record acknowledged").isNull();
-        return Instant.ofEpochMilli(lastAppend.get());
+    }
+
+    /** Waits for the speed layer, then compares every window on every live serving instance; returns the last comparison. */
+    private ServingAnswers.Checked assertExactEverywhere(String step) {
+        awaitSpeedCaughtUp();
+        ServingAnswers.Checked checked = null;
+        for (ServingAnswers instance : answers) {
+            checked = instance.assertExact(truth, step);
+        }
+        String version = checked.batch().map(batch -> batch.get("version").asText()).orElse("-");
+        table.add(String.format(Locale.ROOT, "%-36s %8d %8d %7d %6d %7s %10.1f", step, truth.eventCount(), truth.duplicatesSent(),
+                checked.deadLetters(), checked.windows(), version, Duration.between(suiteStart, Instant.now()).toMillis() / 1000.0));
+        return checked;
+    }
+
+    private void printTable() {
+        StringBuilder out = new StringBuilder("\nCluster exactness suite (" + PRODUCTS + " products, 5m/1h/1d, every window on every serving instance)\n");
+        out.append(String.format(Locale.ROOT, "%-36s %8s %8s %7s %6s %7s %10s%n", "step", "events", "dups", "dlq", "windows", "batch", "at (s)"));
+        table.forEach(row -> out.append(row).append('\n'));
+        System.out.println(out);
+    }
+
+    private long currentVersion() {
+        try (CqlSession session = cql(endpoints)) {
+            return new CassandraBatchViews(session, endpoints.cassandraKeyspace()).current().orElseThrow().version();
+        }
+    }
+
+    private EventGenerator generator(long seed, int count) {
+        return new EventGenerator(new GeneratorSettings(count, PRODUCTS, 20261203L * 31 + seed, 0.15, 0.05, 0.03, Duration.ofDays(2)),
+                InstantSource.system());
+    }
+
+    /** Product and granularity → window start → measures, as the truth has them. */
+    private Map<String, Map<Instant, String>> truthRows() {
+        Map<String, Map<Instant, String>> rows = new TreeMap<>();
+        for (String product : truth.products()) {
+            for (String granularity : Truth.GRANULARITIES.keySet()) {
+                rows.put(product + " " + granularity, truth.windows(product, granularity));
+            }
+        }
+        return rows;
+    }
+
+    /** The same shape, read from the view rows of one batch version. */
+    private Map<String, Map<Instant, String>> batchRows(CassandraBatchViews views, BatchVersion version) {
+        Instant from = truth.earliest().truncatedTo(ChronoUnit.DAYS);
+        Instant to = truth.latest().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
+        Map<String, Map<Instant, String>> rows = new TreeMap<>();
+        for (String product : truth.products()) {
+            for (String granularity : Truth.GRANULARITIES.keySet()) {
+                Map<Instant, String> windows = new TreeMap<>();
+                for (ViewRow row : views.read(version.version(), product, Granularity.parse(granularity), from, to)) {
+                    windows.put(row.key().window().start(), Truth.describe(row.metrics().eventCount(), row.metrics().revenue(),
+                            row.metrics().durationSumMs().longValueExact()));
+                }
+                rows.put(product + " " + granularity, windows);
+            }
+        }
+        return rows;
+    }
+
+    private static List<LayerProcess> concat(List<LayerProcess> first, List<LayerProcess> second) {
+        List<LayerProcess> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** Spark's jars as the batch-layer build lists them; the reactor builds batch-layer before this module. */

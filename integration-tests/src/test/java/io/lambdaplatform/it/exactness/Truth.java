@@ -3,6 +3,8 @@ package io.lambdaplatform.it.exactness;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,11 @@ import java.util.TreeSet;
  * What every answer must be, computed from exactly what was sent and acknowledged, in plain Java and on purpose
  * without the platform's own window arithmetic or aggregate: the first copy of each (product id, event id) counts,
  * windows are UTC-aligned by integer division of epoch milliseconds.
+ *
+ * <p>When told where each record landed ({@link #valid(SentEvent, int, long)}), it also knows each event's ingest time in
+ * the platform's sense — the running maximum of LogAppendTime over its partition — and so how many events an answer
+ * must hold at least, given its speed watermark ({@link #countIngestedBefore}), and at most, given what was sent so far
+ * ({@link #sentCount}).
  */
 public final class Truth {
 
@@ -30,16 +37,58 @@ public final class Truth {
 
     private final Map<String, SentEvent> firstCopies = new LinkedHashMap<>();
     private final Map<String, Long> invalidByReason = new TreeMap<>();
+    private final Map<String, Instant> firstIngest = new HashMap<>();
+    private final Map<Integer, Long> partitionClock = new HashMap<>();
+    private final Map<String, Set<String>> sentByProduct = new HashMap<>();
     private long duplicatesSent;
 
     public synchronized void valid(SentEvent event) {
-        if (firstCopies.putIfAbsent(event.productId() + "\u0000" + event.eventId(), event) != null) {
+        if (firstCopies.putIfAbsent(identity(event.productId(), event.eventId()), event) != null) {
             duplicatesSent++;
         }
     }
 
+    /** A valid copy acknowledged in {@code partition} with LogAppendTime {@code appendMillis}, in the partition's offset order. */
+    public synchronized void valid(SentEvent event, int partition, long appendMillis) {
+        firstIngest.putIfAbsent(identity(event.productId(), event.eventId()), Instant.ofEpochMilli(ingest(partition, appendMillis)));
+        valid(event);
+    }
+
     public synchronized void invalid(String reasonCode) {
         invalidByReason.merge(reasonCode, 1L, Long::sum);
+    }
+
+    /** An invalid record acknowledged in {@code partition}: it moves the partition's ingest clock too. */
+    public synchronized void invalid(String reasonCode, int partition, long appendMillis) {
+        ingest(partition, appendMillis);
+        invalid(reasonCode);
+    }
+
+    /** An event about to be sent, acknowledged or not: an answer may hold it from now on. */
+    public synchronized void sending(String productId, String eventId) {
+        sentByProduct.computeIfAbsent(productId, product -> new HashSet<>()).add(eventId);
+    }
+
+    /** Distinct events of the product sent so far: no answer may hold more. */
+    public synchronized long sentCount(String productId) {
+        return sentByProduct.getOrDefault(productId, Set.of()).size();
+    }
+
+    /** Distinct events of the product whose first copy was ingested before {@code watermark}: an answer must hold them all. */
+    public synchronized long countIngestedBefore(String productId, Instant watermark) {
+        return firstCopies.entrySet().stream()
+                .filter(entry -> entry.getValue().productId().equals(productId))
+                .map(entry -> firstIngest.get(entry.getKey()))
+                .filter(ingest -> ingest != null && ingest.isBefore(watermark))
+                .count();
+    }
+
+    private long ingest(int partition, long appendMillis) {
+        return partitionClock.merge(partition, appendMillis, Math::max);
+    }
+
+    private static String identity(String productId, String eventId) {
+        return productId + "\u0000" + eventId;
     }
 
     public synchronized long invalidCount() {

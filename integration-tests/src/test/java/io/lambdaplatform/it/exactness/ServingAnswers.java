@@ -1,0 +1,140 @@
+package io.lambdaplatform.it.exactness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaplatform.it.layers.LayerProcess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One serving instance seen from outside, through HTTP only: every window of every product at 5m, 1h and 1d compared
+ * with the {@link Truth}, and the speed watermark awaited.
+ */
+public final class ServingAnswers {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one comparison saw: the batch coverage of the answers (empty before the first run), windows and dead letters. */
+    public record Checked(Optional<JsonNode> batch, int windows, long deadLetters) {}
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ServingAnswers(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** Waits until {@code /health/ready} answers 200. */
+    public void awaitReady(LayerProcess serving) {
+        await("serving layer ready; log " + serving.log()).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class) // not listening yet
+                .failFast("the serving layer exited; log " + serving.log(), () -> !serving.isAlive())
+                .until(() -> get("/health/ready").statusCode() == 200);
+    }
+
+    /**
+     * Waits until the speed watermark the service reports passes {@code sentBy} and the dead letters reach the invalid
+     * records sent.
+     *
+     * @param speedAlive false fails the wait at once: the speed layer exited
+     */
+    public void awaitCaughtUp(Instant sentBy, Truth truth, Duration timeout, BooleanSupplier speedAlive, String speedLogs) {
+        await("speed watermark passes " + sentBy + "; logs " + speedLogs).atMost(timeout).pollInterval(Duration.ofMillis(500))
+                .failFast("the speed layer exited; logs " + speedLogs, () -> !speedAlive.getAsBoolean())
+                .untilAsserted(() -> {
+                    JsonNode status = json(get("/v1/status"));
+                    JsonNode watermark = status.get("speed").get("watermark");
+                    assertThat(!watermark.isNull() && Instant.parse(watermark.asText()).isAfter(sentBy)).as("watermark in %s", status).isTrue();
+                    assertThat(status.get("dead_letters").get("total").asLong()).as("dead letters in %s", status)
+                            .isGreaterThanOrEqualTo(truth.invalidCount());
+                });
+    }
+
+    /**
+     * Compares every window of every product (and of one never sent) at every granularity with the truth, and the
+     * dead letters by reason with the invalid records sent.
+     */
+    public Checked assertExact(Truth truth, String step) {
+        Instant from = truth.earliest().truncatedTo(ChronoUnit.DAYS);
+        Instant to = truth.latest().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
+        int windows = 0;
+        JsonNode batch = null;
+        List<String> products = new ArrayList<>(truth.products());
+        products.add("p-never-sent");
+        for (String product : products) {
+            for (String granularity : Truth.GRANULARITIES.keySet()) {
+                HttpResponse<String> response = get("/v1/metrics/" + product + "?from=" + from + "&to=" + to + "&granularity=" + granularity);
+                assertThat(response.statusCode()).as("%s %s %s %s: %s", baseUrl, step, product, granularity, response.body()).isEqualTo(200);
+                JsonNode answer = json(response);
+                assertThat(answer.get("complete").asBoolean()).as("%s %s %s %s complete: %s", baseUrl, step, product, granularity, response.body())
+                        .isTrue();
+                Map<Instant, String> expected = truth.windows(product, granularity);
+                assertThat(windows(answer)).as("%s step %s: product %s at %s", baseUrl, step, product, granularity).isEqualTo(expected);
+                windows += expected.size();
+                batch = answer.get("batch");
+            }
+        }
+        JsonNode status = json(get("/v1/status"));
+        long deadLetters = status.get("dead_letters").get("total").asLong();
+        assertThat(deadLetters).as("%s step %s: dead-lettered = invalid sent %s", baseUrl, step, truth.invalidByReason()).isEqualTo(truth.invalidCount());
+        Map<String, Long> byReason = new TreeMap<>();
+        status.get("dead_letters").get("by_reason").properties().forEach(entry -> byReason.put(entry.getKey(), entry.getValue().asLong()));
+        assertThat(byReason).as("%s step %s: dead letters by reason", baseUrl, step).isEqualTo(truth.invalidByReason());
+        return new Checked(batch == null || batch.isNull() ? Optional.empty() : Optional.of(batch), windows, deadLetters);
+    }
+
+    /** Window start → the truth's description of its measures. */
+    public static Map<Instant, String> windows(JsonNode answer) {
+        Map<Instant, String> windows = new TreeMap<>();
+        for (JsonNode window : answer.get("windows")) {
+            windows.put(Instant.parse(window.get("start").asText()), Truth.describe(window.get("event_count").asLong(),
+                    new BigDecimal(window.get("revenue").asText()), window.get("duration_sum_ms").asLong()));
+        }
+        return windows;
+    }
+
+    public HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("GET " + baseUrl + path + " failed", e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during GET " + path, e);
+        }
+    }
+
+    public static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Not JSON: " + response.body(), e);
+        }
+    }
+}
