@@ -36,11 +36,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -49,11 +51,12 @@ import java.util.stream.Stream;
  * How many events per second the speed layer sustains, against what a bare consumer reads from the same
  * topic, and how fresh its answers are. One run, on a running stack:
  * <ol>
- * <li>pre-loads N events into a fresh topic (3 partitions, LogAppendTime);</li>
+ * <li>pre-loads N events into a fresh topic (3 partitions, LogAppendTime, the brokers' default replication factor);</li>
  * <li>the baseline: a plain read_committed consumer reads and judges them with {@code EventCodec}
  *     ({@link BareConsumer});</li>
- * <li>starts the speed layer on the topic (fresh application id and state directory, keyspace
- *     {@value #KEYSPACE}) and times it until it has committed, and so written to Cassandra, every event;</li>
+ * <li>starts the speed layer on the topic ({@code --instances} of it in one group, each with its own state directory;
+ *     fresh application id, keyspace {@value #KEYSPACE}) and times it until it has committed, and so written to
+ *     Cassandra, every event;</li>
  * <li>with the speed layer still running, starts a serving layer on the same keyspace ({@code ./lambda serve},
  *     or takes {@code --serve-url}) and measures event produced → visible in {@code /v1/metrics} while
  *     events stream in at {@code --rate} ({@link FreshnessProbe}).</li>
@@ -82,6 +85,11 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "1",
+            description = "Speed-layer instances in one group, in this JVM (default: ${DEFAULT-VALUE}; at most the topic's " + PARTITIONS
+                    + " partitions do work).")
+    private int instances;
+
     @Option(names = "--rate", paramLabel = "R", defaultValue = "5000",
             description = "Events per second streamed in while freshness is measured (default: ${DEFAULT-VALUE}).")
     private int rate;
@@ -109,6 +117,9 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         if (serveUrl == null && lambdaScript == null) {
             throw new IllegalArgumentException("Give --serve-url or --lambda-script: freshness is measured through a serving layer's HTTP API");
         }
+        if (instances < 1) {
+            throw new IllegalArgumentException("--instances must be at least 1: " + instances);
+        }
         String run = Long.toString(System.currentTimeMillis());
         String topic = "bench-events-" + run;
         Config loaded = source.load();
@@ -120,15 +131,15 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 .withValue("lambda.speed.http.port", ConfigValueFactory.fromAnyRef(0))
                 .withFallback(loaded).resolve();
         Path work = Files.createTempDirectory("speed-bench");
-        SpeedConfig speed = SpeedConfig.from(config, source.stackDir()).withStateDir(work.resolve("state"));
+        SpeedConfig speed = SpeedConfig.from(config, source.stackDir());
         KafkaSettings kafka = speed.kafka();
-        System.out.printf("Speed benchmark: %,d events, %,d products, commit interval %s, %d stream thread(s)%n",
-                events, products, speed.commitInterval(), speed.streamThreads());
+        System.out.printf("Speed benchmark: %,d events, %,d products, commit interval %s, %d instance(s) of %d stream thread(s)%n",
+                events, products, speed.commitInterval(), instances, speed.streamThreads());
 
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.createTopics(List.of(
-                    new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
-                    new NewTopic(topic + ".dlq", PARTITIONS, (short) 1))).all().get();
+                    new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty()).configs(Map.of("message.timestamp.type", "LogAppendTime")),
+                    new NewTopic(topic + ".dlq", Optional.of(PARTITIONS), Optional.empty()))).all().get();
             long loadStarted = System.nanoTime();
             preload(kafka, topic);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
@@ -153,7 +164,11 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
             long started = System.nanoTime();
             long speedCpu = processCpuNanos();
-            try (SpeedApp app = SpeedApp.start(speed)) {
+            List<SpeedApp> apps = new ArrayList<>();
+            try (AutoCloseable stopAll = () -> closeAll(apps)) {
+                for (int instance = 0; instance < instances; instance++) {
+                    apps.add(SpeedApp.start(speed.withStateDir(work.resolve("state-" + instance))));
+                }
                 Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, started);
                 speedCpu = processCpuNanos() - speedCpu;
                 System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s including start-up; "
@@ -270,6 +285,10 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    private static void closeAll(List<SpeedApp> apps) {
+        apps.forEach(SpeedApp::close);
     }
 
     /** CPU time of this JVM, all threads: independent of what else runs on the machine, unlike wall time. */
