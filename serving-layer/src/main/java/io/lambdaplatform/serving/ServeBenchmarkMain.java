@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
 /**
  * {@code ./lambda bench serve}: loads realistic views for {@code --products} products into the stack's Cassandra (a published
  * batch version with 7 days of 5m, 1h and 1d windows before a cutoff an hour ago, and a day of speed rows), starts the
- * serving layer in its own JVM, loads it with wrk ({@code --connections} connections, {@code /v1/metrics} over 7 days
+ * serving layer in its own JVM ({@code --instances} of them, each loaded by its own wrk with an equal share of the
+ * connections), loads it with wrk ({@code --connections} connections, {@code /v1/metrics} over 7 days
  * at 1h, round-robin over the products), then runs the bare-driver baseline: the store reads one such request makes,
  * through the view store's Cassandra classes, without the service, at the same concurrency. Prints both and one line
  * {@code serve-bench: ...} (docs/serving-layer.md, "Measured").
@@ -61,6 +62,11 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
 
     @Option(names = "--products", defaultValue = "20", description = "Products loaded and queried round-robin (default ${DEFAULT-VALUE}).")
     private int products;
+
+    @Option(names = "--instances", defaultValue = "1",
+            description = "Serving JVMs; each gets its own wrk with an equal share of the connections, as behind a round-robin "
+                    + "balancer (default ${DEFAULT-VALUE}).")
+    private int instances;
 
     @Option(names = "--connections", defaultValue = "8", description = "wrk connections and driver-client threads (default ${DEFAULT-VALUE}).")
     private int connections;
@@ -97,6 +103,9 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         if (source.stackDir() == null && source.configFile() == null) {
             throw new IllegalArgumentException("--stack DIR or --config FILE is required");
         }
+        if (instances < 1 || instances > connections) {
+            throw new IllegalArgumentException("--instances must be between 1 and --connections (" + connections + "): " + instances);
+        }
         ServingConfig config = ServingConfig.from(source.load());
         CassandraSettings settings = config.cassandra();
         List<String> ids = new ArrayList<>();
@@ -125,14 +134,57 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         return Entrypoint.OK;
     }
 
-    /** Starts the serving layer in its own JVM, warms it up and measures it with wrk. */
+    /**
+     * Starts {@code --instances} serving JVMs, warms them up and measures them with one wrk each, all at once; the
+     * result adds up their requests and takes the worst of their percentiles.
+     */
     private Result serving(Path wrk, List<String> ids, Instant from, Instant to) throws IOException, InterruptedException {
-        int port = freePort();
-        Path log = Files.createTempFile("serve-bench-server", ".log");
-        System.out.println("Serving layer log: " + log);
+        List<Process> servers = new ArrayList<>();
+        Path script = Files.createTempFile("serve-bench", ".lua");
+        try {
+            List<String> bases = new ArrayList<>();
+            for (int instance = 0; instance < instances; instance++) {
+                int port = freePort();
+                Path log = Files.createTempFile("serve-bench-server", ".log");
+                System.out.println("Serving layer log: " + log);
+                servers.add(startServer(port, log, instance == 0 ? jfr : null));
+                bases.add("http://127.0.0.1:" + port);
+                awaitReady(servers.get(instance), URI.create(bases.get(instance) + "/health/ready"), log);
+            }
+            StringBuilder lua = new StringBuilder("local paths = {");
+            for (String id : ids) {
+                lua.append('"').append(path(id, from, to)).append("\",");
+            }
+            lua.append("}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n");
+            Files.writeString(script, lua, StandardCharsets.UTF_8);
+            for (String base : bases) {
+                System.out.println("One answer: " + check(URI.create(base + path(ids.get(0), from, to))));
+            }
+            runWrk(wrk, script, bases, warmUp);
+            List<Result> each = new ArrayList<>();
+            for (String output : runWrk(wrk, script, bases, duration)) {
+                each.add(parseWrk(output));
+            }
+            return new Result(instances == 1 ? "serving layer (wrk, HTTP)" : "serving layer x" + instances + " (wrk, HTTP)",
+                    each.stream().mapToLong(Result::requests).sum(), each.stream().mapToDouble(Result::rps).sum(),
+                    each.stream().mapToDouble(Result::p50Ms).max().orElseThrow(), each.stream().mapToDouble(Result::p90Ms).max().orElseThrow(),
+                    each.stream().mapToDouble(Result::p99Ms).max().orElseThrow());
+        }
+        finally {
+            Files.deleteIfExists(script);
+            for (Process server : servers) {
+                server.destroy();
+                if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                    server.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
+    private Process startServer(int port, Path log, Path jfrFile) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + serverHeap));
-        if (jfr != null) {
-            command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.toAbsolutePath());
+        if (jfrFile != null) {
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + jfrFile.toAbsolutePath());
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServingMain.class.getName(), "--http-port", Integer.toString(port)));
         if (source.stackDir() != null) {
@@ -141,33 +193,7 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         if (source.configFile() != null) {
             command.addAll(List.of("--config", source.configFile().toString()));
         }
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            String base = "http://127.0.0.1:" + port;
-            awaitReady(server, URI.create(base + "/health/ready"), log);
-            Path script = Files.createTempFile("serve-bench", ".lua");
-            try {
-                StringBuilder lua = new StringBuilder("local paths = {");
-                for (String id : ids) {
-                    lua.append('"').append(path(id, from, to)).append("\",");
-                }
-                lua.append("}\nlocal n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format(\"GET\", paths[(n % #paths) + 1])\nend\n");
-                Files.writeString(script, lua, StandardCharsets.UTF_8);
-                String checked = check(URI.create(base + path(ids.get(0), from, to)));
-                System.out.println("One answer: " + checked);
-                runWrk(wrk, script, base, warmUp);
-                return parseWrk(runWrk(wrk, script, base, duration));
-            }
-            finally {
-                Files.deleteIfExists(script);
-            }
-        }
-        finally {
-            server.destroy();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly().waitFor();
-            }
-        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /**
@@ -258,14 +284,23 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         return "HTTP 200, " + windows + " windows, " + response.body().length() + " bytes";
     }
 
-    private String runWrk(Path wrk, Path script, String base, Duration length) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(wrk.toString(), "-t2", "-c" + connections, "-d" + Math.max(1, length.toSeconds()) + "s",
-                "--latency", "-s", script.toString(), base + "/").redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed:\n" + output);
+    /** One wrk per base URL, all at once, each with an equal share of the connections; their outputs in order. */
+    private List<String> runWrk(Path wrk, Path script, List<String> bases, Duration length) throws IOException, InterruptedException {
+        int perInstance = connections / bases.size();
+        List<Process> processes = new ArrayList<>();
+        for (String base : bases) {
+            processes.add(new ProcessBuilder(wrk.toString(), "-t" + Math.min(2, perInstance), "-c" + perInstance,
+                    "-d" + Math.max(1, length.toSeconds()) + "s", "--latency", "-s", script.toString(), base + "/").redirectErrorStream(true).start());
         }
-        return output;
+        List<String> outputs = new ArrayList<>();
+        for (Process process : processes) {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("wrk failed:\n" + output);
+            }
+            outputs.add(output);
+        }
+        return outputs;
     }
 
     private Result parseWrk(String output) {
