@@ -64,6 +64,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -185,7 +187,9 @@ class SecureClusterIT {
                         .hasAtLeastOneElementOfType(AuthenticationException.class));
         CassandraSettings settings = CassandraSettings.from(PlatformConfig.load(null, dataDir));
         try (CqlSession session = settings.connect()) {
-            assertThat(session.getMetadata().getKeyspace("system_auth").orElseThrow().getReplication()).containsEntry("replication_factor", "3");
+            // The driver's metadata leaves the system keyspaces out.
+            assertThat(session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'").one()
+                    .getMap("replication", String.class, String.class)).containsEntry("replication_factor", "3");
             assertThat(session.getMetadata().getKeyspace(endpoints.cassandraKeyspace()).orElseThrow().getReplication())
                     .containsEntry("replication_factor", "3");
             assertThat(session.execute("SELECT role, is_superuser FROM system_auth.roles").all())
@@ -229,6 +233,9 @@ class SecureClusterIT {
         truth.invalid("malformed_json");
         LayerProcess batch = LayerProcess.batch(dataDir, environment, dataDir.resolve("logs/batch.log"));
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code; log:\n%s", batch.logTail()).isZero();
+        Matcher archived = Pattern.compile("Archived range \\S+ \\((\\d+) records").matcher(batch.logText());
+        assertThat(archived.find()).as("the archive read the topic through Spark's Kafka source; log:\n%s", batch.logTail()).isTrue();
+        assertThat(Long.parseLong(archived.group(1))).as("records archived").isGreaterThanOrEqualTo(400);
         awaitSpeedCaughtUp(url, speed, truth);
         JsonNode version = assertExact(url, truth, "after the batch run");
         assertThat(version.path("version").asLong()).as("batch coverage %s", version).isEqualTo(1);

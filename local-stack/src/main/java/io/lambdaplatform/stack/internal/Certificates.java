@@ -15,16 +15,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 /**
  * A certificate authority for one stack and a key store per loopback address signed by it, made with the JDK's
- * {@code keytool}: EC keys (P-256, fast to make), certificates valid for ten years. The stores' password reaches
- * {@code keytool} through the environment variable {@value #PASSWORD_VARIABLE} ({@code -storepass:env}), so it is on
- * no command line.
+ * {@code keytool}: EC keys (P-256, fast to make), certificates valid for ten years. All commands run in one JVM
+ * ({@link KeytoolBatch}), as a JVM start costs more than the work. The stores' password reaches {@code keytool}
+ * through the environment variable {@value #PASSWORD_VARIABLE} ({@code -storepass:env}), so it is on no command line.
  */
 final class Certificates {
     private static final Logger log = LoggerFactory.getLogger(Certificates.class);
@@ -45,30 +42,42 @@ final class Certificates {
         Path ca = directory.resolve("ca.p12");
         Path caCertificate = directory.resolve("ca.pem");
         Path truststore = directory.resolve(ClusterSecurity.TRUSTSTORE_FILE);
-        for (Path stale : List.of(ca, caCertificate, truststore)) {
-            Files.deleteIfExists(stale);
+        List<Path> intermediate = new ArrayList<>(List.of(ca, caCertificate));
+        List<List<String>> commands = new ArrayList<>();
+        commands.add(List.of("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=lambda local stack CA",
+                "-ext", "bc:c", "-validity", VALIDITY_DAYS, "-keystore", ca.toString(), "-storetype", ClusterSecurity.STORE_TYPE));
+        commands.add(List.of("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caCertificate.toString()));
+        commands.add(List.of("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-keystore", truststore.toString(),
+                "-storetype", ClusterSecurity.STORE_TYPE));
+        for (int node = 1; node <= nodes; node++) {
+            // node-N.p12: a key for 127.0.0.N, its certificate signed by the authority, and the authority's certificate.
+            String address = LoopbackHosts.of(node);
+            Path keystore = directory.resolve(keystoreName(node));
+            Path request = directory.resolve("node-" + node + ".csr");
+            Path certificate = directory.resolve("node-" + node + ".pem");
+            intermediate.addAll(List.of(request, certificate));
+            commands.add(List.of("-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + address,
+                    "-validity", VALIDITY_DAYS, "-keystore", keystore.toString(), "-storetype", ClusterSecurity.STORE_TYPE));
+            commands.add(List.of("-certreq", "-alias", "node", "-keystore", keystore.toString(), "-file", request.toString()));
+            commands.add(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-infile", request.toString(),
+                    "-outfile", certificate.toString(), "-ext", "san=" + subjectAlternativeNames(address), "-validity", VALIDITY_DAYS));
+            commands.add(List.of("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-keystore", keystore.toString()));
+            commands.add(List.of("-importcert", "-alias", "node", "-file", certificate.toString(), "-keystore", keystore.toString()));
         }
-        keytool(storePassword, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=lambda local stack CA",
-                "-ext", "bc:c", "-validity", VALIDITY_DAYS, "-keystore", ca.toString(), "-storetype", ClusterSecurity.STORE_TYPE);
-        keytool(storePassword, "-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caCertificate.toString());
-        keytool(storePassword, "-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-keystore", truststore.toString(),
-                "-storetype", ClusterSecurity.STORE_TYPE);
         try {
-            List<CompletableFuture<Void>> signed = IntStream.rangeClosed(1, nodes)
-                    .mapToObj(node -> CompletableFuture.runAsync(() -> nodeKeystore(directory, node, ca, caCertificate, storePassword)))
-                    .toList();
-            CompletableFuture.allOf(signed.toArray(CompletableFuture[]::new)).join();
-        }
-        catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
+            for (Path stale : List.of(ca, caCertificate, truststore)) {
+                Files.deleteIfExists(stale);
             }
-            throw e;
+            for (int node = 1; node <= nodes; node++) {
+                Files.deleteIfExists(directory.resolve(keystoreName(node)));
+            }
+            keytool(commands, storePassword);
         }
         finally {
             // Nobody signs anything with this authority again.
-            Files.deleteIfExists(ca);
-            Files.deleteIfExists(caCertificate);
+            for (Path file : intermediate) {
+                Files.deleteIfExists(file);
+            }
         }
         try (var files = Files.list(directory)) {
             for (Path file : files.toList()) {
@@ -77,29 +86,6 @@ final class Certificates {
         }
         log.info("Made a certificate authority and the key stores of {} nodes in {} in {} s", nodes, directory,
                 Duration.between(start, Instant.now()).toMillis() / 1000.0);
-    }
-
-    /** {@code node-N.p12}: a key for 127.0.0.N, its certificate signed by the authority, and the authority's certificate. */
-    private static void nodeKeystore(Path directory, int node, Path ca, Path caCertificate, String storePassword) {
-        String address = LoopbackHosts.of(node);
-        Path keystore = directory.resolve(keystoreName(node));
-        Path request = directory.resolve("node-" + node + ".csr");
-        Path certificate = directory.resolve("node-" + node + ".pem");
-        try {
-            Files.deleteIfExists(keystore);
-            keytool(storePassword, "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + address,
-                    "-validity", VALIDITY_DAYS, "-keystore", keystore.toString(), "-storetype", ClusterSecurity.STORE_TYPE);
-            keytool(storePassword, "-certreq", "-alias", "node", "-keystore", keystore.toString(), "-file", request.toString());
-            keytool(storePassword, "-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-infile", request.toString(),
-                    "-outfile", certificate.toString(), "-ext", "san=" + subjectAlternativeNames(address), "-validity", VALIDITY_DAYS);
-            keytool(storePassword, "-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate.toString(), "-keystore", keystore.toString());
-            keytool(storePassword, "-importcert", "-alias", "node", "-file", certificate.toString(), "-keystore", keystore.toString());
-            Files.deleteIfExists(request);
-            Files.deleteIfExists(certificate);
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot make the key store " + keystore, e);
-        }
     }
 
     /**
@@ -118,25 +104,28 @@ final class Certificates {
         return name.equals(address) ? "ip:" + address : "ip:" + address + ",dns:" + name;
     }
 
-    private static void keytool(String storePassword, String... arguments) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(arguments));
-        command.add("-storepass:env");
-        command.add(PASSWORD_VARIABLE);
+    /** Runs the keytool commands in order, in one JVM ({@link KeytoolBatch}); fails on the first that fails. */
+    private static void keytool(List<List<String>> commands, String storePassword) {
+        List<String> command = List.of(ChildJvm.javaExecutable().toString(), "--add-exports", "java.base/sun.security.tools.keytool=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-cp", ChildJvm.watchdogLocation().toString(), KeytoolBatch.class.getName());
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put(PASSWORD_VARIABLE, storePassword);
             Process process = builder.start();
-            process.getOutputStream().close();
+            try (var stdin = process.getOutputStream()) {
+                for (List<String> arguments : commands) {
+                    List<String> withPassword = new ArrayList<>(arguments);
+                    withPassword.addAll(List.of("-storepass:env", PASSWORD_VARIABLE));
+                    stdin.write((String.join("\u0000", withPassword) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(KEYTOOL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new StackStartException("keytool did not finish within " + KEYTOOL_TIMEOUT + ": " + String.join(" ", command));
+                throw new StackStartException("keytool did not finish within " + KEYTOOL_TIMEOUT);
             }
             if (process.exitValue() != 0) {
-                throw new StackStartException("keytool failed with exit code " + process.exitValue() + ": " + String.join(" ", command) + "\n"
-                        + new String(output, StandardCharsets.UTF_8));
+                throw new StackStartException("keytool failed with exit code " + process.exitValue() + ":\n" + new String(output, StandardCharsets.UTF_8));
             }
         }
         catch (IOException e) {

@@ -226,11 +226,11 @@ public final class ChildJvm {
         }
     }
 
-    private static Path javaExecutable() {
+    static Path javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    private static Path watchdogLocation() {
+    static Path watchdogLocation() {
         try {
             return Path.of(ServerWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         }
