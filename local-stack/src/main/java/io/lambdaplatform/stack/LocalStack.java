@@ -3,6 +3,7 @@ package io.lambdaplatform.stack;
 import io.lambdaplatform.stack.internal.CassandraNode;
 import io.lambdaplatform.stack.internal.CassandraRing;
 import io.lambdaplatform.stack.internal.ChildJvm;
+import io.lambdaplatform.stack.internal.ClusterSecurity;
 import io.lambdaplatform.stack.internal.DataDirectory;
 import io.lambdaplatform.stack.internal.KafkaCluster;
 import io.lambdaplatform.stack.internal.KafkaNode;
@@ -33,7 +34,8 @@ import java.util.function.BiConsumer;
 /**
  * Starts real Kafka (KRaft), Cassandra and S3Proxy servers as child JVMs on loopback, each on free ports, with
  * their data, configuration and logs under one data directory; with {@link StackOptions#cluster()} a 3-node
- * Cassandra ring and 3 Kafka brokers on 127.0.0.1, 127.0.0.2 and 127.0.0.3 instead of one of each:
+ * Cassandra ring and 3 Kafka brokers on 127.0.0.1, 127.0.0.2 and 127.0.0.3 instead of one of each, and with
+ * {@link StackOptions#secure()} those clusters secured (Kafka on SASL_SSL with SCRAM, Cassandra with passwords and TLS):
  *
  * <pre>{@code
  * try (RunningStack stack = LocalStack.start(StackOptions.of(dataDir))) {
@@ -101,7 +103,7 @@ public final class LocalStack {
                 new TopicLayout(EVENTS_TOPIC, DLQ_TOPIC, options.partitions(), (short) options.replicationFactor()));
         // Cassandra first: it takes longest to come up.
         List<Step> steps = List.of(new Step(cassandra, -1), new Step(s3proxy, -1), new Step(kafka, -1));
-        return new StackLayout(steps, (jvms, deadline) -> {}, endpoints(options, kafka.bootstrap(), List.of(cassandra.contactPoint()), s3proxy, null));
+        return new StackLayout(steps, (jvms, deadline) -> {}, endpoints(options, kafka.bootstrap(), List.of(cassandra.contactPoint()), s3proxy, null, null));
     }
 
     /**
@@ -113,9 +115,11 @@ public final class LocalStack {
         // Cassandra storage and CQL, S3Proxy, Kafka broker and controller; Spark master, its web UI, the workers' web UIs.
         List<Integer> ports = LoopbackPorts.allocate(6 + 2 + StackOptions.SPARK_WORKERS, LoopbackHosts.first(size));
         List<Step> steps = new ArrayList<>();
+        ClusterSecurity security = options.secure() ? ClusterSecurity.prepare(dataDir, size) : null;
         List<CassandraNode> cassandras = new ArrayList<>();
         for (int number = 1; number <= size; number++) {
-            CassandraNode node = CassandraNode.ringMember(dataDir, number, size, CLUSTER_CASSANDRA_HEAP, ports.get(0), ports.get(1));
+            CassandraNode member = CassandraNode.ringMember(dataDir, number, size, CLUSTER_CASSANDRA_HEAP, ports.get(0), ports.get(1));
+            CassandraNode node = security == null ? member : member.secured(security);
             cassandras.add(node);
             steps.add(new Step(node, number == 1 ? -1 : 0));
         }
@@ -124,7 +128,8 @@ public final class LocalStack {
         String clusterId = KafkaNode.clusterId(dataDir);
         List<KafkaNode> brokers = new ArrayList<>();
         for (int id = 1; id <= size; id++) {
-            KafkaNode node = KafkaNode.clusterMember(dataDir, id, size, clusterId, CLUSTER_KAFKA_HEAP, ports.get(3), ports.get(4), options.partitions());
+            KafkaNode member = KafkaNode.clusterMember(dataDir, id, size, clusterId, CLUSTER_KAFKA_HEAP, ports.get(3), ports.get(4), options.partitions());
+            KafkaNode node = security == null ? member : member.secured(security);
             brokers.add(node);
             steps.add(new Step(node, -1));
         }
@@ -139,7 +144,7 @@ public final class LocalStack {
             }
             sparkMaster = master.url();
         }
-        CassandraRing ring = new CassandraRing(cassandras);
+        CassandraRing ring = new CassandraRing(cassandras, security);
         KafkaCluster kafka = new KafkaCluster(brokers);
         int cassandraFrom = 0;
         int kafkaFrom = size + 1;
@@ -152,10 +157,12 @@ public final class LocalStack {
             log.info("Kafka cluster of {} brokers formed; topics at replication factor {}, min.insync.replicas {}", size, topics.replicationFactor(),
                     topics.minInSyncReplicas());
         };
-        return new StackLayout(steps, formation, endpoints(options, kafka.bootstrap(), ring.contactPoints(), s3proxy, sparkMaster));
+        return new StackLayout(steps, formation, endpoints(options, kafka.bootstrap(), ring.contactPoints(), s3proxy, sparkMaster,
+                security == null ? null : security.endpoints()));
     }
 
-    private static StackEndpoints endpoints(StackOptions options, String kafkaBootstrap, List<String> contactPoints, S3ProxyNode s3proxy, String sparkMaster) {
+    private static StackEndpoints endpoints(StackOptions options, String kafkaBootstrap, List<String> contactPoints, S3ProxyNode s3proxy, String sparkMaster,
+            StackSecurity security) {
         return new StackEndpoints(
                 kafkaBootstrap,
                 contactPoints.get(0),
@@ -170,7 +177,8 @@ public final class LocalStack {
                 DLQ_TOPIC,
                 contactPoints,
                 options.replicationFactor(),
-                sparkMaster);
+                sparkMaster,
+                security);
     }
 
     /** Launches each step once the step it waits for is ready, fills {@code launched} as JVMs start, and waits for all. */

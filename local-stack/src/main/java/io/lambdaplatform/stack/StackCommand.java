@@ -54,6 +54,11 @@ public final class StackCommand implements Callable<Integer> {
                     + "batch-layer/target/launcher-provided.classpath; a Spark standalone master and 2 workers run on them.")
     private Path sparkClasspath;
 
+    @Option(names = "--secure",
+            description = "With --cluster: Kafka on SASL_SSL (SCRAM-SHA-512) and Cassandra with password authentication and client TLS; "
+                    + "certificates and passwords are generated into DIR/tls on the first start and endpoints.json carries what clients need.")
+    private boolean secure;
+
     @Option(names = "--start-timeout", paramLabel = "SECONDS", defaultValue = "180",
             description = "How long each server may take to accept clients (default: ${DEFAULT-VALUE}).")
     private long startTimeoutSeconds;
@@ -67,10 +72,12 @@ public final class StackCommand implements Callable<Integer> {
                 .withBucket(bucket)
                 .withStartTimeout(Duration.ofSeconds(startTimeoutSeconds))
                 .withCluster(cluster)
-                .withSparkClasspath(sparkClasspath);
+                .withSparkClasspath(sparkClasspath)
+                .withSecure(secure);
         PrintWriter out = spec.commandLine().getOut();
         String what = !cluster ? "Kafka, Cassandra and S3Proxy"
-                : "3 Cassandra nodes, 3 Kafka brokers, S3Proxy" + (sparkClasspath == null ? "" : " and Spark standalone (a master, 2 workers)");
+                : (secure ? "secured " : "") + "3 Cassandra nodes, 3 Kafka brokers, S3Proxy"
+                        + (sparkClasspath == null ? "" : " and Spark standalone (a master, 2 workers)");
         out.println("Starting " + what + " in " + options.dataDir() + " (logs in " + options.dataDir().resolve("logs") + ")");
         out.flush();
 
@@ -81,7 +88,7 @@ public final class StackCommand implements Callable<Integer> {
             out.printf("  %-14s ready in %5s s   pid %-8d log %s%n", server.name(), LocalStack.seconds(server.startDuration()), server.pid(), server.logFile());
         }
         out.println();
-        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-36s %s%n", key, key.equals(StackEndpoints.S3_SECRET_KEY) ? "(in endpoints.json)" : value));
+        stack.endpoints().asMap().forEach((key, value) -> out.printf("  %-36s %s%n", key, StackSecurity.isSecret(key) ? "(in endpoints.json)" : value));
         out.println();
         out.println("Endpoints written to " + options.dataDir().resolve(StackEndpoints.FILE_NAME) + ". Ctrl-C stops the stack.");
         out.flush();

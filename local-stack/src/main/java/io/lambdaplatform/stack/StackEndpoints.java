@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,8 @@ import static java.util.Objects.requireNonNull;
  * @param cassandraContactPoints     every Cassandra node, {@code host:port}; the first is {@code cassandraContactPoint}
  * @param cassandraReplicationFactor the replication factor of the keyspace
  * @param sparkMaster                {@code spark://host:port} of the Spark standalone master, or null when the stack runs none
+ * @param security                   what clients of a secured stack need (SASL_SSL Kafka, Cassandra over TLS with a password), or
+ *                                   null for a plaintext stack
  */
 public record StackEndpoints(
         String kafkaBootstrap,
@@ -50,7 +53,8 @@ public record StackEndpoints(
         String dlqTopic,
         List<String> cassandraContactPoints,
         int cassandraReplicationFactor,
-        String sparkMaster) {
+        String sparkMaster,
+        StackSecurity security) {
     /** The file name a stack writes into its data directory. */
     public static final String FILE_NAME = "endpoints.json";
     public static final String KAFKA_BOOTSTRAP = "lambda.kafka.bootstrap-servers";
@@ -101,6 +105,14 @@ public record StackEndpoints(
         S3Settings.compatible(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
     }
 
+    /** The endpoints of a plaintext stack. */
+    public StackEndpoints(String kafkaBootstrap, String cassandraContactPoint, String cassandraDatacenter, String cassandraKeyspace, String s3Endpoint,
+            String s3Bucket, String s3AccessKey, String s3SecretKey, String s3Region, String eventsTopic, String dlqTopic, List<String> cassandraContactPoints,
+            int cassandraReplicationFactor, String sparkMaster) {
+        this(kafkaBootstrap, cassandraContactPoint, cassandraDatacenter, cassandraKeyspace, s3Endpoint, s3Bucket, s3AccessKey, s3SecretKey, s3Region,
+                eventsTopic, dlqTopic, cassandraContactPoints, cassandraReplicationFactor, sparkMaster, null);
+    }
+
     /** The endpoints of a single-node stack without Spark: one broker, one Cassandra node at replication factor 1. */
     public StackEndpoints(String kafkaBootstrap, String cassandraContactPoint, String cassandraDatacenter, String cassandraKeyspace, String s3Endpoint,
             String s3Bucket, String s3AccessKey, String s3SecretKey, String s3Region, String eventsTopic, String dlqTopic) {
@@ -138,19 +150,25 @@ public record StackEndpoints(
                     string(map, DLQ_TOPIC, "dlq.topic"),
                     contactPoints,
                     replicationFactor instanceof Number number ? number.intValue() : 0,
-                    map.get(SPARK_MASTER) == null ? null : map.get(SPARK_MASTER).toString());
+                    map.get(SPARK_MASTER) == null ? null : map.get(SPARK_MASTER).toString(),
+                    StackSecurity.fromMap(map));
         }
         catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot read stack endpoints from " + json + ": " + e.getMessage(), e);
         }
     }
 
-    /** Writes this as JSON to {@code file}, atomically: a reader never sees a half-written file. */
+    /**
+     * Writes this as JSON to {@code file}, atomically (a reader never sees a half-written file) and readable by its
+     * owner only ({@code 0600}): it holds the S3 secret key and, for a secured stack, the passwords.
+     */
     public void write(Path file) {
         requireNonNull(file, "file is null");
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.deleteIfExists(temporary);
+            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             MAPPER.writeValue(temporary.toFile(), asMap());
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
@@ -178,12 +196,15 @@ public record StackEndpoints(
         if (sparkMaster != null) {
             map.put(SPARK_MASTER, sparkMaster);
         }
+        if (security != null) {
+            map.putAll(security.asMap());
+        }
         return map;
     }
 
-    /** The stack's Kafka, as every deployable reads it. */
+    /** The stack's Kafka, as every deployable reads it: with the security properties of a secured stack. */
     public KafkaSettings kafka() {
-        return new KafkaSettings(kafkaBootstrap, eventsTopic, dlqTopic);
+        return new KafkaSettings(kafkaBootstrap, eventsTopic, dlqTopic, security == null ? Map.of() : security.kafkaClient());
     }
 
     /** The stack's S3 store (path-style, static credentials), as every deployable reads it. */
@@ -191,11 +212,11 @@ public record StackEndpoints(
         return S3Settings.compatible(s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey);
     }
 
-    /** The secret key is left out, so this may be logged. */
+    /** The secret key and passwords are left out, so this may be logged. */
     @Override
     public String toString() {
         Map<String, Object> map = asMap();
-        map.put(S3_SECRET_KEY, "****");
+        map.replaceAll((key, value) -> StackSecurity.isSecret(key) ? "****" : value);
         return "StackEndpoints" + map;
     }
 

@@ -21,6 +21,9 @@ import static java.util.Objects.requireNonNull;
  *        {@code min.insync.replicas=2}
  * @param sparkClasspath with {@code cluster}: a file listing Spark's jars ({@code batch-layer/target/launcher-provided.classpath}),
  *        from which a Spark standalone master and two workers are started; null for none
+ * @param secure with {@code cluster}: secure the clusters as production runs them: Kafka's client and inter-broker
+ *        listeners on SASL_SSL with SCRAM-SHA-512, Cassandra with password authentication and client encryption
+ *        required, certificates and passwords generated on the first start (docs/local-stack.md, "Secured cluster stack")
  */
 public record StackOptions(
         Path dataDir,
@@ -31,7 +34,8 @@ public record StackOptions(
         Duration startTimeout,
         Duration stopTimeout,
         boolean cluster,
-        Path sparkClasspath) {
+        Path sparkClasspath,
+        boolean secure) {
     public static final int DEFAULT_PARTITIONS = 3;
     public static final String DEFAULT_KEYSPACE = "lambda";
     public static final String DEFAULT_BUCKET = "lambda";
@@ -53,6 +57,9 @@ public record StackOptions(
         if (sparkClasspath != null && !cluster) {
             throw new IllegalArgumentException("Spark standalone runs only in a cluster stack; sparkClasspath given without cluster: " + sparkClasspath);
         }
+        if (secure && !cluster) {
+            throw new IllegalArgumentException("A secured stack is a cluster stack: secure given without cluster");
+        }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
         }
@@ -70,40 +77,45 @@ public record StackOptions(
 
     /** The defaults: keep existing data, single servers, 3 partitions, keyspace and bucket {@code lambda}. */
     public static StackOptions of(Path dataDir) {
-        return new StackOptions(dataDir, false, DEFAULT_PARTITIONS, DEFAULT_KEYSPACE, DEFAULT_BUCKET, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT, false, null);
+        return new StackOptions(dataDir, false, DEFAULT_PARTITIONS, DEFAULT_KEYSPACE, DEFAULT_BUCKET, DEFAULT_START_TIMEOUT, DEFAULT_STOP_TIMEOUT, false, null, false);
     }
 
     public StackOptions withFresh(boolean fresh) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     public StackOptions withPartitions(int partitions) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     public StackOptions withKeyspace(String keyspace) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     public StackOptions withBucket(String bucket) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     public StackOptions withStartTimeout(Duration startTimeout) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     public StackOptions withStopTimeout(Duration stopTimeout) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     public StackOptions withCluster(boolean cluster) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     /** A cluster stack that also runs Spark standalone on the jars listed in {@code sparkClasspath}. */
     public StackOptions withSparkClasspath(Path sparkClasspath) {
-        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath);
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
+    }
+
+    /** A cluster stack secured as production runs it: SASL_SSL (SCRAM) Kafka, Cassandra with passwords and TLS. */
+    public StackOptions withSecure(boolean secure) {
+        return new StackOptions(dataDir, fresh, partitions, keyspace, bucket, startTimeout, stopTimeout, cluster, sparkClasspath, secure);
     }
 
     /** The replication factor of the topics and the keyspace: 3 in a cluster, else 1. */

@@ -2,12 +2,16 @@ package io.lambdaplatform.stack;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.viewstore.CassandraSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +130,54 @@ class StackEndpointsTest {
                 .hasMessage("lambda.cassandra.contact-points has no numeric port: 127.0.0.1:x");
         assertThatThrownBy(() -> new StackEndpoints("h:1", "h:2", "dc", "ks", "127.0.0.1:9000", "b", "a", "s", "r", "e", "d"))
                 .hasMessage("lambda.s3.endpoint must start with http:// or https://: 127.0.0.1:9000");
+    }
+
+    @Test
+    void aSecuredStackCarriesWhatEveryDeployableNeedsOwnerOnlyAndNeverPrintsIt(@TempDir Path dir) throws IOException {
+        StackSecurity security = new StackSecurity(Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"lambda\" password=\"kafka-pw\";",
+                "ssl.truststore.type", "PKCS12",
+                "ssl.truststore.location", "/d/tls/truststore.p12",
+                "ssl.truststore.password", "store-pw"), "lambda", "cassandra-pw", "/d/tls/truststore.p12", "store-pw");
+        StackEndpoints secured = new StackEndpoints("127.0.0.1:39092", "127.0.0.1:39042", "datacenter1", "lambda", "http://127.0.0.1:39080", "lambda",
+                "access", "secret", "us-east-1", "events", "events.dlq", List.of("127.0.0.1:39042"), 1, null, security);
+
+        secured.write(dir.resolve(StackEndpoints.FILE_NAME));
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(StackEndpoints.FILE_NAME)))).isEqualTo("rw-------");
+        Map<String, Object> json = new ObjectMapper().readValue(dir.resolve(StackEndpoints.FILE_NAME).toFile(), new TypeReference<Map<String, Object>>() {});
+        assertThat(json)
+                .containsEntry("lambda.kafka.security.security.protocol", "SASL_SSL")
+                .containsEntry("lambda.kafka.security.ssl.truststore.password", "store-pw")
+                .containsEntry("lambda.cassandra.username", "lambda")
+                .containsEntry("lambda.cassandra.password", "cassandra-pw")
+                .containsEntry("lambda.cassandra.ssl.enabled", true)
+                .containsEntry("lambda.cassandra.ssl.truststore-path", "/d/tls/truststore.p12")
+                .containsEntry("lambda.cassandra.ssl.hostname-validation", true);
+        assertThat(StackEndpoints.read(dir)).isEqualTo(secured);
+        assertThat(secured.kafka().security()).isEqualTo(security.kafkaClient());
+
+        // --stack DIR: the deployables read the same settings as from a configuration file
+        var config = PlatformConfig.load(null, dir);
+        assertThat(KafkaSettings.from(config).security()).isEqualTo(security.kafkaClient());
+        CassandraSettings cassandra = CassandraSettings.from(config);
+        assertThat(cassandra.username()).isEqualTo("lambda");
+        assertThat(cassandra.password()).isEqualTo("cassandra-pw");
+        assertThat(cassandra.driverConfig()).contains("DefaultSslEngineFactory", "/d/tls/truststore.p12");
+
+        assertThat(secured.toString()).contains("lambda.cassandra.username=lambda", "SASL_SSL")
+                .doesNotContain("kafka-pw", "cassandra-pw", "store-pw", "=secret");
+        assertThat(security.toString()).doesNotContain("kafka-pw", "cassandra-pw", "store-pw");
+    }
+
+    @Test
+    void aPlaintextStacksFileHasNoSecurityKeys(@TempDir Path dir) {
+        ENDPOINTS.write(dir.resolve(StackEndpoints.FILE_NAME));
+
+        assertThat(StackEndpoints.read(dir).security()).isNull();
+        assertThat(ENDPOINTS.kafka().security()).isEmpty();
     }
 
     @Test

@@ -20,13 +20,16 @@ class StackOptionsTest {
         assertThat(options.bucket()).isEqualTo("lambda");
         assertThat(options.startTimeout()).isEqualTo(Duration.ofMinutes(3));
         assertThat(options.stopTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.cluster()).isFalse();
+        assertThat(options.secure()).isFalse();
     }
 
     @Test
     void withersCopy() {
         StackOptions options = StackOptions.of(Path.of("/tmp/d")).withFresh(true).withPartitions(6).withKeyspace("views").withBucket("master-data");
 
-        assertThat(options).isEqualTo(new StackOptions(Path.of("/tmp/d"), true, 6, "views", "master-data", Duration.ofMinutes(3), Duration.ofSeconds(30), false, null));
+        assertThat(options).isEqualTo(new StackOptions(Path.of("/tmp/d"), true, 6, "views", "master-data", Duration.ofMinutes(3), Duration.ofSeconds(30), false, null, false));
+        assertThat(StackOptions.of(Path.of("/tmp/d")).withCluster(true).withSecure(true).secure()).isTrue();
     }
 
     @Test
@@ -37,5 +40,6 @@ class StackOptionsTest {
         assertThatThrownBy(() -> options.withKeyspace("Views")).hasMessage("keyspace must be a lower-case letter, then up to 47 lower-case letters, digits and _: Views");
         assertThatThrownBy(() -> options.withBucket("B_ucket")).hasMessage("bucket is not a valid S3 bucket name: B_ucket");
         assertThatThrownBy(() -> options.withStartTimeout(Duration.ZERO)).hasMessage("startTimeout must be positive: PT0S");
+        assertThatThrownBy(() -> options.withSecure(true)).hasMessage("A secured stack is a cluster stack: secure given without cluster");
     }
 }

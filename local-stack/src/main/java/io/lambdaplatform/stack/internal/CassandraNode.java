@@ -1,9 +1,13 @@
 package io.lambdaplatform.stack.internal;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
+import com.datastax.oss.driver.internal.core.ssl.DefaultSslEngineFactory;
 
 import io.lambdaplatform.model.config.HostPort;
 
@@ -77,9 +81,11 @@ public final class CassandraNode implements ServerNode {
     private final int storagePort;
     private final int nativePort;
     private final Consumer<CqlSession> schema;
+    private final int number;
+    private final ClusterSecurity security;
 
     private CassandraNode(Path dataDir, String name, String host, String seedHost, String initialToken, boolean ringMember, String maxHeap,
-            int storagePort, int nativePort, Consumer<CqlSession> schema) {
+            int storagePort, int nativePort, Consumer<CqlSession> schema, int number, ClusterSecurity security) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
         this.name = requireNonNull(name, "name is null");
         this.host = requireNonNull(host, "host is null");
@@ -90,6 +96,8 @@ public final class CassandraNode implements ServerNode {
         this.storagePort = storagePort;
         this.nativePort = nativePort;
         this.schema = requireNonNull(schema, "schema is null");
+        this.number = number;
+        this.security = security;
     }
 
     /**
@@ -99,7 +107,7 @@ public final class CassandraNode implements ServerNode {
      *        every start
      */
     public static CassandraNode single(Path dataDir, int storagePort, int nativePort, Consumer<CqlSession> schema) {
-        return new CassandraNode(dataDir, NAME, LoopbackPorts.HOST, LoopbackPorts.HOST, "0", false, "1g", storagePort, nativePort, schema);
+        return new CassandraNode(dataDir, NAME, LoopbackPorts.HOST, LoopbackPorts.HOST, "0", false, "1g", storagePort, nativePort, schema, 1, null);
     }
 
     /**
@@ -111,7 +119,13 @@ public final class CassandraNode implements ServerNode {
             throw new IllegalArgumentException("Ring member " + number + " is not in 1.." + size);
         }
         return new CassandraNode(dataDir, NAME + "-" + number, LoopbackHosts.of(number), LoopbackHosts.of(1), ringToken(number, size), true, maxHeap,
-                storagePort, nativePort, NO_SCHEMA);
+                storagePort, nativePort, NO_SCHEMA, number, null);
+    }
+
+    /** This member with password authentication and client TLS required, its certificate from {@code security}. */
+    public CassandraNode secured(ClusterSecurity newSecurity) {
+        requireNonNull(newSecurity, "security is null");
+        return new CassandraNode(dataDir, name, host, seedHost, initialToken, ringMember, maxHeap, storagePort, nativePort, schema, number, newSecurity);
     }
 
     /** The Murmur3 token of member {@code number} of a ring of {@code size}: evenly spaced from {@code Long.MIN_VALUE}. */
@@ -141,7 +155,12 @@ public final class CassandraNode implements ServerNode {
     public ChildJvm launch() {
         Path yaml = yamlFile();
         Path logback = dataDir.resolve("conf").resolve("cassandra-logback.xml");
-        ConfigFiles.write(yaml, cassandraYaml());
+        if (security == null) {
+            ConfigFiles.write(yaml, cassandraYaml());
+        }
+        else {
+            ConfigFiles.writeOwnerOnly(yaml, cassandraYaml());
+        }
         ConfigFiles.write(logback, ConfigFiles.LOGBACK_TO_STDOUT);
         List<String> jvmOptions = Stream.concat(
                 Stream.of(
@@ -157,7 +176,13 @@ public final class CassandraNode implements ServerNode {
                         "-Dlogback.configurationFile=" + logback.toUri(),
                         "-Dlambda.stack.server=" + name,
                         "-Dlambda.stack.data-dir=" + dataDir),
-                JVM17_SERVER_OPTIONS.stream()).toList();
+                Stream.concat(security == null ? Stream.of() : Stream.of(
+                                // system_auth replicated on every member from the start, so the default superuser made
+                                // while the ring forms stays readable at QUORUM; made 2 s after start, retried every 2 s
+                                // until a quorum of its replicas is up.
+                                "-Dcassandra.system_auth.default_rf=3",
+                                "-Dcassandra.superuser_setup_delay_ms=2000"),
+                        JVM17_SERVER_OPTIONS.stream())).toList();
         return ChildJvm.start(new ChildJvmSpec(name, ServerClasspath.of(NAME), jvmOptions,
                 "org.apache.cassandra.service.CassandraDaemon", List.of(), dataDir.resolve("logs").resolve(name + ".log")));
     }
@@ -165,6 +190,11 @@ public final class CassandraNode implements ServerNode {
     @Override
     public void awaitReady(ChildJvm jvm, Instant deadline) {
         Readiness.awaitPort(jvm, deadline, host, nativePort);
+        if (security != null) {
+            Readiness.await(jvm, deadline, "Cassandra at " + contactPoint() + " asks TLS clients for credentials", this::asksForCredentials);
+            jvm.markAcceptingClients();
+            return;
+        }
         try (CqlSession session = Readiness.await(jvm, deadline, "Cassandra at " + contactPoint() + " accepts CQL sessions", this::connect)) {
             jvm.markAcceptingClients();
             schema.accept(session);
@@ -175,16 +205,54 @@ public final class CassandraNode implements ServerNode {
         return session(List.of(contactPoint()));
     }
 
+    /**
+     * Whether the node takes a TLS connection and answers a login: with {@value ClusterSecurity#CASSANDRA_USER}'s
+     * password, or with an authentication error (before the ring has made that role, or while the default superuser
+     * cannot be read at QUORUM yet). The ring logs in properly once all its members run.
+     */
+    private boolean asksForCredentials() {
+        try (CqlSession session = session(List.of(contactPoint()), security, ClusterSecurity.CASSANDRA_USER, security.cassandraPassword())) {
+            return session != null;
+        }
+        catch (AllNodesFailedException e) {
+            boolean authenticationFailed = e.getAllErrors().values().stream().flatMap(List::stream)
+                    .anyMatch(error -> error instanceof AuthenticationException);
+            if (authenticationFailed) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
     /** A short-lived session with generous timeouts, for the launcher's own checks and the schema. */
     public static CqlSession session(List<String> contactPoints) {
+        return session(contactPoints, null, null, null);
+    }
+
+    /**
+     * A short-lived session with generous timeouts; with {@code security}, over TLS (the stack's trust store, hostname
+     * validation on) as {@code username}.
+     */
+    public static CqlSession session(List<String> contactPoints, ClusterSecurity security, String username, String password) {
         CqlSessionBuilder builder = CqlSession.builder();
         for (String contactPoint : contactPoints) {
             HostPort address = HostPort.parse(contactPoint, "contact point");
             builder.addContactPoint(new InetSocketAddress(address.host(), address.port()));
         }
+        ProgrammaticDriverConfigLoaderBuilder config = DriverConfigLoader.programmaticBuilder();
+        if (security != null) {
+            builder.withAuthCredentials(username, password);
+            config = config
+                    .withClass(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, DefaultSslEngineFactory.class)
+                    .withString(DefaultDriverOption.SSL_TRUSTSTORE_PATH, security.truststore().toString())
+                    .withString(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD, security.storePassword())
+                    .withBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION, true)
+                    // check the address as given against the certificate's IP SAN, not a name found by reverse lookup
+                    .withBoolean(DefaultDriverOption.SSL_ALLOW_DNS_REVERSE_LOOKUP_SAN, false);
+        }
         return builder
                 .withLocalDatacenter(DATACENTER)
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                .withConfigLoader(config
                         .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, CONNECT_TIMEOUT)
                         .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, CONNECT_TIMEOUT)
                         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
@@ -231,6 +299,26 @@ public final class CassandraNode implements ServerNode {
                 "commitlog_sync: periodic",
                 "commitlog_sync_period: 10000ms",
                 "auto_snapshot: false",
+                securityYaml(),
                 "");
+    }
+
+    /** Password authentication and required client TLS for a secured member: owner-only, as it holds the key store's password. */
+    private String securityYaml() {
+        if (security == null) {
+            return "# no authentication, no client encryption";
+        }
+        return String.join("\n",
+                "authenticator:",
+                "  class_name: org.apache.cassandra.auth.PasswordAuthenticator",
+                "client_encryption_options:",
+                "  enabled: true",
+                "  optional: false",
+                "  keystore: " + security.keystore(number),
+                "  keystore_password: " + security.storePassword(),
+                "  truststore: " + security.truststore(),
+                "  truststore_password: " + security.storePassword(),
+                "  store_type: " + ClusterSecurity.STORE_TYPE,
+                "  require_client_auth: false");
     }
 }

@@ -58,10 +58,21 @@ public final class ChildJvm {
         command.add(Stream.concat(Stream.of(watchdogLocation()), spec.classpath().stream())
                 .map(Path::toString)
                 .collect(Collectors.joining(File.pathSeparator)));
-        command.add(ServerWatchdog.class.getName());
-        command.add(Long.toString(ProcessHandle.current().pid()));
-        command.add(spec.mainClass());
-        command.addAll(spec.arguments());
+        List<String> main = new ArrayList<>();
+        main.add(ServerWatchdog.class.getName());
+        main.add(Long.toString(ProcessHandle.current().pid()));
+        main.add(spec.mainClass());
+        main.addAll(spec.arguments());
+        if (spec.argumentFile() == null) {
+            command.addAll(main);
+        }
+        else {
+            // Quoted, with \ and " escaped, as the java launcher reads an argument file.
+            ConfigFiles.writeOwnerOnly(spec.argumentFile(), main.stream()
+                    .map(argument -> '"' + argument.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
+                    .collect(Collectors.joining("\n", "", "\n")));
+            command.add("@" + spec.argumentFile());
+        }
         return startCommand(spec.name(), command, spec.environment(), spec.logFile());
     }
 
@@ -215,11 +226,11 @@ public final class ChildJvm {
         }
     }
 
-    private static Path javaExecutable() {
+    static Path javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    private static Path watchdogLocation() {
+    static Path watchdogLocation() {
         try {
             return Path.of(ServerWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         }

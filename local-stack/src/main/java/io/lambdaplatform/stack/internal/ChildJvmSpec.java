@@ -16,9 +16,12 @@ import static java.util.Objects.requireNonNull;
  * @param arguments the server's arguments
  * @param logFile where stdout and stderr are appended
  * @param environment variables set for the JVM on top of the launcher's own
+ * @param argumentFile null, or an owner-only file the main class and its arguments are written to and the JVM reads them
+ *        from ({@code java @FILE}), for arguments that hold a secret: they are then neither on the command line ({@code ps})
+ *        nor in the log's first lines
  */
 public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile,
-        Map<String, String> environment) {
+        Map<String, String> environment, Path argumentFile) {
     public ChildJvmSpec {
         requireNonNull(name, "name is null");
         classpath = List.copyOf(requireNonNull(classpath, "classpath is null"));
@@ -29,8 +32,14 @@ public record ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOp
         environment = Map.copyOf(requireNonNull(environment, "environment is null"));
     }
 
+    /** A JVM whose arguments are on its command line. */
+    public ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile,
+            Map<String, String> environment) {
+        this(name, classpath, jvmOptions, mainClass, arguments, logFile, environment, null);
+    }
+
     /** A JVM that inherits the launcher's environment unchanged. */
     public ChildJvmSpec(String name, List<Path> classpath, List<String> jvmOptions, String mainClass, List<String> arguments, Path logFile) {
-        this(name, classpath, jvmOptions, mainClass, arguments, logFile, Map.of());
+        this(name, classpath, jvmOptions, mainClass, arguments, logFile, Map.of(), null);
     }
 }

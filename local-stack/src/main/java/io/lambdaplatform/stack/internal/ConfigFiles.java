@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** Writes the servers' generated configuration files. */
 public final class ConfigFiles {
@@ -22,6 +25,9 @@ public final class ConfigFiles {
             </configuration>
             """;
 
+    /** Read and write for the owner only: what every file holding a password gets. */
+    public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
     private ConfigFiles() {}
 
     public static void write(Path file, String content) {
@@ -32,5 +38,26 @@ public final class ConfigFiles {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
         }
+    }
+
+    /**
+     * Writes a file that holds a secret (a password, a key store's password): created afresh with owner-only
+     * permissions ({@code 0600}) before anything is written to it.
+     */
+    public static void writeOwnerOnly(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            createOwnerOnly(file);
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
+    }
+
+    /** Creates {@code file} empty with owner-only permissions, replacing whatever was there. */
+    public static void createOwnerOnly(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     }
 }

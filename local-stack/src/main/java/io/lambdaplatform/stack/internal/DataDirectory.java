@@ -45,7 +45,7 @@ public final class DataDirectory implements AutoCloseable {
     private static final String LOCK_FILE = "stack.lock";
     // What a directory may contain for --fresh to wipe it: only what a stack puts there.
     private static final Set<String> STACK_ENTRIES = Set.of(LOCK_FILE, StackEndpoints.FILE_NAME, StackEndpoints.FILE_NAME + ".tmp",
-            "conf", "logs", "kafka", "cassandra", "s3", "spark");
+            "conf", "logs", "kafka", "cassandra", "s3", "spark", ClusterSecurity.DIRECTORY);
     private static final Pattern CLUSTER_NODE_ENTRY = Pattern.compile("(kafka|cassandra)-[0-9]+");
 
     private final Path path;

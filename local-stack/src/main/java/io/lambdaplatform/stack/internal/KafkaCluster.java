@@ -42,7 +42,7 @@ public final class KafkaCluster {
      */
     public void awaitFormed(List<ChildJvm> jvms, Instant deadline, TopicLayout topics) {
         requireNonNull(topics, "topics is null");
-        try (Admin admin = KafkaNode.admin(bootstrap())) {
+        try (Admin admin = KafkaNode.admin(bootstrap(), members.get(0).clientSecurity())) {
             Readiness.await(jvms, deadline, "the Kafka cluster " + bootstrap() + " has " + members.size() + " brokers", () -> {
                 Collection<org.apache.kafka.common.Node> brokers = admin.describeCluster().nodes().get(DESCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 if (brokers.size() != members.size()) {
