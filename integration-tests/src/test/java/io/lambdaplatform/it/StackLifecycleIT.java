@@ -1,6 +1,8 @@
 package io.lambdaplatform.it;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.stack.LocalStack;
 import io.lambdaplatform.stack.RunningServer;
@@ -164,6 +166,11 @@ class StackLifecycleIT {
         return CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(contactPoint[0], Integer.parseInt(contactPoint[1])))
                 .withLocalDatacenter(endpoints.cassandraDatacenter())
+                // DDL on two cores shared with other test classes' servers can take longer than the driver's 2 s
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+                        .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
+                        .build())
                 .build();
     }
 
