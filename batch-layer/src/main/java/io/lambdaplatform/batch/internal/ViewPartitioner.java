@@ -1,46 +1,47 @@
 package io.lambdaplatform.batch.internal;
 
+import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.viewstore.PartitionSpan;
-import org.apache.spark.Partitioner;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.when;
 
 /**
- * Places every {@link ViewCell} of one Cassandra partition of the batch views (product, granularity, partition start)
- * in the same Spark partition, so that the task writing it can send the partition's rows in a few unlogged batches.
- * The hash uses only strings and longs, whose hashes agree across executor JVMs.
+ * Places every view row of one Cassandra partition of the batch views (product, granularity, partition start) in the
+ * same Spark partition, so that the task writing it can send the partition's rows in a few unlogged batches. Spark
+ * hashes the three columns with Murmur3, the same in every executor JVM.
  */
-public final class ViewPartitioner extends Partitioner {
+public final class ViewPartitioner {
 
-    private final int partitions;
+    public static final String PARTITION_START_MS = "partition_start_ms";
 
-    public ViewPartitioner(int partitions) {
+    private ViewPartitioner() {}
+
+    /**
+     * The views ({@link ViewAggregation#views} columns) in {@code partitions} Spark partitions by Cassandra partition.
+     */
+    public static Dataset<Row> byCassandraPartition(Dataset<Row> views, int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be positive: " + partitions);
         }
-        this.partitions = partitions;
+        return views.repartition(partitions, col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), partitionStart());
     }
 
-    @Override
-    public int numPartitions() {
-        return partitions;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-        ViewCell cell = (ViewCell) key;
-        long spanMillis = PartitionSpan.of(Granularity.parse(cell.granularity())).toMillis();
-        long partitionStart = Math.floorDiv(cell.windowStartMillis(), spanMillis) * spanMillis;
-        int hash = 31 * (31 * cell.productId().hashCode() + cell.granularity().hashCode()) + Long.hashCode(partitionStart);
-        return Math.floorMod(hash, partitions);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof ViewPartitioner that && that.partitions == partitions;
-    }
-
-    @Override
-    public int hashCode() {
-        return partitions;
+    /** The start of the Cassandra partition of a row's window, in epoch milliseconds ({@link PartitionSpan}). */
+    public static Column partitionStart() {
+        Column windowStart = col(ViewAggregation.WINDOW_START_MS);
+        Column start = null;
+        for (Granularity granularity : Granularity.values()) {
+            Column isIt = col(ViewAggregation.GRANULARITY).equalTo(granularity.label());
+            Column value = windowStart.minus(pmod(windowStart, lit(PartitionSpan.of(granularity).toMillis())));
+            start = start == null ? when(isIt, value) : start.when(isIt, value);
+        }
+        return start.as(PARTITION_START_MS);
     }
 }
