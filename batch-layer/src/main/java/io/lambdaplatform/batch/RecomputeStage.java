@@ -39,7 +39,8 @@ import java.util.List;
  * ({@link ViewAggregation}): the measures are common-model's description, which {@link Metrics#of} and
  * {@link Metrics#merge} follow too. The executors write the rows through {@link BatchViews#writer}, every row of one
  * Cassandra partition from the same task ({@link ViewPartitioner}), so that the writer can batch them; only when every
- * task has succeeded does the driver flip the pointer. The views are computed and kept (memory, spilling to disk)
+ * task has succeeded does the driver flip the pointer. Records are shuffled once, by product; everything after runs in
+ * the task that holds the product. The views are computed and kept (memory, spilling to disk)
  * before the first row is written, so that the result reports the time of each phase. A run that dies before leaves an
  * unpublished version nobody reads.
  */
@@ -67,8 +68,7 @@ public final class RecomputeStage {
         MasterDataset.Judged judged = master.judged(cutoff);
         Observation observation = new Observation("recompute " + cutoff);
         int partitions = Math.max(1, spark.sessionState().conf().numShufflePartitions());
-        Dataset<Row> views = ViewPartitioner.byCassandraPartition(
-                        ViewAggregation.views(RecordCounters.observe(judged.records(), observation)), partitions)
+        Dataset<Row> views = ViewAggregation.views(RecordCounters.observe(judged.records(), observation), partitions)
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         BatchViews store = factory.open();

@@ -8,6 +8,7 @@ import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.ViewRow;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -96,6 +97,20 @@ class ViewAggregationTest {
     }
 
     @Test
+    void shufflesTheRecordsOnceByProductAndNothingAfter(@TempDir Path dir) {
+        String root = dir.resolve("master").toUri().toString();
+        new MasterRecords().add(event("e1", "p1", "1.00", 1, "2026-11-24T10:00:00Z"), "2026-11-24T10:00:01Z", 0, 0)
+                .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-26T00:00:00Z");
+
+        Dataset<Row> views = ViewAggregation.views(MasterDataset.at(spark, root).judged(CUTOFF).records(), 3);
+        String plan = views.queryExecution().executedPlan().toString();
+
+        assertThat(plan.split("Exchange ", -1)).as(plan).hasSize(2);
+        assertThat(plan).contains("Exchange hashpartitioning(product_id#");
+        assertThat(views.javaRDD().getNumPartitions()).isEqualTo(3);
+    }
+
+    @Test
     void sumsStayExactBeyondTheRangeOfALong() {
         // Not valid events (their durations are beyond the rules): the aggregate alone, at values a long cannot add.
         StructType events = new StructType()
@@ -122,7 +137,7 @@ class ViewAggregationTest {
     }
 
     private List<ViewRow> bySpark(String root) {
-        return ViewAggregation.views(MasterDataset.at(spark, root).judged(CUTOFF).records()).collectAsList().stream()
+        return ViewAggregation.views(MasterDataset.at(spark, root).judged(CUTOFF).records(), 3).collectAsList().stream()
                 .map(ViewAggregation::viewRow)
                 .sorted(Comparator.comparing(ViewRow::key))
                 .toList();

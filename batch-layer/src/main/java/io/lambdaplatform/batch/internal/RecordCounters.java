@@ -18,9 +18,9 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
 /**
- * What the recompute stage judged: records read, valid events, rejections by reason. They are counted by a Spark
- * {@link Observation} of the judged records, which Spark reports once per successful query, so a retried task does
- * not count twice.
+ * What the recompute stage judged: records read, valid events, rejections by reason, counted by a Spark
+ * {@link Observation} of the judged records. It is an accumulator inside the query, so a stage Spark re-runs after a
+ * lost shuffle may count twice; the published counts come from the rows actually written instead.
  *
  * @param records          judged records read
  * @param valid            valid events, duplicates included

@@ -48,17 +48,20 @@ public final class ViewAggregation {
 
     private ViewAggregation() {}
 
-    /** The view rows of the valid, first copies among the judged records. */
-    public static Dataset<Row> views(Dataset<Row> judged) {
-        return aggregate(firstCopies(judged));
+    /**
+     * The view rows of the valid, first copies among the judged records, in {@code partitions} Spark partitions by
+     * product ({@link ViewPartitioner}): the only shuffle.
+     */
+    public static Dataset<Row> views(Dataset<Row> judged, int partitions) {
+        return aggregate(firstCopies(ViewPartitioner.byProduct(judged.where(col(RecordJudge.VALID)), partitions)));
     }
 
     /**
-     * The first copy of every event identity ({@code product_id}, {@code event_id}) among the valid records, by
+     * The first copy of every event identity ({@code product_id}, {@code event_id}) among valid records, by
      * (ingest time, partition, offset), as in the speed layer: the minimum of a struct that starts with those three.
      * Columns {@code product_id}, {@code event_time} and each measure's event field.
      */
-    public static Dataset<Row> firstCopies(Dataset<Row> judged) {
+    public static Dataset<Row> firstCopies(Dataset<Row> valid) {
         List<Column> order = new ArrayList<>(List.of(col(MasterDataset.INGEST_MILLIS), col(MasterDataset.PARTITION),
                 col(MasterDataset.OFFSET), col(EventCodec.EVENT_TIME)));
         List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), col(FIRST + "." + EventCodec.EVENT_TIME)));
@@ -66,8 +69,7 @@ public final class ViewAggregation {
             order.add(col(field));
             selected.add(col(FIRST + "." + field));
         }
-        return judged.where(col(RecordJudge.VALID))
-                .groupBy(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID))
+        return valid.groupBy(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID))
                 .agg(min(struct(order.toArray(Column[]::new))).as(FIRST))
                 .select(selected.toArray(Column[]::new));
     }

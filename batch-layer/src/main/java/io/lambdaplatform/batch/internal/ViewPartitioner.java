@@ -1,47 +1,28 @@
 package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.model.EventCodec;
-import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.viewstore.PartitionSpan;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
-import static org.apache.spark.sql.functions.when;
 
 /**
- * Places every view row of one Cassandra partition of the batch views (product, granularity, partition start) in the
- * same Spark partition, so that the task writing it can send the partition's rows in a few unlogged batches. Spark
- * hashes the three columns with Murmur3, the same in every executor JVM.
+ * Places records by product, once. Every copy of an event has the event's product, and every view row of one Cassandra
+ * partition of the batch views (product, granularity, partition start) has it too: so after this one shuffle the
+ * first copy of each event, the aggregate of each window and the writes of each Cassandra partition are all computed
+ * in one task, with no further shuffle (Spark sees that hash partitioning by {@code product_id} already clusters the
+ * later groupings), and the writing task can send a partition's rows in a few unlogged batches. Spark hashes the
+ * column with Murmur3, the same in every executor JVM.
  */
 public final class ViewPartitioner {
 
-    public static final String PARTITION_START_MS = "partition_start_ms";
-
     private ViewPartitioner() {}
 
-    /**
-     * The views ({@link ViewAggregation#views} columns) in {@code partitions} Spark partitions by Cassandra partition.
-     */
-    public static Dataset<Row> byCassandraPartition(Dataset<Row> views, int partitions) {
+    /** The records in {@code partitions} Spark partitions by {@code product_id}. */
+    public static Dataset<Row> byProduct(Dataset<Row> records, int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be positive: " + partitions);
         }
-        return views.repartition(partitions, col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), partitionStart());
-    }
-
-    /** The start of the Cassandra partition of a row's window, in epoch milliseconds ({@link PartitionSpan}). */
-    public static Column partitionStart() {
-        Column windowStart = col(ViewAggregation.WINDOW_START_MS);
-        Column start = null;
-        for (Granularity granularity : Granularity.values()) {
-            Column isIt = col(ViewAggregation.GRANULARITY).equalTo(granularity.label());
-            Column value = windowStart.minus(pmod(windowStart, lit(PartitionSpan.of(granularity).toMillis())));
-            start = start == null ? when(isIt, value) : start.when(isIt, value);
-        }
-        return start.as(PARTITION_START_MS);
+        return records.repartition(partitions, col(EventCodec.PRODUCT_ID));
     }
 }
