@@ -1,6 +1,7 @@
 package io.lambdaplatform.batch;
 
 import io.lambdaplatform.batch.internal.TopicCheck;
+import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.viewstore.IngestHole;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -36,8 +37,10 @@ import static org.apache.spark.sql.functions.unix_millis;
  * end the brokers reported, and gives every record its ingest time {@code ingest_eff}: the running maximum of
  * LogAppendTime over the partition, continued from the last archived record. That is monotone in the offset, so
  * the records below the cutoff are a prefix of each partition, and the next range continues at the first offset
- * not archived, even when a broker's clock stepped back. Every record is kept raw, valid or not: validation
- * happens when views are computed, with whatever rules are current then.
+ * not archived, even when a broker's clock stepped back. Every record is kept raw, valid or not, and judged once, here
+ * ({@link MasterDataset#writeFiles}): its verdict and decoded fields are stored beside the raw bytes, and the range's
+ * manifest entry records the rules' version, so that a recompute reads typed columns and a change of rules judges
+ * the raw bytes again.
  */
 public final class ArchiveStage {
 
@@ -87,7 +90,7 @@ public final class ArchiveStage {
             }
         }
         ArchivedRange archived = new ArchivedRange(id, ArchivedRange.Source.KAFKA, range.from(), range.to(), count, clock.instant(),
-                config.kafka().eventsTopic(), offsets, holes, true);
+                config.kafka().eventsTopic(), offsets, holes, true, EventRules.VERSION);
         master.commit(archived);
         holes.forEach(hole -> LOG.warn("Accepted hole in partition {}: offsets [{}, {}) deleted before they were archived, "
                 + "ingest time {} .. {}", hole.partition(), hole.fromOffset(), hole.toOffset(), hole.fromIngest(), hole.toIngest()));

@@ -24,11 +24,17 @@ import static java.util.Objects.requireNonNull;
  * @param holes     records the log had deleted before this range could archive them, accepted by the operator
  * @param ingestEff whether its files have the {@code ingest_eff} column (ranges archived before ordering by the
  *                  running maximum of LogAppendTime do not: their {@code ingest_time} stands in)
+ * @param rulesVersion the {@link io.lambdaplatform.model.EventRules#VERSION} its records were judged with when they were
+ *                  archived (the verdict and decoded-event columns of its files), or {@link #RAW_ONLY} for ranges
+ *                  archived before the master dataset had those columns
  */
 public record ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin,
-        List<PartitionOffsets> offsets, List<IngestHole> holes, boolean ingestEff) {
+        List<PartitionOffsets> offsets, List<IngestHole> holes, boolean ingestEff, int rulesVersion) {
 
     public enum Source { KAFKA, IMPORT }
+
+    /** The {@link #rulesVersion} of a range whose files have only the raw records. */
+    public static final int RAW_ONLY = 0;
 
     public ArchivedRange {
         requireNonNull(id, "id is null");
@@ -48,10 +54,21 @@ public record ArchivedRange(String id, Source source, Instant from, Instant to, 
         if (to.isBefore(from)) {
             throw new IllegalArgumentException("Range " + id + " ends before it starts");
         }
+        if (rulesVersion < RAW_ONLY) {
+            throw new IllegalArgumentException("rulesVersion is negative: " + rulesVersion);
+        }
+        if (rulesVersion != RAW_ONLY && !ingestEff) {
+            throw new IllegalArgumentException("Range " + id + " has judged records but no ingest_eff column");
+        }
     }
 
-    /** A range as written before ranges recorded offsets, holes and the ingest_eff column. */
+    /** A range as written before ranges recorded offsets, holes, the ingest_eff column and the records' verdicts. */
     public ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin) {
-        this(id, source, from, to, records, writtenAt, origin, List.of(), List.of(), false);
+        this(id, source, from, to, records, writtenAt, origin, List.of(), List.of(), false, RAW_ONLY);
+    }
+
+    /** Whether its files hold the verdicts of {@code rules}: then a recompute reads them instead of decoding the raw records. */
+    public boolean judgedWith(int rules) {
+        return rulesVersion != RAW_ONLY && rulesVersion == rules;
     }
 }

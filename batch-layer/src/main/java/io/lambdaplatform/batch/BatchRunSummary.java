@@ -59,6 +59,8 @@ public record BatchRunSummary(
                     .append(r.duration().toMillis()).append(" ms\n");
             text.append("    phases:  aggregate ").append(r.aggregateDuration().toMillis()).append(" ms, write ")
                     .append(r.writeDuration().toMillis()).append(" ms (").append(r.writeRowsPerSecond()).append(" rows/s)\n");
+            text.append("    judged:  rules version ").append(r.rulesVersion()).append(", ").append(r.decodedRanges())
+                    .append(" range(s) decoded again from raw records\n");
             for (Map.Entry<String, Long> rejected : r.rejectedByReason().entrySet()) {
                 text.append("    rejected ").append(rejected.getKey()).append(": ").append(rejected.getValue()).append('\n');
             }

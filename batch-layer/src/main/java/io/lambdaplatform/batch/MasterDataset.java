@@ -3,6 +3,9 @@ package io.lambdaplatform.batch;
 import io.lambdaplatform.batch.internal.ManifestFiles;
 import io.lambdaplatform.batch.internal.Observed;
 import io.lambdaplatform.batch.internal.ParquetColumns;
+import io.lambdaplatform.batch.internal.RecordJudge;
+import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.EventRules;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -48,8 +51,10 @@ import static org.apache.spark.sql.functions.unix_millis;
  * <p>Columns: {@code key} and {@code value} (the record's bytes, as Kafka had them), {@code ingest_time}
  * (LogAppendTime), {@code partition}, {@code offset}, and {@code ingest_eff}: the record's ingest time in the
  * platform's sense, the running maximum of LogAppendTime over its partition up to its offset (monotone in the
- * offset even when a broker's clock steps back). Ranges archived before that column existed read their
- * {@code ingest_time} as {@code ingest_eff}. A range directory without a manifest entry is the
+ * offset even when a broker's clock steps back), then each record's verdict by {@code EventCodec} when it was archived
+ * ({@link RecordJudge#VERDICT}: {@code valid}, {@code rejection_reason}, {@code rejection_detail} and the decoded
+ * event's fields). Ranges archived before that column existed read their {@code ingest_time} as {@code ingest_eff};
+ * ranges archived before records were judged, or judged with other rules, are decoded from their raw bytes. A range directory without a manifest entry is the
  * leftover of a run that did not finish; it is never read and the next run removes it. Rewriting a range
  * replaces only that range's directory.
  */
@@ -78,6 +83,28 @@ public final class MasterDataset {
 
     /** The columns of files written since ranges carry {@link #INGEST_EFF}. */
     public static final StructType EFF_SCHEMA = SCHEMA.add(INGEST_EFF, DataTypes.TimestampType, false);
+
+    /** The columns a recompute reads of a range judged on archiving: no raw bytes. */
+    private static final StructType TYPED_READ_SCHEMA = new StructType()
+            .add(INGEST_EFF, DataTypes.TimestampType, false)
+            .add(PARTITION, DataTypes.IntegerType, false)
+            .add(OFFSET, DataTypes.LongType, false)
+            .add(RecordJudge.VERDICT.apply(RecordJudge.VALID))
+            .add(RecordJudge.VERDICT.apply(RecordJudge.REJECTION_REASON))
+            .add(RecordJudge.VERDICT.apply(EventCodec.PRODUCT_ID))
+            .add(RecordJudge.VERDICT.apply(EventCodec.EVENT_ID))
+            .add(RecordJudge.VERDICT.apply(EventCodec.EVENT_TIME))
+            .add(RecordJudge.VERDICT.apply(EventCodec.REVENUE))
+            .add(RecordJudge.VERDICT.apply(EventCodec.DURATION_MS));
+
+    /**
+     * The columns of {@link #judged}: {@code ingest_ms} (the ingest_eff in epoch milliseconds), {@code partition},
+     * {@code offset}, the verdict ({@code valid}, {@code rejection_reason}) and the decoded event's {@code product_id},
+     * {@code event_id}, {@code event_time}, {@code revenue}, {@code duration_ms} (null for an invalid record).
+     */
+    public static final List<String> JUDGED_COLUMNS = List.of(INGEST_MILLIS, PARTITION, OFFSET, RecordJudge.VALID,
+            RecordJudge.REJECTION_REASON, EventCodec.PRODUCT_ID, EventCodec.EVENT_ID, EventCodec.EVENT_TIME, EventCodec.REVENUE,
+            EventCodec.DURATION_MS);
 
     private static final long DAY_MILLIS = 86_400_000L;
 
@@ -150,14 +177,16 @@ public final class MasterDataset {
     public ArchivedRange write(String rangeId, ArchivedRange.Source source, Instant from, Instant to, String origin,
             Dataset<Row> records) {
         long count = writeFiles(rangeId, records);
-        ArchivedRange range = new ArchivedRange(rangeId, source, from, to, count, Instant.now(), origin, List.of(), List.of(), true);
+        ArchivedRange range = new ArchivedRange(rangeId, source, from, to, count, Instant.now(), origin, List.of(), List.of(), true,
+                EventRules.VERSION);
         commit(range);
         return range;
     }
 
     /**
      * Writes the files of one range, replacing any earlier files of the same range; nobody reads them until
-     * {@link #commit} records the range in the manifest.
+     * {@link #commit} records the range in the manifest. Every record is judged with the current rules
+     * ({@link EventRules#VERSION}) on the way: the files hold the raw bytes and the {@link RecordJudge#VERDICT} columns.
      *
      * @param records columns {@link #SCHEMA}, optionally {@link #INGEST_EFF} ({@code ingest_time} if absent)
      * @return the records written
@@ -165,8 +194,8 @@ public final class MasterDataset {
     public long writeFiles(String rangeId, Dataset<Row> records) {
         Observation written = new Observation("range " + rangeId);
         Column eff = List.of(records.columns()).contains(INGEST_EFF) ? col(INGEST_EFF) : col(INGEST_TIME);
-        Dataset<Row> withDate = records
-                .select(col(KEY), col(VALUE), col(INGEST_TIME), col(PARTITION), col(OFFSET), eff.as(INGEST_EFF))
+        Dataset<Row> raw = records.select(col(KEY), col(VALUE), col(INGEST_TIME), col(PARTITION), col(OFFSET), eff.as(INGEST_EFF));
+        Dataset<Row> withDate = RecordJudge.judge(raw, KEY, VALUE)
                 .withColumn(INGEST_DATE, ingestDate(col(INGEST_TIME)))
                 .observe(written, count(lit(1)).as("records"));
         Path target = rangePath(rangeId);
@@ -229,24 +258,68 @@ public final class MasterDataset {
     }
 
     /**
-     * The raw records of every completely written range with ingest time ({@code ingest_eff}) before {@code cutoff}:
-     * columns {@code key}, {@code value}, {@code ingest_ms} (the ingest_eff), {@code partition}, {@code offset}.
+     * The judged records of every completely written range with ingest time ({@code ingest_eff}) before {@code cutoff}:
+     * columns {@link #JUDGED_COLUMNS}. Ranges judged with the current {@link EventRules#VERSION} are read from their
+     * typed columns only (Parquet reads no other column); the raw bytes of the others (judged with other rules, or
+     * archived before records were judged) are decoded again, and logged.
      *
      * @throws MasterDatasetException naming the file when a file lacks one of the columns it must have
      */
-    public Dataset<Row> records(Instant cutoff) {
+    public Judged judged(Instant cutoff) {
         List<ArchivedRange> ranges = manifest().stream().filter(range -> range.records() > 0).toList();
-        List<String> ordered = ranges.stream().filter(ArchivedRange::ingestEff).map(range -> rangePath(range.id()).toString()).toList();
-        List<String> legacy = ranges.stream().filter(range -> !range.ingestEff()).map(range -> rangePath(range.id()).toString()).toList();
-        Dataset<Row> raw = read(ordered, EFF_SCHEMA)
-                .select(col(KEY), col(VALUE), unix_millis(col(INGEST_EFF)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET));
+        List<ArchivedRange> typed = ranges.stream().filter(range -> range.judgedWith(EventRules.VERSION)).toList();
+        List<ArchivedRange> decoded = ranges.stream().filter(range -> !range.judgedWith(EventRules.VERSION)).toList();
+        Dataset<Row> typedRecords = read(paths(typed), TYPED_READ_SCHEMA)
+                .select(col(INGEST_EFF), col(PARTITION), col(OFFSET), col(RecordJudge.VALID), col(RecordJudge.REJECTION_REASON),
+                        col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID), col(EventCodec.EVENT_TIME), col(EventCodec.REVENUE),
+                        col(EventCodec.DURATION_MS));
+        Dataset<Row> records = judgedColumns(typedRecords, cutoff);
+        List<ArchivedRange> ordered = decoded.stream().filter(ArchivedRange::ingestEff).toList();
+        List<ArchivedRange> legacy = decoded.stream().filter(range -> !range.ingestEff()).toList();
+        decoded.forEach(range -> LOG.info("Range {} is decoded from its raw records: {}", range.id(), range.rulesVersion() == ArchivedRange.RAW_ONLY
+                ? "archived before records were judged on archiving"
+                : "judged with rules version " + range.rulesVersion() + ", the rules are version " + EventRules.VERSION));
+        if (!ordered.isEmpty()) {
+            records = records.unionByName(judgedColumns(decode(read(paths(ordered), EFF_SCHEMA), cutoff), cutoff));
+        }
         if (!legacy.isEmpty()) {
             LOG.info("{} range(s) were archived before ordering by the running maximum of LogAppendTime: their ingest_time "
                     + "orders and cuts them", legacy.size());
-            raw = raw.unionAll(read(legacy, SCHEMA)
-                    .select(col(KEY), col(VALUE), unix_millis(col(INGEST_TIME)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET)));
+            Dataset<Row> raw = read(paths(legacy), SCHEMA).withColumn(INGEST_EFF, col(INGEST_TIME));
+            records = records.unionByName(judgedColumns(decode(raw, cutoff), cutoff));
         }
-        return raw.where(col(INGEST_MILLIS).lt(cutoff.toEpochMilli()));
+        return new Judged(records, decoded);
+    }
+
+    /**
+     * What {@link #judged} reads.
+     *
+     * @param records columns {@link #JUDGED_COLUMNS}
+     * @param decoded the ranges whose raw records it decodes because they were not judged with the current rules
+     */
+    public record Judged(Dataset<Row> records, List<ArchivedRange> decoded) {
+
+        public Judged {
+            requireNonNull(records, "records is null");
+            decoded = List.copyOf(requireNonNull(decoded, "decoded is null"));
+        }
+    }
+
+    /** Raw records below the cutoff, judged: the cutoff first, so that records above it are never decoded. */
+    private static Dataset<Row> decode(Dataset<Row> raw, Instant cutoff) {
+        return RecordJudge.judge(raw.where(unix_millis(col(INGEST_EFF)).lt(cutoff.toEpochMilli())), KEY, VALUE);
+    }
+
+    private static Dataset<Row> judgedColumns(Dataset<Row> records, Instant cutoff) {
+        return records
+                .select(unix_millis(col(INGEST_EFF)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET), col(RecordJudge.VALID),
+                        col(RecordJudge.REJECTION_REASON), col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID),
+                        col(EventCodec.EVENT_TIME), col(EventCodec.REVENUE), col(EventCodec.DURATION_MS))
+                .where(col(INGEST_MILLIS).lt(cutoff.toEpochMilli()));
+    }
+
+    private List<String> paths(List<ArchivedRange> ranges) {
+        return ranges.stream().map(range -> rangePath(range.id()).toString()).toList();
     }
 
     private Dataset<Row> read(List<String> paths, StructType schema) {

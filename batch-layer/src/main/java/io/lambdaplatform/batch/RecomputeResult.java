@@ -22,6 +22,9 @@ import static java.util.Objects.requireNonNull;
  * @param duration           wall time of the stage
  * @param aggregateDuration  wall time from reading the master dataset to the computed view rows, before any is written
  * @param writeDuration      wall time of writing the rows to the store (before the pointer flip)
+ * @param rulesVersion       the {@link io.lambdaplatform.model.EventRules#VERSION} the records were judged with
+ * @param decodedRanges      ranges whose raw records were decoded again, because they were archived before records
+ *                           were judged on archiving or judged with other rules; the others' judged columns were read
  */
 public record RecomputeResult(
         BatchVersion version,
@@ -33,7 +36,9 @@ public record RecomputeResult(
         int removedVersions,
         Duration duration,
         Duration aggregateDuration,
-        Duration writeDuration) {
+        Duration writeDuration,
+        int rulesVersion,
+        int decodedRanges) {
 
     public RecomputeResult {
         requireNonNull(version, "version is null");

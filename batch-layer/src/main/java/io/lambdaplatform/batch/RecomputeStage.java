@@ -1,48 +1,48 @@
 package io.lambdaplatform.batch;
 
-import io.lambdaplatform.batch.internal.FirstCopy;
 import io.lambdaplatform.batch.internal.RecordCounters;
-import io.lambdaplatform.batch.internal.ViewCell;
+import io.lambdaplatform.batch.internal.ViewAggregation;
 import io.lambdaplatform.batch.internal.ViewPartitioner;
 import io.lambdaplatform.model.EventCodec;
-import io.lambdaplatform.model.EventIdentity;
-import io.lambdaplatform.model.EventVerdict;
+import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Measure;
 import io.lambdaplatform.model.Metrics;
-import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.ViewRow;
-import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 
 /**
  * Recomputes the batch views from the whole master dataset and publishes them as a new version.
  *
- * <p>Every record with ingest time below the cutoff is judged by {@link EventCodec#decode(byte[], byte[])}
- * (the speed layer's judge), copies of one event are reduced to the first ingested one, and each event's
- * {@link Metrics#of partial aggregate} is merged per {@link ViewKey} at every granularity with
- * {@link Metrics#merge}: the aggregation is common-model's, not re-written in SQL. The executors write the
- * rows through {@link BatchViews#writer}, every row of one Cassandra partition from the same task
- * ({@link ViewPartitioner}), so that the writer can batch them; only when every task has succeeded does the driver flip
- * the pointer. The views are computed and kept (memory, spilling to disk) before the first row is written, so that the
- * result reports the time of each phase. A run that dies before leaves an unpublished version nobody reads. Copies of one event are ordered by
- * (ingest_eff, partition, offset), the running maximum of LogAppendTime first, as in the speed layer.
+ * <p>It reads the records with ingest time below the cutoff as {@link EventCodec} judged them when they were archived
+ * (the typed columns of the master dataset; ranges judged with other rules, or archived before records were judged,
+ * are decoded again from their raw bytes: {@link MasterDataset#judged}). On Spark SQL's engine, copies of one event
+ * are reduced to the first one by (ingest_eff, partition, offset), the running maximum of LogAppendTime first, as in
+ * the speed layer, and every {@link Measure} is aggregated per product and window at every granularity
+ * ({@link ViewAggregation}): the measures are common-model's description, which {@link Metrics#of} and
+ * {@link Metrics#merge} follow too. The executors write the rows through {@link BatchViews#writer}, every row of one
+ * Cassandra partition from the same task ({@link ViewPartitioner}), so that the writer can batch them; only when every
+ * task has succeeded does the driver flip the pointer. Records are shuffled once, by product; everything after runs in
+ * the task that holds the product. The views are computed and kept (memory, spilling to disk)
+ * before the first row is written, so that the result reports the time of each phase. A run that dies before leaves an
+ * unpublished version nobody reads.
  */
 public final class RecomputeStage {
 
@@ -65,15 +65,10 @@ public final class RecomputeStage {
             long pointerAtStart, Runnable stillHeld) {
         Instant started = clock.instant();
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
-        RecordCounters counters = new RecordCounters(spark.sparkContext());
-
-        JavaPairRDD<EventIdentity, FirstCopy> firstCopies = master.records(cutoff).javaRDD()
-                .flatMapToPair(row -> judge(row, counters))
-                .reduceByKey(FirstCopy::earlier);
-        JavaPairRDD<ViewCell, Metrics> views = firstCopies
-                .flatMapToPair(first -> cells(first._2()))
-                // an empty master dataset has no partitions; its (empty) views still get one
-                .reduceByKey(new ViewPartitioner(Math.max(1, firstCopies.getNumPartitions())), Metrics::merge)
+        MasterDataset.Judged judged = master.judged(cutoff);
+        Observation observation = new Observation("recompute " + cutoff);
+        int partitions = Math.max(1, spark.sessionState().conf().numShufflePartitions());
+        Dataset<Row> views = ViewAggregation.views(RecordCounters.observe(judged.records(), observation), partitions)
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         BatchViews store = factory.open();
@@ -84,11 +79,12 @@ public final class RecomputeStage {
         long aggregateStarted = System.nanoTime();
         long cells = views.count();
         Duration aggregate = Duration.ofNanos(System.nanoTime() - aggregateStarted);
+        RecordCounters counters = RecordCounters.of(observation);
         LOG.info("Computed {} view rows in {} ms", cells, aggregate.toMillis());
         LongAccumulator rowsWritten = spark.sparkContext().longAccumulator("view rows written");
         LongAccumulator eventsWritten = spark.sparkContext().longAccumulator("events in day rows written");
         long writeStarted = System.nanoTime();
-        views.foreachPartition(rows -> write(rows, factory, versionNumber, rowsWritten, eventsWritten));
+        views.foreachPartition((ForeachPartitionFunction<Row>) rows -> write(rows, factory, versionNumber, rowsWritten, eventsWritten));
         Duration write = Duration.ofNanos(System.nanoTime() - writeStarted);
         views.unpersist(false);
         LOG.info("Wrote {} view rows of version {} in {} ms", rowsWritten.value(), versionNumber, write.toMillis());
@@ -105,43 +101,19 @@ public final class RecomputeStage {
         removed.forEach(old -> LOG.info("Removed batch version {} (cutoff {})", old.version(), old.cutoff()));
         return new RecomputeResult(published, counters.records(), counters.rejectedByReason(),
                 Math.max(0, counters.valid() - events), events, rows, removed.size(),
-                Duration.between(started, clock.instant()), aggregate, write);
+                Duration.between(started, clock.instant()), aggregate, write, EventRules.VERSION, judged.decoded().size());
     }
 
-    private static Iterator<Tuple2<EventIdentity, FirstCopy>> judge(Row row, RecordCounters counters) {
-        counters.countRecord();
-        byte[] key = row.isNullAt(0) ? null : (byte[]) row.get(0);
-        byte[] value = row.isNullAt(1) ? null : (byte[]) row.get(1);
-        EventVerdict verdict = EventCodec.decode(key, value);
-        if (verdict instanceof EventVerdict.Valid valid) {
-            counters.countValid();
-            FirstCopy copy = new FirstCopy(valid.event(), row.getLong(2), row.getInt(3), row.getLong(4));
-            return Collections.singletonList(new Tuple2<>(valid.event().identity(), copy)).iterator();
-        }
-        counters.countRejected(((EventVerdict.Invalid) verdict).rejection().reason());
-        return Collections.emptyIterator();
-    }
-
-    private static Iterator<Tuple2<ViewCell, Metrics>> cells(FirstCopy first) {
-        Metrics metrics = Metrics.of(first.event());
-        List<Tuple2<ViewCell, Metrics>> cells = new ArrayList<>(Granularity.values().length);
-        for (ViewKey key : ViewKey.allOf(first.event())) {
-            cells.add(new Tuple2<>(ViewCell.of(key), metrics));
-        }
-        return cells.iterator();
-    }
-
-    private static void write(Iterator<Tuple2<ViewCell, Metrics>> rows, BatchViewsFactory factory, long version,
-            LongAccumulator rowsWritten, LongAccumulator eventsWritten) {
+    private static void write(Iterator<Row> rows, BatchViewsFactory factory, long version, LongAccumulator rowsWritten,
+            LongAccumulator eventsWritten) {
         long events = 0;
         long count;
         try (BatchViewWriter writer = factory.open().writer(version)) {
             while (rows.hasNext()) {
-                Tuple2<ViewCell, Metrics> row = rows.next();
-                ViewKey key = row._1().key();
-                writer.write(new ViewRow(key, row._2()));
-                if (key.window().granularity() == Granularity.ONE_DAY) {
-                    events += row._2().eventCount();
+                ViewRow row = ViewAggregation.viewRow(rows.next());
+                writer.write(row);
+                if (row.key().window().granularity() == Granularity.ONE_DAY) {
+                    events += row.metrics().eventCount();
                 }
             }
             count = writer.rowCount();

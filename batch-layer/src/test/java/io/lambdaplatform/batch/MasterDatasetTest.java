@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.model.EventRules;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +66,7 @@ class MasterDatasetTest {
                 .writeRange(spark, root, "2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z");
 
         assertThat(master.manifest()).extracting(ArchivedRange::records).containsExactly(1L, 2L);
-        assertThat(master.records(Instant.parse("2026-11-24T03:00:00Z")).count()).isEqualTo(3);
+        assertThat(master.judged(Instant.parse("2026-11-24T03:00:00Z")).records().count()).isEqualTo(3);
     }
 
     @Test
@@ -79,10 +81,11 @@ class MasterDatasetTest {
         writeRangeFiles("kafka_evolved", evolved, RowFactory.create(7L, "extra", "v".getBytes(StandardCharsets.UTF_8), 2,
                 "k".getBytes(StandardCharsets.UTF_8), Timestamp.from(Instant.parse("2026-11-24T00:00:01Z"))));
 
-        List<Row> rows = master.records(Instant.parse("2026-11-25T00:00:00Z")).collectAsList();
+        List<Row> rows = master.judged(Instant.parse("2026-11-25T00:00:00Z")).records().collectAsList();
 
         assertThat(rows).hasSize(1);
-        assertThat(new String((byte[]) rows.get(0).getAs("value"), StandardCharsets.UTF_8)).isEqualTo("v");
+        assertThat((Object) rows.get(0).getAs("valid")).isEqualTo(false);
+        assertThat((Object) rows.get(0).getAs("rejection_reason")).isEqualTo("malformed-json");
         assertThat((Object) rows.get(0).getAs("ingest_ms")).isEqualTo(Instant.parse("2026-11-24T00:00:01Z").toEpochMilli());
         assertThat((Object) rows.get(0).getAs("partition")).isEqualTo(2);
         assertThat((Object) rows.get(0).getAs("offset")).isEqualTo(7L);
@@ -98,10 +101,89 @@ class MasterDatasetTest {
         writeRangeFiles("kafka_broken", noOffset, RowFactory.create(null, "v".getBytes(StandardCharsets.UTF_8),
                 Timestamp.from(Instant.parse("2026-11-24T00:00:01Z")), 0));
 
-        assertThatThrownBy(() -> master.records(Instant.parse("2026-11-25T00:00:00Z")))
+        assertThatThrownBy(() -> master.judged(Instant.parse("2026-11-25T00:00:00Z")))
                 .isInstanceOf(MasterDatasetException.class)
                 .hasMessageContaining("/master/events/range=kafka_broken/part-")
                 .hasMessageContaining("lacks required column(s) [offset]; it has [key, value, ingest_time, partition]");
+    }
+
+    @Test
+    void archivingJudgesEveryRecordOnceAndStoresTheVerdictAndTheDecodedFieldsBesideTheRawBytes() {
+        String root = dir.resolve("master").toUri().toString();
+        ArchivedRange range = new MasterRecords()
+                .add(event("a", "p1", "-999999999999.99", 1_000_000_000_000L, "2026-11-24T00:00:00.123Z"), "2026-11-24T00:00:01Z", 0, 0)
+                .raw("p1", "{not json", "2026-11-24T00:00:02Z", 0, 1)
+                .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-24T01:00:00Z");
+
+        List<Row> files = spark.read().parquet(master.rangePath(range.id()).toString()).orderBy("offset").collectAsList();
+
+        assertThat(range.rulesVersion()).isEqualTo(EventRules.VERSION);
+        assertThat(master.manifest()).extracting(ArchivedRange::rulesVersion).containsExactly(EventRules.VERSION);
+        Row valid = files.get(0);
+        assertThat(new String((byte[]) valid.getAs("value"), StandardCharsets.UTF_8)).contains("\"event_id\":\"a\"");
+        assertThat((Object) valid.getAs("valid")).isEqualTo(true);
+        assertThat((Object) valid.getAs("rejection_reason")).isNull();
+        assertThat((Object) valid.getAs("event_id")).isEqualTo("a");
+        assertThat((Object) valid.getAs("product_id")).isEqualTo("p1");
+        assertThat((Object) valid.getAs("revenue")).isEqualTo(new BigDecimal("-999999999999.99"));
+        assertThat((Object) valid.getAs("duration_ms")).isEqualTo(1_000_000_000_000L);
+        assertThat(((Timestamp) valid.getAs("event_time")).toInstant()).isEqualTo(Instant.parse("2026-11-24T00:00:00.123Z"));
+        Row invalid = files.get(1);
+        assertThat((Object) invalid.getAs("valid")).isEqualTo(false);
+        assertThat((Object) invalid.getAs("rejection_reason")).isEqualTo("malformed-json");
+        assertThat((String) invalid.getAs("rejection_detail")).startsWith("value: ");
+        assertThat((Object) invalid.getAs("event_id")).isNull();
+        assertThat(master.judged(Instant.parse("2026-11-25T00:00:00Z")).decoded()).isEmpty();
+    }
+
+    @Test
+    void rangesJudgedWithOtherRulesOrArchivedRawOnlyAreDecodedFromTheirRawBytes() {
+        String root = dir.resolve("master").toUri().toString();
+        ArchivedRange current = new MasterRecords()
+                .add(event("a", "p1", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:01Z", 0, 0)
+                .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-24T01:00:00Z");
+        // Judged under rules version 0 + a different verdict: the stored columns say invalid, the raw bytes are valid.
+        ArchivedRange older = new MasterRecords()
+                .add(event("b", "p1", "2.00", 2, "2026-11-24T00:00:00Z"), "2026-11-24T01:00:01Z", 0, 1)
+                .writeRange(spark, root, "2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z");
+        spark.read().parquet(master.rangePath(older.id()).toString())
+                .withColumn("valid", org.apache.spark.sql.functions.lit(false))
+                .withColumn("rejection_reason", org.apache.spark.sql.functions.lit("invalid-value"))
+                .write().mode(SaveMode.Overwrite).parquet(dir.resolve("rewritten").toUri().toString());
+        replaceRangeFiles(older.id(), dir.resolve("rewritten"));
+        recordInManifest(new ArchivedRange(older.id(), older.source(), older.from(), older.to(), 1, older.writtenAt(), older.origin(),
+                List.of(), List.of(), true, EventRules.VERSION + 1));
+        writeRangeFiles("kafka_raw", MasterDataset.SCHEMA, RowFactory.create("p1".getBytes(StandardCharsets.UTF_8),
+                io.lambdaplatform.model.EventCodec.encodeToString(event("c", "p1", "3.00", 3, "2026-11-24T00:00:00Z"))
+                        .getBytes(StandardCharsets.UTF_8), Timestamp.from(Instant.parse("2026-11-24T00:30:00Z")), 1, 0L));
+
+        MasterDataset.Judged judged = master.judged(Instant.parse("2026-11-25T00:00:00Z"));
+        List<Row> rows = judged.records().orderBy("event_id").collectAsList();
+
+        assertThat(judged.decoded()).extracting(ArchivedRange::id).containsExactlyInAnyOrder(older.id(), "kafka_raw");
+        assertThat(judged.decoded()).extracting(ArchivedRange::id).doesNotContain(current.id());
+        assertThat(rows).extracting(row -> row.getAs("event_id") + " " + row.getAs("valid") + " " + row.getAs("revenue"))
+                .containsExactly("a true 1.00", "b true 2.00", "c true 3.00");
+    }
+
+    private void replaceRangeFiles(String id, Path files) {
+        try {
+            org.apache.commons.io.FileUtils.deleteDirectory(dir.resolve("master/events/range=" + id).toFile());
+            org.apache.commons.io.FileUtils.copyDirectory(files.toFile(), dir.resolve("master/events/range=" + id).toFile());
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void recordInManifest(ArchivedRange range) {
+        org.apache.hadoop.fs.Path manifest = new org.apache.hadoop.fs.Path(dir.resolve("master/_manifest").toUri());
+        try {
+            io.lambdaplatform.batch.internal.ManifestFiles.write(manifest.getFileSystem(spark.sparkContext().hadoopConfiguration()), manifest, range);
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void writeRangeFiles(String id, StructType schema, Row row) {

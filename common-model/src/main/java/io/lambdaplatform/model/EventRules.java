@@ -11,6 +11,14 @@ import java.util.regex.Pattern;
  */
 public final class EventRules {
 
+    /**
+     * The version of the rules by which {@link EventCodec#decode(byte[], byte[])} judges a record. The batch layer stores
+     * each record's verdict and decoded fields when it archives it, and records this number with the range; a range
+     * judged under another version is judged again from its raw bytes. Bump it with every change to a rule here or in
+     * {@link EventCodec} that can change a record's verdict or decoded fields.
+     */
+    public static final int VERSION = 1;
+
     /** Larger values are rejected before parsing. */
     public static final int MAX_PAYLOAD_BYTES = 1024 * 1024;
     public static final int MAX_ID_LENGTH = 128;

@@ -4,15 +4,17 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The mergeable aggregate of a set of events: count, exact revenue sum, duration sum. This is the only
- * place the platform's metric logic is written: the Spark job ({@code RecomputeStage}) and the Kafka Streams
- * app ({@code ProductProcessor}) turn each event into {@link #of(Event)} and combine with {@link #merge(Metrics)};
- * the serving layer merges the batch and speed parts of a window with {@link #merge(Metrics)} and derives
- * {@link #averageDurationMs()} at query time.
+ * The mergeable aggregate of a set of events: count, exact revenue sum, duration sum, one value per {@link Measure}.
+ * {@link #of(Event)} and {@link #merge(Metrics)} follow the measures' description: the Kafka Streams app
+ * ({@code ProductProcessor}) turns each event into {@link #of(Event)} and combines with {@link #merge(Metrics)}, the
+ * serving layer merges the batch and speed parts of a window with {@link #merge(Metrics)} and derives
+ * {@link #averageDurationMs()} at query time, and the Spark job ({@code RecomputeStage}) computes the same measures
+ * as column expressions and reads its rows back with {@link #fromValues}.
  *
  * <p>{@code merge} is associative and commutative with {@link #EMPTY} as identity, so partial
  * aggregates of disjoint sets of events can be combined in any grouping and order into the exact
@@ -47,12 +49,37 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
         this(eventCount, revenue, BigInteger.valueOf(durationSumMs));
     }
 
-    /** The partial aggregate of one event. */
+    /** The partial aggregate of one event: each measure's {@link Measure#of(Event) value} for it. */
     public static Metrics of(Event event) {
-        return new Metrics(1, event.revenue(), event.durationMs());
+        return fromValues(measure -> measure.of(event));
     }
 
-    /** The aggregate of the union of the two sets of events. Exact; the count throws rather than overflow. */
+    /**
+     * The aggregate whose measures have these values.
+     *
+     * @throws ArithmeticException if the count is not a whole number that fits a {@code long}, or the duration
+     *                             sum not a whole number
+     */
+    public static Metrics fromValues(Function<Measure, BigDecimal> values) {
+        return new Metrics(
+                values.apply(Measure.EVENT_COUNT).longValueExact(),
+                values.apply(Measure.REVENUE),
+                values.apply(Measure.DURATION_SUM_MS).toBigIntegerExact());
+    }
+
+    /** The value of one measure. */
+    public BigDecimal value(Measure measure) {
+        return switch (measure) {
+            case EVENT_COUNT -> BigDecimal.valueOf(eventCount);
+            case REVENUE -> revenue;
+            case DURATION_SUM_MS -> new BigDecimal(durationSumMs);
+        };
+    }
+
+    /**
+     * The aggregate of the union of the two sets of events: every measure {@link Measure#merge merged}. Exact; the
+     * count throws rather than overflow.
+     */
     public Metrics merge(Metrics other) {
         if (other.eventCount == 0) {
             return this;
@@ -60,10 +87,7 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
         if (eventCount == 0) {
             return other;
         }
-        return new Metrics(
-                Math.addExact(eventCount, other.eventCount),
-                revenue.add(other.revenue),
-                durationSumMs.add(other.durationSumMs));
+        return fromValues(measure -> measure.merge(value(measure), other.value(measure)));
     }
 
     public boolean isEmpty() {

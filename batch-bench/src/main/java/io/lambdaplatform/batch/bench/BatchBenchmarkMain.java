@@ -160,8 +160,9 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         ViewTable published = published(cassandra, version);
         List<String> differences = duck.views().differences(published, 5);
         boolean equal = duck.views().sameRows(published) && published.size() == viewRows;
-        System.out.printf(Locale.ROOT, "  DuckDB: %d records, %d view rows, %d events in %.1f s; published version %d: %d view rows, %d events;"
-                        + " equal: %s%n", duck.recordsRead(), duck.views().size(), duck.views().events(), seconds(duck.took()), version,
+        System.out.printf(Locale.ROOT, "  DuckDB (%s): %d records, %d view rows, %d events in %.1f s; published version %d: %d view rows,"
+                        + " %d events; equal: %s%n", duck.typed() ? "typed columns" : "judging the raw JSON", duck.recordsRead(),
+                duck.views().size(), duck.views().events(), seconds(duck.took()), version,
                 published.size(), published.events(), equal);
         differences.forEach(line -> System.out.println("    differs: " + line));
         return new Comparison(duck, equal);

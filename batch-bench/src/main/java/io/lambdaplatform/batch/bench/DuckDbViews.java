@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -23,21 +24,41 @@ import java.util.stream.Stream;
  * <p>It reads the files where S3Proxy's filesystem back end keeps them ({@code STACK/s3/BUCKET/MASTER/events/...}):
  * the bytes S3A wrote, without DuckDB's {@code httpfs} extension, which is not part of the JDBC driver and would be
  * downloaded at run time. Only ranges that have a manifest entry are read, as the batch job does. The validity rules
- * are {@code EventCodec}'s, written in SQL for the forms the benchmark's loader sends: JSON objects with string
- * revenue (or a plain number), integer duration and ISO-8601 or epoch-millisecond event time; duplicate JSON keys are
- * not detected. The views must equal the published ones, which catches any record the two judge differently.
+ * are {@code EventCodec}'s. When every range was judged on archiving (its manifest entry has a {@code rules_version}),
+ * DuckDB reads the verdict and decoded fields from the typed columns, as the batch job does, so that both do the same
+ * work; otherwise it judges the raw JSON itself, with {@code EventCodec}'s rules written in SQL for the forms the
+ * benchmark's loader sends: JSON objects with string revenue (or a plain number), integer duration and ISO-8601 or
+ * epoch-millisecond event time; duplicate JSON keys are not detected. The views must equal the published ones, which
+ * catches any record the two judge differently.
  */
 final class DuckDbViews {
 
     private final Path masterDir;
     private final int threads;
 
-    /** What DuckDB computed and how long it took, from opening the files to the view rows in a table. */
-    record Result(ViewTable views, long recordsRead, Duration took) {}
+    private static final Pattern JUDGED = Pattern.compile("\"rules_version\"\\s*:\\s*[1-9]");
+
+    /**
+     * What DuckDB computed and how long it took, from opening the files to the view rows in a table; {@code typed}
+     * when it read the typed columns, not the raw JSON.
+     */
+    record Result(ViewTable views, long recordsRead, Duration took, boolean typed) {}
 
     DuckDbViews(Path masterDir, int threads) {
         this.masterDir = masterDir;
         this.threads = threads;
+    }
+
+    /** Whether every range in the manifest was judged on archiving: its files have the typed columns. */
+    boolean everyRangeJudged() throws IOException {
+        try (Stream<Path> manifest = Files.list(masterDir.resolve("_manifest"))) {
+            for (Path entry : manifest.filter(path -> path.getFileName().toString().endsWith(".json")).toList()) {
+                if (!JUDGED.matcher(Files.readString(entry)).find()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The Parquet files of every range in the manifest. */
@@ -68,8 +89,9 @@ final class DuckDbViews {
              Statement statement = connection.createStatement()) {
             statement.execute("SET threads = " + threads);
             statement.execute("SET TimeZone = 'UTC'");
+            boolean typed = everyRangeJudged();
             long started = System.nanoTime();
-            statement.execute("CREATE TEMP TABLE views AS " + viewsSql(fileList, cutoff));
+            statement.execute("CREATE TEMP TABLE views AS " + (typed ? typedViewsSql(fileList, cutoff) : viewsSql(fileList, cutoff)));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             long records;
             try (ResultSet count = statement.executeQuery("SELECT count(*) FROM read_parquet(" + fileList + ")"
@@ -86,8 +108,29 @@ final class DuckDbViews {
                                     new BigInteger(rows.getString(6))));
                 }
             }
-            return new Result(views, records, took);
+            return new Result(views, records, took, typed);
         }
+    }
+
+    /**
+     * First copy per (product, event id) of the valid records by (ingest_eff, partition, offset), then count, revenue and
+     * duration per product and 5m, 1h and 1d window, from the columns the batch job stored when it judged each record.
+     */
+    static String typedViewsSql(String fileList, Instant cutoff) {
+        return """
+                WITH firsts AS (
+                    SELECT product_id, event_id,
+                        arg_min(struct_pack(revenue, duration_ms, event_ms := epoch_ms(event_time)),
+                                struct_pack(ingest_eff, p := "partition", o := "offset")) AS e
+                    FROM read_parquet(%s)
+                    WHERE ingest_eff < make_timestamp(%d) AND valid
+                    GROUP BY product_id, event_id
+                )
+                SELECT product_id, g.label AS granularity, e.event_ms // g.width_ms * g.width_ms AS window_start_ms,
+                    count(*) AS event_count, sum(e.revenue) AS revenue, sum(e.duration_ms::HUGEINT) AS duration_sum
+                FROM firsts, (VALUES ('5m', 300000), ('1h', 3600000), ('1d', 86400000)) AS g(label, width_ms)
+                GROUP BY ALL
+                """.formatted(fileList, cutoff.toEpochMilli() * 1000);
     }
 
     /**

@@ -27,8 +27,9 @@ import java.util.List;
  *
  * <p>Kafka ranges also list, per partition, the offsets they hold and the ingest time of the last record
  * ({@code "offsets": [{"partition": 0, "from": 0, "to": 42, "last_ingest": "..."}]}) and the holes the operator
- * accepted ({@code "holes": [...]}); {@code "ingest_eff": true} says the files have the {@code ingest_eff} column.
- * Entries written before have none of the three and read as empty and false.
+ * accepted ({@code "holes": [...]}); {@code "ingest_eff": true} says the files have the {@code ingest_eff} column;
+ * {@code "rules_version": n} that they have the records' verdicts, judged with {@code EventRules.VERSION} n. Entries
+ * written before have none of these and read as empty, false and {@link ArchivedRange#RAW_ONLY}.
  */
 public final class ManifestFiles {
 
@@ -65,7 +66,8 @@ public final class ManifestFiles {
                 .put("records", range.records())
                 .put("written_at", range.writtenAt().toString())
                 .put("origin", range.origin())
-                .put("ingest_eff", range.ingestEff());
+                .put("ingest_eff", range.ingestEff())
+                .put("rules_version", range.rulesVersion());
         ArrayNode offsets = node.putArray("offsets");
         for (PartitionOffsets partition : range.offsets()) {
             offsets.addObject()
@@ -117,7 +119,8 @@ public final class ManifestFiles {
                     text(node, "origin", file),
                     offsets,
                     holes,
-                    node.path("ingest_eff").asBoolean(false));
+                    node.path("ingest_eff").asBoolean(false),
+                    node.path("rules_version").asInt(ArchivedRange.RAW_ONLY));
         }
         catch (IOException | RuntimeException e) {
             throw new MasterDatasetException("Unreadable manifest entry " + file + ": " + e.getMessage(), e);

@@ -1,63 +1,63 @@
 package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.model.RejectionReason;
-import org.apache.spark.SparkContext;
-import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
+import org.apache.spark.sql.Row;
 
-import java.io.Serializable;
-import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import static java.util.Objects.requireNonNull;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.lit;
+
 /**
- * Spark accumulators for what the recompute stage judged: records read, valid events, rejections by
- * reason. They are updated in transformations, so a retried task can count twice (Spark's documented
- * rule); the published counts come from the rows actually written instead.
+ * What the recompute stage judged: records read, valid events, rejections by reason, counted by a Spark
+ * {@link Observation} of the judged records. It is an accumulator inside the query, so a stage Spark re-runs after a
+ * lost shuffle may count twice; the published counts come from the rows actually written instead.
+ *
+ * @param records          judged records read
+ * @param valid            valid events, duplicates included
+ * @param rejectedByReason rejections by reason code, only reasons that occurred, in the order of {@link RejectionReason}
  */
-public final class RecordCounters implements Serializable {
+public record RecordCounters(long records, long valid, Map<String, Long> rejectedByReason) {
 
-    private static final long serialVersionUID = 1L;
+    public RecordCounters {
+        rejectedByReason = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(rejectedByReason, "rejectedByReason is null")));
+    }
 
-    private final LongAccumulator records;
-    private final LongAccumulator valid;
-    private final EnumMap<RejectionReason, LongAccumulator> rejected = new EnumMap<>(RejectionReason.class);
-
-    public RecordCounters(SparkContext context) {
-        records = context.longAccumulator("records read");
-        valid = context.longAccumulator("valid events");
+    /** The judged records ({@code valid}, {@code rejection_reason}), counted by {@code observation} when they are read. */
+    public static Dataset<Row> observe(Dataset<Row> judged, Observation observation) {
+        List<Column> counts = new ArrayList<>();
+        counts.add(count_if(col(RecordJudge.VALID)).as("valid"));
         for (RejectionReason reason : RejectionReason.values()) {
-            rejected.put(reason, context.longAccumulator("rejected " + reason.code()));
+            counts.add(count_if(col(RecordJudge.REJECTION_REASON).equalTo(reason.code())).as(reason.code()));
         }
+        return judged.observe(observation, count(lit(1)).as("records"), counts.toArray(Column[]::new));
     }
 
-    public void countRecord() {
-        records.add(1);
-    }
-
-    public void countValid() {
-        valid.add(1);
-    }
-
-    public void countRejected(RejectionReason reason) {
-        rejected.get(reason).add(1);
-    }
-
-    public long records() {
-        return records.value();
-    }
-
-    public long valid() {
-        return valid.value();
-    }
-
-    /** Rejections by reason code, only reasons that occurred, in the order of {@link RejectionReason}. */
-    public Map<String, Long> rejectedByReason() {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        rejected.forEach((reason, accumulator) -> {
-            if (accumulator.value() > 0) {
-                counts.put(reason.code(), accumulator.value());
+    /**
+     * The counts of an observation whose query has run. A query over no files reports no metrics at all (Spark
+     * optimises the observed plan away): that is zero records.
+     */
+    public static RecordCounters of(Observation observation) {
+        Map<String, Object> metrics = Observed.metrics(observation);
+        if (metrics.isEmpty()) {
+            return new RecordCounters(0, 0, Map.of());
+        }
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        for (RejectionReason reason : RejectionReason.values()) {
+            long count = Observed.count(metrics, reason.code());
+            if (count > 0) {
+                rejected.put(reason.code(), count);
             }
-        });
-        return counts;
+        }
+        return new RecordCounters(Observed.count(metrics, "records"), Observed.count(metrics, "valid"), rejected);
     }
 }

@@ -1,46 +1,28 @@
 package io.lambdaplatform.batch.internal;
 
-import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.viewstore.PartitionSpan;
-import org.apache.spark.Partitioner;
+import io.lambdaplatform.model.EventCodec;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
- * Places every {@link ViewCell} of one Cassandra partition of the batch views (product, granularity, partition start)
- * in the same Spark partition, so that the task writing it can send the partition's rows in a few unlogged batches.
- * The hash uses only strings and longs, whose hashes agree across executor JVMs.
+ * Places records by product, once. Every copy of an event has the event's product, and every view row of one Cassandra
+ * partition of the batch views (product, granularity, partition start) has it too: so after this one shuffle the
+ * first copy of each event, the aggregate of each window and the writes of each Cassandra partition are all computed
+ * in one task, with no further shuffle (Spark sees that hash partitioning by {@code product_id} already clusters the
+ * later groupings), and the writing task can send a partition's rows in a few unlogged batches. Spark hashes the
+ * column with Murmur3, the same in every executor JVM.
  */
-public final class ViewPartitioner extends Partitioner {
+public final class ViewPartitioner {
 
-    private final int partitions;
+    private ViewPartitioner() {}
 
-    public ViewPartitioner(int partitions) {
+    /** The records in {@code partitions} Spark partitions by {@code product_id}. */
+    public static Dataset<Row> byProduct(Dataset<Row> records, int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be positive: " + partitions);
         }
-        this.partitions = partitions;
-    }
-
-    @Override
-    public int numPartitions() {
-        return partitions;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-        ViewCell cell = (ViewCell) key;
-        long spanMillis = PartitionSpan.of(Granularity.parse(cell.granularity())).toMillis();
-        long partitionStart = Math.floorDiv(cell.windowStartMillis(), spanMillis) * spanMillis;
-        int hash = 31 * (31 * cell.productId().hashCode() + cell.granularity().hashCode()) + Long.hashCode(partitionStart);
-        return Math.floorMod(hash, partitions);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof ViewPartitioner that && that.partitions == partitions;
-    }
-
-    @Override
-    public int hashCode() {
-        return partitions;
+        return records.repartition(partitions, col(EventCodec.PRODUCT_ID));
     }
 }

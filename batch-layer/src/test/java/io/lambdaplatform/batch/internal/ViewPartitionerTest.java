@@ -1,62 +1,62 @@
 package io.lambdaplatform.batch.internal;
 
-import io.lambdaplatform.model.EventWindow;
-import io.lambdaplatform.model.Granularity;
-import io.lambdaplatform.model.ViewKey;
-import io.lambdaplatform.viewstore.PartitionSpan;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.spark_partition_id;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ViewPartitionerTest {
 
-    private static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
+    private static final StructType RECORDS = new StructType()
+            .add("product_id", DataTypes.StringType)
+            .add("event_id", DataTypes.StringType);
 
-    private final ViewPartitioner partitioner = new ViewPartitioner(8);
-
-    @Test
-    void placesEveryWindowOfOneCassandraPartitionInTheSameSparkPartition() {
-        // 5-minute windows share a Cassandra partition per UTC day, hours per 16 days.
-        Set<Integer> fiveMinutes = new HashSet<>();
-        for (int window = 0; window < 288; window++) {
-            fiveMinutes.add(partitioner.getPartition(cell("p-1", Granularity.FIVE_MINUTES, DAY.plus(Duration.ofMinutes(5L * window)))));
-        }
-        Set<Integer> hours = new HashSet<>();
-        Instant span = PartitionSpan.partitionStart(Granularity.ONE_HOUR, DAY);
-        for (int window = 0; window < 16 * 24; window++) {
-            hours.add(partitioner.getPartition(cell("p-1", Granularity.ONE_HOUR, span.plus(Duration.ofHours(window)))));
-        }
-
-        assertThat(fiveMinutes).hasSize(1);
-        assertThat(hours).hasSize(1);
-    }
+    private final SparkSession spark = SparkSession.builder()
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate();
 
     @Test
-    void spreadsCassandraPartitionsOverEverySparkPartition() {
-        Set<Integer> used = new HashSet<>();
+    void placesEveryRecordOfOneProductInTheSameSparkPartitionAndSpreadsProductsOverAll() {
+        List<Row> records = new ArrayList<>();
         for (int product = 0; product < 1000; product++) {
-            int partition = partitioner.getPartition(cell("p-" + product, Granularity.FIVE_MINUTES, DAY));
-            assertThat(partition).isBetween(0, 7);
-            used.add(partition);
+            for (int event = 0; event < 3; event++) {
+                records.add(RowFactory.create("p-" + product, "e-" + event));
+            }
         }
 
-        assertThat(used).hasSize(8);
-        assertThat(partitioner.getPartition(cell("p-7", Granularity.ONE_DAY, Instant.EPOCH)))
-                .isEqualTo(new ViewPartitioner(8).getPartition(cell("p-7", Granularity.ONE_DAY, Instant.EPOCH)));
+        Map<String, Set<Integer>> partitionsByProduct = new HashMap<>();
+        ViewPartitioner.byProduct(spark.createDataFrame(records, RECORDS), 8)
+                .select(col("product_id"), spark_partition_id()).collectAsList()
+                .forEach(row -> partitionsByProduct.computeIfAbsent(row.getString(0), p -> new HashSet<>()).add(row.getInt(1)));
+
+        assertThat(partitionsByProduct).hasSize(1000).allSatisfy((product, partitions) -> assertThat(partitions).hasSize(1));
+        Set<Integer> used = new HashSet<>();
+        partitionsByProduct.values().forEach(used::addAll);
+        assertThat(used).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
     }
 
     @Test
     void needsAtLeastOnePartition() {
-        assertThatThrownBy(() -> new ViewPartitioner(0)).hasMessageContaining("partitions must be positive: 0");
-    }
-
-    private static ViewCell cell(String product, Granularity granularity, Instant start) {
-        return ViewCell.of(new ViewKey(product, new EventWindow(granularity, start)));
+        Dataset<Row> none = spark.createDataFrame(List.of(), RECORDS);
+        assertThatThrownBy(() -> ViewPartitioner.byProduct(none, 0)).hasMessageContaining("partitions must be positive: 0");
     }
 }

@@ -1,0 +1,88 @@
+package io.lambdaplatform.batch.internal;
+
+import io.lambdaplatform.model.Event;
+import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.EventRules;
+import io.lambdaplatform.model.EventVerdict;
+import io.lambdaplatform.model.Rejection;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.sql.Timestamp;
+
+/**
+ * Judges raw records with {@link EventCodec#decode(byte[], byte[])} and appends the verdict as typed columns: whether
+ * the record is a valid event, the rejection's reason code and detail when it is not, and the decoded event's fields
+ * when it is (named as in the event's JSON; {@code null} for an invalid record).
+ */
+public final class RecordJudge {
+
+    public static final String VALID = "valid";
+    public static final String REJECTION_REASON = "rejection_reason";
+    public static final String REJECTION_DETAIL = "rejection_detail";
+    /** Revenue is below 10^12 in absolute value, at scale 2: 14 digits. */
+    public static final int REVENUE_PRECISION = 14;
+
+    /** The verdict's columns, in the order {@link #judge} appends them. */
+    public static final StructType VERDICT = new StructType()
+            .add(VALID, DataTypes.BooleanType, false)
+            .add(REJECTION_REASON, DataTypes.StringType, true)
+            .add(REJECTION_DETAIL, DataTypes.StringType, true)
+            .add(EventCodec.EVENT_ID, DataTypes.StringType, true)
+            .add(EventCodec.PRODUCT_ID, DataTypes.StringType, true)
+            .add(EventCodec.USER_ID, DataTypes.StringType, true)
+            .add(EventCodec.REVENUE, DataTypes.createDecimalType(REVENUE_PRECISION, EventRules.REVENUE_SCALE), true)
+            .add(EventCodec.DURATION_MS, DataTypes.LongType, true)
+            .add(EventCodec.EVENT_TIME, DataTypes.TimestampType, true);
+
+    private RecordJudge() {}
+
+    /**
+     * The records with the {@link #VERDICT} columns appended.
+     *
+     * @param records must have the binary columns {@code keyColumn} and {@code valueColumn}; every column is kept
+     */
+    public static Dataset<Row> judge(Dataset<Row> records, String keyColumn, String valueColumn) {
+        StructType input = records.schema();
+        int key = input.fieldIndex(keyColumn);
+        int value = input.fieldIndex(valueColumn);
+        int width = input.size();
+        StructType output = input;
+        for (StructField field : VERDICT.fields()) {
+            output = output.add(field);
+        }
+        return records.map((MapFunction<Row, Row>) row -> withVerdict(row, key, value, width), Encoders.row(output));
+    }
+
+    private static Row withVerdict(Row row, int key, int value, int width) {
+        Object[] values = new Object[width + VERDICT.size()];
+        for (int i = 0; i < width; i++) {
+            values[i] = row.get(i);
+        }
+        EventVerdict verdict = EventCodec.decode(row.isNullAt(key) ? null : (byte[]) row.get(key),
+                row.isNullAt(value) ? null : (byte[]) row.get(value));
+        if (verdict instanceof EventVerdict.Valid valid) {
+            Event event = valid.event();
+            values[width] = true;
+            values[width + 3] = event.eventId();
+            values[width + 4] = event.productId();
+            values[width + 5] = event.userId();
+            values[width + 6] = event.revenue();
+            values[width + 7] = event.durationMs();
+            values[width + 8] = Timestamp.from(event.eventTime());
+        }
+        else {
+            Rejection rejection = ((EventVerdict.Invalid) verdict).rejection();
+            values[width] = false;
+            values[width + 1] = rejection.reason().code();
+            values[width + 2] = rejection.detail();
+        }
+        return RowFactory.create(values);
+    }
+}

@@ -1,0 +1,126 @@
+package io.lambdaplatform.batch.internal;
+
+import io.lambdaplatform.batch.MasterDataset;
+import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Measure;
+import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.viewstore.ViewRow;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.unix_millis;
+
+/**
+ * The batch views as Spark SQL over judged records ({@link MasterDataset#JUDGED_COLUMNS}): the first copy of every
+ * event, then every {@link Measure} per product and window at every {@link Granularity}. The measures are taken from
+ * common-model's description, each turned into one aggregate column: {@link Measure.Merge#COUNT} into
+ * {@code count(1)}, {@link Measure.Merge#SUM} into an exact decimal {@code sum} of the event field. The views'
+ * columns: {@code product_id}, {@code granularity} (label), {@code window_start_ms}, one column per measure
+ * ({@link Measure#column()}).
+ */
+public final class ViewAggregation {
+
+    public static final String GRANULARITY = "granularity";
+    public static final String WINDOW_START_MS = "window_start_ms";
+    /** Decimal sums of up to 38 digits: exact for far more events than a window can hold. */
+    private static final int SUM_PRECISION = 38;
+    private static final String FIRST = "first";
+    private static final String WINDOW = "window";
+
+    private ViewAggregation() {}
+
+    /**
+     * The view rows of the valid, first copies among the judged records, in {@code partitions} Spark partitions by
+     * product ({@link ViewPartitioner}): the only shuffle.
+     */
+    public static Dataset<Row> views(Dataset<Row> judged, int partitions) {
+        return aggregate(firstCopies(ViewPartitioner.byProduct(judged.where(col(RecordJudge.VALID)), partitions)));
+    }
+
+    /**
+     * The first copy of every event identity ({@code product_id}, {@code event_id}) among valid records, by
+     * (ingest time, partition, offset), as in the speed layer: the minimum of a struct that starts with those three.
+     * Columns {@code product_id}, {@code event_time} and each measure's event field.
+     */
+    public static Dataset<Row> firstCopies(Dataset<Row> valid) {
+        List<Column> order = new ArrayList<>(List.of(col(MasterDataset.INGEST_MILLIS), col(MasterDataset.PARTITION),
+                col(MasterDataset.OFFSET), col(EventCodec.EVENT_TIME)));
+        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), col(FIRST + "." + EventCodec.EVENT_TIME)));
+        for (String field : eventFields()) {
+            order.add(col(field));
+            selected.add(col(FIRST + "." + field));
+        }
+        return valid.groupBy(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID))
+                .agg(min(struct(order.toArray(Column[]::new))).as(FIRST))
+                .select(selected.toArray(Column[]::new));
+    }
+
+    /** Every measure per product and window of every granularity, over events (one row each). */
+    public static Dataset<Row> aggregate(Dataset<Row> events) {
+        Column eventMillis = unix_millis(col(EventCodec.EVENT_TIME));
+        List<Column> windows = new ArrayList<>();
+        for (Granularity granularity : Granularity.values()) {
+            long width = granularity.width().toMillis();
+            windows.add(struct(lit(granularity.label()).as(GRANULARITY), eventMillis.minus(pmod(eventMillis, lit(width))).as(WINDOW_START_MS)));
+        }
+        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), explode(array(windows.toArray(Column[]::new))).as(WINDOW)));
+        eventFields().forEach(field -> selected.add(col(field)));
+        List<Column> measures = new ArrayList<>();
+        for (Measure measure : Measure.values()) {
+            measures.add(aggregate(measure).as(measure.column()));
+        }
+        return events.select(selected.toArray(Column[]::new))
+                .groupBy(col(EventCodec.PRODUCT_ID), col(WINDOW + "." + GRANULARITY).as(GRANULARITY),
+                        col(WINDOW + "." + WINDOW_START_MS).as(WINDOW_START_MS))
+                .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new));
+    }
+
+    /** One measure as an aggregate column: its merge applied to its value per event, exactly. */
+    static Column aggregate(Measure measure) {
+        return switch (measure.merge()) {
+            case COUNT -> count(lit(1));
+            case SUM -> sum(col(measure.eventField()).cast(DataTypes.createDecimalType(SUM_PRECISION, measure.scale())));
+        };
+    }
+
+    /** A row of {@link #views} as the view row it is. */
+    public static ViewRow viewRow(Row row) {
+        ViewKey key = new ViewKey(row.getAs(EventCodec.PRODUCT_ID), new EventWindow(Granularity.parse(row.getAs(GRANULARITY)),
+                Instant.ofEpochMilli(row.<Long>getAs(WINDOW_START_MS))));
+        return new ViewRow(key, Metrics.fromValues(measure -> decimal(row.getAs(measure.column()))));
+    }
+
+    private static BigDecimal decimal(Object value) {
+        return value instanceof BigDecimal decimal ? decimal : BigDecimal.valueOf(((Number) value).longValue());
+    }
+
+    /** The event fields the measures sum, each once. */
+    private static List<String> eventFields() {
+        List<String> fields = new ArrayList<>();
+        for (Measure measure : Measure.values()) {
+            if (measure.merge() == Measure.Merge.SUM && !fields.contains(measure.eventField())) {
+                fields.add(measure.eventField());
+            }
+        }
+        return fields;
+    }
+}
