@@ -5,15 +5,13 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.generator.EventGenerator;
-import io.lambdaplatform.generator.GeneratedRecord;
 import io.lambdaplatform.generator.GeneratorSettings;
+import io.lambdaplatform.it.exactness.ServingAnswers;
 import io.lambdaplatform.it.exactness.Truth;
+import io.lambdaplatform.it.exactness.TruthSender;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
-import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.stack.LocalStack;
@@ -23,11 +21,7 @@ import io.lambdaplatform.stack.StackOptions;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,13 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,25 +40,20 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The secured cluster stack ({@code --cluster --secure}): Kafka on SASL_SSL with SCRAM-SHA-512, Cassandra with password
@@ -90,9 +73,7 @@ class SecureClusterIT {
     private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(8);
     private static final int PRODUCTS = 6;
     private static final Set<String> OWNER_ONLY = Set.of("rw-------");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<LayerProcess> layers = new ArrayList<>();
     private Path dataDir;
     private RunningStack stack;
@@ -213,32 +194,33 @@ class SecureClusterIT {
         LayerProcess speed = started(LayerProcess.speed(dataDir, environment, dataDir.resolve("logs/speed.log")));
         int port = LayerProcess.freePort();
         LayerProcess serving = started(LayerProcess.serving(dataDir, port, environment, dataDir.resolve("logs/serving.log")));
-        String url = "http://127.0.0.1:" + port;
-        await("serving layer ready; log " + serving.log()).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
-                .ignoreExceptionsInstanceOf(UncheckedIOException.class)
-                .failFast("the serving layer exited; log " + serving.log(), () -> !serving.isAlive())
-                .until(() -> get(url + "/health/ready").statusCode() == 200);
+        ServingAnswers answers = new ServingAnswers("http://127.0.0.1:" + port);
+        answers.awaitReady(serving);
 
         Truth truth = new Truth();
-        send(new EventGenerator(new GeneratorSettings(400, PRODUCTS, 20261203, 0.15, 0.08, 0.05, Duration.ofDays(2)), InstantSource.system()), truth);
-        assertThat(truth.duplicatesSent()).as("duplicates among those sent").isPositive();
-        assertThat(truth.invalidCount()).as("invalid records among those sent").isPositive();
-        awaitSpeedCaughtUp(url, speed, truth);
-        assertThat(assertExact(url, truth, "speed layer only").isNull()).as("no batch version yet").isTrue();
+        // Through SASL_SSL, with the stack's client settings.
+        try (TruthSender sender = new TruthSender(endpoints.kafka().clientProperties(), endpoints.eventsTopic(), truth)) {
+            sender.send(new EventGenerator(new GeneratorSettings(400, PRODUCTS, 20261203, 0.15, 0.08, 0.05, Duration.ofDays(2)),
+                    InstantSource.system()), 0);
+            assertThat(truth.duplicatesSent()).as("duplicates among those sent").isPositive();
+            assertThat(truth.invalidCount()).as("invalid records among those sent").isPositive();
+            answers.awaitCaughtUp(Instant.now(), truth, CATCH_UP_TIMEOUT, speed::isAlive, speed.log().toString());
+            assertThat(answers.assertExact(truth, "speed layer only").batch()).as("no batch version yet").isEmpty();
 
-        // The cutoff must pass every event: the brokers' clock passes the last append by more than the safety margin
-        // and one ingest bucket; one more (invalid) record makes them report that clock.
-        Thread.sleep(Duration.ofSeconds(20).toMillis());
-        send(List.of(new ProducerRecord<>(endpoints.eventsTopic(), "tick".getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8))));
-        truth.invalid("malformed_json");
+            // The cutoff must pass every event: the brokers' clock passes the last append by more than the safety margin
+            // and one ingest bucket; one more (invalid) record makes them report that clock.
+            Thread.sleep(Duration.ofSeconds(20).toMillis());
+            sender.sendMalformed("tick");
+            sender.flush();
+        }
         LayerProcess batch = LayerProcess.batch(dataDir, environment, dataDir.resolve("logs/batch.log"));
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code; log:\n%s", batch.logTail()).isZero();
         Matcher archived = Pattern.compile("Archived range \\S+ \\((\\d+) records").matcher(batch.logText());
         assertThat(archived.find()).as("the archive read the topic through Spark's Kafka source; log:\n%s", batch.logTail()).isTrue();
         assertThat(Long.parseLong(archived.group(1))).as("records archived").isGreaterThanOrEqualTo(400);
-        awaitSpeedCaughtUp(url, speed, truth);
-        JsonNode version = assertExact(url, truth, "after the batch run");
-        assertThat(version.path("version").asLong()).as("batch coverage %s", version).isEqualTo(1);
+        answers.awaitCaughtUp(Instant.now(), truth, CATCH_UP_TIMEOUT, speed::isAlive, speed.log().toString());
+        assertThat(answers.assertExact(truth, "after the batch run").batch())
+                .hasValueSatisfying(version -> assertThat(version.path("version").asLong()).as("batch coverage %s", version).isEqualTo(1));
 
         assertNoSecretOutsideItsFiles();
     }
@@ -279,85 +261,6 @@ class SecureClusterIT {
         return layer;
     }
 
-    /** Sends the generated records (through SASL_SSL, with the stack's client settings); the truth learns each acknowledged one. */
-    private void send(EventGenerator records, Truth truth) throws Exception {
-        List<GeneratedRecord> generated = new ArrayList<>();
-        records.forEachRemaining(generated::add);
-        send(generated.stream().map(record -> new ProducerRecord<>(endpoints.eventsTopic(), record.key(), record.value())).toList());
-        for (GeneratedRecord record : generated) {
-            if (record.kind() == GeneratedRecord.Kind.INVALID) {
-                truth.invalid(record.expectedReason().code());
-            }
-            else {
-                Event event = record.event();
-                truth.valid(new Truth.SentEvent(event.productId(), event.eventId(), event.revenue(), event.durationMs(), event.eventTime()));
-            }
-        }
-    }
-
-    private void send(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        AtomicLong acknowledged = new AtomicLong();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(endpoints.kafka().clientProperties(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000)), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record, (metadata, exception) -> {
-                    if (exception != null) {
-                        failure.compareAndSet(null, exception);
-                    }
-                    else {
-                        acknowledged.incrementAndGet();
-                    }
-                });
-            }
-            producer.flush();
-        }
-        assertThat(failure.get()).as("every record acknowledged").isNull();
-        assertThat(acknowledged.get()).isEqualTo(records.size());
-    }
-
-    private void awaitSpeedCaughtUp(String url, LayerProcess speed, Truth truth) {
-        Instant sentBy = Instant.now();
-        await("speed watermark passes " + sentBy + "; log " + speed.log()).atMost(CATCH_UP_TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .failFast("the speed layer exited; log " + speed.log(), () -> !speed.isAlive())
-                .untilAsserted(() -> {
-                    JsonNode status = json(get(url + "/v1/status"));
-                    JsonNode watermark = status.path("speed").path("watermark");
-                    assertThat(!watermark.isNull() && !watermark.isMissingNode() && Instant.parse(watermark.asText()).isAfter(sentBy))
-                            .as("watermark in %s", status).isTrue();
-                    assertThat(status.path("dead_letters").path("total").asLong()).as("dead letters in %s", status).isEqualTo(truth.invalidCount());
-                });
-    }
-
-    /** Compares every window of every product at 5m, 1h and 1d with the truth; returns the batch coverage of the answers. */
-    private JsonNode assertExact(String url, Truth truth, String step) {
-        Instant from = truth.earliest().truncatedTo(ChronoUnit.DAYS);
-        Instant to = truth.latest().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
-        JsonNode batch = null;
-        int windows = 0;
-        for (String product : truth.products()) {
-            for (String granularity : Truth.GRANULARITIES.keySet()) {
-                HttpResponse<String> response = get(url + "/v1/metrics/" + product + "?from=" + from + "&to=" + to + "&granularity=" + granularity);
-                assertThat(response.statusCode()).as("%s: %s %s: %s", step, product, granularity, response.body()).isEqualTo(200);
-                JsonNode answer = json(response);
-                assertThat(answer.path("complete").asBoolean()).as("%s: %s %s complete in %s", step, product, granularity, answer).isTrue();
-                Map<Instant, String> actual = new TreeMap<>();
-                for (JsonNode window : answer.get("windows")) {
-                    actual.put(Instant.parse(window.get("start").asText()), Truth.describe(window.get("event_count").asLong(),
-                            new BigDecimal(window.get("revenue").asText()), window.get("duration_sum_ms").asLong()));
-                }
-                Map<Instant, String> expected = truth.windows(product, granularity);
-                assertThat(actual).as("%s: product %s at %s", step, product, granularity).isEqualTo(expected);
-                windows += expected.size();
-                batch = answer.get("batch");
-            }
-        }
-        assertThat(windows).as("windows compared").isGreaterThan(PRODUCTS * 3);
-        return batch;
-    }
-
     private CqlSession cql(boolean tls, String username, String password) {
         var builder = CqlSession.builder().withLocalDatacenter(endpoints.cassandraDatacenter());
         for (String point : endpoints.cassandraContactPoints()) {
@@ -384,27 +287,5 @@ class SecureClusterIT {
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         return Admin.create(properties);
-    }
-
-    private HttpResponse<String> get(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("GET " + url + " failed", e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted during GET " + url, e);
-        }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Not JSON: " + response.body(), e);
-        }
     }
 }
