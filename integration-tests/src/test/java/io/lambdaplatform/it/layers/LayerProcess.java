@@ -85,7 +85,7 @@ public final class LayerProcess implements AutoCloseable {
 
     /**
      * {@code ./lambda local} as a user runs it, on {@code dataDir} and {@code httpPort}, with the console in
-     * {@code <dataDir>.console.log}; returns once it printed its ready block.
+     * {@code <dataDir>.console.log}; returns once it printed its ready block, to the last line.
      */
     public static LayerProcess local(Path dataDir, int httpPort, List<String> options, Duration timeout) throws IOException {
         Files.createDirectories(dataDir.toAbsolutePath().getParent());
@@ -95,7 +95,8 @@ public final class LayerProcess implements AutoCloseable {
         try {
             await("the ready block").atMost(timeout).pollInterval(Duration.ofMillis(500))
                     .failFast("./lambda local exited", () -> !local.isAlive())
-                    .untilAsserted(() -> assertThat(local.logText()).as("console").contains("Lambda Platform is up"));
+                    // The block's last line: the block is printed a line at a time, and a loaded machine may pause between them.
+                    .untilAsserted(() -> assertThat(local.logText()).as("console").contains("Lambda Platform is up", "  stop       Ctrl-C"));
             return local;
         }
         catch (RuntimeException | Error e) {
