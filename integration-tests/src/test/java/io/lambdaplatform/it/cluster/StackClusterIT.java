@@ -1,12 +1,16 @@
 package io.lambdaplatform.it.cluster;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
 import io.lambdaplatform.generator.EventGenerator;
 import io.lambdaplatform.generator.GeneratorSettings;
 import io.lambdaplatform.it.exactness.ServingAnswers;
@@ -15,6 +19,8 @@ import io.lambdaplatform.it.exactness.TruthSender;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.stack.LocalStack;
 import io.lambdaplatform.stack.RunningServer;
 import io.lambdaplatform.stack.RunningStack;
@@ -22,14 +28,15 @@ import io.lambdaplatform.stack.StackEndpoints;
 import io.lambdaplatform.stack.StackOptions;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
+import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,36 +45,51 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The platform on the cluster stack, with faults. The stack runs on its own data directory: a 3-node Cassandra ring with
- * the keyspace at RF 3, 3 Kafka brokers with {@code events} at RF 3, {@code min.insync.replicas=2} and LogAppendTime,
- * S3Proxy, and a Spark standalone master with 2 workers. On it run three speed-layer instances in one group (one
- * standby replica of every task's state) and two serving instances; the batch job runs on the standalone master
- * through {@code ./lambda batch --stack D}.
+ * The platform on the secured cluster stack, with faults. The stack runs on its own data directory: a 3-node Cassandra
+ * ring with the keyspace at RF 3, password authentication and client TLS required; 3 Kafka brokers on SASL_SSL with
+ * SCRAM-SHA-512, {@code events} at RF 3, {@code min.insync.replicas=2} and LogAppendTime; S3Proxy; and a Spark standalone
+ * master with 2 workers; certificates and passwords are made at start-up. First the security itself: {@code
+ * endpoints.json} and every file holding a secret are owner-only, and a plaintext Kafka client, a wrong SCRAM password, a
+ * Cassandra session without TLS, one without credentials and one as the default superuser are all refused. On the stack,
+ * through {@code --stack D} unchanged, run three speed-layer instances in one group (one standby replica of every task's
+ * state) and two serving instances; the batch job runs once on the standalone master and once on {@code local[2]}, both
+ * reading the topic through SASL_SSL. At the end no generated password appears anywhere under the data directory except
+ * in the files meant to hold it.
  *
  * <p>Events from the generator (late, out-of-order, duplicate and invalid ones) stream in while, one step at a time,
  * {@code kill -9} takes away one speed instance, one Spark worker in the middle of a recompute, one Cassandra node during
@@ -77,7 +99,8 @@ import static org.awaitility.Awaitility.await;
  * serving instances without pause and requires that each answers 200 (one node of three down leaves every quorum) and
  * that no answer saying {@code complete: true} is short: it holds every event ingested before its speed watermark.
  */
-// The longest class, so it starts first when classes run in parallel (integration-tests/pom.xml).
+// The longest class, so it starts first when classes run in parallel (integration-tests/pom.xml). It is the one class on
+// a cluster stack: a second one beside it would take the cores every other class needs.
 @Order(1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -90,6 +113,7 @@ class StackClusterIT {
     private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(5);
     private static final int PRODUCTS = 8;
     private static final int SPEED_INSTANCES = 3;
+    private static final Set<String> OWNER_ONLY = Set.of("rw-------");
 
     private final Truth truth = new Truth();
     private final List<String> table = new ArrayList<>();
@@ -101,6 +125,8 @@ class StackClusterIT {
     private StackOptions options;
     private RunningStack stack;
     private StackEndpoints endpoints;
+    private CassandraSettings cassandra;
+    private List<String> passwords;
     private Path logs;
     private Map<String, String> environment;
     private TruthSender sender;
@@ -111,12 +137,24 @@ class StackClusterIT {
     void startClusterStackAndPlatform() throws Exception {
         options = StackOptions.of(ChildJvmTestStack.freshDataDir("cluster-"))
                 .withCluster(true)
+                .withSecure(true)
                 .withPartitions(3)
                 .withStartTimeout(Duration.ofMinutes(6))
                 .withSparkClasspath(sparkClasspath());
         stack = LocalStack.start(options);
         endpoints = stack.endpoints();
         logs = options.dataDir().resolve("logs");
+        Properties generated = new Properties();
+        try (Reader in = Files.newBufferedReader(options.dataDir().resolve("tls/passwords.properties"))) {
+            generated.load(in);
+        }
+        passwords = generated.stringPropertyNames().stream().map(generated::getProperty).toList();
+        assertThat(passwords).hasSize(4).allMatch(password -> password.matches("[0-9a-f]{48}"));
+        // As the platform connects (TLS and credentials from endpoints.json), back quickly once a killed node restarts.
+        CassandraSettings platform = CassandraSettings.from(PlatformConfig.load(null, options.dataDir()));
+        String reconnection = CassandraSettings.DRIVER_ROOT + ".advanced.reconnection-policy { base-delay = 1 second, max-delay = 2 seconds }";
+        cassandra = platform.withRequestTimeout(Duration.ofSeconds(30)).withDriverConfig(ConfigFactory.parseString(reconnection)
+                .withFallback(ConfigFactory.parseString(platform.driverConfig())).root().render(ConfigRenderOptions.concise()));
 
         environment = new HashMap<>();
         // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
@@ -130,7 +168,8 @@ class StackClusterIT {
         environment.put("LAMBDA_SPEED_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "2000");
         environment.put("LAMBDA_SPEED_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS", "10000");
 
-        sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()), endpoints.eventsTopic(), truth);
+        // Through SASL_SSL, with the stack's client settings.
+        sender = new TruthSender(endpoints.kafka().clientProperties(), endpoints.eventsTopic(), truth);
         for (int instance = 1; instance <= SPEED_INSTANCES; instance++) {
             speed.add(startSpeed(instance));
         }
@@ -191,7 +230,7 @@ class StackClusterIT {
         });
         assertThat(options.dataDir().resolve("spark/home/jars")).isDirectoryContaining("glob:**/spark-core_2.13-*.jar");
 
-        try (CqlSession session = cql(endpoints); Admin admin = admin(endpoints)) {
+        try (CqlSession session = cassandra.connect(); Admin admin = admin()) {
             assertThat(upNodes(session)).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2", "127.0.0.3");
             assertThat(session.getMetadata().getKeyspace(endpoints.cassandraKeyspace()).orElseThrow().getReplication())
                     .containsEntry("replication_factor", "3");
@@ -208,9 +247,72 @@ class StackClusterIT {
         }
     }
 
-    /** Three speed instances share the partitions; one is killed mid-stream, its tasks move to the others, and it comes back. */
     @Test
     @Order(2)
+    void endpointsCarryTheClientSecurityAndEverySecretIsOwnerOnly() throws IOException {
+        Path dataDir = options.dataDir();
+        var config = PlatformConfig.load(null, dataDir);
+        KafkaSettings kafka = KafkaSettings.from(config);
+        assertThat(kafka.security()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("ssl.truststore.location", dataDir.resolve("tls/truststore.p12").toString())
+                .containsKeys("sasl.jaas.config", "ssl.truststore.password");
+        assertThat(cassandra.username()).isEqualTo("lambda");
+        assertThat(passwords).contains(cassandra.password());
+        assertThat(cassandra.contactPoints()).hasSize(3);
+        assertThat(endpoints.toString()).doesNotContain(passwords);
+
+        List<Path> secrets = new ArrayList<>(List.of(dataDir.resolve(StackEndpoints.FILE_NAME), dataDir.resolve("tls/passwords.properties"),
+                dataDir.resolve("tls/truststore.p12")));
+        for (int node = 1; node <= 3; node++) {
+            secrets.add(dataDir.resolve("tls/node-" + node + ".p12"));
+            secrets.add(dataDir.resolve("conf/kafka-" + node + ".properties"));
+            secrets.add(dataDir.resolve("conf/cassandra-" + node + ".yaml"));
+        }
+        for (Path file : secrets) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("permissions of %s", file).isIn(OWNER_ONLY);
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("tls")))).isEqualTo("rwx------");
+        assertThat(Files.readString(dataDir.resolve("conf/kafka-1.properties"))).contains(
+                "listeners=SASL_SSL://127.0.0.1:", "inter.broker.listener.name=SASL_SSL", "sasl.enabled.mechanisms=SCRAM-SHA-512");
+        assertThat(Files.readString(dataDir.resolve("conf/cassandra-2.yaml"))).contains(
+                "  class_name: org.apache.cassandra.auth.PasswordAuthenticator", "  optional: false", "tls/node-2.p12");
+    }
+
+    @Test
+    @Order(3)
+    void plaintextKafkaClientsWrongPasswordsAndCassandraSessionsWithoutTlsOrCredentialsAreRefused() throws Exception {
+        try (Admin plaintext = admin(Map.of(), Duration.ofSeconds(20))) {
+            assertThatThrownBy(() -> plaintext.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                    .as("a plaintext client on the SASL_SSL listener").isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        }
+        Map<String, String> wrongPassword = new HashMap<>(endpoints.kafka().security());
+        wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"lambda\" password=\"wrong\";");
+        try (Admin impostor = admin(wrongPassword, Duration.ofSeconds(20))) {
+            assertThatThrownBy(() -> impostor.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SaslAuthenticationException.class);
+        }
+
+        assertThatThrownBy(() -> cql(false, null, null).close()).as("CQL without TLS").isInstanceOf(AllNodesFailedException.class);
+        assertThatThrownBy(() -> cql(true, null, null).close()).as("TLS without credentials").isInstanceOf(AllNodesFailedException.class)
+                .satisfies(e -> assertThat(((AllNodesFailedException) e).getAllErrors().values().stream().flatMap(List::stream))
+                        .hasAtLeastOneElementOfType(AuthenticationException.class));
+        assertThatThrownBy(() -> cql(true, "cassandra", "cassandra").close()).as("the default superuser, dropped")
+                .isInstanceOf(AllNodesFailedException.class)
+                .satisfies(e -> assertThat(((AllNodesFailedException) e).getAllErrors().values().stream().flatMap(List::stream))
+                        .hasAtLeastOneElementOfType(AuthenticationException.class));
+        try (CqlSession session = cassandra.connect()) {
+            // The driver's metadata leaves the system keyspaces out.
+            assertThat(session.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'").one()
+                    .getMap("replication", String.class, String.class)).containsEntry("replication_factor", "3");
+            assertThat(session.execute("SELECT role, is_superuser FROM system_auth.roles").all())
+                    .extracting(row -> row.getString("role") + " " + row.getBoolean("is_superuser")).containsExactly("lambda true");
+        }
+    }
+
+    /** Three speed instances share the partitions; one is killed mid-stream, its tasks move to the others, and it comes back. */
+    @Test
+    @Order(4)
     void killMinus9OfOneOfThreeSpeedInstancesMidStreamLeavesEveryWindowExact() throws Exception {
         TruthSender.Background stream = streamStarted(2);
         LayerProcess killed = speed.get(1);
@@ -219,7 +321,7 @@ class StackClusterIT {
         speed.set(1, startSpeed(2));
         assertThat(speed.get(1).pid()).isNotEqualTo(killed.pid());
         stream.await(STREAM_TIMEOUT);
-        assertExactEverywhere("2 kill -9 of 1 of 3 speed");
+        assertExactEverywhere("4 kill -9 of 1 of 3 speed");
     }
 
     /**
@@ -229,10 +331,10 @@ class StackClusterIT {
      * tasks again on the other worker, and the published version is exactly the truth.
      */
     @Test
-    @Order(3)
+    @Order(5)
     void theBatchJobRunsOnTheWorkersAndStaysExactWhenOneIsKilledWhileItRecomputes() throws Exception {
         Instant lastAppend = awaitCutoffPassesEverything();
-        LayerProcess batch = startBatch();
+        LayerProcess batch = startBatch(Map.of());
         awaitRecomputeStarted(batch);
         stack.kill("spark-worker-2");
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code; log:\n%s", batch.logTail()).isZero();
@@ -254,7 +356,7 @@ class StackClusterIT {
         assertThat(lost).as("the driver lost an executor after the recompute began; log:\n%s", driverLog).isGreaterThan(recompute);
         assertThat(driverLog.indexOf("Published batch version", lost)).as("and published after that").isGreaterThan(lost);
 
-        try (CqlSession session = cql(endpoints)) {
+        try (CqlSession session = cassandra.connect()) {
             CassandraBatchViews views = new CassandraBatchViews(session, endpoints.cassandraKeyspace());
             BatchVersion live = views.current().orElseThrow();
             assertThat(live.cutoff()).as("the cutoff passes every event").isAfter(lastAppend);
@@ -262,45 +364,46 @@ class StackClusterIT {
             assertThat(live.eventCount()).isEqualTo(truth.eventCount());
         }
         stack.restart("spark-worker-2");
-        assertThat(assertExactEverywhere("3 batch, kill -9 of a Spark worker").batch()).hasValueSatisfying(
+        assertThat(assertExactEverywhere("5 batch, kill -9 of a Spark worker").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
     }
 
     /**
      * {@code kill -9} of {@code cassandra-2} while events stream in (the speed instances write with one replica of three
      * down), its restart; then {@code kill -9} of {@code cassandra-3} as a batch run starts writing its version, which it
-     * still publishes at quorum, and its restart.
+     * still publishes at quorum, and its restart. This batch run takes Spark {@code local[2]}, as a single-machine
+     * deployment of the batch job does: its driver reads the topic through SASL_SSL itself.
      */
     @Test
-    @Order(4)
+    @Order(6)
     void killMinus9OfACassandraNodeDuringSpeedWritesAndOfAnotherDuringABatchPublishLeavesEveryWindowExact() throws Exception {
         TruthSender.Background stream = streamStarted(4);
         stack.kill("cassandra-2");
         stream.await(STREAM_TIMEOUT);
         awaitSpeedCaughtUp();
         stack.restart("cassandra-2");
-        assertExactEverywhere("4a kill -9 cassandra-2 mid-stream");
+        assertExactEverywhere("6a kill -9 cassandra-2 mid-stream");
 
         long before = currentVersion();
         sender.send(generator(41, 600), 0);
         awaitCutoffPassesEverything();
-        LayerProcess batch = startBatch();
+        LayerProcess batch = startBatch(Map.of("LAMBDA_BATCH_MASTER", "local[2]"));
         awaitRecomputeStarted(batch);
         stack.kill("cassandra-3");
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code with cassandra-3 down; log:\n%s", batch.logTail()).isZero();
         assertThat(currentVersion()).isGreaterThan(before);
-        assertExactEverywhere("4b kill -9 cassandra-3 in batch");
+        assertExactEverywhere("6b kill -9 cassandra-3 in batch");
         stack.restart("cassandra-3");
-        assertExactEverywhere("4c cassandra-3 back");
+        assertExactEverywhere("6c cassandra-3 back");
     }
 
     /** {@code kill -9} of the broker leading {@code events-0} mid-stream: the producer, the speed group and the answers go on. */
     @Test
-    @Order(5)
+    @Order(7)
     void killMinus9OfTheKafkaLeaderMidStreamThenItsRestartLeavesEveryWindowExact() throws Exception {
         TruthSender.Background stream = streamStarted(5);
         int leader;
-        try (Admin admin = admin(endpoints)) {
+        try (Admin admin = admin()) {
             leader = describe(admin, endpoints.eventsTopic()).partitions().get(0).leader().id();
             stack.kill("kafka-" + leader);
             await("broker " + leader + " out of the ISRs").atMost(BACK_WITHIN).pollInterval(POLL)
@@ -309,7 +412,7 @@ class StackClusterIT {
                         assertThat(partition.leader().id()).isNotEqualTo(leader);
                     }));
             stream.await(STREAM_TIMEOUT);
-            assertExactEverywhere("5a kill -9 kafka-" + leader + " (leader)");
+            assertExactEverywhere("7a kill -9 kafka-" + leader + " (leader)");
             stack.restart("kafka-" + leader);
             await("broker " + leader + " back in every ISR").atMost(BACK_WITHIN).pollInterval(POLL)
                     .untilAsserted(() -> assertThat(describe(admin, endpoints.eventsTopic()).partitions())
@@ -317,12 +420,12 @@ class StackClusterIT {
                             .allSatisfy(isr -> assertThat(isr).extracting(org.apache.kafka.common.Node::id).containsExactlyInAnyOrder(1, 2, 3)));
         }
         sender.send(generator(51, 300), 0);
-        assertExactEverywhere("5b kafka-" + leader + " back");
+        assertExactEverywhere("7b kafka-" + leader + " back");
     }
 
     /** {@code kill -9} of one serving instance: the other keeps answering, exactly, also after a rollback. */
     @Test
-    @Order(6)
+    @Order(8)
     void killMinus9OfOneServingInstanceLeavesTheOtherAnsweringAndARollbackIsExact() throws Exception {
         watch.forget(answers.get(0));
         serving.get(0).kill();
@@ -332,17 +435,55 @@ class StackClusterIT {
         LayerProcess rollback = LayerProcess.batch(options.dataDir(), environment, logs.resolve("batch-rollback.log"), "rollback");
         assertThat(rollback.awaitExit(Duration.ofMinutes(2))).as("rollback exit code; log:\n%s", rollback.logTail()).isZero();
         assertThat(currentVersion()).isLessThan(before);
-        assertThat(assertExactEverywhere("6 serving killed, rollback").batch()).hasValueSatisfying(
+        assertThat(assertExactEverywhere("8 serving killed, rollback").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
     }
 
     /** What the watch saw all along: only 200s, and not one short answer that said it was complete. */
     @Test
-    @Order(7)
+    @Order(9)
     void noServingInstanceFailedNorAnsweredShortWhileSayingComplete() {
         ServingWatch.Seen seen = watch.seen();
         assertThat(seen.problems()).as("answers that failed or were short while complete").isEmpty();
         assertThat(seen.completeAnswers()).as("complete answers checked").isGreaterThan(100);
+    }
+
+    /**
+     * Every generated password occurs only in the files that must hold it: in no log (the servers', the layers', the
+     * batch driver's and executors'), data or state file. Spark's home holds only links to the project's Spark jars.
+     */
+    @Test
+    @Order(10)
+    void noGeneratedPasswordIsOutsideTheFilesMeantToHoldIt() throws IOException {
+        Path dataDir = options.dataDir();
+        Set<Path> holders = new HashSet<>(Set.of(dataDir.resolve(StackEndpoints.FILE_NAME), dataDir.resolve("tls/passwords.properties")));
+        for (int node = 1; node <= 3; node++) {
+            holders.add(dataDir.resolve("conf/kafka-" + node + ".properties"));
+            holders.add(dataDir.resolve("conf/cassandra-" + node + ".yaml"));
+        }
+        Path sparkJars = dataDir.resolve("spark/home");
+        List<String> leaks = new ArrayList<>();
+        int scanned = 0;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path file : files.filter(Files::isRegularFile).filter(file -> !holders.contains(file) && !file.startsWith(sparkJars)).toList()) {
+                byte[] content;
+                try {
+                    content = Files.readAllBytes(file);
+                }
+                catch (IOException e) {
+                    continue; // a file a server removed meanwhile (a segment, a temporary file)
+                }
+                String text = new String(content, StandardCharsets.ISO_8859_1);
+                scanned++;
+                for (String password : passwords) {
+                    if (text.contains(password)) {
+                        leaks.add(dataDir.relativize(file).toString());
+                    }
+                }
+            }
+        }
+        assertThat(scanned).as("files scanned under %s", dataDir).isGreaterThan(100);
+        assertThat(leaks).as("files holding a generated password").isEmpty();
     }
 
     private LayerProcess startSpeed(int instance) {
@@ -360,9 +501,12 @@ class StackClusterIT {
         return stream;
     }
 
-    private LayerProcess startBatch() {
+    /** {@code ./lambda batch --stack D} with the suite's environment and {@code extra} on top. */
+    private LayerProcess startBatch(Map<String, String> extra) {
         batchRuns++;
-        return LayerProcess.batch(options.dataDir(), environment, logs.resolve("batch-" + batchRuns + ".log"));
+        Map<String, String> batchEnvironment = new HashMap<>(environment);
+        batchEnvironment.putAll(extra);
+        return LayerProcess.batch(options.dataDir(), batchEnvironment, logs.resolve("batch-" + batchRuns + ".log"));
     }
 
     private static void awaitRecomputeStarted(LayerProcess batch) {
@@ -415,7 +559,7 @@ class StackClusterIT {
     }
 
     private long currentVersion() {
-        try (CqlSession session = cql(endpoints)) {
+        try (CqlSession session = cassandra.connect()) {
             return new CassandraBatchViews(session, endpoints.cassandraKeyspace()).current().orElseThrow().version();
         }
     }
@@ -492,26 +636,38 @@ class StackClusterIT {
         return new ConfigResource(ConfigResource.Type.TOPIC, name);
     }
 
-    private static CqlSession cql(StackEndpoints endpoints) {
+    /** A session as a client might try: with or without TLS, with or without credentials; for the refusals. */
+    private CqlSession cql(boolean tls, String username, String password) {
         var builder = CqlSession.builder().withLocalDatacenter(endpoints.cassandraDatacenter());
         for (String point : endpoints.cassandraContactPoints()) {
             String[] hostPort = point.split(":");
             builder.addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
         }
-        return builder.withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                        .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
-                        // come back quickly once a killed node is restarted
-                        .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofSeconds(1))
-                        .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2))
-                        .build())
-                .build();
+        var config = DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, Duration.ofSeconds(10))
+                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10));
+        if (tls) {
+            config = config.withString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, "DefaultSslEngineFactory")
+                    .withString(DefaultDriverOption.SSL_TRUSTSTORE_PATH, endpoints.security().cassandraTruststorePath())
+                    .withString(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD, endpoints.security().cassandraTruststorePassword());
+        }
+        if (username != null) {
+            builder.withAuthCredentials(username, password);
+        }
+        return builder.withConfigLoader(config.build()).build();
     }
 
-    private static Admin admin(StackEndpoints endpoints) {
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
+    /** An admin client of the cluster with the stack's client security settings; generous timeouts for the faults. */
+    private Admin admin() {
+        return admin(endpoints.kafka().security(), Duration.ofSeconds(60));
+    }
+
+    /** An admin client with the given client security settings (none: plaintext), whose calls fail after {@code apiTimeout}. */
+    private Admin admin(Map<String, String> security, Duration apiTimeout) {
+        Map<String, Object> properties = new HashMap<>(security);
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap());
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) apiTimeout.toMillis() / 2);
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) apiTimeout.toMillis());
+        return Admin.create(properties);
     }
 }
