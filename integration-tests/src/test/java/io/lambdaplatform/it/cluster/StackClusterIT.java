@@ -334,7 +334,9 @@ class StackClusterIT {
     @Order(5)
     void theBatchJobRunsOnTheWorkersAndStaysExactWhenOneIsKilledWhileItRecomputes() throws Exception {
         Instant lastAppend = awaitCutoffPassesEverything();
-        LayerProcess batch = startBatch(Map.of());
+        // The executors JIT-compile with C1 only, as every layer of the tests does (LayerProcess): a cold executor's C2
+        // compiles took most of a core beside the ten servers. SparkConf reads spark.* system properties of the driver.
+        LayerProcess batch = startBatch(Map.of("LAMBDA_JAVA_OPTS", "-Dspark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1"));
         awaitRecomputeStarted(batch);
         stack.kill("spark-worker-2");
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code; log:\n%s", batch.logTail()).isZero();
