@@ -1,14 +1,14 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.IngestClock;
 import io.lambdaplatform.batch.internal.TopicCheck;
 import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.viewstore.IngestHole;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,21 +23,17 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.timestamp_millis;
-import static org.apache.spark.sql.functions.unix_millis;
 
 /**
  * Appends the records of the events topic that the master dataset lacks and whose ingest time is below the cutoff.
  *
  * <p>It reads each partition by exact offsets, from where the master dataset ends ({@link ArchivePlan}) to the log
  * end the brokers reported, and gives every record its ingest time {@code ingest_eff}: the running maximum of
- * LogAppendTime over the partition, continued from the last archived record. That is monotone in the offset, so
- * the records below the cutoff are a prefix of each partition, and the next range continues at the first offset
- * not archived, even when a broker's clock stepped back. Every record is kept raw, valid or not, and judged once, here
+ * LogAppendTime over the partition, continued from the last archived record ({@link IngestClock}, in the same pass
+ * that reads the records: nothing is shuffled). That is monotone in the offset, so the records below the cutoff are a
+ * prefix of each partition, and the next range continues at the first offset not archived, even when a broker's clock
+ * stepped back. One Spark job writes the range; where each partition ends comes from that job, not from reading the
+ * files back. Every record is kept raw, valid or not, and judged once, here
  * ({@link MasterDataset#writeFiles}): its verdict and decoded fields are stored beside the raw bytes, and the range's
  * manifest entry records the rules' version, so that a recompute reads typed columns and a change of rules judges
  * the raw bytes again.
@@ -45,7 +41,6 @@ import static org.apache.spark.sql.functions.unix_millis;
 public final class ArchiveStage {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveStage.class);
-    private static final String EFF_MILLIS = "ingest_eff_ms";
 
     private ArchiveStage() {}
 
@@ -61,30 +56,34 @@ public final class ArchiveStage {
 
     /**
      * {@link #run} on records already read: the plan's offsets of each partition, in the columns of Spark's Kafka
-     * source ({@code key}, {@code value}, {@code timestamp}, {@code partition}, {@code offset}).
+     * source ({@code key}, {@code value}, {@code timestamp}, {@code partition}, {@code offset}) and laid out as it reads
+     * them, one Spark partition per topic partition in offset order.
+     *
+     * @throws IllegalStateException before anything is recorded in the manifest, when the records are not laid out so
      */
     public static ArchiveResult archive(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan,
             Dataset<Row> kafkaRecords, IngestLog log, Clock clock) {
         Instant started = clock.instant();
         LOG.info("Archiving {} records with ingest time below {} from offsets {}", config.kafka().eventsTopic(), range.to(), plan.reads());
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
-        Map<Integer, Instant> seeds = plan.reads().stream()
-                .collect(Collectors.toMap(ArchivePlan.Read::partition, ArchivePlan.Read::lastIngest));
+        Map<Integer, Long> seeds = plan.reads().stream()
+                .collect(Collectors.toMap(ArchivePlan.Read::partition, read -> read.lastIngest().toEpochMilli()));
         String id = range.id();
-        long count = master.writeFiles(id, below(withIngestEff(kafkaRecords, seeds), range.to()));
+        CollectionAccumulator<IngestClock.End> accumulator = spark.sparkContext().collectionAccumulator("ends of range " + id);
+        long count = master.writeFiles(id, withIngestTime(kafkaRecords, seeds, range.to(), accumulator));
 
-        Map<Integer, Row> ends = new HashMap<>();
-        master.positions(id).groupBy(col(MasterDataset.PARTITION))
-                .agg(max(col(MasterDataset.OFFSET)).as("last"), max(col(MasterDataset.INGEST_EFF)).as("last_eff"))
-                .collectAsList()
-                .forEach(row -> ends.put(row.getInt(0), row));
+        Map<Integer, IngestClock.End> ends = IngestClock.ends(accumulator);
+        long ended = ends.values().stream().mapToLong(IngestClock.End::records).sum();
+        if (ended != count) {
+            throw new IllegalStateException("Range " + id + ": " + count + " records written, but the partitions' ends count " + ended);
+        }
         List<PartitionOffsets> offsets = new ArrayList<>();
         List<IngestHole> holes = new ArrayList<>();
         for (ArchivePlan.Read read : plan.reads()) {
-            Row end = ends.get(read.partition());
+            IngestClock.End end = ends.get(read.partition());
             offsets.add(end == null
                     ? new PartitionOffsets(read.partition(), read.fromOffset(), read.fromOffset(), read.lastIngest())
-                    : new PartitionOffsets(read.partition(), read.fromOffset(), end.getLong(1) + 1, end.getTimestamp(2).toInstant()));
+                    : new PartitionOffsets(read.partition(), read.fromOffset(), end.lastOffset() + 1, Instant.ofEpochMilli(end.lastIngestMillis())));
             if (read.crossesHole()) {
                 holes.add(hole(read, log, range.to()));
             }
@@ -123,32 +122,16 @@ public final class ArchiveStage {
     }
 
     /**
-     * Kafka records ({@code key}, {@code value}, {@code timestamp}, {@code partition}, {@code offset}) in the columns
-     * of {@link MasterDataset#EFF_SCHEMA}: {@code ingest_eff} is the running maximum of {@code timestamp} over the
-     * partition by offset, starting from the partition's seed (the ingest time of its last archived record).
+     * Kafka records ({@code key}, {@code value}, {@code timestamp}, {@code partition}, {@code offset}; one Spark
+     * partition per topic partition, in offset order, as Spark's Kafka source reads them) with ingest time below the
+     * cutoff, in the columns of {@link MasterDataset#EFF_SCHEMA}: {@code ingest_eff} is the running maximum of
+     * {@code timestamp} over the partition by offset, starting from the partition's seed (the ingest time of its last
+     * archived record). The records kept are a prefix of each partition; where each ends goes to {@code ends}.
      */
-    public static Dataset<Row> withIngestEff(Dataset<Row> kafka, Map<Integer, Instant> seeds) {
-        List<Column> entries = new ArrayList<>();
-        seeds.forEach((partition, seed) -> {
-            entries.add(lit(partition));
-            entries.add(lit(seed.toEpochMilli()));
-        });
-        Column seed = entries.isEmpty()
-                ? lit(0L)
-                : org.apache.spark.sql.functions.coalesce(
-                        element_at(org.apache.spark.sql.functions.map(entries.toArray(Column[]::new)), col("partition")), lit(0L));
-        WindowSpec upToHere = Window.partitionBy(col("partition")).orderBy(col("offset"))
-                .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-        return kafka
-                .withColumn(EFF_MILLIS, greatest(seed, max(unix_millis(col("timestamp"))).over(upToHere)))
-                .select(col("key").as(MasterDataset.KEY), col("value").as(MasterDataset.VALUE),
-                        col("timestamp").as(MasterDataset.INGEST_TIME), col("partition").as(MasterDataset.PARTITION),
-                        col("offset").as(MasterDataset.OFFSET), timestamp_millis(col(EFF_MILLIS)).as(MasterDataset.INGEST_EFF));
-    }
-
-    /** The records with ingest time ({@code ingest_eff}) below the cutoff: a prefix of every partition. */
-    public static Dataset<Row> below(Dataset<Row> records, Instant cutoff) {
-        return records.where(unix_millis(col(MasterDataset.INGEST_EFF)).lt(cutoff.toEpochMilli()));
+    static Dataset<Row> withIngestTime(Dataset<Row> kafka, Map<Integer, Long> seeds, Instant cutoff,
+            CollectionAccumulator<IngestClock.End> ends) {
+        return kafka.select(col("key"), col("value"), col("timestamp"), col("partition"), col("offset"))
+                .mapPartitions(new IngestClock(seeds, cutoff.toEpochMilli(), ends), Encoders.row(MasterDataset.EFF_SCHEMA));
     }
 
     /**

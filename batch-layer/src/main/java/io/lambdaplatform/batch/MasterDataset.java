@@ -215,15 +215,6 @@ public final class MasterDataset {
                 range.holes().size());
     }
 
-    /** The columns {@code partition}, {@code offset} and {@code ingest_eff} of one written range, for its statistics. */
-    public Dataset<Row> positions(String rangeId) {
-        return spark.read()
-                .schema(EFF_SCHEMA)
-                .option("basePath", eventsRoot().toString())
-                .parquet(rangePath(rangeId).toString())
-                .select(col(PARTITION), col(OFFSET), col(INGEST_EFF));
-    }
-
     /**
      * Where the archive of each partition continues: its offsets in the newest Kafka range that lists it. When
      * no range lists offsets (a master dataset archived before ranges did), they are derived once from the

@@ -136,10 +136,11 @@ class IngestOrderTest {
         ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, acceptHoles);
         FixedIngestLog log = new FixedIngestLog(logs, Map.of("0@4", Instant.parse("2026-11-24T10:00:10Z")));
         Dataset<Row> kafka = spark.createDataFrame(topic, KAFKA);
+        // As Spark's Kafka source lays the records out: one Spark partition per topic partition, in offset order.
         Dataset<Row> read = kafka.where(col("partition").lt(-1));
         for (ArchivePlan.Read partition : plan.reads()) {
             read = read.unionAll(kafka.where(col("partition").equalTo(partition.partition())
-                    .and(col("offset").geq(partition.fromOffset())).and(col("offset").lt(partition.untilOffset()))));
+                    .and(col("offset").geq(partition.fromOffset())).and(col("offset").lt(partition.untilOffset()))).coalesce(1));
         }
         return ArchiveStage.archive(spark, config, new IngestRange(from, to), plan, read, log, at("2026-11-24T12:00:00Z")).archived();
     }
