@@ -96,7 +96,7 @@ import static org.awaitility.Awaitility.await;
  * the speed layer's writes and another during a batch run's writes and publication, the Kafka leader of {@code events-0},
  * and one serving instance; the killed servers are restarted. After each step every window of every product at 5m, 1h
  * and 1d, asked of each live serving instance, equals the {@link Truth}. Throughout, a {@link ServingWatch} asks the
- * serving instances without pause and requires that each answers 200 (one node of three down leaves every quorum) and
+ * serving instances every 200 ms and requires that each answers 200 (one node of three down leaves every quorum) and
  * that no answer saying {@code complete: true} is short: it holds every event ingested before its speed watermark.
  */
 // The longest class, so it starts first when classes run in parallel (integration-tests/pom.xml). It is the one class on
@@ -261,12 +261,11 @@ class StackClusterIT {
         assertThat(cassandra.contactPoints()).hasSize(3);
         assertThat(endpoints.toString()).doesNotContain(passwords);
 
-        List<Path> secrets = new ArrayList<>(List.of(dataDir.resolve(StackEndpoints.FILE_NAME), dataDir.resolve("tls/passwords.properties"),
-                dataDir.resolve("tls/truststore.p12")));
+        // The files holding a password, and the key stores it protects.
+        Set<Path> secrets = new HashSet<>(passwordHolders());
+        secrets.add(dataDir.resolve("tls/truststore.p12"));
         for (int node = 1; node <= 3; node++) {
             secrets.add(dataDir.resolve("tls/node-" + node + ".p12"));
-            secrets.add(dataDir.resolve("conf/kafka-" + node + ".properties"));
-            secrets.add(dataDir.resolve("conf/cassandra-" + node + ".yaml"));
         }
         for (Path file : secrets) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("permissions of %s", file).isIn(OWNER_ONLY);
@@ -458,11 +457,7 @@ class StackClusterIT {
     @Order(10)
     void noGeneratedPasswordIsOutsideTheFilesMeantToHoldIt() throws IOException {
         Path dataDir = options.dataDir();
-        Set<Path> holders = new HashSet<>(Set.of(dataDir.resolve(StackEndpoints.FILE_NAME), dataDir.resolve("tls/passwords.properties")));
-        for (int node = 1; node <= 3; node++) {
-            holders.add(dataDir.resolve("conf/kafka-" + node + ".properties"));
-            holders.add(dataDir.resolve("conf/cassandra-" + node + ".yaml"));
-        }
+        Set<Path> holders = passwordHolders();
         Path sparkJars = dataDir.resolve("spark/home");
         List<String> leaks = new ArrayList<>();
         int scanned = 0;
@@ -501,6 +496,17 @@ class StackClusterIT {
         TimeUnit.SECONDS.sleep(4);
         assertThat(stream.isSending()).as("events still arriving").isTrue();
         return stream;
+    }
+
+    /** The files meant to hold a generated password: the stack's endpoints, the password file, each server's configuration. */
+    private Set<Path> passwordHolders() {
+        Path dataDir = options.dataDir();
+        Set<Path> holders = new HashSet<>(Set.of(dataDir.resolve(StackEndpoints.FILE_NAME), dataDir.resolve("tls/passwords.properties")));
+        for (int node = 1; node <= 3; node++) {
+            holders.add(dataDir.resolve("conf/kafka-" + node + ".properties"));
+            holders.add(dataDir.resolve("conf/cassandra-" + node + ".yaml"));
+        }
+        return holders;
     }
 
     /** {@code ./lambda batch --stack D} with the suite's environment and {@code extra} on top. */
