@@ -112,8 +112,9 @@ public final class LocalStack {
      */
     private static StackLayout clusterLayout(Path dataDir, StackOptions options) {
         int size = StackOptions.CLUSTER_SIZE;
-        // Cassandra storage and CQL, S3Proxy, Kafka broker and controller; Spark master, its web UI, the workers' web UIs.
-        List<Integer> ports = LoopbackPorts.allocate(6 + 2 + StackOptions.SPARK_WORKERS, LoopbackHosts.first(size));
+        // Cassandra storage and CQL, S3Proxy, Kafka broker and controller; Spark master and its web UI; each worker's
+        // port and web UI.
+        List<Integer> ports = LoopbackPorts.allocate(6 + 2 * StackOptions.SPARK_WORKERS, LoopbackHosts.first(size));
         List<Step> steps = new ArrayList<>();
         ClusterSecurity security = options.secure() ? ClusterSecurity.prepare(dataDir, size) : null;
         List<CassandraNode> cassandras = new ArrayList<>();
@@ -140,7 +141,7 @@ public final class LocalStack {
             int masterIndex = steps.size();
             steps.add(new Step(master, -1));
             for (int number = 1; number <= StackOptions.SPARK_WORKERS; number++) {
-                steps.add(new Step(new SparkWorkerNode(dataDir, home, master, number, ports.get(6 + number)), masterIndex));
+                steps.add(new Step(new SparkWorkerNode(dataDir, home, master, number, ports.get(5 + 2 * number), ports.get(6 + 2 * number)), masterIndex));
             }
             sparkMaster = master.url();
         }

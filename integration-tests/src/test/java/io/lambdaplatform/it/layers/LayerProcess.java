@@ -1,8 +1,9 @@
 package io.lambdaplatform.it.layers;
 
+import io.lambdaplatform.stack.internal.LoopbackPorts;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,11 +111,9 @@ public final class LayerProcess implements AutoCloseable {
         }
     }
 
-    /** A port that was free a moment ago. */
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /** A port that was free a moment ago, outside the range the kernel hands to other sockets meanwhile. */
+    public static int freePort() {
+        return LoopbackPorts.allocateOne();
     }
 
     /** One batch run ({@code ./lambda batch}), or {@code ./lambda batch rollback} with {@code "rollback"}. */

@@ -1,6 +1,7 @@
 package io.lambdaplatform.it.serving;
 
 import io.lambdaplatform.model.config.HostPort;
+import io.lambdaplatform.stack.internal.LoopbackPorts;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,12 +35,7 @@ final class TcpProxy implements AutoCloseable {
     /** A proxy to {@code host:port} on a free port, not listening yet. */
     static TcpProxy to(String hostAndPort) {
         HostPort target = HostPort.parse(hostAndPort, "proxy target");
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return new TcpProxy(probe.getLocalPort(), target.host(), target.port());
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("No free port for the proxy", e);
-        }
+        return new TcpProxy(LoopbackPorts.allocateOne(), target.host(), target.port());
     }
 
     String address() {

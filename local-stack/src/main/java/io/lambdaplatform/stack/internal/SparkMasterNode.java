@@ -78,7 +78,7 @@ public final class SparkMasterNode implements ServerNode {
         jvm.markAcceptingClients();
     }
 
-    /** The master's {@code /json/}: {@code status}, {@code aliveworkers}, {@code workers[]} with {@code state} and {@code webuiaddress}. */
+    /** The master's {@code /json/}: {@code status}, {@code aliveworkers}, {@code workers[]} with {@code state}, {@code port} and {@code webuiaddress}. */
     public JsonNode state() throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(webUi() + "/json/")).timeout(HTTP_TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString());
