@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigValue;
 import io.lambdaplatform.model.config.ConfigValues;
 import io.lambdaplatform.model.config.HostPort;
 import io.lambdaplatform.model.config.KeyspaceName;
+import io.lambdaplatform.viewstore.internal.QuorumReadRetryPolicy;
 
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -55,6 +56,8 @@ public record CassandraSettings(
     public static final String DEFAULT_CONSISTENCY = "LOCAL_QUORUM";
     /** The root of the Java driver's own configuration, in its {@code reference.conf} and in ours. */
     public static final String DRIVER_ROOT = "datastax-java-driver";
+    /** How long a read waits for its coordinator before a second one is asked too; far above a read's usual latency. */
+    static final Duration SPECULATION_DELAY = Duration.ofMillis(500);
 
     public CassandraSettings {
         contactPoints = List.copyOf(requireNonNull(contactPoints, SECTION + ".contact-points is null"));
@@ -132,6 +135,13 @@ public record CassandraSettings(
         platform.put(DRIVER_ROOT + ".advanced.control-connection.timeout", timeout);
         platform.put(DRIVER_ROOT + ".advanced.metadata.schema.request-timeout", timeout);
         platform.put(DRIVER_ROOT + ".advanced.reconnect-on-init", false);
+        // One slow replica of a quorum does not fail a read: a read that timed out at its coordinator is tried once on
+        // the next node, and a read (idempotent, DriverCalls.query) still unanswered after SPECULATION_DELAY goes to a
+        // second coordinator as well, for a coordinator that is stopped or starved keeps its connections open.
+        platform.put(DRIVER_ROOT + ".advanced.retry-policy.class", QuorumReadRetryPolicy.class.getName());
+        platform.put(DRIVER_ROOT + ".advanced.speculative-execution-policy.class", "ConstantSpeculativeExecutionPolicy");
+        platform.put(DRIVER_ROOT + ".advanced.speculative-execution-policy.max-executions", 2);
+        platform.put(DRIVER_ROOT + ".advanced.speculative-execution-policy.delay", SPECULATION_DELAY.toMillis() + " milliseconds");
         return ConfigFactory.parseString(driverConfig).withFallback(ConfigFactory.parseMap(platform, "lambda.cassandra"));
     }
 

@@ -1,6 +1,7 @@
 package io.lambdaplatform.viewstore;
 
 import io.lambdaplatform.model.config.PlatformConfig;
+import io.lambdaplatform.viewstore.internal.QuorumReadRetryPolicy;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
@@ -67,6 +68,10 @@ class CassandraSettingsTest {
         assertThat(profile.getString(DefaultDriverOption.REQUEST_CONSISTENCY)).isEqualTo("LOCAL_QUORUM");
         assertThat(profile.getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(10));
         assertThat(profile.getInt(DefaultDriverOption.REQUEST_PAGE_SIZE)).isEqualTo(5000);
+        assertThat(profile.getString(DefaultDriverOption.RETRY_POLICY_CLASS)).isEqualTo(QuorumReadRetryPolicy.class.getName());
+        assertThat(profile.getString(DefaultDriverOption.SPECULATIVE_EXECUTION_POLICY_CLASS)).isEqualTo("ConstantSpeculativeExecutionPolicy");
+        assertThat(profile.getInt(DefaultDriverOption.SPECULATIVE_EXECUTION_MAX)).isEqualTo(2);
+        assertThat(profile.getDuration(DefaultDriverOption.SPECULATIVE_EXECUTION_DELAY)).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
