@@ -76,11 +76,22 @@ class StackLifecycleIT {
             try (CqlSession session = cql(endpoints)) {
                 assertThat(session.execute("SELECT note FROM it_restart.notes WHERE id = 'n-1'").one().getString("note")).isEqualTo("kept across restarts");
             }
+            // A paused server is stopped, not gone; resumed, it answers again.
+            long s3proxy = again.pause("s3proxy").pid();
+            assertThat(processState(s3proxy)).as("state of the paused s3proxy").isEqualTo("T");
+            assertThat(again.resume("s3proxy").pid()).isEqualTo(s3proxy);
+            assertThat(processState(s3proxy)).as("state of the resumed s3proxy").isNotEqualTo("T");
             try (S3Client s3 = s3(endpoints)) {
                 assertThat(s3.getObjectAsBytes(request -> request.bucket(endpoints.s3Bucket()).key("restart/note.txt")).asUtf8String())
                         .isEqualTo("kept across restarts");
             }
         }
+    }
+
+    /** The state letter of {@code /proc/PID/stat}: {@code T} while stopped by a signal. */
+    private static String processState(long pid) throws IOException {
+        String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).get(0);
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     }
 
     @Test

@@ -114,7 +114,7 @@ public final class LocalStack {
         int size = StackOptions.CLUSTER_SIZE;
         // Cassandra storage and CQL, S3Proxy, Kafka broker and controller; Spark master and its web UI; each worker's
         // port and web UI.
-        List<Integer> ports = LoopbackPorts.allocate(6 + 2 * StackOptions.SPARK_WORKERS, LoopbackHosts.first(size));
+        List<Integer> ports = LoopbackPorts.allocate(7 + 2 * StackOptions.SPARK_WORKERS, LoopbackHosts.first(size));
         List<Step> steps = new ArrayList<>();
         ClusterSecurity security = options.secure() ? ClusterSecurity.prepare(dataDir, size) : null;
         List<CassandraNode> cassandras = new ArrayList<>();

@@ -6,6 +6,9 @@ import io.lambdaplatform.stack.internal.ServerNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,6 +103,42 @@ public final class RunningStack implements AutoCloseable {
         log.info("Killing {} (pid {}) with SIGKILL", name, jvm.pid());
         jvm.kill();
         return servers.get(index);
+    }
+
+    /**
+     * Stops one server as {@code kill -STOP} does: it keeps its sockets open and answers nothing, as a server in a long
+     * pause or starved of CPU does, which its clients cannot tell from a slow one. It stays so until {@link #resume(String)},
+     * and then goes on where it stopped, as a zombie would: its peers' view of the cluster has moved on meanwhile.
+     *
+     * @param name as for {@link #restart(String)}
+     */
+    public synchronized RunningServer pause(String name) {
+        return signal(indexOf(name, "pause"), "STOP");
+    }
+
+    /** Lets a {@link #pause paused} server go on ({@code kill -CONT}). */
+    public synchronized RunningServer resume(String name) {
+        return signal(indexOf(name, "resume"), "CONT");
+    }
+
+    private RunningServer signal(int index, String signal) {
+        RunningServer server = servers.get(index);
+        log.info("Sending SIG{} to {} (pid {})", signal, server.name(), server.pid());
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + server.pid() + " (" + server.name() + ") failed: " + output);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot run kill -" + signal + " for " + server.name(), e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sending SIG" + signal + " to " + server.name(), e);
+        }
+        return server;
     }
 
     private int indexOf(String name, String action) {

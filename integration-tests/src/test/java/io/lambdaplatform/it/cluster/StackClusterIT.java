@@ -94,9 +94,10 @@ import static org.awaitility.Awaitility.await;
  * <p>Events from the generator (late, out-of-order, duplicate and invalid ones) stream in while, one step at a time,
  * {@code kill -9} takes away one speed instance, one Spark worker in the middle of a recompute, one Cassandra node during
  * the speed layer's writes and another during a batch run's writes and publication, the Kafka leader of {@code events-0},
- * and one serving instance; the killed servers are restarted. After each step every window of every product at 5m, 1h
+ * and one serving instance; the killed servers are restarted. {@code kill -STOP} pauses a third Cassandra node for 20 s:
+ * it answers nothing and closes nothing, as a node in a long pause does. After each step every window of every product at 5m, 1h
  * and 1d, asked of each live serving instance, equals the {@link Truth}. Throughout, a {@link ServingWatch} asks the
- * serving instances every 200 ms and requires that each answers 200 (one node of three down leaves every quorum) and
+ * serving instances every 200 ms and requires that each answers 200 (one node of three down or paused leaves every quorum) and
  * that no answer saying {@code complete: true} is short: it holds every event ingested before its speed watermark.
  */
 // The longest class, so it starts first when classes run in parallel (integration-tests/pom.xml). It is the one class on
@@ -398,9 +399,27 @@ class StackClusterIT {
         assertExactEverywhere("6c cassandra-3 back");
     }
 
-    /** {@code kill -9} of the broker leading {@code events-0} mid-stream: the producer, the speed group and the answers go on. */
+    /**
+     * {@code kill -STOP} of {@code cassandra-1} for 20 s while events stream in, then {@code kill -CONT}. Unlike after
+     * {@code kill -9}, no client learns the node is gone: its connections stay open and answer nothing. Reads sent to it go
+     * on at another coordinator, the speed layer retries its writes, and the node wakes as a zombie whose peers marked it
+     * down meanwhile. The watch requires every answer to be 200 all along.
+     */
     @Test
     @Order(7)
+    void aCassandraNodeStoppedMidStreamNeitherFailsAnAnswerNorLeavesAWindowInexact() throws Exception {
+        TruthSender.Background stream = streamStarted(6);
+        stack.pause("cassandra-1");
+        TimeUnit.SECONDS.sleep(20);
+        stack.resume("cassandra-1");
+        stream.await(STREAM_TIMEOUT);
+        awaitSpeedCaughtUp();
+        assertExactEverywhere("7 kill -STOP cassandra-1 for 20 s");
+    }
+
+    /** {@code kill -9} of the broker leading {@code events-0} mid-stream: the producer, the speed group and the answers go on. */
+    @Test
+    @Order(8)
     void killMinus9OfTheKafkaLeaderMidStreamThenItsRestartLeavesEveryWindowExact() throws Exception {
         TruthSender.Background stream = streamStarted(5);
         int leader;
@@ -413,7 +432,7 @@ class StackClusterIT {
                         assertThat(partition.leader().id()).isNotEqualTo(leader);
                     }));
             stream.await(STREAM_TIMEOUT);
-            assertExactEverywhere("7a kill -9 kafka-" + leader + " (leader)");
+            assertExactEverywhere("8a kill -9 kafka-" + leader + " (leader)");
             stack.restart("kafka-" + leader);
             await("broker " + leader + " back in every ISR").atMost(BACK_WITHIN).pollInterval(POLL)
                     .untilAsserted(() -> assertThat(describe(admin, endpoints.eventsTopic()).partitions())
@@ -421,12 +440,12 @@ class StackClusterIT {
                             .allSatisfy(isr -> assertThat(isr).extracting(org.apache.kafka.common.Node::id).containsExactlyInAnyOrder(1, 2, 3)));
         }
         sender.send(generator(51, 300), 0);
-        assertExactEverywhere("7b kafka-" + leader + " back");
+        assertExactEverywhere("8b kafka-" + leader + " back");
     }
 
     /** {@code kill -9} of one serving instance: the other keeps answering, exactly, also after a rollback. */
     @Test
-    @Order(8)
+    @Order(9)
     void killMinus9OfOneServingInstanceLeavesTheOtherAnsweringAndARollbackIsExact() throws Exception {
         watch.forget(answers.get(0));
         serving.get(0).kill();
@@ -436,13 +455,13 @@ class StackClusterIT {
         LayerProcess rollback = LayerProcess.batch(options.dataDir(), environment, logs.resolve("batch-rollback.log"), "rollback");
         assertThat(rollback.awaitExit(Duration.ofMinutes(2))).as("rollback exit code; log:\n%s", rollback.logTail()).isZero();
         assertThat(currentVersion()).isLessThan(before);
-        assertThat(assertExactEverywhere("8 serving killed, rollback").batch()).hasValueSatisfying(
+        assertThat(assertExactEverywhere("9 serving killed, rollback").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
     }
 
     /** What the watch saw all along: only 200s, and not one short answer that said it was complete. */
     @Test
-    @Order(9)
+    @Order(10)
     void noServingInstanceFailedNorAnsweredShortWhileSayingComplete() {
         ServingWatch.Seen seen = watch.seen();
         assertThat(seen.problems()).as("answers that failed or were short while complete").isEmpty();
@@ -454,7 +473,7 @@ class StackClusterIT {
      * batch driver's and executors'), data or state file. Spark's home holds only links to the project's Spark jars.
      */
     @Test
-    @Order(10)
+    @Order(11)
     void noGeneratedPasswordIsOutsideTheFilesMeantToHoldIt() throws IOException {
         Path dataDir = options.dataDir();
         Set<Path> holders = passwordHolders();
