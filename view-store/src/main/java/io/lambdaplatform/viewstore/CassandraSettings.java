@@ -147,7 +147,11 @@ public record CassandraSettings(
 
     /** Opens a session (not bound to the keyspace: statements name it). The caller closes it. */
     public CqlSession connect() {
+        // The driver loads the policies it is configured with through this loader. Its own would do in a flat
+        // classpath, but spark-submit puts the batch job's jar (with QuorumReadRetryPolicy) in a child loader of the one
+        // that holds the driver, which then cannot see the class.
         CqlSessionBuilder builder = CqlSession.builder()
+                .withClassLoader(QuorumReadRetryPolicy.class.getClassLoader())
                 .withLocalDatacenter(localDatacenter)
                 .withConfigLoader(DriverConfigLoader.fromString(driverSettings().root().render(ConfigRenderOptions.concise())));
         contactPoints.forEach(point -> {
