@@ -69,6 +69,12 @@ public interface BatchViews {
     /** The rows of a version for one product and granularity whose window starts in {@code [from, to)}. */
     List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to);
 
+    /**
+     * Every row of a version for one product, all granularities and windows (an incremental run copies them into the
+     * next version).
+     */
+    List<ViewRow> rows(long version, String productId);
+
     /** The products a version has rows for. */
     Set<String> products(long version);
 
@@ -89,6 +95,12 @@ public interface BatchViews {
 
     /** Gives the lease up if its holder still has it; does nothing otherwise. */
     void releaseLease(BatchLease lease);
+
+    /** Records how a version was computed; written before it is published, removed with it. */
+    void recordBuild(BatchBuild build);
+
+    /** How a version was computed, or empty for a version written before versions recorded it. */
+    Optional<BatchBuild> build(long version);
 
     /** Records holes the batch layer accepted: they are in the master dataset's past forever. Idempotent. */
     void recordHoles(List<IngestHole> holes);
