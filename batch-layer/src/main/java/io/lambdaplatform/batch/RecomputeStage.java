@@ -176,12 +176,9 @@ public final class RecomputeStage {
         return spark.createDataset(products, Encoders.STRING())
                 .repartition(partitions)
                 .mapPartitions((MapPartitionsFunction<String, Row>) ids -> {
-                    BatchViews views = factory.open();
-                    List<Row> rows = new ArrayList<>();
-                    while (ids.hasNext()) {
-                        views.rows(version, ids.next()).forEach(row -> rows.add(ViewAggregation.row(row)));
-                    }
-                    return rows.iterator();
+                    List<String> taskProducts = new ArrayList<>();
+                    ids.forEachRemaining(taskProducts::add);
+                    return factory.open().rows(version, taskProducts).stream().map(ViewAggregation::row).iterator();
                 }, Encoders.row(ViewAggregation.viewSchema()));
     }
 

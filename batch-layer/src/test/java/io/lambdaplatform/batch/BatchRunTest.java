@@ -234,8 +234,8 @@ class BatchRunTest {
         }
 
         @Override
-        public List<ViewRow> rows(long version, String productId) {
-            return store.rows(version, productId);
+        public List<ViewRow> rows(long version, java.util.Collection<String> productIds) {
+            return store.rows(version, productIds);
         }
 
         @Override

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
@@ -218,9 +217,7 @@ class IncrementalRecomputeTest {
     }
 
     private static List<ViewRow> allRows(BatchViews views, long version) {
-        List<ViewRow> rows = new ArrayList<>();
-        views.products(version).forEach(product -> rows.addAll(views.rows(version, product)));
-        return rows;
+        return views.rows(version, views.products(version));
     }
 
     private static Clock at(Instant now) {

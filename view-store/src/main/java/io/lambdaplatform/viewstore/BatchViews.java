@@ -4,6 +4,7 @@ import io.lambdaplatform.model.Granularity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -70,10 +71,10 @@ public interface BatchViews {
     List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to);
 
     /**
-     * Every row of a version for one product, all granularities and windows (an incremental run copies them into the
-     * next version).
+     * Every row of a version for some products, all granularities and windows, in no particular order (an incremental
+     * run copies them into the next version).
      */
-    List<ViewRow> rows(long version, String productId);
+    List<ViewRow> rows(long version, Collection<String> productIds);
 
     /** The products a version has rows for. */
     Set<String> products(long version);

@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -257,19 +258,34 @@ public final class CassandraBatchViews implements BatchViews {
         return DriverCalls.joinAll(reads);
     }
 
+    /** Reads the partitions of up to this many products at a time, all of them concurrently. */
+    private static final int PRODUCTS_READ_TOGETHER = 64;
+
     @Override
-    public List<ViewRow> rows(long version, String productId) {
-        List<Row> partitions = DriverCalls.query(session, selectPartitions.bind(version, productId),
-                "list partitions of version " + version + "/" + productId, row -> row);
-        List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
-        for (Row partition : partitions) {
-            Granularity granularity = Granularity.parse(partition.getString("granularity"));
-            reads.add(DriverCalls.queryAsync(session,
-                    selectPartitionRows.bind(version, productId, granularity.label(), partition.getInstant("partition_start")),
-                    "read batch view " + version + "/" + productId + "/" + granularity,
-                    row -> new ViewRow(new ViewKey(productId, new EventWindow(granularity, row.getInstant("window_start"))), metrics(row))));
+    public List<ViewRow> rows(long version, Collection<String> productIds) {
+        List<ViewRow> rows = new ArrayList<>();
+        List<String> products = List.copyOf(productIds);
+        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
+            List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
+            List<CompletableFuture<List<Row>>> listings = new ArrayList<>();
+            for (String product : chunk) {
+                listings.add(DriverCalls.queryAsync(session, selectPartitions.bind(version, product),
+                        "list partitions of version " + version + "/" + product, row -> row));
+            }
+            List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                String product = chunk.get(i);
+                for (Row partition : DriverCalls.joinAll(List.of(listings.get(i)))) {
+                    Granularity granularity = Granularity.parse(partition.getString("granularity"));
+                    reads.add(DriverCalls.queryAsync(session,
+                            selectPartitionRows.bind(version, product, granularity.label(), partition.getInstant("partition_start")),
+                            "read batch view " + version + "/" + product + "/" + granularity,
+                            row -> new ViewRow(new ViewKey(product, new EventWindow(granularity, row.getInstant("window_start"))), metrics(row))));
+                }
+            }
+            rows.addAll(DriverCalls.joinAll(reads));
         }
-        return DriverCalls.joinAll(reads);
+        return rows;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.lambdaplatform.model.Granularity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -139,9 +140,10 @@ public final class InMemoryBatchViews implements BatchViews {
     }
 
     @Override
-    public synchronized List<ViewRow> rows(long version, String productId) {
+    public synchronized List<ViewRow> rows(long version, Collection<String> productIds) {
+        Set<String> wanted = Set.copyOf(productIds);
         return rows.getOrDefault(version, List.of()).stream()
-                .filter(row -> row.key().productId().equals(productId))
+                .filter(row -> wanted.contains(row.key().productId()))
                 .sorted(Comparator.comparing(ViewRow::key))
                 .toList();
     }
