@@ -40,7 +40,9 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * Recomputes the batch views from the whole master dataset and publishes them as a new version.
+ * Computes the batch views for a cutoff and publishes them as a new version: from the whole master dataset (a full
+ * recompute), or, when {@link RecomputePlan} shows that it is exact, by adding the records archived since the live
+ * version's cutoff to that version's rows (an incremental run; the plan's javadoc gives the argument).
  *
  * <p>It reads the records with ingest time below the cutoff as {@link EventCodec} judged them when they were archived
  * (the typed columns of the master dataset; ranges judged with other rules, or archived before records were judged,
@@ -54,6 +56,12 @@ import static org.apache.spark.sql.functions.col;
  * the task that holds the product. The views are computed and kept (memory, spilling to disk)
  * before the first row is written, so that the result reports the time of each phase. A run that dies before leaves an
  * unpublished version nobody reads.
+ *
+ * <p>An incremental run from version V (cutoff C0) reads the judged records with ingest time in [C0, cutoff), drops
+ * every identity that has a valid record below C0 (of those, only the identity columns are read), takes the first copy
+ * of each identity left, aggregates them with the same {@link ViewAggregation}, and merges the partial rows with all of
+ * V's rows ({@link ViewAggregation#merge}): the new version holds every window, V's untouched ones copied. Each version
+ * records how it was computed ({@link BatchViews#recordBuild}) before it is published.
  */
 public final class RecomputeStage {
 
