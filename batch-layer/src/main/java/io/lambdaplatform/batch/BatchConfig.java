@@ -34,6 +34,7 @@ import static java.util.Objects.requireNonNull;
  * @param leaseTtl           how long the batch lease lives without renewal; renewed every third of it
  * @param acceptLogHoles     archive past records the log deleted before they were archived (recorded as holes)
  *                           instead of failing; meant for one run ({@code --accept-log-holes})
+ * @param recompute          whether a run may add the new records to the live version or recomputes in full
  */
 public record BatchConfig(
         KafkaSettings kafka,
@@ -48,7 +49,8 @@ public record BatchConfig(
         ViewWriteSettings viewWrites,
         PublishPause pauseBeforePublish,
         Duration leaseTtl,
-        boolean acceptLogHoles) implements Serializable {
+        boolean acceptLogHoles,
+        RecomputePolicy recompute) implements Serializable {
 
     public static final String SECTION = "lambda.batch";
 
@@ -73,6 +75,7 @@ public record BatchConfig(
         ConfigValues.requireAtLeast(replicationFactor, 1, "lambda.cassandra.replication-factor");
         requireNonNull(pauseBeforePublish, "pauseBeforePublish is null");
         requireNonNull(leaseTtl, SECTION + ".lease-ttl is null");
+        requireNonNull(recompute, "recompute is null");
         if (leaseTtl.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new IllegalArgumentException(SECTION + ".lease-ttl must be at least 3s: " + leaseTtl);
         }
@@ -104,27 +107,33 @@ public record BatchConfig(
                         batch.getInt("view-writes.rows-per-batch")),
                 new PublishPause(batch.getDuration("pause-before-publish"), ConfigValues.optionalString(batch, "pause-resume-file")),
                 batch.getDuration("lease-ttl"),
-                batch.getBoolean("accept-log-holes"));
+                batch.getBoolean("accept-log-holes"),
+                RecomputePolicy.of(batch.getString("mode"), batch.getDuration("full-every")));
     }
 
     public BatchConfig withMasterPath(String newMasterPath) {
         return new BatchConfig(kafka, s3, newMasterPath, ingestBuckets, safetyMargin, keepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles, recompute);
     }
 
     public BatchConfig withSafetyMargin(Duration newSafetyMargin) {
         return new BatchConfig(kafka, s3, masterPath, ingestBuckets, newSafetyMargin, keepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles, recompute);
     }
 
     public BatchConfig withKeepVersions(int newKeepVersions) {
         return new BatchConfig(kafka, s3, masterPath, ingestBuckets, safetyMargin, newKeepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles, recompute);
     }
 
     public BatchConfig withAcceptLogHoles(boolean newAcceptLogHoles) {
         return new BatchConfig(kafka, s3, masterPath, ingestBuckets, safetyMargin, keepVersions,
-                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, newAcceptLogHoles);
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, newAcceptLogHoles, recompute);
+    }
+
+    public BatchConfig withRecompute(RecomputePolicy newRecompute) {
+        return new BatchConfig(kafka, s3, masterPath, ingestBuckets, safetyMargin, keepVersions,
+                magicCommitter, cassandra, replicationFactor, viewWrites, pauseBeforePublish, leaseTtl, acceptLogHoles, newRecompute);
     }
 
     public boolean masterOnS3() {

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code ./lambda batch}, which runs the same jar through SparkSubmit in local mode).
  *
  * <pre>
- * batch [--stack DIR | --config FILE] [--accept-log-holes] one archive + recompute run
+ * batch [--stack DIR | --config FILE] [--accept-log-holes] [--full]  one archive + recompute run (incremental
+ *                                                          when exact; --full recomputes from the whole master dataset)
  * batch rollback [--stack DIR | --config FILE]            point readers back at the previous version
  * batch import PATH [--format json|parquet] [...]         add event files to the master dataset
  * </pre>
@@ -50,6 +51,11 @@ public final class BatchMain implements Callable<Integer> {
                     + "(answers covering them say complete: false), instead of failing. For this run only.")
     private boolean acceptLogHoles;
 
+    @Option(names = "--full",
+            description = "Recompute the views from the whole master dataset instead of adding the new records to the live "
+                    + "version (lambda.batch.mode = full). For this run only.")
+    private boolean full;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -60,7 +66,8 @@ public final class BatchMain implements Callable<Integer> {
     @Override
     public Integer call() {
         BatchConfig loaded = BatchConfig.from(source.load());
-        BatchConfig config = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
+        BatchConfig withHoles = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
+        BatchConfig config = full ? withHoles.withRecompute(withHoles.recompute().withFull(true)) : withHoles;
         PrintWriter out = spec.commandLine().getOut();
         CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
         AtomicReference<SparkSession> spark = new AtomicReference<>();

@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 
 import java.time.Duration;
@@ -51,7 +52,9 @@ public record BatchRunSummary(
             text.append("  cleaned:   ").append(removedRanges).append(" incomplete range(s) of unfinished runs\n");
         }
         recompute.ifPresentOrElse(r -> {
-            text.append("  recompute: ").append(r.recordsRead()).append(" records read, ")
+            text.append("  recompute: ").append(r.build().describe())
+                    .append(r.fullReason().map(reason -> " (" + reason + ")").orElse("")).append('\n');
+            text.append("    records: ").append(r.recordsRead()).append(r.build().kind() == BatchBuild.Kind.FULL ? "" : " new").append(" records read, ")
                     .append(r.rejected()).append(" rejected, ")
                     .append(r.duplicatesDropped()).append(" duplicates dropped, ")
                     .append(r.eventsCounted()).append(" events, ")

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -257,7 +258,24 @@ public final class MasterDataset {
      * @throws MasterDatasetException naming the file when a file lacks one of the columns it must have
      */
     public Judged judged(Instant cutoff) {
-        List<ArchivedRange> ranges = manifest().stream().filter(range -> range.records() > 0).toList();
+        return judged(manifest(), Optional.empty(), cutoff);
+    }
+
+    /** {@link #judged(Instant)} of some ranges only. */
+    public Judged judged(List<ArchivedRange> ranges, Instant cutoff) {
+        return judged(ranges, Optional.empty(), cutoff);
+    }
+
+    /**
+     * {@link #judged(Instant)} of some ranges only, and of their records with ingest time in {@code [from, cutoff)}: what an
+     * incremental run reads.
+     */
+    public Judged judged(List<ArchivedRange> ranges, Instant from, Instant cutoff) {
+        return judged(ranges, Optional.of(from), cutoff);
+    }
+
+    private Judged judged(List<ArchivedRange> manifest, Optional<Instant> from, Instant cutoff) {
+        List<ArchivedRange> ranges = manifest.stream().filter(range -> range.records() > 0).toList();
         List<ArchivedRange> typed = ranges.stream().filter(range -> range.judgedWith(EventRules.VERSION)).toList();
         List<ArchivedRange> decoded = ranges.stream().filter(range -> !range.judgedWith(EventRules.VERSION)).toList();
         Dataset<Row> typedRecords = read(paths(typed), TYPED_READ_SCHEMA)
@@ -279,7 +297,29 @@ public final class MasterDataset {
             Dataset<Row> raw = read(paths(legacy), SCHEMA).withColumn(INGEST_EFF, col(INGEST_TIME));
             records = records.unionByName(judgedColumns(decode(raw, cutoff), cutoff));
         }
+        if (from.isPresent()) {
+            records = records.where(col(INGEST_MILLIS).geq(from.get().toEpochMilli()));
+        }
         return new Judged(records, decoded);
+    }
+
+    /**
+     * The records of these ranges with ingest time below {@code cutoff}, counted: reads only the ingest-time column.
+     */
+    public long countBelow(List<ArchivedRange> ranges, Instant cutoff) {
+        List<ArchivedRange> nonEmpty = ranges.stream().filter(range -> range.records() > 0).toList();
+        List<ArchivedRange> ordered = nonEmpty.stream().filter(ArchivedRange::ingestEff).toList();
+        List<ArchivedRange> legacy = nonEmpty.stream().filter(range -> !range.ingestEff()).toList();
+        long below = 0;
+        if (!ordered.isEmpty()) {
+            below += read(paths(ordered), new StructType().add(INGEST_EFF, DataTypes.TimestampType, false))
+                    .where(unix_millis(col(INGEST_EFF)).lt(cutoff.toEpochMilli())).count();
+        }
+        if (!legacy.isEmpty()) {
+            below += read(paths(legacy), new StructType().add(INGEST_TIME, DataTypes.TimestampType, false))
+                    .where(unix_millis(col(INGEST_TIME)).lt(cutoff.toEpochMilli())).count();
+        }
+        return below;
     }
 
     /**

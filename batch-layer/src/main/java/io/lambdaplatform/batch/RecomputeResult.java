@@ -1,10 +1,12 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
@@ -25,6 +27,10 @@ import static java.util.Objects.requireNonNull;
  * @param rulesVersion       the {@link io.lambdaplatform.model.EventRules#VERSION} the records were judged with
  * @param decodedRanges      ranges whose raw records were decoded again, because they were archived before records
  *                           were judged on archiving or judged with other rules; the others' judged columns were read
+ * @param build              how the version was computed: in full, or incrementally from the live version (then
+ *                           {@code recordsRead}, {@code rejectedByReason} and {@code duplicatesDropped} are of the new
+ *                           records only, {@code eventsCounted} and {@code viewRows} of the whole version)
+ * @param fullReason         why it was computed in full; empty for an incremental run
  */
 public record RecomputeResult(
         BatchVersion version,
@@ -38,7 +44,9 @@ public record RecomputeResult(
         Duration aggregateDuration,
         Duration writeDuration,
         int rulesVersion,
-        int decodedRanges) {
+        int decodedRanges,
+        BatchBuild build,
+        Optional<String> fullReason) {
 
     public RecomputeResult {
         requireNonNull(version, "version is null");
@@ -46,6 +54,8 @@ public record RecomputeResult(
         requireNonNull(duration, "duration is null");
         requireNonNull(aggregateDuration, "aggregateDuration is null");
         requireNonNull(writeDuration, "writeDuration is null");
+        requireNonNull(build, "build is null");
+        requireNonNull(fullReason, "fullReason is null");
     }
 
     /** View rows written per second of {@link #writeDuration}. */

@@ -1,6 +1,7 @@
 package io.lambdaplatform.batch;
 
 import io.lambdaplatform.batch.internal.RecordCounters;
+import io.lambdaplatform.batch.internal.RecordJudge;
 import io.lambdaplatform.batch.internal.ViewAggregation;
 import io.lambdaplatform.batch.internal.ViewPartitioner;
 import io.lambdaplatform.model.EventCodec;
@@ -8,12 +9,16 @@ import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Measure;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,11 +30,19 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
 
 /**
- * Recomputes the batch views from the whole master dataset and publishes them as a new version.
+ * Computes the batch views for a cutoff and publishes them as a new version: from the whole master dataset (a full
+ * recompute), or, when {@link RecomputePlan} shows that it is exact, by adding the records archived since the live
+ * version's cutoff to that version's rows (an incremental run; the plan's javadoc gives the argument).
  *
  * <p>It reads the records with ingest time below the cutoff as {@link EventCodec} judged them when they were archived
  * (the typed columns of the master dataset; ranges judged with other rules, or archived before records were judged,
@@ -43,10 +56,22 @@ import java.util.List;
  * the task that holds the product. The views are computed and kept (memory, spilling to disk)
  * before the first row is written, so that the result reports the time of each phase. A run that dies before leaves an
  * unpublished version nobody reads.
+ *
+ * <p>An incremental run from version V (cutoff C0) reads the judged records with ingest time in [C0, cutoff), drops
+ * every identity that has a valid record below C0 (of those, only the identity columns are read), takes the first copy
+ * of each identity left, aggregates them with the same {@link ViewAggregation}, and merges the partial rows with all of
+ * V's rows ({@link ViewAggregation#merge}): the new version holds every window, V's untouched ones copied. Each version
+ * records how it was computed ({@link BatchViews#recordBuild}) before it is published.
  */
 public final class RecomputeStage {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecomputeStage.class);
+    /**
+     * Up to this many new records, an incremental run sends their identities to every task that scans the old ones
+     * (a broadcast join) instead of shuffling every old identity.
+     */
+    static final long BROADCAST_NEW_RECORDS = 2_000_000;
+    private static final String[] IDENTITY = {EventCodec.PRODUCT_ID, EventCodec.EVENT_ID};
 
     private RecomputeStage() {}
 
@@ -65,21 +90,54 @@ public final class RecomputeStage {
             long pointerAtStart, Runnable stillHeld) {
         Instant started = clock.instant();
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
-        MasterDataset.Judged judged = master.judged(cutoff);
-        Observation observation = new Observation("recompute " + cutoff);
-        int partitions = Math.max(1, spark.sessionState().conf().numShufflePartitions());
-        Dataset<Row> views = ViewAggregation.views(RecordCounters.observe(judged.records(), observation), partitions)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-
+        List<ArchivedRange> manifest = master.manifest();
         BatchViews store = factory.open();
+        RecomputePlan plan = RecomputePlan.choose(config, store, master, manifest, cutoff, started);
+        plan.fullReason().ifPresent(reason -> LOG.info("Recomputing in full: {}", reason));
+        int partitions = Math.max(1, spark.sessionState().conf().numShufflePartitions());
+
         BatchVersion version = store.begin(cutoff, started);
-        LOG.info("Recomputing batch version {} for cutoff {} from {}", version.version(), cutoff, master);
         long versionNumber = version.version();
+        BatchBuild build = new BatchBuild(versionNumber, plan.isIncremental() ? BatchBuild.Kind.INCREMENTAL : BatchBuild.Kind.FULL,
+                plan.base().map(base -> base.version().version()).orElse(BatchViews.NO_VERSION), EventRules.VERSION,
+                ViewAggregation.definition(), RecomputePlan.basis(manifest, cutoff),
+                plan.base().map(base -> base.build().lastFullAt()).orElse(started));
+        store.recordBuild(build);
+        LOG.info("Computing batch version {} ({}) for cutoff {} from {}", versionNumber, build.describe(), cutoff, master);
+
         // The views are computed and kept before any is written, so that the two phases are timed apart.
         long aggregateStarted = System.nanoTime();
+        Dataset<Row> views;
+        Observation observation = new Observation("recompute " + cutoff);
+        Optional<RecordCounters> counted = Optional.empty();
+        int decodedRanges;
+        Optional<Dataset<Row>> fresh = Optional.empty();
+        if (plan.base().isEmpty()) {
+            MasterDataset.Judged judged = master.judged(manifest, cutoff);
+            decodedRanges = judged.decoded().size();
+            views = ViewAggregation.views(RecordCounters.observe(judged.records(), observation), partitions)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        else {
+            BatchVersion base = plan.base().get().version();
+            LOG.info("Adding the records with ingest time in [{}, {}) to version {}", base.cutoff(), cutoff, base.version());
+            List<ArchivedRange> reaching = RecomputePlan.reaching(manifest, base.cutoff());
+            MasterDataset.Judged added = master.judged(reaching, base.cutoff(), cutoff);
+            MasterDataset.Judged before = master.judged(RecomputePlan.below(manifest, base.cutoff()), base.cutoff());
+            decodedRanges = (int) Stream.concat(added.decoded().stream(), before.decoded().stream()).map(ArchivedRange::id).distinct().count();
+            Dataset<Row> newRecords = added.records().persist(StorageLevel.MEMORY_AND_DISK());
+            fresh = Optional.of(newRecords);
+            counted = Optional.of(RecordCounters.counted(newRecords));
+            boolean few = reaching.stream().mapToLong(ArchivedRange::records).sum() <= BROADCAST_NEW_RECORDS;
+            Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), before.records(), partitions, few);
+            views = ViewAggregation.merge(ViewAggregation.aggregate(ViewAggregation.firstCopies(unseen))
+                    .unionByName(rows(spark, factory, base.version(), partitions)), partitions)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
         long cells = views.count();
+        RecordCounters counters = counted.orElseGet(() -> RecordCounters.of(observation));
         Duration aggregate = Duration.ofNanos(System.nanoTime() - aggregateStarted);
-        RecordCounters counters = RecordCounters.of(observation);
+        fresh.ifPresent(records -> records.unpersist(false));
         LOG.info("Computed {} view rows in {} ms", cells, aggregate.toMillis());
         LongAccumulator rowsWritten = spark.sparkContext().longAccumulator("view rows written");
         LongAccumulator eventsWritten = spark.sparkContext().longAccumulator("events in day rows written");
@@ -99,9 +157,37 @@ public final class RecomputeStage {
         BatchVersion published = store.publish(versionNumber, rows, events, clock.instant(), pointerAtStart);
         List<BatchVersion> removed = store.retainLatest(config.keepVersions());
         removed.forEach(old -> LOG.info("Removed batch version {} (cutoff {})", old.version(), old.cutoff()));
+        long eventsBefore = plan.base().map(base -> base.version().eventCount()).orElse(0L);
         return new RecomputeResult(published, counters.records(), counters.rejectedByReason(),
-                Math.max(0, counters.valid() - events), events, rows, removed.size(),
-                Duration.between(started, clock.instant()), aggregate, write, EventRules.VERSION, judged.decoded().size());
+                Math.max(0, counters.valid() - (events - eventsBefore)), events, rows, removed.size(),
+                Duration.between(started, clock.instant()), aggregate, write, EventRules.VERSION, decodedRanges, build, plan.fullReason());
+    }
+
+    /**
+     * The new valid records of every identity that has no valid record below the base version's cutoff: the events the
+     * base version has not counted, every copy, placed by product. Of the records below the cutoff only the identities
+     * are read (Parquet reads the identity, validity and ingest-time columns); when the new records are few, their
+     * identities go to every task that scans the old ones (a broadcast join), so that history is filtered where it is
+     * read instead of shuffled, and the few identities seen before go to every task of the new records.
+     */
+    private static Dataset<Row> unseen(Dataset<Row> newValid, Dataset<Row> before, int partitions, boolean few) {
+        Dataset<Row> newIdentities = newValid.select(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID)).distinct();
+        Dataset<Row> seen = before.where(col(RecordJudge.VALID)).select(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID))
+                .join(few ? broadcast(newIdentities) : newIdentities, IDENTITY, "left_semi")
+                .distinct();
+        return ViewPartitioner.byProduct(newValid, partitions).join(few ? broadcast(seen) : seen, IDENTITY, "left_anti");
+    }
+
+    /** Every row of a version, read from the store by the executors, product by product. */
+    private static Dataset<Row> rows(SparkSession spark, BatchViewsFactory factory, long version, int partitions) {
+        List<String> products = List.copyOf(factory.open().products(version));
+        return spark.createDataset(products, Encoders.STRING())
+                .repartition(partitions)
+                .mapPartitions((MapPartitionsFunction<String, Row>) ids -> {
+                    List<String> taskProducts = new ArrayList<>();
+                    ids.forEachRemaining(taskProducts::add);
+                    return factory.open().rows(version, taskProducts).stream().map(ViewAggregation::row).iterator();
+                }, Encoders.row(ViewAggregation.viewSchema()));
     }
 
     private static void write(Iterator<Row> rows, BatchViewsFactory factory, long version, LongAccumulator rowsWritten,

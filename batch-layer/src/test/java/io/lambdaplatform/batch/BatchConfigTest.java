@@ -30,7 +30,7 @@ class BatchConfigTest {
         assertRecordedDefaults(BatchConfig::from, new BatchConfig(SharedKeys.KAFKA_DEFAULTS, SharedKeys.S3_DEFAULTS, "s3a://lambda/master",
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), Duration.ofMinutes(2), 3, true, CassandraKeys.DEFAULTS,
                 CassandraKeys.REPLICATION_FACTOR_DEFAULT, new ViewWriteSettings(256, 8, Duration.ofMillis(200), 64), PublishPause.NONE,
-                Duration.ofSeconds(60), false));
+                Duration.ofSeconds(60), false, new RecomputePolicy(false, Duration.ofDays(1))));
     }
 
     @Test
@@ -48,6 +48,8 @@ class BatchConfigTest {
         batch.put("lambda.batch.pause-resume-file", "/tmp/resume");
         batch.put("lambda.batch.lease-ttl", "30s");
         batch.put("lambda.batch.accept-log-holes", true);
+        batch.put("lambda.batch.mode", "full");
+        batch.put("lambda.batch.full-every", "6h");
 
         assertFullMapping(BatchConfig::from, List.of("lambda.kafka", "lambda.s3", "lambda.cassandra", "lambda.ingest", "lambda.batch"),
                 SharedKeys.union(SharedKeys.KAFKA_SET, SharedKeys.S3_SET, CassandraKeys.SET, SharedKeys.INGEST_SET, batch),
@@ -55,7 +57,7 @@ class BatchConfigTest {
                         new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), Duration.ofMinutes(5), 5, false, CassandraKeys.MAPPED,
                         CassandraKeys.REPLICATION_FACTOR_MAPPED, new ViewWriteSettings(64, 3, Duration.ofSeconds(1), 16),
                         new PublishPause(Duration.ofSeconds(2), "/tmp/resume"),
-                        Duration.ofSeconds(30), true));
+                        Duration.ofSeconds(30), true, new RecomputePolicy(true, Duration.ofHours(6))));
     }
 
     @Test
@@ -126,6 +128,10 @@ class BatchConfigTest {
                 .hasMessageContaining("lambda.batch.master-path needs a scheme");
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.s3.access-key = AK")))
                 .hasMessageContaining("lambda.s3.access-key and lambda.s3.secret-key go together");
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.mode = partial")))
+                .hasMessageContaining("lambda.batch.mode must be incremental or full: partial");
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.full-every = -1h")))
+                .hasMessageContaining("lambda.batch.full-every must not be negative");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.viewstore.BatchLease;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.InMemoryBatchViews;
 import io.lambdaplatform.viewstore.IngestHole;
@@ -230,6 +231,21 @@ class BatchRunTest {
         @Override
         public List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to) {
             return store.read(version, productId, granularity, from, to);
+        }
+
+        @Override
+        public List<ViewRow> rows(long version, java.util.Collection<String> productIds) {
+            return store.rows(version, productIds);
+        }
+
+        @Override
+        public void recordBuild(BatchBuild build) {
+            store.recordBuild(build);
+        }
+
+        @Override
+        public Optional<BatchBuild> build(long version) {
+            return store.build(version);
         }
 
         @Override

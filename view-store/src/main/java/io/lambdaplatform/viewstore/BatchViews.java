@@ -4,6 +4,7 @@ import io.lambdaplatform.model.Granularity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +70,12 @@ public interface BatchViews {
     /** The rows of a version for one product and granularity whose window starts in {@code [from, to)}. */
     List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to);
 
+    /**
+     * Every row of a version for some products, all granularities and windows, in no particular order (an incremental
+     * run copies them into the next version).
+     */
+    List<ViewRow> rows(long version, Collection<String> productIds);
+
     /** The products a version has rows for. */
     Set<String> products(long version);
 
@@ -89,6 +96,12 @@ public interface BatchViews {
 
     /** Gives the lease up if its holder still has it; does nothing otherwise. */
     void releaseLease(BatchLease lease);
+
+    /** Records how a version was computed; written before it is published, removed with it. */
+    void recordBuild(BatchBuild build);
+
+    /** How a version was computed, or empty for a version written before versions recorded it. */
+    Optional<BatchBuild> build(long version);
 
     /** Records holes the batch layer accepted: they are in the master dataset's past forever. Idempotent. */
     void recordHoles(List<IngestHole> holes);

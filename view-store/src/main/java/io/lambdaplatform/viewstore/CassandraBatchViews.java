@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
+import static io.lambdaplatform.viewstore.ViewSchema.BATCH_BUILDS;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_HOLES;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_LEASE;
 import static io.lambdaplatform.viewstore.ViewSchema.BATCH_POINTER;
@@ -56,6 +58,7 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement insertPartition;
     private final PreparedStatement insertProduct;
     private final PreparedStatement selectRows;
+    private final PreparedStatement selectPartitionRows;
     private final PreparedStatement selectProducts;
     private final PreparedStatement selectProductsByPrefix;
     private final PreparedStatement selectPartitions;
@@ -72,6 +75,9 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement insertLease;
     private final PreparedStatement renewLease;
     private final PreparedStatement deleteLease;
+    private final PreparedStatement insertBuild;
+    private final PreparedStatement selectBuild;
+    private final PreparedStatement deleteBuild;
     private final PreparedStatement insertHole;
     private final PreparedStatement selectHoles;
 
@@ -109,6 +115,8 @@ public final class CassandraBatchViews implements BatchViews {
                 + " FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?"
                 + " AND window_start >= ? AND window_start < ?");
+        this.selectPartitionRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
+                + " FROM " + k + BATCH_VIEWS + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS + " WHERE version = ?");
         this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS
                 + " WHERE version = ? AND product_id >= ? AND product_id < ? LIMIT ?");
@@ -136,6 +144,11 @@ public final class CassandraBatchViews implements BatchViews {
         this.renewLease = session.prepare("UPDATE " + k + BATCH_LEASE + " USING TTL ?"
                 + " SET holder = ?, since = ?, renewed_at = ? WHERE scope = ? IF holder = ?");
         this.deleteLease = session.prepare("DELETE FROM " + k + BATCH_LEASE + " WHERE scope = ? IF holder = ?");
+        this.insertBuild = session.prepare("INSERT INTO " + k + BATCH_BUILDS
+                + " (scope, version, kind, base_version, rules_version, views, basis, last_full_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        this.selectBuild = session.prepare("SELECT kind, base_version, rules_version, views, basis, last_full_at FROM " + k + BATCH_BUILDS
+                + " WHERE scope = ? AND version = ?");
+        this.deleteBuild = session.prepare("DELETE FROM " + k + BATCH_BUILDS + " WHERE scope = ? AND version = ?");
         this.insertHole = session.prepare("INSERT INTO " + k + BATCH_HOLES
                 + " (scope, layer, partition, from_offset, to_offset, from_ingest, to_ingest) VALUES (?, ?, ?, ?, ?, ?, ?)");
         this.selectHoles = session.prepare("SELECT layer, partition, from_offset, to_offset, from_ingest, to_ingest FROM "
@@ -245,6 +258,36 @@ public final class CassandraBatchViews implements BatchViews {
         return DriverCalls.joinAll(reads);
     }
 
+    /** Reads the partitions of up to this many products at a time, all of them concurrently. */
+    private static final int PRODUCTS_READ_TOGETHER = 64;
+
+    @Override
+    public List<ViewRow> rows(long version, Collection<String> productIds) {
+        List<ViewRow> rows = new ArrayList<>();
+        List<String> products = List.copyOf(productIds);
+        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
+            List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
+            List<CompletableFuture<List<Row>>> listings = new ArrayList<>();
+            for (String product : chunk) {
+                listings.add(DriverCalls.queryAsync(session, selectPartitions.bind(version, product),
+                        "list partitions of version " + version + "/" + product, row -> row));
+            }
+            List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                String product = chunk.get(i);
+                for (Row partition : DriverCalls.joinAll(List.of(listings.get(i)))) {
+                    Granularity granularity = Granularity.parse(partition.getString("granularity"));
+                    reads.add(DriverCalls.queryAsync(session,
+                            selectPartitionRows.bind(version, product, granularity.label(), partition.getInstant("partition_start")),
+                            "read batch view " + version + "/" + product + "/" + granularity,
+                            row -> new ViewRow(new ViewKey(product, new EventWindow(granularity, row.getInstant("window_start"))), metrics(row))));
+                }
+            }
+            rows.addAll(DriverCalls.joinAll(reads));
+        }
+        return rows;
+    }
+
     @Override
     public Set<String> products(long version) {
         return new TreeSet<>(DriverCalls.query(session, selectProducts.bind(version), "list products of version " + version,
@@ -289,6 +332,22 @@ public final class CassandraBatchViews implements BatchViews {
         if (result != null && result.getBoolean("[applied]")) {
             LOG.info("Released the batch lease of {}", lease.holder());
         }
+    }
+
+    @Override
+    public void recordBuild(BatchBuild build) {
+        DriverCalls.execute(session, insertBuild.bind(SCOPE, build.version(), build.kind().name().toLowerCase(java.util.Locale.ROOT),
+                build.baseVersion(), build.rulesVersion(), build.views(), build.basis(), build.lastFullAt()),
+                "record how batch version " + build.version() + " was built");
+    }
+
+    @Override
+    public Optional<BatchBuild> build(long version) {
+        return DriverCalls.query(session, selectBuild.bind(SCOPE, version), "read how batch version " + version + " was built",
+                row -> new BatchBuild(version, BatchBuild.Kind.valueOf(row.getString("kind").toUpperCase(java.util.Locale.ROOT)),
+                        row.getLong("base_version"), row.getInt("rules_version"), row.getString("views"), row.getString("basis"),
+                        row.getInstant("last_full_at")))
+                .stream().findFirst();
     }
 
     @Override
@@ -366,6 +425,7 @@ public final class CassandraBatchViews implements BatchViews {
         }
         deletes.awaitAll();
         DriverCalls.execute(session, deleteProducts.bind(version), "delete products of version " + version);
+        DriverCalls.execute(session, deleteBuild.bind(SCOPE, version), "delete the build record of batch version " + version);
         DriverCalls.execute(session, deleteVersion.bind(SCOPE, version), "delete batch version " + version);
         LOG.info("Removed batch version {} ({} products)", version, products.size());
     }

@@ -21,6 +21,8 @@ public final class ViewSchema {
     public static final String BATCH_VIEW_PRODUCTS = "batch_view_products";
     /** Every version, published or not, newest first, in one partition. */
     public static final String BATCH_VERSIONS = "batch_versions";
+    /** How each version was computed (full or incremental, on what), so that the next run can build on it. */
+    public static final String BATCH_BUILDS = "batch_builds";
     /** The one row readers look at: which version is current. */
     public static final String BATCH_POINTER = "batch_pointer";
     /** Who may write the batch layer's master dataset and views now: one row, kept alive by TTL. */
@@ -155,6 +157,9 @@ public final class ViewSchema {
                         + "scope text, version bigint, cutoff timestamp, computed_at timestamp, published_at timestamp, "
                         + "view_rows bigint, event_count bigint, "
                         + "PRIMARY KEY ((scope), version)) WITH CLUSTERING ORDER BY (version DESC)",
+                "CREATE TABLE IF NOT EXISTS " + k + BATCH_BUILDS + " ("
+                        + "scope text, version bigint, kind text, base_version bigint, rules_version int, views text, basis text, "
+                        + "last_full_at timestamp, PRIMARY KEY ((scope), version))",
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_POINTER + " ("
                         + "scope text PRIMARY KEY, version bigint, cutoff timestamp, computed_at timestamp, "
                         + "published_at timestamp, view_rows bigint, event_count bigint)",

@@ -130,6 +130,44 @@ public abstract class BatchViewsContract {
     }
 
     @Test
+    void readsEveryRowOfSomeProductsAcrossGranularitiesAndPartitions() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        Instant monthEarlier = DAY.minusSeconds(30L * 86_400);
+        List<ViewRow> p1 = List.of(row("p1", Granularity.FIVE_MINUTES, monthEarlier, 1, "1.00", 1),
+                row("p1", Granularity.FIVE_MINUTES, DAY.minusSeconds(300), 1, "2.00", 2),
+                row("p1", Granularity.ONE_HOUR, DAY, 2, "3.00", 3),
+                row("p1", Granularity.ONE_DAY, DAY, 2, "3.00", 3));
+        ViewRow p2 = row("p2", Granularity.ONE_DAY, DAY, 1, "9.00", 9);
+        List<ViewRow> all = new java.util.ArrayList<>(p1);
+        all.add(p2);
+        all.add(row("p3", Granularity.ONE_DAY, DAY, 1, "5.00", 5));
+        write(v1.version(), all.toArray(ViewRow[]::new));
+
+        assertThat(views.rows(1, List.of("p1", "p2"))).containsExactlyInAnyOrder(p1.get(0), p1.get(1), p1.get(2), p1.get(3), p2);
+        assertThat(views.rows(1, List.of("p4"))).isEmpty();
+        assertThat(views.rows(2, List.of("p1"))).isEmpty();
+    }
+
+    @Test
+    void recordsHowAVersionWasBuiltAndForgetsItWithTheVersion() {
+        publishVersion(DAY, "1.00");
+        BatchVersion v2 = views.begin(DAY.plusSeconds(60), COMPUTED);
+        BatchBuild full = new BatchBuild(1, BatchBuild.Kind.FULL, BatchViews.NO_VERSION, 1, "measures", "1 ranges, sha256 ab", COMPUTED);
+        BatchBuild incremental = new BatchBuild(v2.version(), BatchBuild.Kind.INCREMENTAL, 1, 1, "measures", "2 ranges, sha256 cd",
+                COMPUTED);
+        views.recordBuild(full);
+        views.recordBuild(incremental);
+        views.publish(v2.version(), 1, 1, COMPUTED);
+
+        assertThat(views.build(1)).contains(full);
+        assertThat(views.build(2)).contains(incremental);
+        assertThat(views.build(3)).isEmpty();
+        views.retainLatest(1);
+        assertThat(views.build(1)).isEmpty();
+        assertThat(views.build(2)).contains(incremental);
+    }
+
+    @Test
     void versionNumbersIncrease() {
         BatchVersion v1 = views.begin(DAY, COMPUTED);
         views.publish(v1.version(), 0, 0, COMPUTED);

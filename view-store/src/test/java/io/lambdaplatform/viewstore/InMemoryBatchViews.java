@@ -5,6 +5,7 @@ import io.lambdaplatform.model.Granularity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class InMemoryBatchViews implements BatchViews {
     private final Map<Long, BatchVersion> versions = new TreeMap<>(Comparator.reverseOrder());
     private final Map<Long, List<ViewRow>> rows = new TreeMap<>();
     private final Map<String, IngestHole> holes = new TreeMap<>();
+    private final Map<Long, BatchBuild> builds = new TreeMap<>();
     private BatchVersion pointer;
     private BatchLease lease;
     private Instant leaseExpires;
@@ -120,6 +122,7 @@ public final class InMemoryBatchViews implements BatchViews {
             if (obsolete) {
                 versions.remove(version.version());
                 rows.remove(version.version());
+                builds.remove(version.version());
                 removed.add(version);
             }
         }
@@ -134,6 +137,28 @@ public final class InMemoryBatchViews implements BatchViews {
                 .filter(row -> !row.key().window().start().isBefore(from) && row.key().window().start().isBefore(to))
                 .sorted(Comparator.comparing(ViewRow::key))
                 .toList();
+    }
+
+    @Override
+    public synchronized List<ViewRow> rows(long version, Collection<String> productIds) {
+        Set<String> wanted = Set.copyOf(productIds);
+        return rows.getOrDefault(version, List.of()).stream()
+                .filter(row -> wanted.contains(row.key().productId()))
+                .sorted(Comparator.comparing(ViewRow::key))
+                .toList();
+    }
+
+    @Override
+    public synchronized void recordBuild(BatchBuild build) {
+        if (!versions.containsKey(build.version())) {
+            throw new ViewStoreException("Batch version " + build.version() + " was never begun");
+        }
+        builds.put(build.version(), build);
+    }
+
+    @Override
+    public synchronized Optional<BatchBuild> build(long version) {
+        return Optional.ofNullable(builds.get(version));
     }
 
     @Override

@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * publish) and DuckDB over the same master-dataset Parquet files, compares DuckDB's views with the published ones row
  * by row, and, unless {@code --no-baseline-writes}, runs the batch once more with every row written on its own
  * ({@code rows-per-batch = 1}, the write path before partition batches) to measure that path's rows/s in the same
- * run. Prints a table and one line {@code batch-bench: ...} (docs/batch-layer.md, "Measured").
+ * run. Both are {@code --full} runs. Then it loads 1 % more events (new ids, and duplicates drawn from every id sent
+ * before), runs an ordinary (incremental) {@code ./lambda batch} and compares that version with DuckDB's views too.
+ * Prints a table and one line {@code batch-bench: ...} (docs/batch-layer.md, "Measured").
  *
  * <p>The batch runs get 1 s ingest buckets and no safety margin, and a record sent after the load (an invalid "tick")
  * moves the brokers' clock past the last event, so that the run's cutoff covers every event loaded.
@@ -47,8 +49,9 @@ import java.util.regex.Pattern;
 public final class BatchBenchmarkMain implements Callable<Integer> {
 
     private static final Pattern ARCHIVE = Pattern.compile("^\\s*archive:\\s+(\\d+) records .*, (\\d+) ms$");
+    private static final Pattern KIND = Pattern.compile("^\\s*recompute: (full|incremental from version \\d+)( \\(.*\\))?$");
     private static final Pattern RECOMPUTE = Pattern.compile(
-            "^\\s*recompute: (\\d+) records read, (\\d+) rejected, (\\d+) duplicates dropped, (\\d+) events, (\\d+) view rows written, (\\d+) ms$");
+            "^\\s*records: (\\d+)(?: new)? records read, (\\d+) rejected, (\\d+) duplicates dropped, (\\d+) events, (\\d+) view rows written, (\\d+) ms$");
     private static final Pattern PHASES = Pattern.compile("^\\s*phases:\\s+aggregate (\\d+) ms, write (\\d+) ms \\((\\d+) rows/s\\)$");
     private static final Pattern LIVE = Pattern.compile("^\\s*live:\\s+version (\\d+), cutoff (\\S+), (\\d+) rows, (\\d+) events$");
 
@@ -78,9 +81,9 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
     private Path workDir;
 
     /** What one {@code ./lambda batch} printed. */
-    record BatchRunOutput(long archived, long archiveMillis, long recordsRead, long rejected, long duplicates, long eventsCounted,
-            long viewRows, long recomputeMillis, long aggregateMillis, long writeMillis, long writeRowsPerSecond, long version,
-            Instant cutoff, Duration wall) {}
+    record BatchRunOutput(String kind, long archived, long archiveMillis, long recordsRead, long rejected, long duplicates,
+            long eventsCounted, long viewRows, long recomputeMillis, long aggregateMillis, long writeMillis, long writeRowsPerSecond,
+            long version, Instant cutoff, Duration wall) {}
 
     public static void main(String[] args) {
         Entrypoint.run(new BatchBenchmarkMain(), args);
@@ -113,7 +116,8 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
                 sent.invalid(), seconds(sent.took()));
         tick(kafka);
 
-        BatchRunOutput run = runBatch(work.resolve("batch-1.log"), Map.of());
+        // --full: on a stack that already has a version, the first run would otherwise add to it.
+        BatchRunOutput run = runBatch(work.resolve("batch-1.log"), Map.of(), true);
         System.out.printf(Locale.ROOT, "  batch run: version %d, cutoff %s, %d view rows, %d events (log %s)%n", run.version(), run.cutoff(),
                 run.viewRows(), run.eventsCounted(), work.resolve("batch-1.log"));
 
@@ -124,8 +128,23 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         BatchRunOutput baseline = null;
         if (!noBaselineWrites) {
             tick(kafka);
-            baseline = runBatch(work.resolve("batch-baseline.log"), Map.of("LAMBDA_BATCH_VIEW__WRITES_ROWS__PER__BATCH", "1"));
+            baseline = runBatch(work.resolve("batch-baseline.log"), Map.of("LAMBDA_BATCH_VIEW__WRITES_ROWS__PER__BATCH", "1"), true);
         }
+
+        long more = Math.max(1, events / 100);
+        System.out.printf(Locale.ROOT, "Loading %d more events (1 %%) ...%n", more);
+        EventLoad.Sent moreSent = EventLoad.send(kafka, events, more, seed + 1, Instant.now());
+        tick(kafka);
+        BatchRunOutput incremental = runBatch(work.resolve("batch-incremental.log"), Map.of(), false);
+        System.out.printf(Locale.ROOT, "  batch run: %s, version %d, cutoff %s, %d new records, %d view rows, %d events (log %s)%n",
+                incremental.kind(), incremental.version(), incremental.cutoff(), incremental.recordsRead(), incremental.viewRows(),
+                incremental.eventsCounted(), work.resolve("batch-incremental.log"));
+        Comparison incrementalComparison = compare(masterDir, cassandra, incremental.version(), incremental.cutoff(), incremental.viewRows());
+        boolean incrementalRan = incremental.kind().startsWith("incremental");
+        if (!incrementalRan) {
+            System.out.println("  the run after 1 % more events recomputed in full; see its log");
+        }
+        equal = equal && incrementalComparison.equal();
 
         double archiveSeconds = run.archiveMillis() / 1000.0;
         double fullSeconds = run.aggregateMillis() / 1000.0;
@@ -140,15 +159,21 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         if (baseline != null) {
             row("write views: one INSERT per row (second run)", baseline.writeMillis() / 1000.0, baseline.viewRows());
         }
-        System.out.printf(Locale.ROOT, "| %-52s | %8s | %10s | %10s |%n", "incremental run after 1 % more events", "na", "", "");
-        System.out.println("incremental: na (the batch layer recomputes from the whole master dataset on every run; docs/batch-layer.md)");
+        double incrementalSeconds = incremental.aggregateMillis() / 1000.0;
+        row("incremental: new records to view rows, no writes", incrementalSeconds, incremental.recordsRead());
+        row("incremental: write views (every row of the version)", incremental.writeMillis() / 1000.0, incremental.viewRows());
+        row("incremental: whole recompute stage", incremental.recomputeMillis() / 1000.0, incremental.recordsRead());
+        System.out.printf(Locale.ROOT, "incremental: %s; %d more events sent in %.1f s; aggregate %.1f s = %.0f %% of the full recompute's %.1f s; "
+                        + "whole run %.1f s (JVM start, archive, plan, aggregate, write, publish)%n", incremental.kind(), moreSent.records(),
+                seconds(moreSent.took()), incrementalSeconds, 100 * incrementalSeconds / fullSeconds, fullSeconds, seconds(incremental.wall()));
         if (baseline != null) {
             System.out.printf(Locale.ROOT, "writes: %d rows/s with partition batches, %d rows/s with one INSERT per row: %.1fx%n",
                     run.writeRowsPerSecond(), baseline.writeRowsPerSecond(), (double) run.writeRowsPerSecond() / baseline.writeRowsPerSecond());
         }
-        System.out.printf(Locale.ROOT, "batch-bench: events=%d archive_s=%.1f full_s=%.1f duckdb_s=%.1f ratio=%.1f incremental_s=na write_rows_per_s=%d views_equal=%s%n",
-                events, archiveSeconds, fullSeconds, duckSeconds, fullSeconds / duckSeconds, run.writeRowsPerSecond(), equal);
-        return equal ? Entrypoint.OK : 1;
+        System.out.printf(Locale.ROOT, "batch-bench: events=%d archive_s=%.1f full_s=%.1f duckdb_s=%.1f ratio=%.1f incremental_s=%s write_rows_per_s=%d views_equal=%s%n",
+                events, archiveSeconds, fullSeconds, duckSeconds, fullSeconds / duckSeconds,
+                incrementalRan ? String.format(Locale.ROOT, "%.1f", incrementalSeconds) : "na", run.writeRowsPerSecond(), equal);
+        return equal && incrementalRan ? Entrypoint.OK : 1;
     }
 
     /** DuckDB's views and whether they equal the published version's rows. */
@@ -178,15 +203,19 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         EventLoad.tick(kafka);
     }
 
-    private BatchRunOutput runBatch(Path log, Map<String, String> environment) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(lambda.toString(), "batch", "--stack", source.stackDir().toString())
+    private BatchRunOutput runBatch(Path log, Map<String, String> environment, boolean full) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(lambda.toString(), "batch", "--stack", source.stackDir().toString()));
+        if (full) {
+            command.add("--full");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.put("LAMBDA_INGEST_BUCKET__WIDTH", "1s");
         env.put("LAMBDA_BATCH_SAFETY__MARGIN", "0s");
         env.putAll(environment);
-        System.out.printf(Locale.ROOT, "Running ./lambda batch%s ...%n", environment.isEmpty() ? "" : " with " + environment);
+        System.out.printf(Locale.ROOT, "Running ./lambda batch%s%s ...%n", full ? " --full" : "", environment.isEmpty() ? "" : " with " + environment);
         long started = System.nanoTime();
         int exit = builder.start().waitFor();
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
@@ -196,14 +225,14 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         }
         Map<Pattern, Matcher> found = new HashMap<>();
         for (String line : lines) {
-            for (Pattern pattern : List.of(ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
+            for (Pattern pattern : List.of(KIND, ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
                 Matcher matcher = pattern.matcher(line);
                 if (matcher.matches()) {
                     found.put(pattern, matcher);
                 }
             }
         }
-        for (Pattern pattern : List.of(ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
+        for (Pattern pattern : List.of(KIND, ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
             if (!found.containsKey(pattern)) {
                 throw new IllegalStateException("./lambda batch printed no line like " + pattern + "; its log: " + log);
             }
@@ -212,7 +241,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         Matcher recompute = found.get(RECOMPUTE);
         Matcher phases = found.get(PHASES);
         Matcher live = found.get(LIVE);
-        return new BatchRunOutput(number(archive, 1), number(archive, 2), number(recompute, 1), number(recompute, 2), number(recompute, 3),
+        return new BatchRunOutput(found.get(KIND).group(1), number(archive, 1), number(archive, 2), number(recompute, 1), number(recompute, 2), number(recompute, 3),
                 number(recompute, 4), number(recompute, 5), number(recompute, 6), number(phases, 1), number(phases, 2), number(phases, 3),
                 number(live, 1), Instant.parse(live.group(2)), wall);
     }

@@ -34,12 +34,26 @@ public record RecordCounters(long records, long valid, Map<String, Long> rejecte
 
     /** The judged records ({@code valid}, {@code rejection_reason}), counted by {@code observation} when they are read. */
     public static Dataset<Row> observe(Dataset<Row> judged, Observation observation) {
+        return judged.observe(observation, count(lit(1)).as("records"), counts().toArray(Column[]::new));
+    }
+
+    /** The judged records ({@code valid}, {@code rejection_reason}) counted by a query of their own. */
+    public static RecordCounters counted(Dataset<Row> judged) {
+        Row row = judged.agg(count(lit(1)).as("records"), counts().toArray(Column[]::new)).first();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (String field : row.schema().fieldNames()) {
+            metrics.put(field, row.getAs(field));
+        }
+        return of(metrics);
+    }
+
+    private static List<Column> counts() {
         List<Column> counts = new ArrayList<>();
         counts.add(count_if(col(RecordJudge.VALID)).as("valid"));
         for (RejectionReason reason : RejectionReason.values()) {
             counts.add(count_if(col(RecordJudge.REJECTION_REASON).equalTo(reason.code())).as(reason.code()));
         }
-        return judged.observe(observation, count(lit(1)).as("records"), counts.toArray(Column[]::new));
+        return counts;
     }
 
     /**
@@ -47,7 +61,10 @@ public record RecordCounters(long records, long valid, Map<String, Long> rejecte
      * optimises the observed plan away): that is zero records.
      */
     public static RecordCounters of(Observation observation) {
-        Map<String, Object> metrics = Observed.metrics(observation);
+        return of(Observed.metrics(observation));
+    }
+
+    private static RecordCounters of(Map<String, Object> metrics) {
         if (metrics.isEmpty()) {
             return new RecordCounters(0, 0, Map.of());
         }

@@ -11,7 +11,9 @@ import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -100,6 +102,72 @@ public final class ViewAggregation {
             case COUNT -> count(lit(1));
             case SUM -> sum(col(measure.eventField()).cast(DataTypes.createDecimalType(SUM_PRECISION, measure.scale())));
         };
+    }
+
+    /**
+     * The columns of {@link #views}: {@code product_id}, {@code granularity}, {@code window_start_ms}, then each measure's
+     * column ({@link Measure.Merge#COUNT}: a long, {@link Measure.Merge#SUM}: a decimal of its scale).
+     */
+    public static StructType viewSchema() {
+        StructType schema = new StructType()
+                .add(EventCodec.PRODUCT_ID, DataTypes.StringType, false)
+                .add(GRANULARITY, DataTypes.StringType, false)
+                .add(WINDOW_START_MS, DataTypes.LongType, false);
+        for (Measure measure : Measure.values()) {
+            schema = schema.add(measure.column(), measure.merge() == Measure.Merge.COUNT
+                    ? DataTypes.LongType
+                    : DataTypes.createDecimalType(SUM_PRECISION, measure.scale()), true);
+        }
+        return schema;
+    }
+
+    /**
+     * View rows of disjoint sets of events ({@link #viewSchema()}, several rows per window) merged into one row per
+     * product and window: every measure merges by adding its partial values ({@link Measure#merge}), exactly. Shuffled
+     * by product ({@link ViewPartitioner}), as {@link #views} is.
+     */
+    public static Dataset<Row> merge(Dataset<Row> partialViews, int partitions) {
+        List<Column> measures = new ArrayList<>();
+        for (Measure measure : Measure.values()) {
+            Column total = sum(col(measure.column()));
+            measures.add((measure.merge() == Measure.Merge.COUNT
+                    ? total.cast(DataTypes.LongType)
+                    : total.cast(DataTypes.createDecimalType(SUM_PRECISION, measure.scale()))).as(measure.column()));
+        }
+        return ViewPartitioner.byProduct(partialViews, partitions)
+                .groupBy(col(EventCodec.PRODUCT_ID), col(GRANULARITY), col(WINDOW_START_MS))
+                .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new));
+    }
+
+    /** A view row as a row of {@link #viewSchema()}. */
+    public static Row row(ViewRow row) {
+        List<Object> values = new ArrayList<>(List.of(row.key().productId(), row.key().window().granularity().label(),
+                row.key().window().start().toEpochMilli()));
+        for (Measure measure : Measure.values()) {
+            BigDecimal value = row.metrics().value(measure);
+            values.add(measure.merge() == Measure.Merge.COUNT ? value.longValueExact() : value.setScale(measure.scale()));
+        }
+        return RowFactory.create(values.toArray());
+    }
+
+    /**
+     * What the views are, as text: each measure (column, merge, event field, scale) and each granularity. A version
+     * records it; a run adds new records only to a version aggregated the same way.
+     */
+    public static String definition() {
+        StringBuilder text = new StringBuilder("measures");
+        for (Measure measure : Measure.values()) {
+            text.append(' ').append(measure.column()).append('=').append(measure.merge().name().toLowerCase(java.util.Locale.ROOT));
+            if (measure.merge() == Measure.Merge.SUM) {
+                text.append('(').append(measure.eventField()).append(')');
+            }
+            text.append(":scale").append(measure.scale());
+        }
+        text.append("; granularities");
+        for (Granularity granularity : Granularity.values()) {
+            text.append(' ').append(granularity.label());
+        }
+        return text.toString();
     }
 
     /** A row of {@link #views} as the view row it is. */

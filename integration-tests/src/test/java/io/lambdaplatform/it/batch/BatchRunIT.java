@@ -125,6 +125,7 @@ class BatchRunIT {
             Thread.sleep(250);
         }
         assertThat(running.awaitExit(RUN_TIMEOUT)).as(running.logText()).isZero();
+        assertThat(running.logText()).contains("recompute: incremental from version 1");
         second = views().current().orElseThrow();
         assertThat(second.version()).isEqualTo(2);
         assertThat(second.cutoff()).isAfter(first.cutoff());
@@ -179,8 +180,10 @@ class BatchRunIT {
     @Test
     @Order(6)
     void theNextRunPublishesVersion4AndRemovesTheUnfinishedOne() {
-        runBatch("run-4", Map.of());
+        String output = runBatch("run-4", Map.of());
 
+        // After the rollback to version 1 the next version is computed from the master dataset alone.
+        assertThat(output).contains("recompute: full (the live version 1 is older than the newest published version 2");
         BatchVersion fourth = views().current().orElseThrow();
         assertThat(fourth.version()).isEqualTo(4);
         assertThat(rows(4)).isEqualTo(sent.expectedViews(fourth.cutoff()));

@@ -37,7 +37,8 @@ class CassandraBatchViewsIT extends BatchViewsContract {
     @Override
     protected BatchViews newStore() {
         for (String table : List.of(ViewSchema.BATCH_VIEWS, ViewSchema.BATCH_VIEW_PARTITIONS, ViewSchema.BATCH_VIEW_PRODUCTS,
-                ViewSchema.BATCH_VERSIONS, ViewSchema.BATCH_POINTER, ViewSchema.BATCH_LEASE, ViewSchema.BATCH_HOLES)) {
+                ViewSchema.BATCH_VERSIONS, ViewSchema.BATCH_BUILDS, ViewSchema.BATCH_POINTER, ViewSchema.BATCH_LEASE,
+                ViewSchema.BATCH_HOLES)) {
             session.execute("TRUNCATE " + KEYSPACE + "." + table);
         }
         return new CassandraBatchViews(session, KEYSPACE);

@@ -45,9 +45,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The platform's main promise, end to end: the speed, batch and serving layers as separate processes started
  * through {@code ./lambda} against the shared real stack, events from the generator (late, out-of-order, duplicate
  * and invalid ones), and at every step every window of every product at 5m, 1h and 1d compared with the truth the
- * test computes from what it sent ({@link Truth}). The seven steps: speed only; a batch run; more events
- * late and duplicate over the batch; {@code kill -9} of the speed layer mid-stream; a batch run killed before it
- * publishes, and its rerun; a second run and a rollback; a Kafka broker restart mid-stream.
+ * test computes from what it sent ({@link Truth}). The seven steps: speed only; a batch run (full: nothing is published
+ * yet); more events late and duplicate over the batch; {@code kill -9} of the speed layer mid-stream; a batch run killed
+ * before it publishes, and its rerun (incremental: it adds the records since the first run to its version); a
+ * {@code --full} run and a rollback; a Kafka broker restart mid-stream.
  *
  * <p>Its own topic, dead-letter topic, keyspace, master-dataset path and Kafka Streams application id, so the
  * other tests on the shared stack neither see nor disturb it.
@@ -149,7 +150,7 @@ class ExactnessIT {
     @Order(2)
     void aBatchRunIsExactAndTheAnswerShowsItsVersionAndCutoff() throws Exception {
         Instant before = Instant.now();
-        runBatch("first run");
+        assertThat(runBatch("first run")).contains("recompute: full (no version is published yet)");
         JsonNode batch = assertExact("2 after batch run 1").orElseThrow();
         assertThat(batch.get("version").asLong()).isEqualTo(1);
         Instant cutoff = Instant.parse(batch.get("cutoff").asText());
@@ -206,7 +207,8 @@ class ExactnessIT {
 
         // The killed run's batch lease lives until its time-to-live (10 s) ends.
         io.lambdaplatform.it.batch.LeaseRow.awaitFree(session, keyspace, Duration.ofMinutes(1));
-        runBatch("rerun");
+        // Incremental: the late events and duplicates of step 3 and the events of step 4 are added to version 1.
+        assertThat(runBatch("rerun")).contains("recompute: incremental from version " + published);
         JsonNode rerun = assertExact("5b rerun").orElseThrow();
         assertThat(rerun.get("version").asLong()).isGreaterThan(published);
     }
@@ -217,7 +219,7 @@ class ExactnessIT {
         sender.send(generator(6, 400), 0);
         awaitSpeedCaughtUp();
         long before = batchViews.current().orElseThrow().version();
-        runBatch("second full run");
+        assertThat(runBatch("second full run", "--full")).contains("recompute: full (a full recompute was asked for");
         JsonNode after = assertExact("6a another batch run").orElseThrow();
         assertThat(after.get("version").asLong()).isGreaterThan(before);
 
@@ -249,10 +251,12 @@ class ExactnessIT {
         return new EventGenerator(settings, InstantSource.system());
     }
 
-    private void runBatch(String name) throws InterruptedException {
+    /** Runs {@code ./lambda batch OPTIONS}; returns its output, which says whether it recomputed in full or incrementally. */
+    private String runBatch(String name, String... options) throws InterruptedException {
         batchRuns++;
-        LayerProcess batch = LayerProcess.batch(stackDir, environment, workDir.resolve("batch-" + batchRuns + ".log"));
+        LayerProcess batch = LayerProcess.batch(stackDir, environment, workDir.resolve("batch-" + batchRuns + ".log"), options);
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch %s exit code; log:\n%s", name, batch.logTail()).isZero();
+        return batch.logText();
     }
 
     /** Waits until the speed watermark (reported by the serving layer) passes the moment the last record was acknowledged. */
