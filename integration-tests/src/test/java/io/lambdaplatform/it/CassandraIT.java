@@ -75,6 +75,7 @@ class CassandraIT {
                 ViewSchema.BATCH_POINTER,
                 ViewSchema.BATCH_LEASE,
                 ViewSchema.BATCH_HOLES,
+                ViewSchema.BATCH_BUILDS,
                 ViewSchema.SPEED_VIEWS,
                 ViewSchema.SPEED_PRODUCTS,
                 ViewSchema.SPEED_PRODUCT_NAMES,
