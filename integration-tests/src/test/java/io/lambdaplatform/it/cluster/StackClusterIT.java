@@ -353,7 +353,7 @@ class StackClusterIT {
             }
         }
         String driverLog = batch.logText();
-        int recompute = driverLog.indexOf("Recomputing batch version");
+        int recompute = driverLog.indexOf("Computing batch version");
         int lost = driverLog.indexOf("Lost executor", recompute);
         assertThat(lost).as("the driver lost an executor after the recompute began; log:\n%s", driverLog).isGreaterThan(recompute);
         assertThat(driverLog.indexOf("Published batch version", lost)).as("and published after that").isGreaterThan(lost);
@@ -538,7 +538,7 @@ class StackClusterIT {
 
     private static void awaitRecomputeStarted(LayerProcess batch) {
         await("the driver starts the recompute").atMost(BATCH_TIMEOUT).pollInterval(Duration.ofMillis(200))
-                .until(() -> batch.logText().contains("Recomputing batch version") || !batch.isAlive());
+                .until(() -> batch.logText().contains("Computing batch version") || !batch.isAlive());
         assertThat(batch.isAlive()).as("batch still running; log:\n%s", batch.logTail()).isTrue();
     }
 
