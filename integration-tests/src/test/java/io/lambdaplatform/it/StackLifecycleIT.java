@@ -76,11 +76,12 @@ class StackLifecycleIT {
             try (CqlSession session = cql(endpoints)) {
                 assertThat(session.execute("SELECT note FROM it_restart.notes WHERE id = 'n-1'").one().getString("note")).isEqualTo("kept across restarts");
             }
-            // A paused server is stopped, not gone; resumed, it answers again.
+            // A paused server is stopped, not gone; resumed, it answers again. The kernel stops and wakes a process's
+            // threads asynchronously, after kill has returned.
             long s3proxy = again.pause("s3proxy").pid();
-            assertThat(processState(s3proxy)).as("state of the paused s3proxy").isEqualTo("T");
+            await("s3proxy stopped").atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(processState(s3proxy)).isEqualTo("T"));
             assertThat(again.resume("s3proxy").pid()).isEqualTo(s3proxy);
-            assertThat(processState(s3proxy)).as("state of the resumed s3proxy").isNotEqualTo("T");
+            await("s3proxy running").atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(processState(s3proxy)).isNotEqualTo("T"));
             try (S3Client s3 = s3(endpoints)) {
                 assertThat(s3.getObjectAsBytes(request -> request.bucket(endpoints.s3Bucket()).key("restart/note.txt")).asUtf8String())
                         .isEqualTo("kept across restarts");
