@@ -46,14 +46,16 @@ import static java.util.Objects.requireNonNull;
  * before C and each speed row exactly the events of its ingest bucket, every event is counted once,
  * including late events on either side of the cutoff. Windows without events are left out.
  *
- * <p>Thread-safe. Every call reads the pointer, the speed rows and the progress afresh; the rows of the published
- * version come through the {@link BatchRowCache}, keyed by version.
+ * <p>Thread-safe. The pointer, progress and holes come through the {@link ViewStateCache} (at most its maximum age old),
+ * the rows of the published version through the {@link BatchRowCache}, keyed by version; the speed rows are read afresh
+ * by every call.
  */
 public final class MergedView {
 
     private final BatchViews batch;
     private final SpeedViews speed;
     private final BatchRowCache batchRows;
+    private final ViewStateCache sharedState;
     private final Clock clock;
     private final MeterRegistry meters;
     private final Executor reads;
@@ -61,17 +63,18 @@ public final class MergedView {
 
     /**
      * @param batchRows where the rows of published versions are read through (shared by every request)
+     * @param sharedState where the pointer, progress and holes are read through (shared by every request)
      * @param readsPerRequest row reads (each one Cassandra query at a time) one request keeps in flight at most, besides
-     *              the shared ones (pointer, progress, both hole lists, and the upgrade marker until it is seen); two per
-     *              product, so products are read {@code readsPerRequest / 2} at a time
+     *              the shared state's; two per product, so products are read {@code readsPerRequest / 2} at a time
      * @param reads runs every read; its threads bound the reads in flight of the whole service.
      *              {@code Runnable::run} reads everything one after the other
      */
-    public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, int readsPerRequest, Clock clock, MeterRegistry meters,
-            Executor reads) {
+    public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, ViewStateCache sharedState, int readsPerRequest, Clock clock,
+            MeterRegistry meters, Executor reads) {
         this.batch = requireNonNull(batch, "batch is null");
         this.speed = requireNonNull(speed, "speed is null");
         this.batchRows = requireNonNull(batchRows, "batchRows is null");
+        this.sharedState = requireNonNull(sharedState, "sharedState is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meters = requireNonNull(meters, "meters is null");
         this.reads = requireNonNull(reads, "reads is null");
@@ -140,28 +143,21 @@ public final class MergedView {
      */
     private Reading read(WindowRange range, List<String> products, int maxProducts, Consumer<ProductMerge> merged) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        List<CompletableFuture<?>> shared = new ArrayList<>();
-        CompletableFuture<List<SpeedProgress>> progressRead = start(shared, "speed-progress", speed::progress);
-        CompletableFuture<List<IngestHole>> holesRead = start(shared, "speed-holes", speed::holes);
-        CompletableFuture<List<IngestHole>> batchHolesRead = start(shared, "batch-holes", batch::holes);
-        CompletableFuture<Optional<LegacyRowsCopy>> legacyRead = start(shared, "speed-upgrade", speed::legacyRowsCopy);
+        ViewState shared = state();
+        Optional<BatchVersion> pointer = shared.pointer();
+        Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
+        // Only the speed rows at or after the cutoff count, so only they are read.
+        Instant ingestFrom = cutoff == null ? Instant.EPOCH : cutoff;
         Deque<ProductRows> pending = new ArrayDeque<>();
-        Optional<BatchVersion> pointer;
         int count = 0;
         try {
-            pointer = await(start(shared, "batch-pointer", batch::current));
-            Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
-            // Only the speed rows at or after the cutoff count, so only they are read.
-            Instant ingestFrom = cutoff == null ? Instant.EPOCH : cutoff;
             Iterator<String> next = (products != null ? products : products(pointer, maxProducts)).iterator();
             while (next.hasNext() || !pending.isEmpty()) {
                 while (next.hasNext() && pending.size() < productsInFlight) {
                     String product = next.next();
-                    List<CompletableFuture<?>> own = new ArrayList<>(2);
-                    CompletableFuture<List<SpeedDelta>> speedRead = start(own, "speed-rows",
-                            () -> speed.read(product, range.from(), range.to(), ingestFrom));
+                    CompletableFuture<List<SpeedDelta>> speedRead = start("speed-rows", () -> speed.read(product, range.from(), range.to(), ingestFrom));
                     CompletableFuture<List<ViewRow>> batchRead = pointer
-                            .map(version -> start(own, "batch-rows",
+                            .map(version -> start("batch-rows",
                                     () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
                             .orElseGet(() -> CompletableFuture.completedFuture(List.of()));
                     pending.add(new ProductRows(product, batchRead, speedRead));
@@ -173,25 +169,34 @@ public final class MergedView {
         }
         finally {
             // Wait for every read even when one failed, so none outlives the request.
-            shared.forEach(MergedView::settle);
             pending.forEach(product -> {
                 settle(product.batch());
                 settle(product.speed());
             });
         }
-        SpeedCoverage coverage = new SpeedCoverage(await(progressRead), await(holesRead), now);
-        return new Reading(pointer, coverage,
-                gaps(coverage, await(batchHolesRead), await(legacyRead), pointer.map(BatchVersion::cutoff).orElse(null)), count);
+        SpeedCoverage coverage = new SpeedCoverage(shared.progress(), shared.speedHoles(), now);
+        return new Reading(pointer, coverage, gaps(coverage, shared.batchHoles(), shared.legacy(), cutoff), count);
+    }
+
+    /** The state shared by every request, at most {@code lambda.serving.reads.state-max-age} old ({@link ViewStateCache}). */
+    private ViewState state() {
+        return sharedState.get(this::readState, reads);
+    }
+
+    /** Reads the shared state afresh, in the order {@link ViewState} explains. */
+    private ViewState readState() {
+        Optional<BatchVersion> pointer = timed("batch-pointer", batch::current);
+        List<SpeedProgress> progress = timed("speed-progress", speed::progress);
+        return new ViewState(pointer, progress, timed("speed-holes", speed::holes), timed("batch-holes", batch::holes),
+                timed("speed-upgrade", speed::legacyRowsCopy));
     }
 
     private static void settle(CompletableFuture<?> read) {
         read.handle((result, failure) -> null).join();
     }
 
-    private <T> CompletableFuture<T> start(List<CompletableFuture<?>> started, String read, Supplier<T> call) {
-        CompletableFuture<T> future = CompletableFuture.supplyAsync(() -> timed(read, call), reads);
-        started.add(future);
-        return future;
+    private <T> CompletableFuture<T> start(String read, Supplier<T> call) {
+        return CompletableFuture.supplyAsync(() -> timed(read, call), reads);
     }
 
     /**
@@ -232,17 +237,14 @@ public final class MergedView {
         return new ProductMerge(productId, windows, batchUsed, speedUsed, superseded);
     }
 
+    /** The platform's state read afresh, not from the shared state: {@code /v1/status} shows the store as it is now. */
     public PlatformStatus status() {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        Optional<BatchVersion> pointer = timed("batch-pointer", batch::current);
-        List<SpeedProgress> progress = timed("speed-progress", speed::progress);
+        ViewState current = readState();
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
-        List<IngestHole> holes = timed("speed-holes", speed::holes);
-        List<IngestHole> batchHoles = timed("batch-holes", batch::holes);
-        Optional<LegacyRowsCopy> legacy = timed("speed-upgrade", speed::legacyRowsCopy);
-        SpeedCoverage coverage = new SpeedCoverage(progress, holes, now);
-        return new PlatformStatus(now, pointer.orElse(null), coverage, deadLetters,
-                gaps(coverage, batchHoles, legacy, pointer.map(BatchVersion::cutoff).orElse(null)));
+        SpeedCoverage coverage = new SpeedCoverage(current.progress(), current.speedHoles(), now);
+        return new PlatformStatus(now, current.pointer().orElse(null), coverage, deadLetters,
+                gaps(coverage, current.batchHoles(), current.legacy(), current.pointer().map(BatchVersion::cutoff).orElse(null)));
     }
 
     /**
@@ -287,8 +289,7 @@ public final class MergedView {
         requireNonNull(prefix, "prefix is null");
         List<String> speedProducts = timed("speed-products", () -> speed.products(prefix, limit));
         Set<String> found = new TreeSet<>(speedProducts);
-        timed("batch-pointer", batch::current)
-                .ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));
+        state().pointer().ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));
         return found.stream().limit(limit).toList();
     }
 

@@ -48,9 +48,15 @@ public record ServingConfig(
      * @param batchCacheMaxRows rows of published batch versions held in memory ({@code lambda.serving.batch-cache.max-rows})
      * @param perRequest        Cassandra queries one request has in flight at most ({@code lambda.serving.reads.per-request})
      * @param perService        Cassandra queries the whole service has in flight at most ({@code lambda.serving.reads.per-service})
+     * @param stateMaxAge       how long the batch pointer, speed progress and holes read for one request serve the following
+     *                          ones ({@code lambda.serving.reads.state-max-age}); zero reads them for every request
      */
-    public record Reads(long batchCacheMaxRows, int perRequest, int perService) {
+    public record Reads(long batchCacheMaxRows, int perRequest, int perService, Duration stateMaxAge) {
         public Reads {
+            requireNonNull(stateMaxAge, "stateMaxAge is null");
+            if (stateMaxAge.isNegative()) {
+                throw new IllegalArgumentException(SECTION + ".reads.state-max-age must not be negative: " + stateMaxAge);
+            }
             ConfigValues.requireNotNegative(batchCacheMaxRows, SECTION + ".batch-cache.max-rows");
             ConfigValues.requireAtLeast(perRequest, 1, SECTION + ".reads.per-request");
             if (perService < perRequest) {
@@ -59,7 +65,8 @@ public record ServingConfig(
         }
 
         static Reads from(Config serving) {
-            return new Reads(serving.getLong("batch-cache.max-rows"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"));
+            return new Reads(serving.getLong("batch-cache.max-rows"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"),
+                    serving.getDuration("reads.state-max-age"));
         }
     }
 

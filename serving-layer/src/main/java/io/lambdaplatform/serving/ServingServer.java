@@ -74,6 +74,7 @@ public final class ServingServer implements AutoCloseable {
     private final byte[] openApi;
     private final ExecutorService storeReads;
     private final BatchRowCache batchRows;
+    private final ViewStateCache sharedState;
     private final Semaphore heavyRequests = new Semaphore(HEAVY_REQUESTS_AT_ONCE, true);
     private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
     private final Javalin app;
@@ -98,6 +99,7 @@ public final class ServingServer implements AutoCloseable {
             }
         });
         this.batchRows = new BatchRowCache(config.reads().batchCacheMaxRows()).bindTo(meters);
+        this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -168,7 +170,8 @@ public final class ServingServer implements AutoCloseable {
 
     private MergedView mergedView() {
         ViewSource.Views views = source.views();
-        return new MergedView(views.batch(), views.speed(), batchRows, config.reads().perRequest(), clock, meters, storeReads);
+        return new MergedView(views.batch(), views.speed(), batchRows, sharedState, config.reads().perRequest(), clock, meters,
+                storeReads);
     }
 
     private void metrics(Context ctx) {

@@ -11,6 +11,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +35,7 @@ class BatchRowCacheTest {
     }
 
     private static MergedView view(ViewScenario scenario, BatchRowCache cache) {
-        return new MergedView(scenario.batch, scenario.speed, cache, 4, Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(), Runnable::run);
+        return new MergedView(scenario.batch, scenario.speed, cache, new ViewStateCache(Duration.ZERO), 4, Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry(), Runnable::run);
     }
 
     private static Metrics fromBatch(MetricsAnswer answer) {

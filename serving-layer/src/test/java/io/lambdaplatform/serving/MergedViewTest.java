@@ -30,7 +30,7 @@ class MergedViewTest {
     private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
     private static MergedView view(ViewScenario scenario) {
-        return new MergedView(scenario.batch, scenario.speed, new BatchRowCache(0), 4, Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
+        return new MergedView(scenario.batch, scenario.speed, new BatchRowCache(0), new ViewStateCache(Duration.ZERO), 4, Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
     }
 
     private static MetricsQuery query(String product, Granularity granularity, String from, String to) {

@@ -21,7 +21,7 @@ class ServingConfigTest {
     void defaults() {
         assertRecordedDefaults(ServingConfig::from, new ServingConfig("127.0.0.1", 8080, null, 10_000, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), true, CassandraKeys.REPLICATION_FACTOR_DEFAULT, 100, Duration.ofSeconds(5),
-                new ServingConfig.Reads(500_000, 4, 32), CassandraKeys.DEFAULTS));
+                new ServingConfig.Reads(500_000, 4, 32, Duration.ofSeconds(1)), CassandraKeys.DEFAULTS));
     }
 
     @Test
@@ -40,11 +40,12 @@ class ServingConfigTest {
         serving.put("lambda.serving.batch-cache.max-rows", 1_000);
         serving.put("lambda.serving.reads.per-request", 2);
         serving.put("lambda.serving.reads.per-service", 8);
+        serving.put("lambda.serving.reads.state-max-age", "250ms");
 
         assertFullMapping(ServingConfig::from, List.of("lambda.cassandra", "lambda.serving"), SharedKeys.union(CassandraKeys.SET, serving),
                 new ServingConfig("0.0.0.0", 9090, "t0ken", 500, Duration.ofSeconds(7), Duration.ofSeconds(2), Duration.ofMinutes(1), false,
                         CassandraKeys.REPLICATION_FACTOR_MAPPED, 20, Duration.ofSeconds(10),
-                        new ServingConfig.Reads(1_000, 2, 8), CassandraKeys.MAPPED));
+                        new ServingConfig.Reads(1_000, 2, 8, Duration.ofMillis(250)), CassandraKeys.MAPPED));
     }
 
     @Test
@@ -61,6 +62,8 @@ class ServingConfigTest {
                 .hasMessage("lambda.serving.reads.per-request must be at least 1: 0");
         assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.reads.per-service", 3))))
                 .hasMessage("lambda.serving.reads.per-service 3 is below per-request 4");
+        assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.reads.state-max-age", "-1s"))))
+                .hasMessage("lambda.serving.reads.state-max-age must not be negative: PT-1S");
     }
 
     @Test

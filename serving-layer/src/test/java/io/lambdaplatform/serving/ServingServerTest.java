@@ -38,7 +38,7 @@ class ServingServerTest {
 
     static ServingConfig config(String token) {
         return new ServingConfig("127.0.0.1", 0, token, 2016, Duration.ofSeconds(7), Duration.ofMillis(100), Duration.ofSeconds(1),
-                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(100_000, 4, 32), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"));
+                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(100_000, 4, 32, Duration.ofSeconds(1)), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"));
     }
 
     private void start(String token) {

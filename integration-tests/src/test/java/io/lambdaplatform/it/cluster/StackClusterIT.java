@@ -366,6 +366,7 @@ class StackClusterIT {
             assertThat(live.eventCount()).isEqualTo(truth.eventCount());
         }
         stack.restart("spark-worker-2");
+        answers.forEach(instance -> instance.awaitBatchVersion(1));
         assertThat(assertExactEverywhere("5 batch, kill -9 of a Spark worker").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
     }
@@ -455,6 +456,7 @@ class StackClusterIT {
         LayerProcess rollback = LayerProcess.batch(options.dataDir(), environment, logs.resolve("batch-rollback.log"), "rollback");
         assertThat(rollback.awaitExit(Duration.ofMinutes(2))).as("rollback exit code; log:\n%s", rollback.logTail()).isZero();
         assertThat(currentVersion()).isLessThan(before);
+        answers.forEach(instance -> instance.awaitBatchVersion(1));
         assertThat(assertExactEverywhere("9 serving killed, rollback").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
     }

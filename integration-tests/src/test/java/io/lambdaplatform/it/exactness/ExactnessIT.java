@@ -151,6 +151,7 @@ class ExactnessIT {
     void aBatchRunIsExactAndTheAnswerShowsItsVersionAndCutoff() throws Exception {
         Instant before = Instant.now();
         assertThat(runBatch("first run")).contains("recompute: full (no version is published yet)");
+        answers.awaitBatchVersion(1);
         JsonNode batch = assertExact("2 after batch run 1").orElseThrow();
         assertThat(batch.get("version").asLong()).isEqualTo(1);
         Instant cutoff = Instant.parse(batch.get("cutoff").asText());
@@ -209,6 +210,7 @@ class ExactnessIT {
         io.lambdaplatform.it.batch.LeaseRow.awaitFree(session, keyspace, Duration.ofMinutes(1));
         // Incremental: the late events and duplicates of step 3 and the events of step 4 are added to version 1.
         assertThat(runBatch("rerun")).contains("recompute: incremental from version " + published);
+        answers.awaitBatchVersion(batchViews.current().orElseThrow().version());
         JsonNode rerun = assertExact("5b rerun").orElseThrow();
         assertThat(rerun.get("version").asLong()).isGreaterThan(published);
     }
@@ -220,11 +222,13 @@ class ExactnessIT {
         awaitSpeedCaughtUp();
         long before = batchViews.current().orElseThrow().version();
         assertThat(runBatch("second full run", "--full")).contains("recompute: full (a full recompute was asked for");
+        answers.awaitBatchVersion(batchViews.current().orElseThrow().version());
         JsonNode after = assertExact("6a another batch run").orElseThrow();
         assertThat(after.get("version").asLong()).isGreaterThan(before);
 
         LayerProcess rollback = LayerProcess.batch(stackDir, environment, workDir.resolve("batch-rollback.log"), "rollback");
         assertThat(rollback.awaitExit(Duration.ofMinutes(2))).as("rollback exit code; log:\n%s", rollback.logTail()).isZero();
+        answers.awaitBatchVersion(before);
         JsonNode rolledBack = assertExact("6b rollback").orElseThrow();
         assertThat(rolledBack.get("version").asLong()).isEqualTo(before);
     }

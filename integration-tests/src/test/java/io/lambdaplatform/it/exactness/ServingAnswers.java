@@ -73,6 +73,20 @@ public final class ServingAnswers {
     }
 
     /**
+     * Waits until the service answers from batch version {@code version}. It reads the pointer once per
+     * {@code lambda.serving.reads.state-max-age} (1 s by default) for all requests, so a publish or a rollback reaches its
+     * answers within that time, not at once.
+     */
+    public void awaitBatchVersion(long version) {
+        await("answers from batch version " + version).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    JsonNode batch = json(get("/v1/metrics/p-never-sent?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&granularity=1d"))
+                            .get("batch");
+                    assertThat(batch.isNull() ? null : batch.get("version").asLong()).as("the answer's batch version").isEqualTo(version);
+                });
+    }
+
+    /**
      * Compares every window of every product (and of one never sent) at every granularity with the truth, and the
      * dead letters by reason with the invalid records sent.
      */

@@ -91,9 +91,14 @@ final class ServingFixture implements AutoCloseable {
         return CassandraSettings.of(contactPoint, endpoints.cassandraDatacenter(), keyspace).withRequestTimeout(Duration.ofSeconds(5));
     }
 
+    /**
+     * The serving settings of these tests: the shared state (pointer, progress, holes) is read for every request
+     * ({@code state-max-age} 0), so that an answer shows at once what the test has just written; the processes that
+     * {@code LayerProcess} starts run with the default and wait for a new version ({@code ServingAnswers.awaitBatchVersion}).
+     */
     static ServingConfig config(CassandraSettings settings, String token) {
         return new ServingConfig("127.0.0.1", 0, token, 10_000, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(2),
-                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(100_000, 4, 32), settings);
+                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(100_000, 4, 32, Duration.ZERO), settings);
     }
 
     String baseUrl() {

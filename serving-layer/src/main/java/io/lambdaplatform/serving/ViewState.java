@@ -1,0 +1,36 @@
+package io.lambdaplatform.serving;
+
+import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.IngestHole;
+import io.lambdaplatform.viewstore.LegacyRowsCopy;
+import io.lambdaplatform.viewstore.SpeedProgress;
+
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What every answer reads besides its rows: the batch pointer, the speed layer's progress and holes, the holes the
+ * batch layer accepted, and the upgrade marker. {@link ViewStateCache} reads it in this order, each part after the one
+ * before has been read, because the layers write it the other way round: a version's holes before the pointer that
+ * publishes it, a speed task's holes before the progress that passes them. So a hole is never missing from a state whose
+ * pointer or watermark is past it.
+ *
+ * @param pointer    the published batch version, empty before the first batch run
+ * @param progress   what every speed partition reported
+ * @param speedHoles records deleted from the log before the speed layer read them
+ * @param batchHoles records deleted from the log before the batch layer archived them
+ * @param legacy     the copy of the previous release's speed rows, empty until the speed layer has made it
+ */
+record ViewState(Optional<BatchVersion> pointer, List<SpeedProgress> progress, List<IngestHole> speedHoles, List<IngestHole> batchHoles,
+        Optional<LegacyRowsCopy> legacy) {
+
+    ViewState {
+        requireNonNull(pointer, "pointer is null");
+        progress = List.copyOf(progress);
+        speedHoles = List.copyOf(speedHoles);
+        batchHoles = List.copyOf(batchHoles);
+        requireNonNull(legacy, "legacy is null");
+    }
+}
