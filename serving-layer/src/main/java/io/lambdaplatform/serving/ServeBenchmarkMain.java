@@ -29,8 +29,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -86,8 +88,33 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
     @Option(names = "--server-heap", defaultValue = "512m", description = "-Xmx of the serving JVM (default ${DEFAULT-VALUE}).")
     private String serverHeap;
 
-    /** One side's numbers. */
-    record Result(String side, long requests, double rps, double p50Ms, double p90Ms, double p99Ms) {}
+    /**
+     * One side's numbers. The CPU time per request of the side's own processes and of Cassandra, unlike its latencies,
+     * barely changes with other load on the machine: it compares runs on a shared machine. {@code NaN} where unknown.
+     */
+    record Result(String side, long requests, double rps, double p50Ms, double p90Ms, double p99Ms, double cpuUsPerRequest,
+            double cassandraCpuUsPerRequest) {
+
+        Result withCpu(Duration own, Duration cassandra) {
+            return new Result(side, requests, rps, p50Ms, p90Ms, p99Ms, perRequest(own), perRequest(cassandra));
+        }
+
+        private double perRequest(Duration cpu) {
+            return cpu == null ? Double.NaN : cpu.toNanos() / 1e3 / requests;
+        }
+    }
+
+    /** CPU time used so far by some processes, to subtract one reading from another. */
+    private record CpuClock(List<ProcessHandle> processes) {
+
+        Duration used() {
+            Duration total = Duration.ZERO;
+            for (ProcessHandle process : processes) {
+                total = total.plus(process.info().totalCpuDuration().orElse(Duration.ZERO));
+            }
+            return total;
+        }
+    }
 
     public static void main(String[] args) {
         Entrypoint.run(new ServeBenchmarkMain(), args);
@@ -123,13 +150,18 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             Result driver = driver(session, settings.keyspace(), ids, from, to);
             System.out.printf(Locale.ROOT, "%n/v1/metrics/{product}?from=%s&to=%s&granularity=1h over %d products, %d connections, %s measured%n",
                     from, to, products, connections, duration);
-            System.out.printf(Locale.ROOT, "| %-30s | %9s | %8s | %8s | %8s | %8s |%n", "side", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms");
+            System.out.printf(Locale.ROOT, "| %-30s | %9s | %8s | %8s | %8s | %8s | %14s | %20s |%n", "side", "requests", "req/s", "p50 ms",
+                    "p90 ms", "p99 ms", "CPU µs/request", "Cassandra CPU µs/req");
             for (Result result : List.of(serving, driver)) {
-                System.out.printf(Locale.ROOT, "| %-30s | %9d | %8.0f | %8.2f | %8.2f | %8.2f |%n", result.side(), result.requests(),
-                        result.rps(), result.p50Ms(), result.p90Ms(), result.p99Ms());
+                System.out.printf(Locale.ROOT, "| %-30s | %9d | %8.0f | %8.2f | %8.2f | %8.2f | %14.0f | %20.0f |%n", result.side(),
+                        result.requests(), result.rps(), result.p50Ms(), result.p90Ms(), result.p99Ms(), result.cpuUsPerRequest(),
+                        result.cassandraCpuUsPerRequest());
             }
-            System.out.printf(Locale.ROOT, "serve-bench: rps=%.0f p50_ms=%.2f p99_ms=%.2f driver_p50_ms=%.2f driver_p99_ms=%.2f ratio_p99=%.2f%n",
-                    serving.rps(), serving.p50Ms(), serving.p99Ms(), driver.p50Ms(), driver.p99Ms(), serving.p99Ms() / driver.p99Ms());
+            System.out.printf(Locale.ROOT, "Load average during the run: %s%n", loadAverage());
+            System.out.printf(Locale.ROOT, "serve-bench: rps=%.0f p50_ms=%.2f p99_ms=%.2f driver_p50_ms=%.2f driver_p99_ms=%.2f ratio_p99=%.2f"
+                    + " cpu_us_per_req=%.0f cassandra_cpu_us_per_req=%.0f driver_cpu_us_per_req=%.0f driver_cassandra_cpu_us_per_req=%.0f%n",
+                    serving.rps(), serving.p50Ms(), serving.p99Ms(), driver.p50Ms(), driver.p99Ms(), serving.p99Ms() / driver.p99Ms(),
+                    serving.cpuUsPerRequest(), serving.cassandraCpuUsPerRequest(), driver.cpuUsPerRequest(), driver.cassandraCpuUsPerRequest());
         }
         return Entrypoint.OK;
     }
@@ -161,14 +193,20 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
                 System.out.println("One answer: " + check(URI.create(base + path(ids.get(0), from, to))));
             }
             runWrk(wrk, script, bases, warmUp);
+            CpuClock servingCpu = new CpuClock(servers.stream().map(Process::toHandle).toList());
+            Duration servingBefore = servingCpu.used();
+            Duration cassandraBefore = cassandraCpu().map(CpuClock::used).orElse(null);
             List<Result> each = new ArrayList<>();
             for (String output : runWrk(wrk, script, bases, duration)) {
                 each.add(parseWrk(output));
             }
+            Duration servingUsed = servingCpu.used().minus(servingBefore);
+            Duration cassandraUsed = cassandraCpu().map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
             return new Result(instances == 1 ? "serving layer (wrk, HTTP)" : "serving layer x" + instances + " (wrk, HTTP)",
                     each.stream().mapToLong(Result::requests).sum(), each.stream().mapToDouble(Result::rps).sum(),
                     each.stream().mapToDouble(Result::p50Ms).max().orElseThrow(), each.stream().mapToDouble(Result::p90Ms).max().orElseThrow(),
-                    each.stream().mapToDouble(Result::p99Ms).max().orElseThrow());
+                    each.stream().mapToDouble(Result::p99Ms).max().orElseThrow(), Double.NaN, Double.NaN)
+                    .withCpu(servingUsed, cassandraBefore == null ? null : cassandraUsed);
         }
         finally {
             Files.deleteIfExists(script);
@@ -208,11 +246,17 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         ExecutorService clients = Executors.newFixedThreadPool(connections);
         try {
             driverPhase(clients, pool, batch, speed, ids, from, to, warmUp);
+            CpuClock ownCpu = new CpuClock(List.of(ProcessHandle.current()));
+            Duration ownBefore = ownCpu.used();
+            Duration cassandraBefore = cassandraCpu().map(CpuClock::used).orElse(null);
             List<Histogram> histograms = driverPhase(clients, pool, batch, speed, ids, from, to, duration);
+            Duration ownUsed = ownCpu.used().minus(ownBefore);
+            Duration cassandraUsed = cassandraCpu().map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
             Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             histograms.forEach(all::add);
             return new Result("bare driver (view-store reads)", all.getTotalCount(), all.getTotalCount() / (duration.toMillis() / 1000.0),
-                    all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(90) / 1e6, all.getValueAtPercentile(99) / 1e6);
+                    all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(90) / 1e6, all.getValueAtPercentile(99) / 1e6, Double.NaN, Double.NaN)
+                    .withCpu(ownUsed, cassandraBefore == null ? null : cassandraUsed);
         }
         finally {
             clients.shutdownNow();
@@ -340,7 +384,32 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         if (Double.isNaN(p50) || Double.isNaN(p99) || Double.isNaN(rps)) {
             throw new IllegalStateException("Cannot read wrk's output:\n" + output);
         }
-        return new Result("serving layer (wrk, HTTP)", requests, rps, p50, p90, p99);
+        return new Result("serving layer (wrk, HTTP)", requests, rps, p50, p90, p99, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * The CPU clock of the stack's Cassandra, found by the storage directory on its command line; empty with {@code --config}
+     * (Cassandra elsewhere) or when it runs on several nodes.
+     */
+    private Optional<CpuClock> cassandraCpu() {
+        if (source.stackDir() == null) {
+            return Optional.empty();
+        }
+        String storage = "-Dcassandra.storagedir=" + source.stackDir().resolve("cassandra").toAbsolutePath().normalize();
+        List<ProcessHandle> nodes = ProcessHandle.allProcesses()
+                .filter(process -> process.info().arguments().map(arguments -> Arrays.asList(arguments).contains(storage)).orElse(false))
+                .toList();
+        return nodes.size() == 1 ? Optional.of(new CpuClock(nodes)) : Optional.empty();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/loadavg")).get(0).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2] + " (1, 5, 15 min)";
+        }
+        catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static int freePort() throws IOException {
