@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -396,10 +395,18 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             return Optional.empty();
         }
         String storage = "-Dcassandra.storagedir=" + source.stackDir().resolve("cassandra").toAbsolutePath().normalize();
-        List<ProcessHandle> nodes = ProcessHandle.allProcesses()
-                .filter(process -> process.info().arguments().map(arguments -> Arrays.asList(arguments).contains(storage)).orElse(false))
-                .toList();
+        List<ProcessHandle> nodes = ProcessHandle.allProcesses().filter(process -> commandLine(process).contains(storage)).toList();
         return nodes.size() == 1 ? Optional.of(new CpuClock(nodes)) : Optional.empty();
+    }
+
+    /** The whole command line, NUL-separated, from /proc ({@link ProcessHandle.Info} gives none past 4,096 characters). */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")), StandardCharsets.UTF_8);
+        }
+        catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static String loadAverage() {
