@@ -232,6 +232,14 @@
       : 'no batch run yet: the speed layer alone';
   }
 
+  /** How the version was computed, when the batch layer recorded it. */
+  function buildText(build) {
+    if (!build) {
+      return '';
+    }
+    return build.kind === 'incremental' ? '; incremental run on version ' + build.base_version : '; full recompute';
+  }
+
   function speedText(speed) {
     return speed.watermark
       ? 'watermark ' + speed.watermark + ' (' + ago(speed.watermark) + '), ' + count(speed.partitions.length !== undefined
@@ -301,6 +309,7 @@
       (product) => openProduct(product));
     $('ov-batch').textContent = status.batch
       ? batchText(status.batch) + '; age ' + duration(status.batch.age_seconds) + ', ' + count(status.batch.event_count) + ' events'
+        + buildText(status.batch.build)
       : batchText(null);
     $('ov-speed').textContent = speedText(status.speed) + (status.speed.lag_seconds === null ? '' : ', lag ' + duration(status.speed.lag_seconds));
     rows($('partitions-table'), status.speed.partitions.map((p) => [p.partition, p.watermark, duration(p.lag_seconds)]));

@@ -2,6 +2,7 @@ package io.lambdaplatform.serving;
 
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.DeadLetterCount;
@@ -242,8 +243,9 @@ public final class MergedView {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ViewState current = readState();
         List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
+        Optional<BatchBuild> build = current.pointer().flatMap(version -> timed("batch-build", () -> batch.build(version.version())));
         SpeedCoverage coverage = new SpeedCoverage(current.progress(), current.speedHoles(), now);
-        return new PlatformStatus(now, current.pointer().orElse(null), coverage, deadLetters,
+        return new PlatformStatus(now, current.pointer().orElse(null), build.orElse(null), coverage, deadLetters,
                 gaps(coverage, current.batchHoles(), current.legacy(), current.pointer().map(BatchVersion::cutoff).orElse(null)));
     }
 

@@ -1,5 +1,6 @@
 package io.lambdaplatform.serving;
 
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 
@@ -15,11 +16,13 @@ import static java.util.Objects.requireNonNull;
  * it dead-lettered, judged at {@code now}.
  *
  * @param batchVersion the current batch version, {@code null} before the first batch run
+ * @param batchBuild   how it was computed, {@code null} when unknown (no batch run yet, or published before versions recorded it)
  * @param gaps ingest spans an answer would need but nothing covers (the same for every product)
  */
 public record PlatformStatus(
         Instant now,
         BatchVersion batchVersion,
+        BatchBuild batchBuild,
         SpeedCoverage speed,
         List<DeadLetterCount> deadLetters,
         List<IngestGap> gaps) {
@@ -38,6 +41,11 @@ public record PlatformStatus(
 
     public long deadLetterTotal() {
         return deadLetters.stream().mapToLong(DeadLetterCount::count).sum();
+    }
+
+    /** How the batch version was computed: a full recompute or an incremental run on another version. */
+    public Optional<BatchBuild> build() {
+        return Optional.ofNullable(batchBuild);
     }
 
     /** The batch version merged in, empty before the first batch run. */

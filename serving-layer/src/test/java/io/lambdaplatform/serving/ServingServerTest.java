@@ -3,6 +3,7 @@ package io.lambdaplatform.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.model.RejectionReason;
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import org.junit.jupiter.api.AfterEach;
@@ -361,12 +362,25 @@ class ServingServerTest {
         assertThat(body.get("batch").get("version").asLong()).isEqualTo(1);
         assertThat(body.get("batch").get("age_seconds").asLong()).isEqualTo(5400);
         assertThat(body.get("batch").get("event_count").asLong()).isEqualTo(1);
+        assertThat(body.get("batch").get("build").isNull()).as("version 1 recorded no build").isTrue();
         assertThat(body.get("speed").get("watermark").asText()).isEqualTo("2026-11-24T11:59:00Z");
         assertThat(body.get("speed").get("partitions")).hasSize(3);
         assertThat(body.get("speed").get("partitions").get(2).get("lag_seconds").asLong()).isEqualTo(60);
         assertThat(body.get("dead_letters").get("total").asLong()).isEqualTo(5);
         assertThat(body.get("dead_letters").get("by_partition").get("1").asLong()).isEqualTo(5);
         assertThat(body.get("complete").asBoolean()).isTrue();
+    }
+
+    @Test
+    void statusSaysHowTheBatchVersionWasComputed() throws Exception {
+        start(null);
+        scenario.batchRan("2026-11-24T11:00:00Z");
+        scenario.batch.recordBuild(new BatchBuild(2, BatchBuild.Kind.INCREMENTAL, 1, 1, "views", "basis", Instant.parse("2026-11-24T10:31:00Z")));
+
+        JsonNode batch = json(get("/v1/status")).get("batch");
+
+        assertThat(batch.get("version").asLong()).isEqualTo(2);
+        assertThat(batch.get("build").toString()).isEqualTo("{\"kind\":\"incremental\",\"base_version\":1}");
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.lambdaplatform.serving.MetricsAnswer;
 import io.lambdaplatform.serving.PlatformStatus;
 import io.lambdaplatform.serving.SpeedCoverage;
 import io.lambdaplatform.serving.WindowRange;
+import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.DeadLetterCount;
 import io.lambdaplatform.viewstore.SpeedProgress;
@@ -26,6 +27,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -146,7 +148,11 @@ public final class JsonBodies {
             @JsonProperty("published_at") String publishedAt,
             @JsonProperty("age_seconds") long ageSeconds,
             @JsonProperty("view_rows") long viewRows,
-            @JsonProperty("event_count") long eventCount) {}
+            @JsonProperty("event_count") long eventCount,
+            @JsonProperty("build") BuildBody build) {}
+
+    /** How a batch version was computed; {@code base_version} is the version an incremental run added to. */
+    public record BuildBody(@JsonProperty("kind") String kind, @JsonProperty("base_version") Long baseVersion) {}
 
     public record SpeedStatusBody(
             @JsonProperty("watermark") String watermark,
@@ -222,7 +228,7 @@ public final class JsonBodies {
 
     public static StatusBody status(PlatformStatus status) {
         BatchStatusBody batch = status.batch()
-                .map(version -> batchStatus(version, status.now()))
+                .map(version -> batchStatus(version, status.build(), status.now()))
                 .orElse(null);
         SpeedCoverage speed = status.speed();
         List<PartitionBody> partitions = speed.partitions().stream()
@@ -242,10 +248,15 @@ public final class JsonBodies {
                 status.gaps().isEmpty(), gaps(status.gaps()));
     }
 
-    private static BatchStatusBody batchStatus(BatchVersion version, Instant now) {
+    private static BatchStatusBody batchStatus(BatchVersion version, Optional<BatchBuild> build, Instant now) {
         return new BatchStatusBody(version.version(), text(version.cutoff()), text(version.computedAt()),
                 version.published().map(JsonBodies::text).orElse(null), Duration.between(version.cutoff(), now).toSeconds(),
-                version.viewRows(), version.eventCount());
+                version.viewRows(), version.eventCount(), build.map(JsonBodies::build).orElse(null));
+    }
+
+    private static BuildBody build(BatchBuild build) {
+        return new BuildBody(build.kind().name().toLowerCase(Locale.ROOT),
+                build.kind() == BatchBuild.Kind.INCREMENTAL ? build.baseVersion() : null);
     }
 
     private static PartitionBody partition(SpeedProgress progress, Instant now) {
