@@ -149,6 +149,9 @@ public final class MergedView {
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
         // Only the speed rows at or after the cutoff count, so only they are read.
         Instant ingestFrom = cutoff == null ? Instant.EPOCH : cutoff;
+        SpeedCoverage coverage = new SpeedCoverage(shared.progress(), shared.speedHoles(), now);
+        // The answer vouches for the rows ingested before the watermark; rows ingested after it and after now may be left out.
+        Optional<Instant> ingestUntil = coverage.watermark().map(watermark -> watermark.isAfter(now) ? watermark : now);
         Deque<ProductRows> pending = new ArrayDeque<>();
         int count = 0;
         try {
@@ -156,7 +159,9 @@ public final class MergedView {
             while (next.hasNext() || !pending.isEmpty()) {
                 while (next.hasNext() && pending.size() < productsInFlight) {
                     String product = next.next();
-                    CompletableFuture<List<SpeedDelta>> speedRead = start("speed-rows", () -> speed.read(product, range.from(), range.to(), ingestFrom));
+                    CompletableFuture<List<SpeedDelta>> speedRead = start("speed-rows", () -> ingestUntil
+                            .map(until -> speed.read(product, range.from(), range.to(), ingestFrom, until))
+                            .orElseGet(() -> speed.read(product, range.from(), range.to(), ingestFrom)));
                     CompletableFuture<List<ViewRow>> batchRead = pointer
                             .map(version -> start("batch-rows",
                                     () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
@@ -175,7 +180,6 @@ public final class MergedView {
                 settle(product.speed());
             });
         }
-        SpeedCoverage coverage = new SpeedCoverage(shared.progress(), shared.speedHoles(), now);
         return new Reading(pointer, coverage, gaps(coverage, shared.batchHoles(), shared.legacy(), cutoff), count);
     }
 

@@ -41,6 +41,16 @@ public interface SpeedViews {
      */
     List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom);
 
+    /**
+     * {@link #read(String, Instant, Instant, Instant)} for a caller that needs only the rows ingested up to
+     * {@code ingestUntil} (for example the speed watermark or now, whichever is later): a store may then leave out rows
+     * ingested after it, and save the reads that find out where the product's rows are. Every row ingested in
+     * {@code [ingestFrom, ingestUntil]} is read; this default reads the later ones too.
+     */
+    default List<SpeedDelta> read(String productId, Instant from, Instant to, Instant ingestFrom, Instant ingestUntil) {
+        return read(productId, from, to, ingestFrom);
+    }
+
     /** {@link #read(String, Instant, Instant, Instant)} over all ingest buckets. */
     default List<SpeedDelta> read(String productId, Instant from, Instant to) {
         return read(productId, from, to, Instant.EPOCH);

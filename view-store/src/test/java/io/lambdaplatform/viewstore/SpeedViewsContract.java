@@ -132,6 +132,35 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void aReadUpToAnIngestTimeHoldsEveryRowIngestedUpToItWhateverDaysItSpans() {
+        // Rows ingested on four days, the latest three days after the first; a product's days are listed or derived.
+        List<SpeedDelta> rows = new ArrayList<>();
+        for (int day = 0; day < 4; day++) {
+            rows.add(delta("p1", DAY.plusSeconds(300L * day), DAY.plusSeconds(86_400L * day + 3_600), 1, day + ".00", day));
+            rows.add(delta("p1", DAY.plusSeconds(300L * day), DAY.plusSeconds(86_400L * day + 86_340), 1, day + ".50", day));
+        }
+        rows.forEach(delta -> views.upsert(delta).toCompletableFuture().join());
+        Instant from = DAY.minusSeconds(86_400);
+        Instant to = DAY.plusSeconds(86_400);
+
+        for (int firstDay = 0; firstDay < 4; firstDay++) {
+            for (int lastDay = firstDay; lastDay < 4; lastDay++) {
+                Instant ingestFrom = DAY.plusSeconds(86_400L * firstDay + 1_800);
+                Instant ingestUntil = DAY.plusSeconds(86_400L * lastDay + 3_600);
+                List<SpeedDelta> expected = rows.stream()
+                        .filter(row -> !row.ingestBucket().isBefore(ingestFrom) && !row.ingestBucket().isAfter(ingestUntil))
+                        .toList();
+                List<SpeedDelta> read = views.read("p1", from, to, ingestFrom, ingestUntil);
+                assertThat(read).as("from day %d to day %d", firstDay, lastDay).allMatch(row -> !row.ingestBucket().isBefore(ingestFrom))
+                        .containsAll(expected)
+                        .isSubsetOf(views.read("p1", from, to, ingestFrom));
+            }
+        }
+        assertThat(views.read("p1", from, to, DAY.plusSeconds(86_400), DAY)).as("an empty span reads like an unbounded read")
+                .isEqualTo(views.read("p1", from, to, DAY.plusSeconds(86_400)));
+    }
+
+    @Test
     void aNewStoreHasNoEarlierRowsToCopyAndKeepsTheMarkerRecorded() {
         assertThat(views.legacyRowsCopy()).contains(LegacyRowsCopy.NOTHING_TO_COPY);
 
