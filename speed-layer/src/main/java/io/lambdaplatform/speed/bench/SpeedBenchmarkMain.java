@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -164,6 +165,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
             long started = System.nanoTime();
             long speedCpu = processCpuNanos();
+            long compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             List<SpeedApp> apps = new ArrayList<>();
             try (AutoCloseable stopAll = () -> closeAll(apps)) {
                 for (int instance = 0; instance < instances; instance++) {
@@ -171,11 +173,18 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 }
                 Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, started);
                 speedCpu = processCpuNanos() - speedCpu;
+                long streamThreadsCpu = streamThreadsCpuNanos();
+                compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compileMillis;
                 System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s including start-up; "
                         + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last); "
                         + "%.1f µs CPU per event in this JVM, start-up included%n",
                         events, throughput.totalSeconds(), events / throughput.totalSeconds(), throughput.sustainedPerSecond(),
                         throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / events);
+                // The process's CPU includes the JIT compilers warming up Kafka Streams, the Cassandra driver and this code,
+                // and the garbage collector; the stream threads' own CPU is the work per event that more events would not dilute.
+                System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included); "
+                                + "JIT compilation %.1f s, %.1f µs per event%n",
+                        streamThreadsCpu / 1e3 / events, compileMillis / 1e3, compileMillis * 1e3 / events);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
@@ -294,6 +303,18 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     /** CPU time of this JVM, all threads: independent of what else runs on the machine, unlike wall time. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of the Kafka Streams threads now alive in this JVM (every instance's). */
+    private static long streamThreadsCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().contains("-StreamThread-")) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
     }
 
     /** Reads durations such as {@code 30s} or {@code 2m}. */
