@@ -197,7 +197,7 @@ public final class EventCodec {
         }
         if (node.isTextual()) {
             try {
-                return Instant.parse(node.textValue());
+                return IsoInstantParser.parse(node.textValue());
             }
             catch (DateTimeException e) {
                 throw new InvalidEventException(INVALID_VALUE,
