@@ -183,8 +183,8 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 // The process's CPU includes the JIT compilers warming up Kafka Streams, the Cassandra driver and this code,
                 // and the garbage collector; the stream threads' own CPU is the work per event that more events would not dilute.
                 System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included); "
-                                + "JIT compilation %.1f s, %.1f µs per event%n",
-                        streamThreadsCpu / 1e3 / events, compileMillis / 1e3, compileMillis * 1e3 / events);
+                                + "JIT compilers busy for %.1f s (elapsed, summed over compiler threads)%n",
+                        streamThreadsCpu / 1e3 / events, compileMillis / 1e3);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
