@@ -214,6 +214,13 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         LOG.debug("Dead-lettered record {} of partition {}: {}", offset, partition, rejection);
     }
 
+    /** Kafka Streams closes the processor before it rolls its stores back; the position held would be stale. */
+    @Override
+    public void close() {
+        position = null;
+        positionRead = false;
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
