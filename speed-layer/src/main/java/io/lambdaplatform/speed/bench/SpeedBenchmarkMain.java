@@ -182,9 +182,10 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                         throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / events);
                 // The process's CPU includes the JIT compilers warming up Kafka Streams, the Cassandra driver and this code,
                 // and the garbage collector; the stream threads' own CPU is the work per event that more events would not dilute.
-                System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included); "
-                                + "JIT compilers busy for %.1f s (elapsed, summed over compiler threads)%n",
-                        streamThreadsCpu / 1e3 / events, compileMillis / 1e3);
+                System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included), %.1f µs per event "
+                                + "sustained (from the first commit); JIT compilers busy for %.1f s (elapsed, summed over compiler threads)%n",
+                        streamThreadsCpu / 1e3 / events, throughput.sustainedStreamThreadsCpuNanos() / 1e3 / throughput.sustainedEvents(),
+                        compileMillis / 1e3);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
@@ -216,7 +217,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
      * How long the speed layer took: from start, and sustained, from the first commit of its source tasks
      * (after start-up, the first rebalance and the first commit interval) to the last commit of its product tasks.
      */
-    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents) {
+    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents, long sustainedStreamThreadsCpuNanos) {
         double sustainedPerSecond() {
             return sustainedEvents / (totalSeconds - firstCommitSeconds);
         }
@@ -225,11 +226,13 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     private Throughput awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long started) throws Exception {
         double firstCommit = -1;
         long committedAtFirst = 0;
+        long cpuAtFirst = 0;
         while (true) {
             long committed = committed(admin, group, ends);
             if (firstCommit < 0 && committed > 0) {
                 firstCommit = (System.nanoTime() - started) / 1e9;
                 committedAtFirst = committed;
+                cpuAtFirst = streamThreadsCpuNanos();
             }
             if (committed == events) {
                 break;
@@ -241,7 +244,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         while (committed(admin, group, byProductEnds) < byProductEnds.values().stream().mapToLong(Long::longValue).sum()) {
             Thread.sleep(100);
         }
-        return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst);
+        return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst, streamThreadsCpuNanos() - cpuAtFirst);
     }
 
     private void preload(KafkaSettings kafka, String topic) {
