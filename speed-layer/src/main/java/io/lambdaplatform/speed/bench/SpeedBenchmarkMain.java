@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -164,6 +165,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
             long started = System.nanoTime();
             long speedCpu = processCpuNanos();
+            long compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             List<SpeedApp> apps = new ArrayList<>();
             try (AutoCloseable stopAll = () -> closeAll(apps)) {
                 for (int instance = 0; instance < instances; instance++) {
@@ -171,11 +173,19 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 }
                 Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, started);
                 speedCpu = processCpuNanos() - speedCpu;
+                long streamThreadsCpu = streamThreadsCpuNanos();
+                compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compileMillis;
                 System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s including start-up; "
                         + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last); "
                         + "%.1f µs CPU per event in this JVM, start-up included%n",
                         events, throughput.totalSeconds(), events / throughput.totalSeconds(), throughput.sustainedPerSecond(),
                         throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / events);
+                // The process's CPU includes the JIT compilers warming up Kafka Streams, the Cassandra driver and this code,
+                // and the garbage collector; the stream threads' own CPU is the work per event that more events would not dilute.
+                System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included), %.1f µs per event "
+                                + "sustained (from the first commit); JIT compilers busy for %.1f s (elapsed, summed over compiler threads)%n",
+                        streamThreadsCpu / 1e3 / events, throughput.sustainedStreamThreadsCpuNanos() / 1e3 / throughput.sustainedEvents(),
+                        compileMillis / 1e3);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
@@ -207,7 +217,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
      * How long the speed layer took: from start, and sustained, from the first commit of its source tasks
      * (after start-up, the first rebalance and the first commit interval) to the last commit of its product tasks.
      */
-    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents) {
+    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents, long sustainedStreamThreadsCpuNanos) {
         double sustainedPerSecond() {
             return sustainedEvents / (totalSeconds - firstCommitSeconds);
         }
@@ -216,11 +226,13 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     private Throughput awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long started) throws Exception {
         double firstCommit = -1;
         long committedAtFirst = 0;
+        long cpuAtFirst = 0;
         while (true) {
             long committed = committed(admin, group, ends);
             if (firstCommit < 0 && committed > 0) {
                 firstCommit = (System.nanoTime() - started) / 1e9;
                 committedAtFirst = committed;
+                cpuAtFirst = streamThreadsCpuNanos();
             }
             if (committed == events) {
                 break;
@@ -232,7 +244,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         while (committed(admin, group, byProductEnds) < byProductEnds.values().stream().mapToLong(Long::longValue).sum()) {
             Thread.sleep(100);
         }
-        return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst);
+        return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst, streamThreadsCpuNanos() - cpuAtFirst);
     }
 
     private void preload(KafkaSettings kafka, String topic) {
@@ -294,6 +306,18 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     /** CPU time of this JVM, all threads: independent of what else runs on the machine, unlike wall time. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** CPU time of the Kafka Streams threads now alive in this JVM (every instance's). */
+    private static long streamThreadsCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().contains("-StreamThread-")) {
+                total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+            }
+        }
+        return total;
     }
 
     /** Reads durations such as {@code 30s} or {@code 2m}. */

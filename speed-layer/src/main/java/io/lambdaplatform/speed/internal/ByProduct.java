@@ -6,10 +6,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import static java.util.Objects.requireNonNull;
@@ -60,68 +64,128 @@ public sealed interface ByProduct {
         }
     }
 
+    /**
+     * The bytes of {@code message}, the same as {@link DataOutputStream} writes them (big-endian, strings as
+     * {@link DataOutputStream#writeUTF}), written straight into one array.
+     */
     static byte[] encode(ByProduct message) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            if (message instanceof SourcedEvent sourced) {
-                Event event = sourced.event();
-                out.writeByte(EVENT);
-                out.writeInt(sourced.sourcePartition());
-                out.writeLong(sourced.sourceOffset());
-                out.writeLong(sourced.ingestTime().toEpochMilli());
-                out.writeUTF(event.eventId());
-                out.writeUTF(event.productId());
-                out.writeInt(event.revenue().scale());
-                byte[] unscaled = event.revenue().unscaledValue().toByteArray();
-                out.writeShort(unscaled.length);
-                out.write(unscaled);
-                out.writeLong(event.durationMs());
-                out.writeLong(event.eventTime().getEpochSecond());
-                out.writeInt(event.eventTime().getNano());
-            }
-            else {
-                Marker marker = (Marker) message;
-                out.writeByte(MARKER);
-                out.writeInt(marker.sourcePartition());
-                out.writeLong(marker.lastOffset());
-                out.writeLong(marker.watermark().toEpochMilli());
-                out.writeLong(marker.coveredSince().toEpochMilli());
-                out.writeLong(marker.logBegins().toEpochMilli());
-            }
+        if (message instanceof SourcedEvent sourced) {
+            Event event = sourced.event();
+            byte[] eventId = utf(event.eventId());
+            byte[] productId = utf(event.productId());
+            byte[] unscaled = event.revenue().unscaledValue().toByteArray();
+            ByteBuffer out = ByteBuffer.allocate(1 + 4 + 8 + 8 + eventId.length + productId.length + 4 + 2 + unscaled.length + 8 + 8 + 4);
+            out.put(EVENT)
+                    .putInt(sourced.sourcePartition())
+                    .putLong(sourced.sourceOffset())
+                    .putLong(sourced.ingestTime().toEpochMilli())
+                    .put(eventId)
+                    .put(productId)
+                    .putInt(event.revenue().scale())
+                    .putShort((short) unscaled.length)
+                    .put(unscaled)
+                    .putLong(event.durationMs())
+                    .putLong(event.eventTime().getEpochSecond())
+                    .putInt(event.eventTime().getNano());
+            return out.array();
         }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        Marker marker = (Marker) message;
+        return ByteBuffer.allocate(1 + 4 + 4 * 8)
+                .put(MARKER)
+                .putInt(marker.sourcePartition())
+                .putLong(marker.lastOffset())
+                .putLong(marker.watermark().toEpochMilli())
+                .putLong(marker.coveredSince().toEpochMilli())
+                .putLong(marker.logBegins().toEpochMilli())
+                .array();
     }
 
     static ByProduct decode(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(requireNonNull(data, "data is null")))) {
-            byte kind = in.readByte();
+        ByteBuffer in = ByteBuffer.wrap(requireNonNull(data, "data is null"));
+        try {
+            byte kind = in.get();
             if (kind == EVENT) {
-                int partition = in.readInt();
-                long offset = in.readLong();
-                Instant ingestTime = Instant.ofEpochMilli(in.readLong());
-                String eventId = in.readUTF();
-                String productId = in.readUTF();
-                int scale = in.readInt();
-                byte[] unscaled = new byte[in.readShort()];
-                in.readFully(unscaled);
-                long duration = in.readLong();
-                Instant eventTime = Instant.ofEpochSecond(in.readLong(), in.readInt());
+                int partition = in.getInt();
+                long offset = in.getLong();
+                Instant ingestTime = Instant.ofEpochMilli(in.getLong());
+                String eventId = readUtf(in);
+                String productId = readUtf(in);
+                int scale = in.getInt();
+                byte[] unscaled = new byte[in.getShort()];
+                in.get(unscaled);
+                long duration = in.getLong();
+                Instant eventTime = Instant.ofEpochSecond(in.getLong(), in.getInt());
                 return new SourcedEvent(partition, offset, ingestTime,
                         new Event(eventId, productId, null, new BigDecimal(new BigInteger(unscaled), scale), duration, eventTime));
             }
             if (kind == MARKER) {
-                Marker marker = new Marker(in.readInt(), in.readLong(), Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()),
-                        Instant.EPOCH);
+                int partition = in.getInt();
+                long lastOffset = in.getLong();
+                Instant watermark = Instant.ofEpochMilli(in.getLong());
+                Instant coveredSince = Instant.ofEpochMilli(in.getLong());
                 // markers of an earlier release end here: their partition's log start is unknown
-                return in.available() >= Long.BYTES
-                        ? new Marker(marker.sourcePartition(), marker.lastOffset(), marker.watermark(), marker.coveredSince(),
-                                Instant.ofEpochMilli(in.readLong()))
-                        : marker;
+                Instant logBegins = in.remaining() >= Long.BYTES ? Instant.ofEpochMilli(in.getLong()) : Instant.EPOCH;
+                return new Marker(partition, lastOffset, watermark, coveredSince, logBegins);
             }
             throw new IllegalArgumentException("Unknown record kind " + kind + " in the repartition topic");
+        }
+        catch (BufferUnderflowException | NegativeArraySizeException e) {
+            throw new UncheckedIOException("Corrupt record in the repartition topic", new EOFException(e.toString()));
+        }
+    }
+
+    /** {@link DataOutputStream#writeUTF}'s bytes: a 2-byte length, then modified UTF-8 (ASCII other than NUL is one byte a char). */
+    private static byte[] utf(String text) {
+        int length = text.length();
+        // writeUTF's limit is 65,535 bytes after the length; the general path reports a longer text
+        if (length <= 65_535) {
+            byte[] bytes = new byte[2 + length];
+            bytes[0] = (byte) (length >>> 8);
+            bytes[1] = (byte) length;
+            for (int i = 0; i < length; i++) {
+                char c = text.charAt(i);
+                if (c == 0 || c >= 0x80) {
+                    return utfOfAnyText(text);
+                }
+                bytes[2 + i] = (byte) c;
+            }
+            return bytes;
+        }
+        return utfOfAnyText(text);
+    }
+
+    private static byte[] utfOfAnyText(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + 3 * text.length());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(text);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode '" + text + "' for the repartition topic", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads what {@link #utf} wrote, as {@link DataInputStream#readUTF} does. */
+    private static String readUtf(ByteBuffer in) {
+        int length = Short.toUnsignedInt(in.getShort());
+        int start = in.position();
+        byte[] array = in.array();
+        for (int i = start; i < start + length; i++) {
+            if (array[i] <= 0) {
+                // a byte of a multi-byte character (negative), or a malformed NUL: the general decoder
+                return readUtfOfAnyText(in, length);
+            }
+        }
+        in.position(start + length);
+        return new String(array, start, length, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String readUtfOfAnyText(ByteBuffer in, int length) {
+        int start = in.position() - 2;
+        try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(in.array(), start, 2 + length))) {
+            String text = data.readUTF();
+            in.position(start + 2 + length);
+            return text;
         }
         catch (IOException e) {
             throw new UncheckedIOException("Corrupt record in the repartition topic", e);

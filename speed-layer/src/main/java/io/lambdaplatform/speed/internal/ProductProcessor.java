@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,6 +40,8 @@ import static java.util.Objects.requireNonNull;
 public final class ProductProcessor implements Processor<byte[], byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductProcessor.class);
+    /** At most this many aggregates are kept in {@link #aggregatesRead}; past it the copy starts empty again. */
+    static final int MAX_AGGREGATES_READ = 50_000;
 
     private final IngestBuckets ingestBuckets;
     private final long dedupHorizonMillis;
@@ -48,6 +52,17 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
     private KeyValueStore<AggregateKey, SourceAggregate> aggregates;
     private KeyValueStore<Integer, Long> sourceIngest;
     private PendingWrites pending;
+    /**
+     * The entries of {@link #sourceIngest} read or written since {@link #init} (which Kafka Streams calls again after it
+     * restored or rolled back the store), kept equal to it by every put: saves a store read per record.
+     */
+    private final Map<Integer, Long> sourceIngestRead = new HashMap<>();
+    /**
+     * Aggregates read from or written to {@link #aggregates} since {@link #init}, equal to what the store holds for
+     * them (every put and delete goes to both): a row updated again is read from here, not through the record cache's
+     * tree and RocksDB. Bounded by {@link #MAX_AGGREGATES_READ}.
+     */
+    private final Map<AggregateKey, SourceAggregate> aggregatesRead = new HashMap<>();
 
     public ProductProcessor(IngestBuckets ingestBuckets, Duration dedupHorizon, Duration evictionGrace, SpeedMetrics metrics) {
         this.ingestBuckets = requireNonNull(ingestBuckets, "ingestBuckets is null");
@@ -62,6 +77,8 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         this.aggregates = context.getStateStore(SpeedStores.AGGREGATES);
         this.sourceIngest = context.getStateStore(SpeedStores.SOURCE_INGEST);
         this.pending = context.getStateStore(PendingWrites.PRODUCT_NAME);
+        this.sourceIngestRead.clear();
+        this.aggregatesRead.clear();
         context.schedule(ingestBuckets.width(), PunctuationType.STREAM_TIME, streamTime -> evictFinishedBuckets());
     }
 
@@ -91,7 +108,7 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         Instant bucket = ingestBuckets.bucketStart(copy.ingestTime());
         AggregateKey key = new AggregateKey(copy.sourcePartition(), bucket, ViewKey.of(event, Granularity.FIVE_MINUTES));
         Metrics added = Metrics.of(event);
-        SourceAggregate current = aggregates.get(key);
+        SourceAggregate current = aggregate(key);
         SourceAggregate updated;
         try {
             updated = new SourceAggregate(current == null ? added : current.metrics().merge(added), copy.sourceOffset());
@@ -109,9 +126,29 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         counted.put(identity, new CountedCopy(copy.ingestTime(), copy.sourcePartition(), copy.sourceOffset(), bucket, key.viewKey(), added),
                 ingestMillis);
         aggregates.put(key, updated);
+        remember(key, updated);
         pending.stage(SpeedRow.aggregate(key.viewKey(), bucket, key.sourcePartition(), updated.metrics(), updated.lastOffset()));
         pending.stageProduct(event.productId(), copy.ingestTime());
         metrics.eventApplied();
+    }
+
+    private SourceAggregate aggregate(AggregateKey key) {
+        SourceAggregate known = aggregatesRead.get(key);
+        if (known != null) {
+            return known;
+        }
+        SourceAggregate stored = aggregates.get(key);
+        if (stored != null) {
+            remember(key, stored);
+        }
+        return stored;
+    }
+
+    private void remember(AggregateKey key, SourceAggregate aggregate) {
+        if (aggregatesRead.size() >= MAX_AGGREGATES_READ && !aggregatesRead.containsKey(key)) {
+            aggregatesRead.clear();
+        }
+        aggregatesRead.put(key, aggregate);
     }
 
     /** The copy counted within the horizon either side of {@code ingestMillis}, with the time it is stored under. */
@@ -134,10 +171,20 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
     }
 
     private void advance(int sourcePartition, Instant ingestTime) {
-        Long known = sourceIngest.get(sourcePartition);
+        Long known = sourceIngest(sourcePartition);
         if (known == null || ingestTime.toEpochMilli() > known) {
             sourceIngest.put(sourcePartition, ingestTime.toEpochMilli());
+            sourceIngestRead.put(sourcePartition, ingestTime.toEpochMilli());
         }
+    }
+
+    private Long sourceIngest(int sourcePartition) {
+        Long known = sourceIngestRead.get(sourcePartition);
+        if (known == null && !sourceIngestRead.containsKey(sourcePartition)) {
+            known = sourceIngest.get(sourcePartition);
+            sourceIngestRead.put(sourcePartition, known);
+        }
+        return known;
     }
 
     /**
@@ -150,7 +197,7 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         try (KeyValueIterator<AggregateKey, SourceAggregate> all = aggregates.all()) {
             while (all.hasNext()) {
                 AggregateKey key = all.next().key;
-                Long sourceMillis = sourceIngest.get(key.sourcePartition());
+                Long sourceMillis = sourceIngest(key.sourcePartition());
                 if (sourceMillis == null) {
                     continue;
                 }
@@ -160,6 +207,16 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
                 }
             }
         }
-        finished.forEach(aggregates::delete);
+        for (AggregateKey key : finished) {
+            aggregates.delete(key);
+            aggregatesRead.remove(key);
+        }
+    }
+
+    /** Kafka Streams closes the processor before it rolls its stores back; what the fields hold would be stale. */
+    @Override
+    public void close() {
+        sourceIngestRead.clear();
+        aggregatesRead.clear();
     }
 }

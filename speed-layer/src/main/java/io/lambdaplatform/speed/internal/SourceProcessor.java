@@ -59,6 +59,12 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
     private PendingWrites pending;
     private int partition;
     private Instant lastMarker = Instant.MIN;
+    /**
+     * What {@link #positions} holds for the partition, read once after {@link #init} (which Kafka Streams calls again
+     * after it restored or rolled back the store) and then kept equal to it by every put: saves a store read per record.
+     */
+    private SourcePosition position;
+    private boolean positionRead;
 
     public SourceProcessor(String byProductChild, String deadLetterChild, Duration markerInterval, int deadLetterMaxBytes, SourceLog log,
             CaughtUpPartitions caughtUp, SpeedMetrics metrics) {
@@ -78,13 +84,15 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         this.deadLetters = context.getStateStore(SpeedStores.DEAD_LETTERS);
         this.pending = context.getStateStore(PendingWrites.SOURCE_NAME);
         this.partition = context.taskId().partition();
+        this.position = null;
+        this.positionRead = false;
         context.schedule(markerInterval, PunctuationType.WALL_CLOCK_TIME, now -> sendMarker());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-        SourcePosition position = positions.get(partition);
+        SourcePosition position = position();
         Instant logAppendTime = Instant.ofEpochMilli(record.timestamp());
         Instant ingestTime = position == null || logAppendTime.isAfter(position.ingestTime()) ? logAppendTime : position.ingestTime();
         if (position != null && logAppendTime.isBefore(position.ingestTime())) {
@@ -96,7 +104,7 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         Instant coveredSince = position != null ? position.coveredSince() : offset == 0 ? Instant.EPOCH : ingestTime;
         // Offset 0 is the partition's first record: nothing was ingested into it before.
         Instant logBegins = position != null ? position.logBegins() : offset == 0 ? ingestTime : Instant.EPOCH;
-        positions.put(partition, new SourcePosition(offset, ingestTime, coveredSince, logBegins));
+        savePosition(new SourcePosition(offset, ingestTime, coveredSince, logBegins));
 
         EventVerdict verdict = EventCodec.decode(record.key(), record.value());
         if (verdict instanceof EventVerdict.Valid valid) {
@@ -135,9 +143,23 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         }
     }
 
+    private SourcePosition position() {
+        if (!positionRead) {
+            position = positions.get(partition);
+            positionRead = true;
+        }
+        return position;
+    }
+
+    private void savePosition(SourcePosition next) {
+        positions.put(partition, next);
+        position = next;
+        positionRead = true;
+    }
+
     /** Tells every product task how far this partition has been sent, when that moved since the last marker. */
     private void sendMarker() {
-        SourcePosition position = positions.get(partition);
+        SourcePosition position = position();
         Optional<CaughtUpPartitions.CaughtUp> idle = caughtUp.of(partition);
         Instant watermark = position == null ? null : position.ingestTime();
         Instant coveredSince = position == null ? null : position.coveredSince();
@@ -190,6 +212,13 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         pending.stageDeadLetters(rejection.reason(), total, offset);
         metrics.deadLettered(rejection.reason());
         LOG.debug("Dead-lettered record {} of partition {}: {}", offset, partition, rejection);
+    }
+
+    /** Kafka Streams closes the processor before it rolls its stores back; the position held would be stale. */
+    @Override
+    public void close() {
+        position = null;
+        positionRead = false;
     }
 
     private static byte[] utf8(String text) {
