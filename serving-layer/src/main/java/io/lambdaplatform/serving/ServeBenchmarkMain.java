@@ -193,19 +193,20 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             }
             runWrk(wrk, script, bases, warmUp);
             CpuClock servingCpu = new CpuClock(servers.stream().map(Process::toHandle).toList());
+            Optional<CpuClock> cassandraCpu = cassandraCpu();
             Duration servingBefore = servingCpu.used();
-            Duration cassandraBefore = cassandraCpu().map(CpuClock::used).orElse(null);
+            Duration cassandraBefore = cassandraCpu.map(CpuClock::used).orElse(null);
             List<Result> each = new ArrayList<>();
             for (String output : runWrk(wrk, script, bases, duration)) {
                 each.add(parseWrk(output));
             }
             Duration servingUsed = servingCpu.used().minus(servingBefore);
-            Duration cassandraUsed = cassandraCpu().map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
+            Duration cassandraUsed = cassandraCpu.map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
             return new Result(instances == 1 ? "serving layer (wrk, HTTP)" : "serving layer x" + instances + " (wrk, HTTP)",
                     each.stream().mapToLong(Result::requests).sum(), each.stream().mapToDouble(Result::rps).sum(),
                     each.stream().mapToDouble(Result::p50Ms).max().orElseThrow(), each.stream().mapToDouble(Result::p90Ms).max().orElseThrow(),
                     each.stream().mapToDouble(Result::p99Ms).max().orElseThrow(), Double.NaN, Double.NaN)
-                    .withCpu(servingUsed, cassandraBefore == null ? null : cassandraUsed);
+                    .withCpu(servingUsed, cassandraUsed);
         }
         finally {
             Files.deleteIfExists(script);
@@ -235,8 +236,9 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
 
     /**
      * The baseline: {@code connections} threads each making, back to back, the store reads of one {@code /v1/metrics}
-     * request on an empty cache — the pointer, then its batch rows on the calling thread while the speed rows from the
-     * cutoff, the speed progress and both hole lists are read on a pool — through the view store's own classes.
+     * request on empty caches — the pointer, then its batch rows on the calling thread while the speed rows from the
+     * cutoff (the same query per ingest day as the service's), the speed progress and both hole lists are read on a
+     * pool — through the view store's own classes.
      */
     private Result driver(CqlSession session, String keyspace, List<String> ids, Instant from, Instant to) throws InterruptedException {
         BatchViews batch = new CassandraBatchViews(session, keyspace);
@@ -246,16 +248,17 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         try {
             driverPhase(clients, pool, batch, speed, ids, from, to, warmUp);
             CpuClock ownCpu = new CpuClock(List.of(ProcessHandle.current()));
+            Optional<CpuClock> cassandraCpu = cassandraCpu();
             Duration ownBefore = ownCpu.used();
-            Duration cassandraBefore = cassandraCpu().map(CpuClock::used).orElse(null);
+            Duration cassandraBefore = cassandraCpu.map(CpuClock::used).orElse(null);
             List<Histogram> histograms = driverPhase(clients, pool, batch, speed, ids, from, to, duration);
             Duration ownUsed = ownCpu.used().minus(ownBefore);
-            Duration cassandraUsed = cassandraCpu().map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
+            Duration cassandraUsed = cassandraCpu.map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
             Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             histograms.forEach(all::add);
             return new Result("bare driver (view-store reads)", all.getTotalCount(), all.getTotalCount() / (duration.toMillis() / 1000.0),
                     all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(90) / 1e6, all.getValueAtPercentile(99) / 1e6, Double.NaN, Double.NaN)
-                    .withCpu(ownUsed, cassandraBefore == null ? null : cassandraUsed);
+                    .withCpu(ownUsed, cassandraUsed);
         }
         finally {
             clients.shutdownNow();
@@ -275,7 +278,8 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
                     String product = ids.get(n % ids.size());
                     long start = System.nanoTime();
                     BatchVersion pointer = batch.current().orElseThrow();
-                    CompletableFuture<?> speedRows = CompletableFuture.supplyAsync(() -> speed.read(product, from, to, pointer.cutoff()), pool);
+                    CompletableFuture<?> speedRows = CompletableFuture.supplyAsync(() -> speed.read(product, from, to, pointer.cutoff(), Instant.now()),
+                            pool);
                     CompletableFuture<?> progress = CompletableFuture.supplyAsync(speed::progress, pool);
                     CompletableFuture<?> holes = CompletableFuture.supplyAsync(speed::holes, pool);
                     CompletableFuture<?> batchHoles = CompletableFuture.supplyAsync(batch::holes, pool);

@@ -43,8 +43,8 @@ public final class JsonBodies {
     public static ObjectMapper mapper() {
         // A window is most of every answer (168 of them for a week at 1h): written field by field, not by reflection.
         SimpleModule windows = new SimpleModule("windows")
-                .addSerializer(WindowBody.class, new WindowSerializer())
-                .addSerializer(PartBody.class, new PartSerializer());
+                .addSerializer(WindowBody.class, fieldByField(WindowBody.class, JsonBodies::windowFields))
+                .addSerializer(PartBody.class, fieldByField(PartBody.class, JsonBodies::partFields));
         return new ObjectMapper()
                 .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -284,51 +284,49 @@ public final class JsonBodies {
         return IsoInstants.format(instant);
     }
 
-    /** {@link WindowBody} as its annotations describe it, without reflection. */
-    private static final class WindowSerializer extends StdSerializer<WindowBody> {
-
-        private final PartSerializer part = new PartSerializer();
-
-        WindowSerializer() {
-            super(WindowBody.class);
-        }
-
-        @Override
-        public void serialize(WindowBody window, JsonGenerator json, SerializerProvider provider) throws IOException {
-            json.writeStartObject();
-            json.writeStringField("start", window.start());
-            json.writeStringField("end", window.end());
-            json.writeNumberField("event_count", window.eventCount());
-            json.writeStringField("revenue", window.revenue());
-            json.writeFieldName("avg_duration_ms");
-            json.writeNumber(window.avgDurationMs());
-            json.writeFieldName("duration_sum_ms");
-            json.writeNumber(window.durationSumMs());
-            json.writeObjectFieldStart("source");
-            json.writeFieldName("batch");
-            part.serialize(window.source().batch(), json, provider);
-            json.writeFieldName("speed");
-            part.serialize(window.source().speed(), json, provider);
-            json.writeEndObject();
-            json.writeEndObject();
-        }
+    /** Writes the fields of a value, between the braces {@link #fieldByField} writes. */
+    @FunctionalInterface
+    private interface FieldWriter<T> {
+        void write(T value, JsonGenerator json) throws IOException;
     }
 
-    /** {@link PartBody} as its annotations describe it, without reflection. */
-    private static final class PartSerializer extends StdSerializer<PartBody> {
+    /** A serializer that writes a value as an object field by field, without reflection. */
+    private static <T> StdSerializer<T> fieldByField(Class<T> type, FieldWriter<T> fields) {
+        return new StdSerializer<>(type) {
+            @Override
+            public void serialize(T value, JsonGenerator json, SerializerProvider provider) throws IOException {
+                json.writeStartObject();
+                fields.write(value, json);
+                json.writeEndObject();
+            }
+        };
+    }
 
-        PartSerializer() {
-            super(PartBody.class);
-        }
+    /** {@link WindowBody}'s fields as its annotations name them. */
+    private static void windowFields(WindowBody window, JsonGenerator json) throws IOException {
+        json.writeStringField("start", window.start());
+        json.writeStringField("end", window.end());
+        json.writeNumberField("event_count", window.eventCount());
+        json.writeStringField("revenue", window.revenue());
+        json.writeFieldName("avg_duration_ms");
+        json.writeNumber(window.avgDurationMs());
+        json.writeFieldName("duration_sum_ms");
+        json.writeNumber(window.durationSumMs());
+        json.writeObjectFieldStart("source");
+        json.writeObjectFieldStart("batch");
+        partFields(window.source().batch(), json);
+        json.writeEndObject();
+        json.writeObjectFieldStart("speed");
+        partFields(window.source().speed(), json);
+        json.writeEndObject();
+        json.writeEndObject();
+    }
 
-        @Override
-        public void serialize(PartBody part, JsonGenerator json, SerializerProvider provider) throws IOException {
-            json.writeStartObject();
-            json.writeNumberField("event_count", part.eventCount());
-            json.writeStringField("revenue", part.revenue());
-            json.writeFieldName("duration_sum_ms");
-            json.writeNumber(part.durationSumMs());
-            json.writeEndObject();
-        }
+    /** {@link PartBody}'s fields as its annotations name them. */
+    private static void partFields(PartBody part, JsonGenerator json) throws IOException {
+        json.writeNumberField("event_count", part.eventCount());
+        json.writeStringField("revenue", part.revenue());
+        json.writeFieldName("duration_sum_ms");
+        json.writeNumber(part.durationSumMs());
     }
 }
