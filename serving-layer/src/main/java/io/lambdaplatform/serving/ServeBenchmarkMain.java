@@ -144,7 +144,6 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             if (!noLoad) {
                 ViewSchema.create(session, settings.keyspace(), config.replicationFactor());
                 System.out.println("Loading: " + ViewsBenchmarkMain.load(session, settings.keyspace(), ids, 7, Duration.ofHours(1), 24, 5));
-                awaitCassandraQuiet();
             }
             Result serving = serving(wrk, ids, from, to);
             Result driver = driver(session, settings.keyspace(), ids, from, to);
@@ -412,28 +411,6 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         catch (IOException | RuntimeException e) {
             return "";
         }
-    }
-
-    /**
-     * Waits (at most two minutes) until the stack's Cassandra uses less than a tenth of a core, as it does once it has
-     * flushed and compacted what was just loaded: otherwise the side measured first pays for that work.
-     */
-    private void awaitCassandraQuiet() throws InterruptedException {
-        Optional<CpuClock> cassandra = cassandraCpu();
-        if (cassandra.isEmpty()) {
-            return;
-        }
-        long start = System.nanoTime();
-        Duration before = cassandra.get().used();
-        while (System.nanoTime() - start < TimeUnit.MINUTES.toNanos(2)) {
-            Thread.sleep(1_000);
-            Duration now = cassandra.get().used();
-            if (now.minus(before).compareTo(Duration.ofMillis(100)) < 0) {
-                break;
-            }
-            before = now;
-        }
-        System.out.printf(Locale.ROOT, "Cassandra settled after the load in %.0f s%n", (System.nanoTime() - start) / 1e9);
     }
 
     private static String loadAverage() {
