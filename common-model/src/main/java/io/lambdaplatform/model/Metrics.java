@@ -4,12 +4,14 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.util.Optional;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The mergeable aggregate of a set of events: count, exact revenue sum, duration sum, one value per {@link Measure}.
+ * The mergeable aggregate of a set of events: count, exact revenue sum, duration sum, one value per {@link Measure}, and
+ * the {@link Sketches} of its distinct users and durations, one per {@link SketchMeasure}.
  * {@link #of(Event)} and {@link #merge(Metrics)} follow the measures' description: the Kafka Streams app
  * ({@code ProductProcessor}) turns each event into {@link #of(Event)} and combines with {@link #merge(Metrics)}, the
  * serving layer merges the batch and speed parts of a window with {@link #merge(Metrics)} and derives
@@ -24,10 +26,16 @@ import static java.util.Objects.requireNonNull;
  * {@link BigInteger} (one window of 9.3 million events of the largest allowed duration, 10^12 ms, already
  * passes {@code Long.MAX_VALUE}). Only the event count is a {@code long}: it cannot overflow before the
  * platform has stored 2^63 events.
+ *
+ * <p>The sketches are {@code null} when they are not known: in views written before the platform kept them. The merge
+ * of an unknown with anything but {@link #EMPTY} is unknown, so an answer never passes off part of a window's users as
+ * all of them.
+ *
+ * @param sketches the distinct users and durations, or {@code null} when not known
  */
-public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSumMs) implements Serializable {
+public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSumMs, Sketches sketches) implements Serializable {
 
-    public static final Metrics EMPTY = new Metrics(0, BigDecimal.ZERO, BigInteger.ZERO);
+    public static final Metrics EMPTY = new Metrics(0, BigDecimal.ZERO, BigInteger.ZERO, Sketches.EMPTY);
 
     public Metrics {
         requireNonNull(revenue, "revenue is null");
@@ -44,14 +52,19 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
         }
     }
 
-    /** For sums that fit in a {@code long}, as most do. */
+    /** Without sketches: the exact measures of a view that does not keep them. */
+    public Metrics(long eventCount, BigDecimal revenue, BigInteger durationSumMs) {
+        this(eventCount, revenue, durationSumMs, null);
+    }
+
+    /** For sums that fit in a {@code long}, as most do; without sketches. */
     public Metrics(long eventCount, BigDecimal revenue, long durationSumMs) {
         this(eventCount, revenue, BigInteger.valueOf(durationSumMs));
     }
 
-    /** The partial aggregate of one event: each measure's {@link Measure#of(Event) value} for it. */
+    /** The partial aggregate of one event: each measure's {@link Measure#of(Event) value} for it, and its sketches. */
     public static Metrics of(Event event) {
-        return fromValues(measure -> measure.of(event));
+        return fromValues(measure -> measure.of(event), Sketches.of(event));
     }
 
     /**
@@ -60,11 +73,22 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
      * @throws ArithmeticException if the count is not a whole number that fits a {@code long}, or the duration
      *                             sum not a whole number
      */
-    public static Metrics fromValues(Function<Measure, BigDecimal> values) {
+    public static Metrics fromValues(Function<Measure, BigDecimal> values, Sketches sketches) {
         return new Metrics(
                 values.apply(Measure.EVENT_COUNT).longValueExact(),
                 values.apply(Measure.REVENUE),
-                values.apply(Measure.DURATION_SUM_MS).toBigIntegerExact());
+                values.apply(Measure.DURATION_SUM_MS).toBigIntegerExact(),
+                sketches);
+    }
+
+    /** The sketches, when the aggregate has them. */
+    public Optional<Sketches> knownSketches() {
+        return Optional.ofNullable(sketches);
+    }
+
+    /** The same exact measures with these sketches ({@code null}: not known). */
+    public Metrics withSketches(Sketches newSketches) {
+        return new Metrics(eventCount, revenue, durationSumMs, newSketches);
     }
 
     /** The value of one measure. */
@@ -77,8 +101,8 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
     }
 
     /**
-     * The aggregate of the union of the two sets of events: every measure {@link Measure#merge merged}. Exact; the
-     * count throws rather than overflow.
+     * The aggregate of the union of the two sets of events: every measure {@link Measure#merge merged}, the sketches
+     * {@link Sketches#merge merged} (unknown if either side's are). Exact; the count throws rather than overflow.
      */
     public Metrics merge(Metrics other) {
         if (other.eventCount == 0) {
@@ -87,7 +111,8 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
         if (eventCount == 0) {
             return other;
         }
-        return fromValues(measure -> measure.merge(value(measure), other.value(measure)));
+        return fromValues(measure -> measure.merge(value(measure), other.value(measure)),
+                sketches == null || other.sketches == null ? null : sketches.merge(other.sketches));
     }
 
     public boolean isEmpty() {

@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +25,9 @@ class MetricsTest {
                 .merge(Metrics.of(Event.of("e2", "p1", "-5.00", 500, Instant.EPOCH)))
                 .merge(Metrics.of(Event.of("e3", "p1", "0.01", 1, Instant.EPOCH)));
 
-        assertThat(metrics).isEqualTo(new Metrics(3, new BigDecimal("15.00"), 1501));
+        assertThat(metrics.withSketches(null)).isEqualTo(new Metrics(3, new BigDecimal("15.00"), 1501));
+        assertThat(metrics.sketches().users().isEmpty()).as("no event names a user").isTrue();
+        assertThat(metrics.sketches().durations().count()).isEqualTo(3);
         assertThat(metrics.averageDurationMs()).isEqualTo(new BigDecimal("500.333"));
     }
 
@@ -108,6 +111,20 @@ class MetricsTest {
         assertThat(leftToRight.eventCount()).isEqualTo(events.size());
         assertThat(leftToRight.revenue()).isEqualByComparingTo(revenue);
         assertThat(leftToRight.durationSumMs()).isEqualTo(events.stream().mapToLong(Event::durationMs).sum());
+        assertThat(leftToRight.sketches().users().estimate()).isEqualTo(events.stream().map(Event::userId).filter(Objects::nonNull).distinct().count());
+        assertThat(leftToRight.sketches().durations().count()).isEqualTo(events.size());
+    }
+
+    @Test
+    void aMergeWithAnAggregateWhoseSketchesAreNotKnownHasNone() {
+        Metrics known = Metrics.of(Event.of("e1", "p1", "1.00", 10, Instant.EPOCH));
+        Metrics legacy = new Metrics(2, new BigDecimal("3.00"), 20);
+
+        assertThat(known.merge(legacy).sketches()).isNull();
+        assertThat(legacy.merge(known).sketches()).isNull();
+        assertThat(known.merge(legacy).withSketches(null)).isEqualTo(new Metrics(3, new BigDecimal("4.00"), 30));
+        assertThat(Metrics.EMPTY.merge(legacy)).isEqualTo(legacy);
+        assertThat(known.merge(Metrics.EMPTY)).isEqualTo(known);
     }
 
     @Provide
@@ -125,9 +142,10 @@ class MetricsTest {
                 Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8),
                 Arbitraries.bigDecimals().between(new BigDecimal("-99999.99"), new BigDecimal("99999.99")).ofScale(2),
                 Arbitraries.longs().between(0, 10_000_000L),
-                Arbitraries.longs().between(0, 4_000_000_000_000L))
-                .as((id, revenue, duration, millis) ->
-                        new Event(id, "p1", null, revenue, duration, Instant.ofEpochMilli(millis)));
+                Arbitraries.longs().between(0, 4_000_000_000_000L),
+                Arbitraries.of("u1", "u2", "u3").injectNull(0.3))
+                .as((id, revenue, duration, millis, user) ->
+                        new Event(id, "p1", user, revenue, duration, Instant.ofEpochMilli(millis)));
         return event.list().ofMaxSize(50);
     }
 }

@@ -106,17 +106,17 @@ public final class CassandraBatchViews implements BatchViews {
         this.limits = requireNonNull(limits, "limits is null");
         String k = requireNonNull(keyspace, "keyspace is null") + ".";
         this.insertRow = session.prepare("INSERT INTO " + k + BATCH_VIEWS
-                + " (version, product_id, granularity, partition_start, window_start, event_count, revenue, " + ViewSchema.DURATION_TOTAL + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                + " (version, product_id, granularity, partition_start, window_start, event_count, revenue, " + ViewSchema.DURATION_TOTAL
+                + ", " + SketchColumns.NAMES + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertPartition = session.prepare("INSERT INTO " + k + BATCH_VIEW_PARTITIONS
                 + " (version, product_id, granularity, partition_start) VALUES (?, ?, ?, ?)");
         this.insertProduct = session.prepare("INSERT INTO " + k + BATCH_VIEW_PRODUCTS + " (version, product_id) VALUES (?, ?)");
         this.selectRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
-                + " FROM " + k + BATCH_VIEWS
+                + ", " + SketchColumns.NAMES + " FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?"
                 + " AND window_start >= ? AND window_start < ?");
         this.selectPartitionRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
-                + " FROM " + k + BATCH_VIEWS + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?");
+                + ", " + SketchColumns.NAMES + " FROM " + k + BATCH_VIEWS + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS + " WHERE version = ?");
         this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS
                 + " WHERE version = ? AND product_id >= ? AND product_id < ? LIMIT ?");
@@ -365,14 +365,18 @@ public final class CassandraBatchViews implements BatchViews {
                 row.getInstant("to_ingest")));
     }
 
-    /** A batch row's aggregate: the exact duration sum, or the 64-bit one of a row written before it existed. */
+    /**
+     * A batch row's aggregate: the exact duration sum, or the 64-bit one of a row written before it existed; the
+     * sketches, or none for a row of a version computed before they were kept.
+     */
     static Metrics metrics(Row row) {
         long count = row.getLong("event_count");
         if (count == 0) {
             return Metrics.EMPTY;
         }
         BigInteger total = row.getBigInteger(ViewSchema.DURATION_TOTAL);
-        return new Metrics(count, row.getBigDecimal("revenue"), total != null ? total : BigInteger.valueOf(row.getLong("duration_sum_ms")));
+        return new Metrics(count, row.getBigDecimal("revenue"), total != null ? total : BigInteger.valueOf(row.getLong("duration_sum_ms")),
+                SketchColumns.read(row));
     }
 
     private Optional<BatchVersion> find(long version) {
@@ -486,6 +490,8 @@ public final class CassandraBatchViews implements BatchViews {
                     .setLong(5, metrics.eventCount())
                     .setBigDecimal(6, metrics.revenue())
                     .setBigInteger(7, metrics.durationSumMs())
+                    .setByteBuffer(8, SketchColumns.users(metrics.sketches()))
+                    .setByteBuffer(9, SketchColumns.durations(metrics.sketches()))
                     .build();
             rowsSubmitted++;
             if (rowsPerBatch == 1) {

@@ -99,10 +99,10 @@ public final class CassandraSpeedViews implements SpeedViews {
         }
         String k = requireNonNull(keyspace, "keyspace is null") + ".";
         this.insertRow = session.prepare("INSERT INTO " + k + SPEED_ROWS_BY_INGEST
-                + " (product_id, ingest_day, ingest_bucket, window_start, source_partition, correction, event_count, revenue, duration_sum_ms)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?");
+                + " (product_id, ingest_day, ingest_bucket, window_start, source_partition, correction, event_count, revenue, duration_sum_ms, "
+                + SketchColumns.NAMES + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?");
         this.selectRows = session.prepare("SELECT window_start, ingest_bucket, source_partition, correction, event_count, revenue, "
-                + "duration_sum_ms, WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS_BY_INGEST
+                + "duration_sum_ms, " + SketchColumns.NAMES + ", WRITETIME(event_count) AS version FROM " + k + SPEED_ROWS_BY_INGEST
                 + " WHERE product_id = ? AND ingest_day = ? AND ingest_bucket >= ?");
         this.insertIngestDay = session.prepare("INSERT INTO " + k + SPEED_INGEST_DAYS + " (product_id, ingest_day) VALUES (?, ?) USING TTL ?");
         this.selectIngestDays = session.prepare("SELECT ingest_day FROM " + k + SPEED_INGEST_DAYS + " WHERE product_id = ? AND ingest_day >= ?");
@@ -135,7 +135,8 @@ public final class CassandraSpeedViews implements SpeedViews {
         CompletableFuture<Void> indexedDay = index(key.productId(), day);
         CompletableFuture<Void> written = DriverCalls.executeAsync(session,
                 insertRow.bind(key.productId(), day, row.ingestBucket(), key.window().start(), row.sourcePartition(), row.correction(),
-                        row.eventCount(), row.revenue(), row.durationSumMs(), ttlSeconds(), row.version()).setIdempotent(true),
+                        row.eventCount(), row.revenue(), row.durationSumMs(), SketchColumns.users(row.sketches()),
+                        SketchColumns.durations(row.sketches()), ttlSeconds(), row.version()).setIdempotent(true),
                 "write speed row of " + key.productId()).toCompletableFuture();
         // A row counts as written once a reader can find its day.
         return CompletableFuture.allOf(indexedDay, written);
@@ -161,7 +162,7 @@ public final class CassandraSpeedViews implements SpeedViews {
             Instant day = ingestDay(row.ingestBucket());
             byDay.computeIfAbsent(day, ignored -> new ArrayList<>()).add(insertRow.bind(key.productId(), day, row.ingestBucket(),
                     key.window().start(), row.sourcePartition(), row.correction(), row.eventCount(), row.revenue(), row.durationSumMs(),
-                    ttlSeconds(), row.version()));
+                    SketchColumns.users(row.sketches()), SketchColumns.durations(row.sketches()), ttlSeconds(), row.version()));
         }
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (Map.Entry<Instant, List<BatchableStatement<?>>> day : byDay.entrySet()) {
@@ -261,7 +262,8 @@ public final class CassandraSpeedViews implements SpeedViews {
                 row.getLong("event_count"),
                 row.getBigDecimal("revenue"),
                 requireNonNull(row.get("duration_sum_ms", BigInteger.class), "duration_sum_ms is null"),
-                row.getLong("version"));
+                row.getLong("version"),
+                SketchColumns.read(row));
     }
 
     @Override

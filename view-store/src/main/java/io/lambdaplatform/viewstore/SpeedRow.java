@@ -3,6 +3,7 @@ package io.lambdaplatform.viewstore;
 import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.Sketches;
 import io.lambdaplatform.model.ViewKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,8 @@ import static java.util.Objects.requireNonNull;
  * @param revenue         negative of the taken-back revenue in a correction
  * @param durationSumMs   negative in a correction
  * @param version         the write's order among the writes of the same row; written as the Cassandra timestamp
+ * @param sketches        the distinct users and durations of an aggregate row; {@code null} in a correction (a sketch
+ *                        cannot take an event back) and in rows of a release that did not keep them
  */
 public record SpeedRow(
         ViewKey key,
@@ -47,7 +50,8 @@ public record SpeedRow(
         long eventCount,
         BigDecimal revenue,
         BigInteger durationSumMs,
-        long version) {
+        long version,
+        Sketches sketches) {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpeedRow.class);
 
@@ -72,17 +76,28 @@ public record SpeedRow(
             throw new IllegalArgumentException((isCorrection ? "A correction takes events back" : "A row adds events")
                     + ": count " + eventCount + ", duration " + durationSumMs);
         }
+        if (isCorrection && sketches != null) {
+            throw new IllegalArgumentException("A correction has no sketches: a sketch cannot take an event back");
+        }
+    }
+
+    /** A row without sketches, as a release that did not keep them wrote it. */
+    public SpeedRow(ViewKey key, Instant ingestBucket, int sourcePartition, String correction, long eventCount, BigDecimal revenue,
+            BigInteger durationSumMs, long version) {
+        this(key, ingestBucket, sourcePartition, correction, eventCount, revenue, durationSumMs, version, null);
     }
 
     /** The aggregate row of one source partition, holding {@code metrics}, last written for the record at {@code lastOffset}. */
     public static SpeedRow aggregate(ViewKey key, Instant ingestBucket, int sourcePartition, Metrics metrics, long lastOffset) {
         return new SpeedRow(key, ingestBucket, sourcePartition, "", metrics.eventCount(), metrics.revenue(),
-                metrics.durationSumMs(), lastOffset + 1);
+                metrics.durationSumMs(), lastOffset + 1, metrics.sketches());
     }
 
     /**
      * Takes back {@code counted}, a copy of source partition {@code sourcePartition} counted in this row's
-     * (window, bucket), because the copy {@code replacedBy} ("partition@offset") comes first.
+     * (window, bucket), because the copy {@code replacedBy} ("partition@offset") comes first. Only the exact measures
+     * are taken back: the row's sketches keep the copy (a copy of an event names the same user, so the distinct users
+     * are unchanged; the durations hold it once more until the batch layer covers the window).
      */
     public static SpeedRow correction(ViewKey key, Instant ingestBucket, int sourcePartition, Metrics counted,
             int replacedByPartition, long replacedByOffset) {
@@ -101,7 +116,7 @@ public record SpeedRow(
 
     /**
      * The rows and corrections of each (product, window, ingest bucket) added up, ordered by product,
-     * window and bucket. A sum that is not a valid aggregate (a row expired before its correction) is
+     * window and bucket, the sketches of its aggregate rows merged (unknown if one row's are). A sum that is not a valid aggregate (a row expired before its correction) is
      * left out and logged: the span is older than the speed retention, which coverage reports anyway.
      */
     public static List<SpeedDelta> sum(Collection<SpeedRow> rows) {
@@ -122,7 +137,8 @@ public record SpeedRow(
                         + "correction; left out", cell.key(), cell.bucket(), sum.count, sum.duration);
                 continue;
             }
-            deltas.add(new SpeedDelta(cell.key(), cell.bucket(), new Metrics(sum.count, sum.revenue, sum.duration)));
+            deltas.add(new SpeedDelta(cell.key(), cell.bucket(), new Metrics(sum.count, sum.revenue, sum.duration,
+                    sum.sketchesKnown ? sum.sketches : null)));
         }
         return deltas;
     }
@@ -133,11 +149,21 @@ public record SpeedRow(
         private long count;
         private BigDecimal revenue = BigDecimal.ZERO;
         private BigInteger duration = BigInteger.ZERO;
+        private Sketches sketches = Sketches.EMPTY;
+        private boolean sketchesKnown = true;
 
         void add(SpeedRow row) {
             count = Math.addExact(count, row.eventCount());
             revenue = revenue.add(row.revenue());
             duration = duration.add(row.durationSumMs());
+            if (!row.isCorrection()) {
+                if (row.sketches() == null) {
+                    sketchesKnown = false;
+                }
+                else if (sketchesKnown) {
+                    sketches = sketches.merge(row.sketches());
+                }
+            }
         }
     }
 }

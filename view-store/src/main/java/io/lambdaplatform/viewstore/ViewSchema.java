@@ -125,7 +125,10 @@ public final class ViewSchema {
 
     /** The columns {@link #create} adds to tables of an earlier release; operators who apply schema by hand run these too. */
     public static List<ColumnUpgrade> upgrades() {
-        return List.of(new ColumnUpgrade(BATCH_VIEWS, DURATION_TOTAL, "varint"), new ColumnUpgrade(SPEED_WATERMARKS, LOG_BEGINS, "timestamp"));
+        return List.of(new ColumnUpgrade(BATCH_VIEWS, DURATION_TOTAL, "varint"), new ColumnUpgrade(SPEED_WATERMARKS, LOG_BEGINS, "timestamp"),
+                new ColumnUpgrade(BATCH_VIEWS, SketchColumns.USERS, "blob"), new ColumnUpgrade(BATCH_VIEWS, SketchColumns.DURATIONS, "blob"),
+                new ColumnUpgrade(SPEED_ROWS_BY_INGEST, SketchColumns.USERS, "blob"),
+                new ColumnUpgrade(SPEED_ROWS_BY_INGEST, SketchColumns.DURATIONS, "blob"));
     }
 
     private static void execute(CqlSession session, String cql) {
@@ -146,7 +149,7 @@ public final class ViewSchema {
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEWS + " ("
                         + "version bigint, product_id text, granularity text, partition_start timestamp, "
                         + "window_start timestamp, event_count bigint, revenue decimal, duration_sum_ms bigint, "
-                        + DURATION_TOTAL + " varint, "
+                        + DURATION_TOTAL + " varint, " + SketchColumns.USERS + " blob, " + SketchColumns.DURATIONS + " blob, "
                         + "PRIMARY KEY ((version, product_id, granularity, partition_start), window_start))",
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEW_PARTITIONS + " ("
                         + "version bigint, product_id text, granularity text, partition_start timestamp, "
@@ -185,6 +188,7 @@ public final class ViewSchema {
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_ROWS_BY_INGEST + " ("
                         + "product_id text, ingest_day timestamp, ingest_bucket timestamp, window_start timestamp, "
                         + "source_partition int, correction text, event_count bigint, revenue decimal, duration_sum_ms varint, "
+                        + SketchColumns.USERS + " blob, " + SketchColumns.DURATIONS + " blob, "
                         + "PRIMARY KEY ((product_id, ingest_day), ingest_bucket, window_start, source_partition, correction)) "
                         + "WITH default_time_to_live = " + defaultTtl,
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_PRODUCT_NAMES + " ("

@@ -237,6 +237,23 @@ public abstract class BatchViewsContract {
     }
 
     @Test
+    void keepsTheSketchesOfARowAndReadsNoneForARowWrittenWithout() {
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        Metrics sketched = java.util.stream.IntStream.range(0, 500)
+                .mapToObj(i -> Metrics.of(new io.lambdaplatform.model.Event("e-" + i, "p1", "u-" + i % 120, BigDecimal.ONE, i * 7L, DAY)))
+                .reduce(Metrics.EMPTY, Metrics::merge);
+        ViewRow withSketches = new ViewRow(new ViewKey("p1", new EventWindow(Granularity.ONE_DAY, DAY)), sketched);
+        ViewRow without = row("p2", Granularity.ONE_DAY, DAY, 3, "1.00", 4);
+        write(v1.version(), withSketches, without);
+
+        ViewRow read = views.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1)).get(0);
+        assertThat(read).isEqualTo(withSketches);
+        assertThat(read.metrics().sketches().users().estimate()).isEqualTo(120);
+        assertThat(read.metrics().sketches().durations().quantile(0.5)).isEqualTo(sketched.sketches().durations().quantile(0.5));
+        assertThat(views.read(1, "p2", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1)).get(0).metrics().sketches()).isNull();
+    }
+
+    @Test
     void aSecondWriterCannotTakeTheLeaseWhileItIsHeld() {
         BatchLease first = views.takeLease("host-a/101/1f2e", COMPUTED, Duration.ofSeconds(60));
 

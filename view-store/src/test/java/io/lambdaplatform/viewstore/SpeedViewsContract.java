@@ -91,6 +91,45 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void mergesTheSketchesOfEverySourcePartitionsRowAndKeepsThemThroughACorrection() {
+        ViewKey key = key("p1", DAY);
+        Metrics partition0 = events(0, 3, "a", "b");
+        Metrics partition1 = events(10, 2, "b", "c");
+        views.write(SpeedRow.aggregate(key, DAY, 0, partition0, 4)).toCompletableFuture().join();
+        views.write(SpeedRow.aggregate(key, DAY, 1, partition1, 9)).toCompletableFuture().join();
+        views.write(SpeedRow.correction(key, DAY, 1, events(10, 1, "b"), 0, 5)).toCompletableFuture().join();
+
+        SpeedDelta read = views.read("p1", DAY, DAY.plusSeconds(300)).get(0);
+
+        assertThat(read.metrics().eventCount()).isEqualTo(4);
+        assertThat(read.metrics().sketches()).isEqualTo(partition0.merge(partition1).sketches());
+        assertThat(read.metrics().sketches().users().estimate()).isEqualTo(3);
+        assertThat(read.metrics().sketches().durations().count()).as("a sketch cannot take the corrected copy back").isEqualTo(5);
+    }
+
+    @Test
+    void aCellWithARowWrittenWithoutSketchesHasNone() {
+        ViewKey key = key("p1", DAY);
+        views.write(SpeedRow.aggregate(key, DAY, 0, events(0, 2, "a"), 4)).toCompletableFuture().join();
+        views.write(SpeedRow.aggregate(key, DAY, 1, metrics(1, "1.00", 5), 9)).toCompletableFuture().join();
+
+        SpeedDelta read = views.read("p1", DAY, DAY.plusSeconds(300)).get(0);
+
+        assertThat(read.metrics().eventCount()).isEqualTo(3);
+        assertThat(read.metrics().sketches()).isNull();
+    }
+
+    /** The aggregate of {@code count} events with durations from {@code firstDuration}, the users taken in turn. */
+    private static Metrics events(long firstDuration, int count, String... users) {
+        Metrics metrics = Metrics.EMPTY;
+        for (int i = 0; i < count; i++) {
+            metrics = metrics.merge(Metrics.of(new io.lambdaplatform.model.Event("e-" + firstDuration + "-" + i, "p1",
+                    users[i % users.length], BigDecimal.ONE, firstDuration + i, DAY)));
+        }
+        return metrics;
+    }
+
+    @Test
     void keepsOneRowPerIngestBucket() {
         SpeedDelta early = delta("p1", DAY, DAY.plusSeconds(60), 1, "1.00", 10);
         SpeedDelta late = delta("p1", DAY, DAY.plusSeconds(7200), 1, "-1.00", 20);

@@ -174,7 +174,7 @@ public final class ViewAggregation {
     public static ViewRow viewRow(Row row) {
         ViewKey key = new ViewKey(row.getAs(EventCodec.PRODUCT_ID), new EventWindow(Granularity.parse(row.getAs(GRANULARITY)),
                 Instant.ofEpochMilli(row.<Long>getAs(WINDOW_START_MS))));
-        return new ViewRow(key, Metrics.fromValues(measure -> decimal(row.getAs(measure.column()))));
+        return new ViewRow(key, Metrics.fromValues(measure -> decimal(row.getAs(measure.column())), null));
     }
 
     private static BigDecimal decimal(Object value) {

@@ -1,0 +1,70 @@
+package io.lambdaplatform.model;
+
+/**
+ * The approximate measures of a view row, described once, as {@link Measure} describes the exact ones: which event
+ * field each sketches and with which sketch. {@link Sketches#of(Event)} and {@link Sketches#merge} (the Kafka Streams
+ * app, the serving layer's merge) follow this description, and the Spark job turns it into Spark's own sketch
+ * aggregates over the same field ({@code hll_sketch_agg}, {@code kll_sketch_agg_bigint}), which build the same
+ * DataSketches sketches in the same binary format. A view stores each as a blob in the measure's column.
+ */
+public enum SketchMeasure {
+    /** The distinct users: an HLL sketch of {@code user_id} ({@link UserSketch}); events without a user do not count. */
+    UNIQUE_USERS("unique_users", Kind.HLL, EventCodec.USER_ID, UserSketch.LG_K),
+    /** The durations: a KLL sketch of {@code duration_ms} ({@link DurationSketch}), for quantiles. */
+    DURATION_QUANTILES("duration_quantiles", Kind.KLL, EventCodec.DURATION_MS, DurationSketch.K);
+
+    /** Which sketch, with which accuracy parameter. */
+    public enum Kind {
+        /** HyperLogLog ({@code HLL_8}) of a string field; the parameter is lgK. */
+        HLL,
+        /** KLL of a long field; the parameter is k. */
+        KLL
+    }
+
+    private final String column;
+    private final Kind kind;
+    private final String eventField;
+    private final int parameter;
+
+    SketchMeasure(String column, Kind kind, String eventField, int parameter) {
+        this.column = column;
+        this.kind = kind;
+        this.eventField = eventField;
+        this.parameter = parameter;
+    }
+
+    /** The name of the measure's column in a view. */
+    public String column() {
+        return column;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The event field the sketch takes, by its name in the event's JSON and in the master dataset's typed columns. */
+    public String eventField() {
+        return eventField;
+    }
+
+    /** The sketch's accuracy parameter: lgK for {@link Kind#HLL}, k for {@link Kind#KLL}. */
+    public int parameter() {
+        return parameter;
+    }
+
+    /** The serialized merge of two serialized sketches of this measure. */
+    public byte[] merge(byte[] a, byte[] b) {
+        return switch (this) {
+            case UNIQUE_USERS -> UserSketch.fromBytes(a).union(UserSketch.fromBytes(b)).toByteArray();
+            case DURATION_QUANTILES -> DurationSketch.fromBytes(a).merge(DurationSketch.fromBytes(b)).toByteArray();
+        };
+    }
+
+    /** This measure's serialized sketch of a set of events. */
+    public byte[] bytes(Sketches sketches) {
+        return switch (this) {
+            case UNIQUE_USERS -> sketches.users().toByteArray();
+            case DURATION_QUANTILES -> sketches.durations().toByteArray();
+        };
+    }
+}
