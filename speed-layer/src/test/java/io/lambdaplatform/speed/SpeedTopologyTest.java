@@ -6,6 +6,7 @@ import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.Sketches;
 import io.lambdaplatform.model.Rejection;
 import io.lambdaplatform.model.RejectionReason;
 import io.lambdaplatform.model.ViewKey;
@@ -123,6 +124,23 @@ class SpeedTopologyTest {
         assertThat(counter("speed.events.applied")).isEqualTo(4.0);
         assertThat(counter("speed.records.processed")).isEqualTo(4.0);
         assertThat(views.products()).containsExactly("p1", "p2");
+    }
+
+    @Test
+    void keepsTheDistinctUsersAndDurationsOfEachRowAndADuplicateChangesNeither() {
+        sendWithUser("e1", "p1", "alice", 100, EVENT_TIME, INGEST);
+        sendWithUser("e2", "p1", "bob", 300, EVENT_TIME.plusSeconds(10), INGEST.plusSeconds(1));
+        sendWithUser("e3", "p1", "alice", 200, EVENT_TIME.plusSeconds(20), INGEST.plusSeconds(2));
+        sendWithUser("e4", "p1", null, 400, EVENT_TIME.plusSeconds(30), INGEST.plusSeconds(3));
+        sendWithUser("e2", "p1", "bob", 300, EVENT_TIME.plusSeconds(10), INGEST.plusSeconds(4));
+
+        Sketches row = sketches().get(row("p1", EVENT_TIME, INGEST));
+
+        assertThat(rows()).containsExactly(entry(row("p1", EVENT_TIME, INGEST), metrics(4, "4.00", 1000)));
+        assertThat(row.users().estimate()).isEqualTo(2);
+        assertThat(row.durations().count()).isEqualTo(4);
+        assertThat(row.durations().quantile(0.5)).isEqualTo(200);
+        assertThat(row.durations().quantile(1.0)).isEqualTo(400);
     }
 
     @Test
@@ -279,7 +297,7 @@ class SpeedTopologyTest {
         sender.join(500);
 
         assertThat(sender.isAlive()).isTrue();
-        assertThat(views.all()).containsExactly(new SpeedDelta(viewKey("p1", EVENT_TIME), INGEST, metrics(1, "1.00", 1)));
+        assertThat(rows()).containsExactly(entry(row("p1", EVENT_TIME, INGEST), metrics(1, "1.00", 1)));
         assertThat(counter("speed.cassandra.write.retries")).isGreaterThanOrEqualTo(2.0);
 
         views.setUnavailable(false);
@@ -372,16 +390,30 @@ class SpeedTopologyTest {
                 new RecordHeaders(), ingestTime));
     }
 
+    private void sendWithUser(String eventId, String productId, String userId, long durationMs, Instant eventTime, Instant ingestTime) {
+        Event event = new Event(eventId, productId, userId, BigDecimal.ONE, durationMs, eventTime);
+        events.pipeInput(new TestRecord<>(utf8(productId), EventCodec.encode(event), new RecordHeaders(), ingestTime));
+    }
+
     private static byte[] event(String eventId, String productId, String revenue, long durationMs, Instant eventTime) {
         return EventCodec.encode(Event.of(eventId, productId, revenue, durationMs, eventTime));
     }
 
+    /** The exact measures of every stored (product, window, bucket); {@link #sketches()} has the rest. */
     private Map<String, Metrics> rows() {
         Map<String, Metrics> rows = new TreeMap<>();
         for (SpeedDelta delta : views.all()) {
-            rows.put(row(delta.key().productId(), delta.key().window().start(), delta.ingestBucket()), delta.metrics());
+            rows.put(row(delta.key().productId(), delta.key().window().start(), delta.ingestBucket()), delta.metrics().withSketches(null));
         }
         return rows;
+    }
+
+    private Map<String, Sketches> sketches() {
+        Map<String, Sketches> sketches = new TreeMap<>();
+        for (SpeedDelta delta : views.all()) {
+            sketches.put(row(delta.key().productId(), delta.key().window().start(), delta.ingestBucket()), delta.metrics().sketches());
+        }
+        return sketches;
     }
 
     private static String row(String productId, Instant windowStart, Instant bucket) {

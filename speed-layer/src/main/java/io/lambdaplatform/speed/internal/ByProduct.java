@@ -25,8 +25,11 @@ import static java.util.Objects.requireNonNull;
  */
 public sealed interface ByProduct {
 
+    /** An event without a user (and every event of releases before the sketches, which did not send the user). */
     byte EVENT = 1;
     byte MARKER = 2;
+    /** An event with its user, written after the product id. */
+    byte EVENT_WITH_USER = 3;
 
     /**
      * A valid event read at {@code sourceOffset} of {@code sourcePartition}, ingested at {@code ingestTime}
@@ -73,14 +76,17 @@ public sealed interface ByProduct {
             Event event = sourced.event();
             byte[] eventId = utf(event.eventId());
             byte[] productId = utf(event.productId());
+            byte[] userId = event.userId() == null ? new byte[0] : utf(event.userId());
             byte[] unscaled = event.revenue().unscaledValue().toByteArray();
-            ByteBuffer out = ByteBuffer.allocate(1 + 4 + 8 + 8 + eventId.length + productId.length + 4 + 2 + unscaled.length + 8 + 8 + 4);
-            out.put(EVENT)
+            ByteBuffer out = ByteBuffer.allocate(1 + 4 + 8 + 8 + eventId.length + productId.length + userId.length + 4 + 2 + unscaled.length
+                    + 8 + 8 + 4);
+            out.put(event.userId() == null ? EVENT : EVENT_WITH_USER)
                     .putInt(sourced.sourcePartition())
                     .putLong(sourced.sourceOffset())
                     .putLong(sourced.ingestTime().toEpochMilli())
                     .put(eventId)
                     .put(productId)
+                    .put(userId)
                     .putInt(event.revenue().scale())
                     .putShort((short) unscaled.length)
                     .put(unscaled)
@@ -104,19 +110,20 @@ public sealed interface ByProduct {
         ByteBuffer in = ByteBuffer.wrap(requireNonNull(data, "data is null"));
         try {
             byte kind = in.get();
-            if (kind == EVENT) {
+            if (kind == EVENT || kind == EVENT_WITH_USER) {
                 int partition = in.getInt();
                 long offset = in.getLong();
                 Instant ingestTime = Instant.ofEpochMilli(in.getLong());
                 String eventId = readUtf(in);
                 String productId = readUtf(in);
+                String userId = kind == EVENT_WITH_USER ? readUtf(in) : null;
                 int scale = in.getInt();
                 byte[] unscaled = new byte[in.getShort()];
                 in.get(unscaled);
                 long duration = in.getLong();
                 Instant eventTime = Instant.ofEpochSecond(in.getLong(), in.getInt());
                 return new SourcedEvent(partition, offset, ingestTime,
-                        new Event(eventId, productId, null, new BigDecimal(new BigInteger(unscaled), scale), duration, eventTime));
+                        new Event(eventId, productId, userId, new BigDecimal(new BigInteger(unscaled), scale), duration, eventTime));
             }
             if (kind == MARKER) {
                 int partition = in.getInt();

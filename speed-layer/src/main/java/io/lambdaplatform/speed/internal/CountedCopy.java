@@ -19,6 +19,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The copy of an event the speed rows count: where it came from, its ingest time, and what it added to
  * which row, so that it can be taken back if an earlier copy arrives.
+ *
+ * @param metrics the exact measures the copy added, without sketches: a correction takes back only those
  */
 public record CountedCopy(Instant ingestTime, int sourcePartition, long sourceOffset, Instant ingestBucket, ViewKey viewKey, Metrics metrics) {
 

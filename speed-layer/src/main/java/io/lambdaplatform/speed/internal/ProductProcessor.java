@@ -123,8 +123,10 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
             retract(first.value, copy);
             counted.put(identity, null, first.key);
         }
-        counted.put(identity, new CountedCopy(copy.ingestTime(), copy.sourcePartition(), copy.sourceOffset(), bucket, key.viewKey(), added),
-                ingestMillis);
+        // A correction takes back only the exact measures: the copy is remembered without its sketches.
+        CountedCopy countedNow = new CountedCopy(copy.ingestTime(), copy.sourcePartition(), copy.sourceOffset(), bucket, key.viewKey(),
+                added.withSketches(null));
+        counted.put(identity, countedNow, ingestMillis);
         aggregates.put(key, updated);
         remember(key, updated);
         pending.stage(SpeedRow.aggregate(key.viewKey(), bucket, key.sourcePartition(), updated.metrics(), updated.lastOffset()));

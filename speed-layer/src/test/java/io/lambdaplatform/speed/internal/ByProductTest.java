@@ -34,6 +34,19 @@ class ByProductTest {
         assertThat(ByProduct.decode(encoded)).isEqualTo(sourced);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"alice", "ü-ñ-€", "nul\u0000inside"})
+    void carriesTheUserOfAnEventThatNamesOne(String userId) {
+        Event event = new Event("e-1", "p-42", userId, new BigDecimal("0.01"), 7, Instant.parse("2026-11-24T10:15:30Z"));
+        ByProduct.SourcedEvent sourced = new ByProduct.SourcedEvent(0, 5, INGEST, event);
+
+        byte[] encoded = ByProduct.encode(sourced);
+
+        assertThat(encoded[0]).isEqualTo(ByProduct.EVENT_WITH_USER);
+        assertThat(ByProduct.decode(encoded)).isEqualTo(sourced);
+        assertThat(((ByProduct.SourcedEvent) ByProduct.decode(encoded)).event().userId()).isEqualTo(userId);
+    }
+
     @Test
     void readsMarkersWithAndWithoutTheLogStart() {
         ByProduct.Marker marker = new ByProduct.Marker(1, 41, INGEST, Instant.EPOCH, INGEST.minusSeconds(60));
