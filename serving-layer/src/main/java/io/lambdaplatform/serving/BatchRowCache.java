@@ -16,8 +16,8 @@ import java.util.List;
  * The rows of published batch versions, which are written once and never change, kept in memory per Cassandra
  * partition (version, product, granularity, partition start): a partition is read once, whole, and every later
  * request of any range inside it is answered from memory. The version is part of the key, so a flip or a rollback
- * of the pointer reads the rows of the version it now shows, never another's. Bounded by the number of rows held
- * ({@code lambda.serving.batch-cache.max-rows}); the least used partitions go first. Thread-safe; concurrent
+ * of the pointer reads the rows of the version it now shows, never another's. Bounded by the heap the rows take
+ * ({@code lambda.serving.batch-cache.max-bytes}, {@link #weight}); the least used partitions go first. Thread-safe; concurrent
  * requests for the same partition wait for one read.
  */
 public final class BatchRowCache {
@@ -26,14 +26,23 @@ public final class BatchRowCache {
 
     private final Cache<PartitionKey, List<ViewRow>> partitions;
 
-    /** @param maxRows rows held at most; 0 holds nothing (every read goes to the store) */
-    public BatchRowCache(long maxRows) {
-        if (maxRows < 0) {
-            throw new IllegalArgumentException("maxRows must not be negative: " + maxRows);
+    /** About what a row takes on the heap besides its sketches: key, window, decimals. */
+    static final int ROW_BYTES = 200;
+
+    /** @param maxBytes heap the rows may take, by {@link #weight}; 0 holds nothing (every read goes to the store) */
+    public BatchRowCache(long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }
         this.partitions = Caffeine.newBuilder()
-                .maximumWeight(maxRows)
-                .<PartitionKey, List<ViewRow>>weigher((key, rows) -> rows.size() + 1)
+                .maximumWeight(maxBytes)
+                .<PartitionKey, List<ViewRow>>weigher((key, rows) -> {
+                    long bytes = ROW_BYTES;
+                    for (ViewRow row : rows) {
+                        bytes += weight(row);
+                    }
+                    return (int) Math.min(Integer.MAX_VALUE, bytes);
+                })
                 .recordStats()
                 .build();
     }
@@ -58,6 +67,16 @@ public final class BatchRowCache {
             }
         }
         return rows;
+    }
+
+    /**
+     * The heap a row takes, about: {@value #ROW_BYTES} bytes and twice its serialized sketches (the bytes, and the heap
+     * sketch built from them when a request first merges or queries it).
+     */
+    static long weight(ViewRow row) {
+        return ROW_BYTES + row.metrics().knownSketches()
+                .map(sketches -> 2L * (sketches.users().bytes().remaining() + sketches.durations().bytes().remaining()))
+                .orElse(0L);
     }
 
     /** Partitions held now (after pending evictions); for tests. */

@@ -29,30 +29,36 @@ public record CrossProductAnswer(
 
     /** What the top products are ranked by: the larger first, ties by product id. */
     public enum Measure {
-        EVENTS(Comparator.comparingLong((ProductTotal product) -> product.total().eventCount())),
-        REVENUE(Comparator.comparing((ProductTotal product) -> product.total().revenue()));
+        EVENTS("events", Comparator.comparingLong((ProductTotal product) -> product.total().eventCount())),
+        REVENUE("revenue", Comparator.comparing((ProductTotal product) -> product.total().revenue())),
+        /** By estimated distinct users; a product whose users are not known (views written before) ranks last. */
+        UNIQUE_USERS("unique_users", Comparator.comparingLong((ProductTotal product) -> product.total().knownSketches()
+                .map(sketches -> sketches.users().estimate()).orElse(-1L)));
 
+        private final String label;
         private final Comparator<ProductTotal> ascending;
 
-        Measure(Comparator<ProductTotal> ascending) {
+        Measure(String label, Comparator<ProductTotal> ascending) {
+            this.label = label;
             this.ascending = ascending;
         }
 
         public String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return label;
         }
 
-        /** {@code events} or {@code revenue}, {@code events} when absent. */
+        /** {@code events} (or {@code event_count}), {@code revenue} or {@code unique_users}; {@code events} when absent. */
         public static Measure parse(String text) {
-            if (text == null || text.isEmpty()) {
+            if (text == null || text.isEmpty() || text.equals("event_count")) {
                 return EVENTS;
             }
             for (Measure measure : values()) {
-                if (measure.label().equals(text)) {
+                if (measure.label.equals(text)) {
                     return measure;
                 }
             }
-            throw new InvalidQueryException("by", "unknown measure '" + MetricsQuery.abbreviate(text) + "': expected events or revenue");
+            throw new InvalidQueryException("by", "unknown measure '" + MetricsQuery.abbreviate(text)
+                    + "': expected events (or event_count), revenue or unique_users");
         }
     }
 

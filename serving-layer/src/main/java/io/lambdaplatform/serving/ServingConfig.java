@@ -45,19 +45,19 @@ public record ServingConfig(
     public static final String SECTION = "lambda.serving";
 
     /**
-     * @param batchCacheMaxRows rows of published batch versions held in memory ({@code lambda.serving.batch-cache.max-rows})
+     * @param batchCacheMaxBytes bytes of rows of published batch versions held in memory ({@code lambda.serving.batch-cache.max-bytes})
      * @param perRequest        Cassandra queries one request has in flight at most ({@code lambda.serving.reads.per-request})
      * @param perService        Cassandra queries the whole service has in flight at most ({@code lambda.serving.reads.per-service})
      * @param stateMaxAge       how long the batch pointer, speed progress and holes read for one request serve the following
      *                          ones ({@code lambda.serving.reads.state-max-age}); zero reads them for every request
      */
-    public record Reads(long batchCacheMaxRows, int perRequest, int perService, Duration stateMaxAge) {
+    public record Reads(long batchCacheMaxBytes, int perRequest, int perService, Duration stateMaxAge) {
         public Reads {
             requireNonNull(stateMaxAge, "stateMaxAge is null");
             if (stateMaxAge.isNegative()) {
                 throw new IllegalArgumentException(SECTION + ".reads.state-max-age must not be negative: " + stateMaxAge);
             }
-            ConfigValues.requireNotNegative(batchCacheMaxRows, SECTION + ".batch-cache.max-rows");
+            ConfigValues.requireNotNegative(batchCacheMaxBytes, SECTION + ".batch-cache.max-bytes");
             ConfigValues.requireAtLeast(perRequest, 1, SECTION + ".reads.per-request");
             if (perService < perRequest) {
                 throw new IllegalArgumentException(SECTION + ".reads.per-service " + perService + " is below per-request " + perRequest);
@@ -65,7 +65,7 @@ public record ServingConfig(
         }
 
         static Reads from(Config serving) {
-            return new Reads(serving.getLong("batch-cache.max-rows"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"),
+            return new Reads(serving.getBytes("batch-cache.max-bytes"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"),
                     serving.getDuration("reads.state-max-age"));
         }
     }

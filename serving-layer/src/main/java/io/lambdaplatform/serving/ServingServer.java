@@ -102,7 +102,7 @@ public final class ServingServer implements AutoCloseable {
                 return thread;
             }
         });
-        this.batchRows = new BatchRowCache(config.reads().batchCacheMaxRows()).bindTo(meters);
+        this.batchRows = new BatchRowCache(config.reads().batchCacheMaxBytes()).bindTo(meters);
         this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
@@ -181,16 +181,18 @@ public final class ServingServer implements AutoCloseable {
     private void metrics(Context ctx) {
         MetricsQuery query = MetricsQuery.parse(ctx.pathParam("product_id"), ctx.queryParam("from"), ctx.queryParam("to"),
                 ctx.queryParam("granularity"), config.maxWindows());
+        Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
         MetricsAnswer answer = query.range().windowCount() > HEAVY_WINDOWS ? heavy(() -> mergedView().answer(query)) : mergedView().answer(query);
         storeAnswered();
-        answer(ctx, JsonBodies.metrics(answer));
+        answer(ctx, JsonBodies.metrics(answer, quantiles));
     }
 
     private void totals(Context ctx) {
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
+        Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
         CrossProductAnswer answer = heavy(() -> mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST));
         storeAnswered();
-        answer(ctx, JsonBodies.totals(answer));
+        answer(ctx, JsonBodies.totals(answer, quantiles));
     }
 
     private void top(Context ctx) {
@@ -198,9 +200,10 @@ public final class ServingServer implements AutoCloseable {
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), granularity, config.maxWindows());
         CrossProductAnswer.Measure by = CrossProductAnswer.Measure.parse(ctx.queryParam("by"));
         int limit = limit(ctx.queryParam("limit"), DEFAULT_TOP, MAX_TOP);
+        Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
         CrossProductAnswer answer = heavy(() -> mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST));
         storeAnswered();
-        answer(ctx, JsonBodies.top(answer, by, limit));
+        answer(ctx, JsonBodies.top(answer, by, limit, quantiles));
     }
 
     /**

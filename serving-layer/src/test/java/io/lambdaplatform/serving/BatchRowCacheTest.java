@@ -2,6 +2,7 @@ package io.lambdaplatform.serving;
 
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,20 +51,20 @@ class BatchRowCacheTest {
     void aFlipAndARollbackChangeTheAnswerAtOnce() {
         ViewScenario scenario = scenario().batchRan("2026-11-24T10:30:00Z");
         MergedView view = view(scenario, new BatchRowCache(10_000));
-        assertThat(fromBatch(view.answer(QUERY))).isEqualTo(metrics(1, "1.00", 100));
-        assertThat(fromBatch(view.answer(QUERY))).isEqualTo(metrics(1, "1.00", 100));
+        assertThat(fromBatch(view.answer(QUERY)).withSketches(null)).isEqualTo(metrics(1, "1.00", 100));
+        assertThat(fromBatch(view.answer(QUERY)).withSketches(null)).isEqualTo(metrics(1, "1.00", 100));
 
         scenario.batchRan("2026-11-24T11:00:00Z");
         MetricsAnswer flipped = view.answer(QUERY);
         assertThat(flipped.batchVersion().version()).isEqualTo(2);
-        assertThat(fromBatch(flipped)).isEqualTo(metrics(2, "3.00", 300));
-        assertThat(flipped.windows()).singleElement().satisfies(window -> assertThat(window.total()).isEqualTo(metrics(3, "7.00", 700)));
+        assertThat(fromBatch(flipped).withSketches(null)).isEqualTo(metrics(2, "3.00", 300));
+        assertThat(flipped.windows()).singleElement().satisfies(window -> assertThat(window.total().withSketches(null)).isEqualTo(metrics(3, "7.00", 700)));
 
         assertThat(scenario.batch.rollback()).hasValueSatisfying(version -> assertThat(version.version()).isEqualTo(1));
         MetricsAnswer rolledBack = view.answer(QUERY);
         assertThat(rolledBack.batchVersion().version()).isEqualTo(1);
-        assertThat(fromBatch(rolledBack)).isEqualTo(metrics(1, "1.00", 100));
-        assertThat(rolledBack.windows()).singleElement().satisfies(window -> assertThat(window.total()).isEqualTo(metrics(3, "7.00", 700)));
+        assertThat(fromBatch(rolledBack).withSketches(null)).isEqualTo(metrics(1, "1.00", 100));
+        assertThat(rolledBack.windows()).singleElement().satisfies(window -> assertThat(window.total().withSketches(null)).isEqualTo(metrics(3, "7.00", 700)));
     }
 
     @Test
@@ -99,5 +100,27 @@ class BatchRowCacheTest {
 
         assertThat(none.read(scenario.batch, 1, "p-1", Granularity.FIVE_MINUTES, QUERY.from(), QUERY.to())).hasSize(2);
         assertThat(none.partitionCount()).isZero();
+    }
+
+    @Test
+    void weighsEachRowByWhatItsSketchesTakeAndHoldsNoMoreBytesThanItsBound() {
+        ViewScenario scenario = scenario();
+        for (int i = 0; i < 3_000; i++) {
+            scenario.eventOfUser("p-9", "u-" + i, "2026-11-24T10:0" + (i % 10) + ":00Z", "2026-11-24T10:00:00Z", i);
+        }
+        scenario.batchRan("2026-11-24T11:00:00Z");
+        ViewRow heavy = scenario.batch.read(1, "p-9", Granularity.ONE_HOUR, TEN.start(), TEN.end()).get(0);
+        ViewRow exactOnly = new ViewRow(heavy.key(), heavy.metrics().withSketches(null));
+        long sketchBytes = heavy.metrics().sketches().users().bytes().remaining() + heavy.metrics().sketches().durations().bytes().remaining();
+
+        assertThat(BatchRowCache.weight(exactOnly)).isEqualTo(BatchRowCache.ROW_BYTES);
+        assertThat(BatchRowCache.weight(heavy)).isEqualTo(BatchRowCache.ROW_BYTES + 2 * sketchBytes).isGreaterThan(5_000);
+
+        BatchRowCache small = new BatchRowCache(BatchRowCache.weight(heavy));
+        assertThat(small.read(scenario.batch, 1, "p-9", Granularity.ONE_HOUR, TEN.start(), TEN.end())).containsExactly(heavy);
+        assertThat(small.partitionCount()).as("the row and its partition's own weight pass the bound").isZero();
+        BatchRowCache enough = new BatchRowCache(2 * BatchRowCache.weight(heavy));
+        enough.read(scenario.batch, 1, "p-9", Granularity.ONE_HOUR, TEN.start(), TEN.end());
+        assertThat(enough.partitionCount()).isEqualTo(1);
     }
 }

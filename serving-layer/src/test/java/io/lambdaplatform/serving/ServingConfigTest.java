@@ -21,7 +21,7 @@ class ServingConfigTest {
     void defaults() {
         assertRecordedDefaults(ServingConfig::from, new ServingConfig("127.0.0.1", 8080, null, 10_000, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), true, CassandraKeys.REPLICATION_FACTOR_DEFAULT, 100, Duration.ofSeconds(5),
-                new ServingConfig.Reads(500_000, 4, 32, Duration.ofSeconds(1)), CassandraKeys.DEFAULTS));
+                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofSeconds(1)), CassandraKeys.DEFAULTS));
     }
 
     @Test
@@ -37,7 +37,7 @@ class ServingConfigTest {
         serving.put("lambda.serving.create-schema", false);
         serving.put("lambda.serving.max-suggestions", 20);
         serving.put("lambda.serving.dashboard.refresh-interval", "10s");
-        serving.put("lambda.serving.batch-cache.max-rows", 1_000);
+        serving.put("lambda.serving.batch-cache.max-bytes", "1m");
         serving.put("lambda.serving.reads.per-request", 2);
         serving.put("lambda.serving.reads.per-service", 8);
         serving.put("lambda.serving.reads.state-max-age", "250ms");
@@ -45,7 +45,7 @@ class ServingConfigTest {
         assertFullMapping(ServingConfig::from, List.of("lambda.cassandra", "lambda.serving"), SharedKeys.union(CassandraKeys.SET, serving),
                 new ServingConfig("0.0.0.0", 9090, "t0ken", 500, Duration.ofSeconds(7), Duration.ofSeconds(2), Duration.ofMinutes(1), false,
                         CassandraKeys.REPLICATION_FACTOR_MAPPED, 20, Duration.ofSeconds(10),
-                        new ServingConfig.Reads(1_000, 2, 8, Duration.ofMillis(250)), CassandraKeys.MAPPED));
+                        new ServingConfig.Reads(1_048_576, 2, 8, Duration.ofMillis(250)), CassandraKeys.MAPPED));
     }
 
     @Test
@@ -56,8 +56,8 @@ class ServingConfigTest {
                 .hasMessage("lambda.serving.retry-after must be positive: PT0S");
         assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.reconnect.max-backoff", "500ms"))))
                 .hasMessageContaining("lambda.serving.reconnect.max-backoff PT0.5S is shorter than min-backoff PT1S");
-        assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.batch-cache.max-rows", -1))))
-                .hasMessage("lambda.serving.batch-cache.max-rows must not be negative: -1");
+        assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.batch-cache.max-bytes", -1))))
+                .hasMessageContaining("batch-cache.max-bytes").hasMessageContaining("negative");
         assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.reads.per-request", 0))))
                 .hasMessage("lambda.serving.reads.per-request must be at least 1: 0");
         assertThatThrownBy(() -> ServingConfig.from(ConfigMappingAssertions.withDefaults(Map.of("lambda.serving.reads.per-service", 3))))

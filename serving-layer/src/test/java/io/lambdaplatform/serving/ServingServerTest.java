@@ -39,7 +39,7 @@ class ServingServerTest {
 
     static ServingConfig config(String token) {
         return new ServingConfig("127.0.0.1", 0, token, 2016, Duration.ofSeconds(7), Duration.ofMillis(100), Duration.ofSeconds(1),
-                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(100_000, 4, 32, Duration.ofSeconds(1)), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"));
+                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ofSeconds(1)), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"));
     }
 
     private void start(String token) {
@@ -123,6 +123,40 @@ class ServingServerTest {
     }
 
     @Test
+    void eachWindowEstimatesItsDistinctUsersAndDurationQuantilesAcrossBatchAndSpeed() throws Exception {
+        start(null);
+        // p-3's 10:00 window: alice and bob before the cutoff (batch), alice again and carol after it (speed)
+        scenario.eventOfUser("p-3", "alice", "2026-11-24T10:01:00Z", "2026-11-24T10:01:00Z", 100)
+                .eventOfUser("p-3", "bob", "2026-11-24T10:02:00Z", "2026-11-24T10:02:00Z", 200)
+                .eventOfUser("p-3", "alice", "2026-11-24T10:03:00Z", "2026-11-24T10:35:00Z", 300)
+                .eventOfUser("p-3", "carol", "2026-11-24T10:04:00Z", "2026-11-24T10:36:00Z", 400)
+                .eventOfUser("p-3", null, "2026-11-24T10:05:00Z", "2026-11-24T10:37:00Z", 1000)
+                .speedLayerRan()
+                .batchRan("2026-11-24T10:30:00Z");
+
+        JsonNode window = json(get("/v1/metrics/p-3?from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&granularity=1h")).get("windows").get(0);
+
+        assertThat(window.get("event_count").asLong()).isEqualTo(5);
+        assertThat(window.get("source").get("batch").get("event_count").asLong()).isEqualTo(2);
+        assertThat(window.get("unique_users").asLong()).isEqualTo(3);
+        assertThat(window.get("duration_quantiles_ms").properties()).extracting(Map.Entry::getKey).containsExactly("p50", "p95", "p99");
+        assertThat(window.get("duration_quantiles_ms").get("p50").asLong()).isEqualTo(300);
+        assertThat(window.get("duration_quantiles_ms").get("p99").asLong()).isEqualTo(1000);
+
+        JsonNode asked = json(get("/v1/metrics/p-3?from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&granularity=1h&quantiles=0.2,0.999"))
+                .get("windows").get(0).get("duration_quantiles_ms");
+        assertThat(asked.properties()).extracting(Map.Entry::getKey).containsExactly("p20", "p99.9");
+        assertThat(asked.get("p20").asLong()).isEqualTo(100);
+
+        JsonNode top = json(get("/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&by=unique_users&limit=1"));
+        assertThat(top.get("by").asText()).isEqualTo("unique_users");
+        assertThat(top.get("top").get(0).get("product_id").asText()).isEqualTo("p-3");
+        assertThat(top.get("top").get(0).get("unique_users").asLong()).isEqualTo(3);
+        JsonNode totals = json(get("/v1/totals?from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&granularity=1h"));
+        assertThat(totals.get("windows").get(0).get("unique_users").asLong()).as("p-1's events name no user").isEqualTo(3);
+    }
+
+    @Test
     void unalignedRangeIsEchoedAligned() throws Exception {
         start(null);
 
@@ -150,6 +184,9 @@ class ServingServerTest {
         Map<String, String> cases = Map.ofEntries(
                 Map.entry("/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=7m", "granularity"),
                 Map.entry("/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z", "granularity"),
+                Map.entry("/v1/metrics/p-1?" + ok + "&quantiles=1.5", "quantiles"),
+                Map.entry("/v1/metrics/p-1?" + ok + "&quantiles=0.5,,0.9", "quantiles"),
+                Map.entry("/v1/totals?" + ok + "&quantiles=p99", "quantiles"),
                 Map.entry("/v1/metrics/p-1?from=2026-11-25T00:00:00Z&to=2026-11-24T00:00:00Z&granularity=1h", "to"),
                 Map.entry("/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-24T00:00:00Z&granularity=1h", "to"),
                 Map.entry("/v1/metrics/p-1?from=last-tuesday&to=2026-11-25T00:00:00Z&granularity=1h", "from"),

@@ -64,6 +64,12 @@ final class ViewScenario {
         return this;
     }
 
+    ViewScenario eventOfUser(String product, String user, String eventTime, String ingestTime, long durationMs) {
+        events.add(new Ingested(new Event("e-" + nextId++, product, user, java.math.BigDecimal.ONE, durationMs, Instant.parse(eventTime)),
+                Instant.parse(ingestTime)));
+        return this;
+    }
+
     /** Writes the speed rows of every event. */
     ViewScenario speedLayerRan() {
         Collection<SpeedDelta> deltas = speedRows();

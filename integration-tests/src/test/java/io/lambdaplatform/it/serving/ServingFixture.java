@@ -98,7 +98,7 @@ final class ServingFixture implements AutoCloseable {
      */
     static ServingConfig config(CassandraSettings settings, String token) {
         return new ServingConfig("127.0.0.1", 0, token, 10_000, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(2),
-                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(100_000, 4, 32, Duration.ZERO), settings);
+                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO), settings);
     }
 
     String baseUrl() {

@@ -12,6 +12,7 @@ import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.serving.CrossProductAnswer;
 import io.lambdaplatform.serving.IngestGap;
 import io.lambdaplatform.serving.MergedWindow;
+import io.lambdaplatform.serving.Quantiles;
 import io.lambdaplatform.serving.MetricsAnswer;
 import io.lambdaplatform.serving.PlatformStatus;
 import io.lambdaplatform.serving.SpeedCoverage;
@@ -70,6 +71,8 @@ public final class JsonBodies {
             @JsonProperty("revenue") String revenue,
             @JsonProperty("avg_duration_ms") BigDecimal avgDurationMs,
             @JsonProperty("duration_sum_ms") BigInteger durationSumMs,
+            @JsonProperty("unique_users") Long uniqueUsers,
+            @JsonProperty("duration_quantiles_ms") Map<String, Long> durationQuantilesMs,
             @JsonProperty("source") SourceBody source) {}
 
     public record SourceBody(@JsonProperty("batch") PartBody batch, @JsonProperty("speed") PartBody speed) {}
@@ -126,6 +129,8 @@ public final class JsonBodies {
             @JsonProperty("revenue") String revenue,
             @JsonProperty("avg_duration_ms") BigDecimal avgDurationMs,
             @JsonProperty("duration_sum_ms") BigInteger durationSumMs,
+            @JsonProperty("unique_users") Long uniqueUsers,
+            @JsonProperty("duration_quantiles_ms") Map<String, Long> durationQuantilesMs,
             @JsonProperty("source") SourceBody source) {}
 
     public record GapBody(
@@ -189,26 +194,27 @@ public final class JsonBodies {
             @JsonProperty("parameter") String parameter,
             @JsonProperty("message") String message) {}
 
-    public static MetricsBody metrics(MetricsAnswer answer) {
-        List<WindowBody> windows = answer.windows().stream().map(JsonBodies::window).toList();
+    public static MetricsBody metrics(MetricsAnswer answer, Quantiles quantiles) {
+        List<WindowBody> windows = answer.windows().stream().map(window -> window(window, quantiles)).toList();
         return new MetricsBody(answer.query().productId(), answer.query().granularity().label(),
                 text(answer.query().from()), text(answer.query().to()), windows, batch(answer.batch()), speed(answer.speed()),
                 answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
-    public static TotalsBody totals(CrossProductAnswer answer) {
+    public static TotalsBody totals(CrossProductAnswer answer, Quantiles quantiles) {
         WindowRange range = answer.range();
         return new TotalsBody(range.granularity().label(), text(range.from()), text(range.to()), answer.products().size(),
-                answer.windows().stream().map(JsonBodies::window).toList(), batch(answer.batch()), speed(answer.speed()),
+                answer.windows().stream().map(window -> window(window, quantiles)).toList(), batch(answer.batch()), speed(answer.speed()),
                 answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
-    public static TopBody top(CrossProductAnswer answer, CrossProductAnswer.Measure by, int limit) {
+    public static TopBody top(CrossProductAnswer answer, CrossProductAnswer.Measure by, int limit, Quantiles quantiles) {
         WindowRange range = answer.range();
         List<ProductBody> top = answer.top(by, limit).stream().map(product -> {
             Metrics total = product.total();
             return new ProductBody(product.productId(), total.eventCount(), total.revenue().toPlainString(), total.averageDurationMs(),
-                    total.durationSumMs(), new SourceBody(part(product.fromBatch()), part(product.fromSpeed())));
+                    total.durationSumMs(), uniqueUsers(total), durationQuantiles(total, quantiles),
+                    new SourceBody(part(product.fromBatch()), part(product.fromSpeed())));
         }).toList();
         return new TopBody(range.granularity().label(), text(range.from()), text(range.to()), by.label(), limit, answer.products().size(),
                 top, batch(answer.batch()), speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
@@ -265,11 +271,20 @@ public final class JsonBodies {
                 progress.logBegins().equals(Instant.EPOCH) ? null : text(progress.logBegins()));
     }
 
-    private static WindowBody window(MergedWindow window) {
+    private static WindowBody window(MergedWindow window, Quantiles quantiles) {
         Metrics total = window.total();
         return new WindowBody(text(window.window().start()), text(window.window().end()), total.eventCount(),
-                total.revenue().toPlainString(), total.averageDurationMs(), total.durationSumMs(),
-                new SourceBody(part(window.fromBatch()), part(window.fromSpeed())));
+                total.revenue().toPlainString(), total.averageDurationMs(), total.durationSumMs(), uniqueUsers(total),
+                durationQuantiles(total, quantiles), new SourceBody(part(window.fromBatch()), part(window.fromSpeed())));
+    }
+
+    /** The estimated distinct users; {@code null} when part of the events' sketches is not known (views written before). */
+    private static Long uniqueUsers(Metrics metrics) {
+        return metrics.knownSketches().map(sketches -> sketches.users().estimate()).orElse(null);
+    }
+
+    private static Map<String, Long> durationQuantiles(Metrics metrics, Quantiles quantiles) {
+        return metrics.knownSketches().map(sketches -> quantiles.of(sketches.durations())).orElse(null);
     }
 
     private static PartBody part(Metrics metrics) {
@@ -312,6 +327,24 @@ public final class JsonBodies {
         json.writeNumber(window.avgDurationMs());
         json.writeFieldName("duration_sum_ms");
         json.writeNumber(window.durationSumMs());
+        json.writeFieldName("unique_users");
+        if (window.uniqueUsers() == null) {
+            json.writeNull();
+        }
+        else {
+            json.writeNumber(window.uniqueUsers());
+        }
+        json.writeFieldName("duration_quantiles_ms");
+        if (window.durationQuantilesMs() == null) {
+            json.writeNull();
+        }
+        else {
+            json.writeStartObject();
+            for (Map.Entry<String, Long> quantile : window.durationQuantilesMs().entrySet()) {
+                json.writeNumberField(quantile.getKey(), quantile.getValue());
+            }
+            json.writeEndObject();
+        }
         json.writeObjectFieldStart("source");
         json.writeObjectFieldStart("batch");
         partFields(window.source().batch(), json);
