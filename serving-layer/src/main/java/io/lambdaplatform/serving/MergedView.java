@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,17 @@ public final class MergedView {
         summary("windows").record(merged.windows().size());
         return new MetricsAnswer(query, merged.windows(), reading.pointer().orElse(null), reading.coverage(), reading.gaps(),
                 merged.batchUsed(), merged.speedUsed(), merged.superseded());
+    }
+
+    /**
+     * The merged windows of each of {@code products} (distinct), as {@link #answer} merges one product's, under one batch
+     * pointer and one coverage; their rows are read a few products at a time, as {@link #acrossProducts} reads.
+     */
+    public ProductsAnswer answer(List<String> products, WindowRange range) {
+        Map<String, List<MergedWindow>> windows = new LinkedHashMap<>();
+        Reading reading = read(range, products, products.size(), merged -> windows.put(merged.productId(), merged.windows()));
+        summary("products").record(reading.productCount());
+        return new ProductsAnswer(range, windows, reading.pointer().orElse(null), reading.coverage(), reading.gaps());
     }
 
     /**

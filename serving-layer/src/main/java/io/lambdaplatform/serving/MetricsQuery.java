@@ -5,6 +5,9 @@ import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.InvalidEventException;
 
 import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.List;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -45,6 +48,32 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
         checkProductId(product);
         WindowRange range = WindowRange.parse(fromText, toText, granularityText, maxWindows);
         return new MetricsQuery(product, range.granularity(), range.from(), range.to());
+    }
+
+    /**
+     * Reads the {@code product} parameters of {@code GET /v1/metrics?product=a&product=b}: from 1 to {@code maxProducts}
+     * product ids, each by the event contract's rule; a product named twice is answered once.
+     *
+     * @throws InvalidQueryException naming {@code product}
+     */
+    public static List<String> parseProducts(List<String> productIds, int maxProducts) {
+        if (productIds == null || productIds.isEmpty()) {
+            throw new InvalidQueryException("product", "missing: name one or more products (product=a&product=b)");
+        }
+        Set<String> distinct = new LinkedHashSet<>();
+        for (String productId : productIds) {
+            try {
+                EventRules.checkProductId(productId);
+            }
+            catch (InvalidEventException e) {
+                throw new InvalidQueryException("product", abbreviate(e.rejection().detail()));
+            }
+            distinct.add(productId);
+        }
+        if (distinct.size() > maxProducts) {
+            throw new InvalidQueryException("product", "at most " + maxProducts + " products in one request, not " + distinct.size());
+        }
+        return List.copyOf(distinct);
     }
 
     /** The windows the query asks for. */

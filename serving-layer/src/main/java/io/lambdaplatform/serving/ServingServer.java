@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +54,8 @@ public final class ServingServer implements AutoCloseable {
     private static final int DEFAULT_SUGGESTIONS = 20;
     /** Products one request across products reads at most (two row ranges each); more is answered 422. */
     static final int MAX_PRODUCTS_PER_REQUEST = 1_000;
+    /** The most products one {@code GET /v1/metrics?product=…} names: each is one product's reads, a few at a time. */
+    static final int MAX_PRODUCTS_PER_METRICS = 50;
     private static final int DEFAULT_TOP = 10;
     private static final int MAX_TOP = 100;
     private static final String DEFAULT_TOP_GRANULARITY = "1h";
@@ -128,6 +131,7 @@ public final class ServingServer implements AutoCloseable {
             });
             javalin.routes.before("/v1/*", this::authorize);
             javalin.routes.get("/v1/metrics/{product_id}", this::metrics);
+            javalin.routes.get("/v1/metrics", this::metricsOfProducts);
             javalin.routes.get("/v1/status", this::status);
             javalin.routes.get("/v1/products", this::products);
             javalin.routes.get("/v1/totals", this::totals);
@@ -183,6 +187,18 @@ public final class ServingServer implements AutoCloseable {
                 ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
         MetricsAnswer answer = query.range().windowCount() > HEAVY_WINDOWS ? heavy(() -> mergedView().answer(query)) : mergedView().answer(query);
+        storeAnswered();
+        answer(ctx, JsonBodies.metrics(answer, quantiles));
+    }
+
+    /** {@code GET /v1/metrics?product=a&product=b&from&to&granularity}: several products' windows in one answer. */
+    private void metricsOfProducts(Context ctx) {
+        List<String> products = MetricsQuery.parseProducts(ctx.queryParams("product"), MAX_PRODUCTS_PER_METRICS);
+        WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
+        Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
+        ProductsAnswer answer = products.size() * range.windowCount() > HEAVY_WINDOWS
+                ? heavy(() -> mergedView().answer(products, range))
+                : mergedView().answer(products, range);
         storeAnswered();
         answer(ctx, JsonBodies.metrics(answer, quantiles));
     }

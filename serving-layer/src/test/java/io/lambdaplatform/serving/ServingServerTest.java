@@ -157,6 +157,35 @@ class ServingServerTest {
     }
 
     @Test
+    void severalProductsAreAnsweredTogetherEachAsItsOwnAnswerWouldBe() throws Exception {
+        start(null);
+        scenario.event("p-2", "2026-11-24T10:20:00Z", "2026-11-24T11:20:00Z", "2.00", 10).speedLayerRan();
+        String range = "from=2026-11-24T10:00:00Z&to=2026-11-24T12:00:00Z&granularity=1h";
+
+        JsonNode both = json(get("/v1/metrics?product=p-2&product=p-1&product=nobody&product=p-2&" + range));
+
+        assertThat(both.get("products").properties()).extracting(Map.Entry::getKey).containsExactly("p-2", "p-1", "nobody");
+        assertThat(both.get("products").get("p-1").get("windows"))
+                .isEqualTo(json(get("/v1/metrics/p-1?" + range)).get("windows"));
+        assertThat(both.get("products").get("p-2").get("windows")).singleElement()
+                .satisfies(window -> assertThat(window.get("event_count").asLong()).isEqualTo(1));
+        assertThat(both.get("products").get("nobody").get("windows")).isEmpty();
+        assertThat(both.get("granularity").asText()).isEqualTo("1h");
+        assertThat(both.get("batch").get("version").asLong()).isEqualTo(1);
+        assertThat(both.get("complete").asBoolean()).isTrue();
+
+        StringBuilder tooMany = new StringBuilder("/v1/metrics?" + range);
+        for (int i = 0; i <= ServingServer.MAX_PRODUCTS_PER_METRICS; i++) {
+            tooMany.append("&product=p-").append(i);
+        }
+        HttpResponse<String> refused = get(tooMany.toString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(json(refused).get("parameter").asText()).isEqualTo("product");
+        assertThat(json(get("/v1/metrics?" + range)).get("parameter").asText()).isEqualTo("product");
+        assertThat(json(get("/v1/metrics?product=bad%20id&" + range)).get("parameter").asText()).isEqualTo("product");
+    }
+
+    @Test
     void unalignedRangeIsEchoedAligned() throws Exception {
         start(null);
 
@@ -262,7 +291,7 @@ class ServingServerTest {
     void unknownRoutesAre404Json() throws Exception {
         start(null);
 
-        for (String path : List.of("/nope", "/v1/nope", "/v1/metrics", "/v1/metrics/p-1/extra", "/webjars/nothing.js")) {
+        for (String path : List.of("/nope", "/v1/nope", "/v1/metric", "/v1/metrics/p-1/extra", "/webjars/nothing.js")) {
             HttpResponse<String> response = get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             JsonNode body = json(response);
@@ -470,6 +499,7 @@ class ServingServerTest {
         JsonNode document = json(get("/openapi.json"));
         Map<String, String> samples = Map.of(
                 "/v1/metrics/{product_id}", "/v1/metrics/p-1?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=1h",
+                "/v1/metrics", "/v1/metrics?product=p-1&product=p-2&from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=1h",
                 "/v1/products", "/v1/products?prefix=p",
                 "/v1/totals", "/v1/totals?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&granularity=1h",
                 "/v1/top", "/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z");
@@ -491,7 +521,12 @@ class ServingServerTest {
             }
             checked++;
         }
-        assertThat(checked).isEqualTo(11);
+        assertThat(checked).isEqualTo(12);
+        // a window answers every documented field
+        JsonNode window = JSON.readTree(get(samples.get("/v1/metrics/{product_id}")).body()).get("windows").get(0);
+        for (JsonNode field : document.get("components").get("schemas").get("Window").get("required")) {
+            assertThat(window.has(field.asText())).as("a window has " + field).isTrue();
+        }
 
         // every documented error shape: 400, 404, 503
         JsonNode errorSchema = document.get("components").get("schemas").get("Error");

@@ -12,6 +12,7 @@ import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.serving.CrossProductAnswer;
 import io.lambdaplatform.serving.IngestGap;
 import io.lambdaplatform.serving.MergedWindow;
+import io.lambdaplatform.serving.ProductsAnswer;
 import io.lambdaplatform.serving.Quantiles;
 import io.lambdaplatform.serving.MetricsAnswer;
 import io.lambdaplatform.serving.PlatformStatus;
@@ -27,6 +28,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +65,20 @@ public final class JsonBodies {
             @JsonProperty("complete") boolean complete,
             @JsonProperty("incomplete") List<GapBody> incomplete,
             @JsonProperty("generated_at") String generatedAt) {}
+
+    /** {@code GET /v1/metrics?product=a&product=b}: each product's windows, under one coverage. */
+    public record ProductsMetricsBody(
+            @JsonProperty("granularity") String granularity,
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to,
+            @JsonProperty("products") Map<String, ProductWindowsBody> products,
+            @JsonProperty("batch") BatchBody batch,
+            @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("complete") boolean complete,
+            @JsonProperty("incomplete") List<GapBody> incomplete,
+            @JsonProperty("generated_at") String generatedAt) {}
+
+    public record ProductWindowsBody(@JsonProperty("windows") List<WindowBody> windows) {}
 
     public record WindowBody(
             @JsonProperty("start") String start,
@@ -199,6 +215,15 @@ public final class JsonBodies {
         return new MetricsBody(answer.query().productId(), answer.query().granularity().label(),
                 text(answer.query().from()), text(answer.query().to()), windows, batch(answer.batch()), speed(answer.speed()),
                 answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+    }
+
+    public static ProductsMetricsBody metrics(ProductsAnswer answer, Quantiles quantiles) {
+        WindowRange range = answer.range();
+        Map<String, ProductWindowsBody> products = new LinkedHashMap<>();
+        answer.products().forEach((product, windows) ->
+                products.put(product, new ProductWindowsBody(windows.stream().map(window -> window(window, quantiles)).toList())));
+        return new ProductsMetricsBody(range.granularity().label(), text(range.from()), text(range.to()), products, batch(answer.batch()),
+                speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
     public static TotalsBody totals(CrossProductAnswer answer, Quantiles quantiles) {

@@ -1,0 +1,45 @@
+package io.lambdaplatform.serving;
+
+import io.lambdaplatform.viewstore.BatchVersion;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The answer to one request for several products: each product's windows with events, as its own
+ * {@link MetricsAnswer} would have them, all merged under one batch pointer and one coverage.
+ *
+ * @param products     each product asked for, in the order asked, with its windows oldest first (empty: no events)
+ * @param batchVersion the batch version merged in, {@code null} before the first batch run
+ */
+public record ProductsAnswer(
+        WindowRange range,
+        Map<String, List<MergedWindow>> products,
+        BatchVersion batchVersion,
+        SpeedCoverage speed,
+        List<IngestGap> gaps) {
+
+    public ProductsAnswer {
+        requireNonNull(range, "range is null");
+        Map<String, List<MergedWindow>> copy = new LinkedHashMap<>();
+        requireNonNull(products, "products is null").forEach((product, windows) -> copy.put(product, List.copyOf(windows)));
+        products = Collections.unmodifiableMap(copy);
+        requireNonNull(speed, "speed is null");
+        gaps = List.copyOf(requireNonNull(gaps, "gaps is null"));
+    }
+
+    /** True when every event ingested before the speed watermark is in the numbers. */
+    public boolean complete() {
+        return gaps.isEmpty();
+    }
+
+    /** The batch version merged in, empty before the first batch run. */
+    public Optional<BatchVersion> batch() {
+        return Optional.ofNullable(batchVersion);
+    }
+}
