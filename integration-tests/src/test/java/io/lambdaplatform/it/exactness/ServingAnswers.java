@@ -3,6 +3,8 @@ package io.lambdaplatform.it.exactness;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.it.layers.LayerProcess;
+import io.lambdaplatform.model.DurationSketch;
+import io.lambdaplatform.model.UserSketch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -106,6 +108,7 @@ public final class ServingAnswers {
                         .isTrue();
                 Map<Instant, String> expected = truth.windows(product, granularity);
                 assertThat(windows(answer)).as("%s step %s: product %s at %s", baseUrl, step, product, granularity).isEqualTo(expected);
+                assertWithinSketchBounds(answer, truth.sketches(product, granularity), baseUrl + " step " + step + ": " + product + " at " + granularity);
                 windows += expected.size();
                 batch = answer.get("batch");
             }
@@ -117,6 +120,32 @@ public final class ServingAnswers {
         status.get("dead_letters").get("by_reason").properties().forEach(entry -> byReason.put(entry.getKey(), entry.getValue().asLong()));
         assertThat(byReason).as("%s step %s: dead letters by reason", baseUrl, step).isEqualTo(truth.invalidByReason());
         return new Checked(batch == null || batch.isNull() ? Optional.empty() : Optional.of(batch), windows, deadLetters);
+    }
+
+    /**
+     * Every window's distinct users within 3 standard errors of the truth's, and its p50, p95 and p99 durations each a
+     * duration whose true rank is within the KLL rank error of the asked one: the bounds docs/http-api.md states.
+     */
+    static void assertWithinSketchBounds(JsonNode answer, Map<Instant, Truth.SketchTruth> truth, String where) {
+        for (JsonNode window : answer.get("windows")) {
+            Instant start = Instant.parse(window.get("start").asText());
+            Truth.SketchTruth exact = truth.get(start);
+            String at = where + " window " + start;
+            assertThat(window.get("unique_users").isNull()).as("%s: unique_users known", at).isFalse();
+            long users = exact.users().size();
+            assertThat((double) Math.abs(window.get("unique_users").asLong() - users))
+                    .as("%s: %s distinct users estimated for %d", at, window.get("unique_users"), users)
+                    .isLessThanOrEqualTo(3 * UserSketch.relativeStandardError() * users);
+            JsonNode quantiles = window.get("duration_quantiles_ms");
+            assertThat(quantiles.isNull()).as("%s: duration quantiles known", at).isFalse();
+            for (Map.Entry<String, Double> rank : Map.of("p50", 0.5, "p95", 0.95, "p99", 0.99).entrySet()) {
+                long value = quantiles.get(rank.getKey()).asLong();
+                assertThat(rank.getValue()).as("%s: %s = %d, of true rank [%s, %s] among %d durations", at, rank.getKey(), value,
+                                exact.rank(value, false), exact.rank(value, true), exact.durations().length)
+                        .isBetween(exact.rank(value, false) - DurationSketch.normalizedRankError(),
+                                exact.rank(value, true) + DurationSketch.normalizedRankError());
+            }
+        }
     }
 
     /** Window start → the truth's description of its measures. */

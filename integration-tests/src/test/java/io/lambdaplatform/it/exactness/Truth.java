@@ -33,7 +33,23 @@ public final class Truth {
         GRANULARITIES.put("1d", 86_400_000L);
     }
 
-    public record SentEvent(String productId, String eventId, BigDecimal revenue, long durationMs, Instant eventTime) {}
+    /** @param userId {@code null} when the event names no user */
+    public record SentEvent(String productId, String eventId, String userId, BigDecimal revenue, long durationMs, Instant eventTime) {}
+
+    /** What a window's sketches estimate, exactly: its distinct users and its durations, sorted. */
+    public record SketchTruth(Set<String> users, long[] durations) {
+
+        /** The fraction of the window's durations below {@code value} ({@code inclusive}: at or below). */
+        public double rank(long value, boolean inclusive) {
+            int count = 0;
+            for (long duration : durations) {
+                if (duration < value || inclusive && duration == value) {
+                    count++;
+                }
+            }
+            return count / (double) durations.length;
+        }
+    }
 
     private final Map<String, SentEvent> firstCopies = new LinkedHashMap<>();
     private final Map<String, Long> invalidByReason = new TreeMap<>();
@@ -145,6 +161,28 @@ public final class Truth {
         }
         Map<Instant, String> windows = new TreeMap<>();
         counts.forEach((start, sums) -> windows.put(start, describe(sums[0], revenue.get(start), sums[1])));
+        return windows;
+    }
+
+    /** Window start → the distinct users and durations of the product's events in it, windows without events left out. */
+    public synchronized Map<Instant, SketchTruth> sketches(String productId, String granularity) {
+        long width = GRANULARITIES.get(granularity);
+        Map<Instant, Set<String>> users = new TreeMap<>();
+        Map<Instant, List<Long>> durations = new TreeMap<>();
+        for (SentEvent event : firstCopies.values()) {
+            if (!event.productId().equals(productId)) {
+                continue;
+            }
+            Instant start = Instant.ofEpochMilli(Math.floorDiv(event.eventTime().toEpochMilli(), width) * width);
+            Set<String> windowUsers = users.computeIfAbsent(start, key -> new HashSet<>());
+            if (event.userId() != null) {
+                windowUsers.add(event.userId());
+            }
+            durations.computeIfAbsent(start, key -> new ArrayList<>()).add(event.durationMs());
+        }
+        Map<Instant, SketchTruth> windows = new TreeMap<>();
+        users.forEach((start, windowUsers) -> windows.put(start,
+                new SketchTruth(windowUsers, durations.get(start).stream().mapToLong(Long::longValue).sorted().toArray())));
         return windows;
     }
 

@@ -109,7 +109,8 @@ public final class TruthSender implements AutoCloseable {
 
     private void sendEvent(byte[] key, byte[] value, Event event) {
         truth.sending(event.productId(), event.eventId());
-        Truth.SentEvent sent = new Truth.SentEvent(event.productId(), event.eventId(), event.revenue(), event.durationMs(), event.eventTime());
+        Truth.SentEvent sent = new Truth.SentEvent(event.productId(), event.eventId(), event.userId(), event.revenue(),
+                event.durationMs(), event.eventTime());
         send(key, value, metadata -> truth.valid(sent, metadata.partition(), metadata.timestamp()));
     }
 
