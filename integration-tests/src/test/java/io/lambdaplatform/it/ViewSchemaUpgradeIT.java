@@ -3,6 +3,7 @@ package io.lambdaplatform.it;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
@@ -29,7 +30,7 @@ class ViewSchemaUpgradeIT {
     private static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
 
     @Test
-    void addsTheExactDurationColumnAndStillReadsRowsWrittenBeforeIt(StackEndpoints stack) {
+    void addsTheExactDurationAndSketchColumnsAndStillReadsRowsWrittenBeforeThem(StackEndpoints stack) {
         try (CqlSession session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect()) {
             session.execute("CREATE KEYSPACE IF NOT EXISTS " + KEYSPACE
                     + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
@@ -47,13 +48,25 @@ class ViewSchemaUpgradeIT {
 
             CassandraBatchViews views = new CassandraBatchViews(session, KEYSPACE);
             assertThat(views.read(1, "p-old", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1)))
-                    .containsExactly(row("p-old", new Metrics(3, new BigDecimal("1.50"), 4200)));
+                    .containsExactly(row("p-old", new Metrics(3, new BigDecimal("1.50"), 4200)))
+                    .allSatisfy(old -> assertThat(old.metrics().sketches()).as("a row written before the sketches has none").isNull());
 
             Metrics huge = new Metrics(9_300_000, new BigDecimal("7.00"), new BigInteger("9300000000000000000"));
             try (var writer = views.writer(2)) {
                 writer.write(row("p-new", huge));
             }
             assertThat(views.read(2, "p-new", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1))).containsExactly(row("p-new", huge));
+
+            Metrics sketched = Metrics.of(new Event("e-1", "p-sketched", "u-1", BigDecimal.ONE, 40, DAY))
+                    .merge(Metrics.of(new Event("e-2", "p-sketched", "u-2", BigDecimal.ONE, 60, DAY)));
+            try (var writer = views.writer(2)) {
+                writer.write(row("p-sketched", sketched));
+            }
+            assertThat(views.read(2, "p-sketched", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1))).singleElement()
+                    .satisfies(read -> {
+                        assertThat(read).isEqualTo(row("p-sketched", sketched));
+                        assertThat(read.metrics().sketches().users().estimate()).isEqualTo(2);
+                    });
         }
     }
 
