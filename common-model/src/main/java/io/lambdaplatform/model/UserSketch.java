@@ -82,9 +82,12 @@ public final class UserSketch implements Serializable {
         if (isEmpty()) {
             return other;
         }
-        Union union = new Union(LG_K);
-        union.update(sketch());
-        union.update(other.sketch());
+        // The union starts as a copy of the larger sketch and takes the smaller one in: a fresh union would first copy
+        // both, register by register (tens of microseconds at lgK 12), for what is mostly one more user.
+        UserSketch larger = bytes.length >= other.bytes.length ? this : other;
+        UserSketch smaller = larger == this ? other : this;
+        Union union = Union.heapify(larger.bytes);
+        union.update(smaller.sketch());
         return new UserSketch(union.getResult(TYPE));
     }
 

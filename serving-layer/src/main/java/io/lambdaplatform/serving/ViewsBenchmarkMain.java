@@ -4,9 +4,12 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import picocli.CommandLine.Mixin;
 import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
+import io.lambdaplatform.model.DurationSketch;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.Sketches;
+import io.lambdaplatform.model.UserSketch;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
@@ -21,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -135,9 +139,19 @@ public final class ViewsBenchmarkMain implements Callable<Integer> {
                 products.size(), products.get(0), products.get(products.size() - 1), version.version(), cutoff, rows, deltas, speedStart);
     }
 
-    /** A window with {@code events} events whose revenue and durations vary with {@code seed}. */
+    /**
+     * A window with {@code events} events whose revenue and durations vary with {@code seed}, with the sketches such
+     * events give: users drawn from 5,000 (so a day's window holds most of them), durations spread around the mean.
+     */
     private static Metrics metrics(long seed, long events) {
         long cents = Math.floorMod(seed * 7919, 100_000) * events;
-        return new Metrics(events, BigDecimal.valueOf(cents, 2), events * (500 + Math.floorMod(seed, 1000)));
+        long meanDuration = 500 + Math.floorMod(seed, 1000);
+        Sketches sketches = Sketches.EMPTY;
+        for (long i = 0; i < events; i++) {
+            long spread = Math.floorMod(seed * 31 + i * 7, 2 * meanDuration + 1) - meanDuration;
+            sketches = sketches.merge(new Sketches(UserSketch.of("u-" + Math.floorMod(seed * 13 + i * 17, 5_000)),
+                    DurationSketch.of(meanDuration + spread)));
+        }
+        return new Metrics(events, BigDecimal.valueOf(cents, 2), BigInteger.valueOf(events * meanDuration), sketches);
     }
 }
