@@ -150,8 +150,8 @@ class ServingServerTest {
 
         JsonNode top = json(get("/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&by=unique_users&limit=1"));
         assertThat(top.get("by").asText()).isEqualTo("unique_users");
-        assertThat(top.get("top").get(0).get("product_id").asText()).isEqualTo("p-3");
-        assertThat(top.get("top").get(0).get("unique_users").asLong()).isEqualTo(3);
+        assertThat(top.get("products").get(0).get("product_id").asText()).isEqualTo("p-3");
+        assertThat(top.get("products").get(0).get("unique_users").asLong()).isEqualTo(3);
         JsonNode totals = json(get("/v1/totals?from=2026-11-24T10:00:00Z&to=2026-11-24T11:00:00Z&granularity=1h"));
         assertThat(totals.get("windows").get(0).get("unique_users").asLong()).as("p-1's events name no user").isEqualTo(3);
     }
@@ -275,16 +275,17 @@ class ServingServerTest {
         JsonNode top = json(get("/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&limit=1"));
         assertThat(top.get("granularity").asText()).isEqualTo("1h");
         assertThat(top.get("by").asText()).isEqualTo("events");
-        assertThat(top.get("products").asInt()).isEqualTo(2);
-        assertThat(top.get("top")).singleElement().satisfies(product -> {
+        assertThat(top.get("product_count").asInt()).isEqualTo(2);
+        assertThat(top.get("top")).as("the list under its earlier name").isEqualTo(top.get("products"));
+        assertThat(top.get("products")).singleElement().satisfies(product -> {
             assertThat(product.get("product_id").asText()).isEqualTo("p-2");
             assertThat(product.get("event_count").asLong()).isEqualTo(4);
             assertThat(product.get("revenue").asText()).isEqualTo("8.00");
             assertThat(product.get("avg_duration_ms").decimalValue()).isEqualByComparingTo("10");
         });
         JsonNode byRevenue = json(get("/v1/top?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z&by=revenue"));
-        assertThat(byRevenue.get("top")).extracting(product -> product.get("product_id").asText()).containsExactly("p-2", "p-1");
-        assertThat(byRevenue.get("top").get(1).get("revenue").asText()).isEqualTo("6.95");
+        assertThat(byRevenue.get("products")).extracting(product -> product.get("product_id").asText()).containsExactly("p-2", "p-1");
+        assertThat(byRevenue.get("products").get(1).get("revenue").asText()).isEqualTo("6.95");
     }
 
     @Test

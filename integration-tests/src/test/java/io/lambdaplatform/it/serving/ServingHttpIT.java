@@ -93,7 +93,7 @@ class ServingHttpIT {
         assertThat(totals.get("complete").asBoolean()).isTrue();
 
         JsonNode top = ServingFixture.json(authorized("/v1/top?" + range + "&limit=1"));
-        assertThat(top.get("top")).singleElement().satisfies(product -> {
+        assertThat(top.get("products")).singleElement().satisfies(product -> {
             assertThat(product.get("product_id").asText()).isEqualTo("it-http-a");
             assertThat(product.get("event_count").asLong()).isEqualTo(90);
         });

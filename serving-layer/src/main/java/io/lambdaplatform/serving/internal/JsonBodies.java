@@ -124,14 +124,21 @@ public final class JsonBodies {
             @JsonProperty("incomplete") List<GapBody> incomplete,
             @JsonProperty("generated_at") String generatedAt) {}
 
-    /** {@code GET /v1/top}: the products with the most events or revenue over the range. */
+    /**
+     * {@code GET /v1/top}: the products with the most events, revenue or distinct users over the range.
+     *
+     * @param productCount products with events in the range
+     * @param products     the top products, largest first
+     * @param top          the same list under its name before 0.2, kept for clients of that release
+     */
     public record TopBody(
             @JsonProperty("granularity") String granularity,
             @JsonProperty("from") String from,
             @JsonProperty("to") String to,
             @JsonProperty("by") String by,
             @JsonProperty("limit") int limit,
-            @JsonProperty("products") int products,
+            @JsonProperty("product_count") int productCount,
+            @JsonProperty("products") List<ProductBody> products,
             @JsonProperty("top") List<ProductBody> top,
             @JsonProperty("batch") BatchBody batch,
             @JsonProperty("speed") SpeedBody speed,
@@ -242,7 +249,7 @@ public final class JsonBodies {
                     new SourceBody(part(product.fromBatch()), part(product.fromSpeed())));
         }).toList();
         return new TopBody(range.granularity().label(), text(range.from()), text(range.to()), by.label(), limit, answer.products().size(),
-                top, batch(answer.batch()), speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+                top, top, batch(answer.batch()), speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
     private static BatchBody batch(Optional<BatchVersion> batch) {
