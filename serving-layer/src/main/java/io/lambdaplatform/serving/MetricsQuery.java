@@ -5,12 +5,12 @@ import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.InvalidEventException;
 
 import java.time.Instant;
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.List;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -45,7 +45,7 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
      */
     public static MetricsQuery parse(String productId, String fromText, String toText, String granularityText, int maxWindows) {
         String product = requireParameter("product_id", productId);
-        checkProductId(product);
+        checkProductId("product_id", product);
         WindowRange range = WindowRange.parse(fromText, toText, granularityText, maxWindows);
         return new MetricsQuery(product, range.granularity(), range.from(), range.to());
     }
@@ -62,12 +62,7 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
         }
         Set<String> distinct = new LinkedHashSet<>();
         for (String productId : productIds) {
-            try {
-                EventRules.checkProductId(productId);
-            }
-            catch (InvalidEventException e) {
-                throw new InvalidQueryException("product", abbreviate(e.rejection().detail()));
-            }
+            checkProductId("product", productId);
             distinct.add(productId);
         }
         if (distinct.size() > maxProducts) {
@@ -85,12 +80,12 @@ public record MetricsQuery(String productId, Granularity granularity, Instant fr
      * Applies the event contract's product-id rule (characters, length): the one rule, in common-model,
      * that both layers ingest by.
      */
-    private static void checkProductId(String productId) {
+    private static void checkProductId(String parameter, String productId) {
         try {
             EventRules.checkProductId(productId);
         }
         catch (InvalidEventException e) {
-            throw new InvalidQueryException("product_id", abbreviate(e.rejection().detail()));
+            throw new InvalidQueryException(parameter, abbreviate(e.rejection().detail()));
         }
     }
 
