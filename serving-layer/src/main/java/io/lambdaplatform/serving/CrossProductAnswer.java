@@ -5,7 +5,6 @@ import io.lambdaplatform.viewstore.BatchVersion;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -25,7 +24,7 @@ public record CrossProductAnswer(
         int productsRead,
         BatchVersion batchVersion,
         SpeedCoverage speed,
-        List<IngestGap> gaps) {
+        List<IngestGap> gaps) implements CoveredAnswer {
 
     /** What the top products are ranked by: the larger first, ties by product id. */
     public enum Measure {
@@ -76,15 +75,5 @@ public record CrossProductAnswer(
                 .sorted(by.ascending.reversed().thenComparing(ProductTotal::productId))
                 .limit(limit)
                 .toList();
-    }
-
-    /** True when every event ingested before the speed watermark is in the numbers. */
-    public boolean complete() {
-        return gaps.isEmpty();
-    }
-
-    /** The batch version merged in, empty before the first batch run. */
-    public Optional<BatchVersion> batch() {
-        return Optional.ofNullable(batchVersion);
     }
 }

@@ -3,7 +3,6 @@ package io.lambdaplatform.serving;
 import io.lambdaplatform.viewstore.BatchVersion;
 
 import java.util.List;
-import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -26,22 +25,12 @@ public record MetricsAnswer(
         List<IngestGap> gaps,
         int batchRows,
         int speedRows,
-        int speedRowsSuperseded) {
+        int speedRowsSuperseded) implements CoveredAnswer {
 
     public MetricsAnswer {
         requireNonNull(query, "query is null");
         windows = List.copyOf(requireNonNull(windows, "windows is null"));
         requireNonNull(speed, "speed is null");
         gaps = List.copyOf(requireNonNull(gaps, "gaps is null"));
-    }
-
-    /** True when every event ingested before the speed watermark is in the numbers. */
-    public boolean complete() {
-        return gaps.isEmpty();
-    }
-
-    /** The batch version merged in, empty before the first batch run. */
-    public Optional<BatchVersion> batch() {
-        return Optional.ofNullable(batchVersion);
     }
 }

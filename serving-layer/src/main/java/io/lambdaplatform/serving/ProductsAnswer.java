@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,7 +21,7 @@ public record ProductsAnswer(
         Map<String, List<MergedWindow>> products,
         BatchVersion batchVersion,
         SpeedCoverage speed,
-        List<IngestGap> gaps) {
+        List<IngestGap> gaps) implements CoveredAnswer {
 
     public ProductsAnswer {
         requireNonNull(range, "range is null");
@@ -31,15 +30,5 @@ public record ProductsAnswer(
         products = Collections.unmodifiableMap(copy);
         requireNonNull(speed, "speed is null");
         gaps = List.copyOf(requireNonNull(gaps, "gaps is null"));
-    }
-
-    /** True when every event ingested before the speed watermark is in the numbers. */
-    public boolean complete() {
-        return gaps.isEmpty();
-    }
-
-    /** The batch version merged in, empty before the first batch run. */
-    public Optional<BatchVersion> batch() {
-        return Optional.ofNullable(batchVersion);
     }
 }
