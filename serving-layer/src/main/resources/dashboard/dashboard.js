@@ -1,6 +1,8 @@
 // The serving layer's dashboard. Without a product it shows the whole platform (GET /v1/totals, /v1/top,
 // /v1/status); with one, that product's merged metrics (GET /v1/metrics/{product}). Both refresh on a timer.
-// Product, range and granularity live in the URL, so a view can be shared.
+// Product, range, granularity and the top table's ranking live in the URL, so a view can be shared.
+// Distinct users and duration quantiles are approximate (sketches); null where views written before this release
+// hold part of a window, shown as "–" with a title saying so.
 // Everything it loads comes from this service (Chart.js from the jar's WebJar), so it works offline.
 // window.lambdaDashboard exposes the last answers and the charts, for people debugging and for the browser test.
 'use strict';
@@ -10,7 +12,9 @@
   const SPEED_COLOUR = 'rgba(232, 131, 40, 0.85)';
   const CUTOFF_COLOUR = '#a4300b';
   const GRANULARITY_MS = { '5m': 300000, '1h': 3600000, '1d': 86400000 };
-  const PARAMS = ['product', 'range', 'granularity', 'from', 'to'];
+  const PARAMS = ['product', 'range', 'granularity', 'from', 'to', 'by'];
+  const QUANTILE_COLOURS = { p50: '#3670c6', p95: '#e88328', p99: '#a4300b' };
+  const UNKNOWN_TITLE = 'not known for views written before this release';
   const TICK_STEPS_MS = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160, 43200].map((minutes) => minutes * 60000);
 
   const state = {
@@ -49,6 +53,23 @@
 
   function count(value) {
     return integers.format(value);
+  }
+
+  /** A table cell of an approximate value: "–" with a title saying why where the API answers null. */
+  function known(value, format) {
+    return value === null || value === undefined ? { text: '–', title: UNKNOWN_TITLE } : format(value);
+  }
+
+  function quantile(quantiles, label) {
+    return quantiles ? quantiles[label] : null;
+  }
+
+  /** Shows a value, or "–" with the title of an unknown one. */
+  function show(element, cell) {
+    const unknown = typeof cell === 'object';
+    element.textContent = unknown ? cell.text : cell;
+    element.title = unknown ? cell.title : '';
+    element.classList.toggle('unknown', unknown);
   }
 
   function headers() {
@@ -144,7 +165,7 @@
             type: 'linear', stacked, offset: false,
             ticks: { maxRotation: 0, autoSkipPadding: 24, callback: (value) => tickLabel(value, state.granularity) },
           },
-          y: { stacked, beginAtZero: true, ticks: { callback: (value) => integers.format(value) } },
+          y: { stacked, beginAtZero: true, ticks: { precision: 0, callback: (value) => integers.format(value) } },
         },
         plugins: {
           cutoffLine: { at: null },
@@ -168,11 +189,26 @@
     ], true);
   }
 
+  function usersChart(id) {
+    return chart(id, 'bar', [{ label: 'distinct users ≈', data: [], backgroundColor: '#3d4a5c' }], false);
+  }
+
+  function quantilesChart(id) {
+    return chart(id, 'line', ['p50', 'p95', 'p99'].map((label) => ({
+      label: label + ' (ms)', data: [], borderColor: QUANTILE_COLOURS[label], backgroundColor: QUANTILE_COLOURS[label],
+      spanGaps: false, pointRadius: 2,
+    })), false);
+  }
+
   function createCharts() {
     state.charts.overviewCount = barChart('ov-count-chart');
     state.charts.overviewRevenue = barChart('ov-revenue-chart');
+    state.charts.overviewUsers = usersChart('ov-users-chart');
+    state.charts.overviewQuantiles = quantilesChart('ov-quantiles-chart');
     state.charts.count = barChart('count-chart');
     state.charts.revenue = barChart('revenue-chart');
+    state.charts.users = usersChart('users-chart');
+    state.charts.quantiles = quantilesChart('quantiles-chart');
     state.charts.duration = chart('duration-chart', 'line', [
       { label: 'average duration (ms)', data: [], borderColor: '#3d4a5c', backgroundColor: '#3d4a5c', spanGaps: false, pointRadius: 2 },
     ], false);
@@ -199,6 +235,33 @@
     target.data.datasets[0].data = all.map((slot) => point(slot, 'batch'));
     target.data.datasets[1].data = all.map((slot) => point(slot, 'speed'));
     axis(target, answer);
+  }
+
+  // Distinct users per window: no bar where the window has no events or its users are not known.
+  function drawUsers(target, answer) {
+    target.data.datasets[0].data = everyWindow(answer).map((slot) => {
+      const users = slot.window ? slot.window.unique_users : null;
+      return { x: slot.middle, y: users === null ? null : users, start: slot.start };
+    });
+    axis(target, answer);
+  }
+
+  // p50 / p95 / p99 per window: gaps where the window has no events or its durations are not known.
+  function drawQuantiles(target, answer) {
+    const all = everyWindow(answer);
+    ['p50', 'p95', 'p99'].forEach((label, index) => {
+      target.data.datasets[index].data = all.map((slot) => {
+        const value = slot.window ? quantile(slot.window.duration_quantiles_ms, label) : null;
+        return { x: slot.middle, y: value === null || value === undefined ? null : value, start: slot.start };
+      });
+    });
+    axis(target, answer);
+  }
+
+  /** The window with the largest value, among those whose value is known; null when none is. */
+  function largest(windows, value) {
+    return windows.filter((w) => value(w) !== null && value(w) !== undefined)
+      .reduce((best, w) => (best === null || value(w) > value(best) ? w : best), null);
   }
 
   function axis(target, answer) {
@@ -252,7 +315,9 @@
       const row = document.createElement('tr');
       cells.forEach((value, index) => {
         const cell = document.createElement('td');
-        if (onClick && index === 0) {
+        if (typeof value === 'object') {
+          show(cell, value);
+        } else if (onClick && index === 0) {
           const link = document.createElement('a');
           link.href = '?product=' + encodeURIComponent(value) + '&range=' + encodeURIComponent($('range').value)
             + '&granularity=' + encodeURIComponent($('granularity').value);
@@ -304,8 +369,12 @@
     state.lastRate = rate(totals, events);
     $('ov-rate').textContent = state.lastRate === null ? 'measuring…' : oneDecimal.format(state.lastRate);
     showCompleteness($('ov-completeness'), totals);
+    drawUsers(state.charts.overviewUsers, totals);
+    drawQuantiles(state.charts.overviewQuantiles, totals);
+    renderSketchCards(totals);
 
-    rows($('top-table'), top.top.map((p) => [p.product_id, count(p.event_count), decimal(p.revenue), oneDecimal.format(Number(p.avg_duration_ms))]),
+    rows($('top-table'), top.top.map((p) => [p.product_id, count(p.event_count), decimal(p.revenue), oneDecimal.format(Number(p.avg_duration_ms)),
+      known(p.unique_users, count), known(quantile(p.duration_quantiles_ms, 'p95'), count)]),
       (product) => openProduct(product));
     $('ov-batch').textContent = status.batch
       ? batchText(status.batch) + '; age ' + duration(status.batch.age_seconds) + ', ' + count(status.batch.event_count) + ' events'
@@ -315,6 +384,29 @@
     rows($('partitions-table'), status.speed.partitions.map((p) => [p.partition, p.watermark, duration(p.lag_seconds)]));
     $('ov-dead-total').textContent = count(status.dead_letters.total) + ' records dead-lettered to events.dlq';
     rows($('dead-letters-table'), Object.entries(status.dead_letters.by_reason).map(([reason, n]) => [reason, count(n)]));
+  }
+
+  /**
+   * Distinct users and p95 per window cannot be added up over the range (a user counts in every window they are seen in;
+   * quantiles do not add), so the cards show the window with the most users and the one with the largest p95, saying
+   * which; over a range of one window (e.g. a day at 1d) that is the range's own estimate.
+   */
+  function renderSketchCards(totals) {
+    const windows = totals.windows;
+    const unknown = windows.filter((w) => w.unique_users === null).length;
+    const unknownNote = unknown ? '; ' + count(unknown) + (unknown === 1 ? ' window ' : ' windows ') + UNKNOWN_TITLE : '';
+    const where = (w) => (windows.length === 1 && w.start === totals.from && w.end === totals.to
+      ? 'over the whole range' : 'in the window from ' + w.start + ' (' + totals.granularity + ')');
+    const busiest = largest(windows, (w) => w.unique_users);
+    show($('ov-users'), busiest ? '≈ ' + count(busiest.unique_users) : (windows.length ? known(null) : '–'));
+    $('ov-users-note').textContent = busiest
+      ? 'most ' + where(busiest) + '; windows cannot be added: a user counts in each window they are seen in' + unknownNote
+      : (windows.length ? UNKNOWN_TITLE : 'no events in the range');
+    const slowest = largest(windows, (w) => quantile(w.duration_quantiles_ms, 'p95'));
+    show($('ov-p95'), slowest ? count(slowest.duration_quantiles_ms.p95) + ' ms' : (windows.length ? known(null) : '–'));
+    $('ov-p95-note').textContent = slowest
+      ? 'largest ' + where(slowest) + '; 95 % of its events took at most this long' + unknownNote
+      : (windows.length ? UNKNOWN_TITLE : 'no events in the range');
   }
 
   /**
@@ -340,9 +432,13 @@
       x: slot.middle, y: slot.window ? Number(slot.window.avg_duration_ms) : null, start: slot.start,
     }));
     axis(durations, answer);
+    drawUsers(state.charts.users, answer);
+    drawQuantiles(state.charts.quantiles, answer);
 
     rows($('windows-table'), answer.windows.map((w) => [w.start, w.end, count(w.event_count), decimal(w.revenue),
-      oneDecimal.format(Number(w.avg_duration_ms)), count(w.source.batch.event_count), count(w.source.speed.event_count)]));
+      oneDecimal.format(Number(w.avg_duration_ms)), known(w.unique_users, count),
+      ...['p50', 'p95', 'p99'].map((label) => known(quantile(w.duration_quantiles_ms, label), count)),
+      count(w.source.batch.event_count), count(w.source.speed.event_count)]));
     const total = answer.windows.reduce((sum, w) => sum + w.event_count, 0);
     $('summary').textContent = count(answer.windows.length) + ' windows with events, ' + count(total) + ' events, '
       + answer.from + ' to ' + answer.to;
@@ -360,7 +456,7 @@
       } else {
         const [totals, top, status] = await Promise.all([
           getJson('/v1/totals?' + rangeQuery(range)),
-          getJson('/v1/top?' + rangeQuery(range) + '&limit=10'),
+          getJson('/v1/top?' + rangeQuery(range) + '&by=' + encodeURIComponent($('by').value) + '&limit=10'),
           getJson('/v1/status'),
         ]);
         renderOverview(totals, top, status);
@@ -405,6 +501,7 @@
     if (product) params.set('product', product);
     params.set('range', $('range').value);
     params.set('granularity', $('granularity').value);
+    if (!product && $('by').value !== 'events') params.set('by', $('by').value);
     if ($('range').value === 'custom') {
       params.set('from', $('from').value.trim());
       params.set('to', $('to').value.trim());
@@ -426,6 +523,7 @@
       const value = params.get(name);
       if (value !== null) $(name).value = value;
       else if (name === 'product' || name === 'from' || name === 'to') $(name).value = '';
+      else if (name === 'by') $(name).value = 'events';
     });
   }
 
@@ -446,6 +544,7 @@
     readUrl();
     $('range').addEventListener('change', () => $('query').classList.toggle('custom-range', $('range').value === 'custom'));
     $('product').addEventListener('input', suggest);
+    $('by').addEventListener('change', () => showView(true));
     $('query').addEventListener('submit', (event) => {
       event.preventDefault();
       showView(true);
