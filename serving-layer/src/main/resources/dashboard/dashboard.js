@@ -373,7 +373,7 @@
     drawQuantiles(state.charts.overviewQuantiles, totals);
     renderSketchCards(totals);
 
-    rows($('top-table'), top.top.map((p) => [p.product_id, count(p.event_count), decimal(p.revenue), oneDecimal.format(Number(p.avg_duration_ms)),
+    rows($('top-table'), top.products.map((p) => [p.product_id, count(p.event_count), decimal(p.revenue), oneDecimal.format(Number(p.avg_duration_ms)),
       known(p.unique_users, count), known(quantile(p.duration_quantiles_ms, 'p95'), count)]),
       (product) => openProduct(product));
     $('ov-batch').textContent = status.batch
