@@ -1,11 +1,11 @@
 package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.batch.MasterDataset;
+import io.lambdaplatform.model.DurationSketch;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Measure;
-import io.lambdaplatform.model.DurationSketch;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.SketchMeasure;
 import io.lambdaplatform.model.Sketches;
