@@ -94,6 +94,7 @@ public final class MasterDataset {
             .add(RecordJudge.VERDICT.apply(RecordJudge.REJECTION_REASON))
             .add(RecordJudge.VERDICT.apply(EventCodec.PRODUCT_ID))
             .add(RecordJudge.VERDICT.apply(EventCodec.EVENT_ID))
+            .add(RecordJudge.VERDICT.apply(EventCodec.USER_ID))
             .add(RecordJudge.VERDICT.apply(EventCodec.EVENT_TIME))
             .add(RecordJudge.VERDICT.apply(EventCodec.REVENUE))
             .add(RecordJudge.VERDICT.apply(EventCodec.DURATION_MS));
@@ -101,11 +102,12 @@ public final class MasterDataset {
     /**
      * The columns of {@link #judged}: {@code ingest_ms} (the ingest_eff in epoch milliseconds), {@code partition},
      * {@code offset}, the verdict ({@code valid}, {@code rejection_reason}) and the decoded event's {@code product_id},
-     * {@code event_id}, {@code event_time}, {@code revenue}, {@code duration_ms} (null for an invalid record).
+     * {@code event_id}, {@code user_id}, {@code event_time}, {@code revenue}, {@code duration_ms} (null for an invalid
+     * record; {@code user_id} also for an event that names no user).
      */
     public static final List<String> JUDGED_COLUMNS = List.of(INGEST_MILLIS, PARTITION, OFFSET, RecordJudge.VALID,
-            RecordJudge.REJECTION_REASON, EventCodec.PRODUCT_ID, EventCodec.EVENT_ID, EventCodec.EVENT_TIME, EventCodec.REVENUE,
-            EventCodec.DURATION_MS);
+            RecordJudge.REJECTION_REASON, EventCodec.PRODUCT_ID, EventCodec.EVENT_ID, EventCodec.USER_ID, EventCodec.EVENT_TIME,
+            EventCodec.REVENUE, EventCodec.DURATION_MS);
 
     private static final long DAY_MILLIS = 86_400_000L;
 
@@ -280,8 +282,8 @@ public final class MasterDataset {
         List<ArchivedRange> decoded = ranges.stream().filter(range -> !range.judgedWith(EventRules.VERSION)).toList();
         Dataset<Row> typedRecords = read(paths(typed), TYPED_READ_SCHEMA)
                 .select(col(INGEST_EFF), col(PARTITION), col(OFFSET), col(RecordJudge.VALID), col(RecordJudge.REJECTION_REASON),
-                        col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID), col(EventCodec.EVENT_TIME), col(EventCodec.REVENUE),
-                        col(EventCodec.DURATION_MS));
+                        col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID), col(EventCodec.USER_ID), col(EventCodec.EVENT_TIME),
+                        col(EventCodec.REVENUE), col(EventCodec.DURATION_MS));
         Dataset<Row> records = judgedColumns(typedRecords, cutoff);
         List<ArchivedRange> ordered = decoded.stream().filter(ArchivedRange::ingestEff).toList();
         List<ArchivedRange> legacy = decoded.stream().filter(range -> !range.ingestEff()).toList();
@@ -345,7 +347,7 @@ public final class MasterDataset {
         return records
                 .select(unix_millis(col(INGEST_EFF)).as(INGEST_MILLIS), col(PARTITION), col(OFFSET), col(RecordJudge.VALID),
                         col(RecordJudge.REJECTION_REASON), col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID),
-                        col(EventCodec.EVENT_TIME), col(EventCodec.REVENUE), col(EventCodec.DURATION_MS))
+                        col(EventCodec.USER_ID), col(EventCodec.EVENT_TIME), col(EventCodec.REVENUE), col(EventCodec.DURATION_MS))
                 .where(col(INGEST_MILLIS).lt(cutoff.toEpochMilli()));
     }
 

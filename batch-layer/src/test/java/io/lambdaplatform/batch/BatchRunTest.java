@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
+import static io.lambdaplatform.batch.RecomputeStageTest.exact;
 import static io.lambdaplatform.batch.RecomputeStageTest.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -106,10 +107,10 @@ class BatchRunTest {
         assertThat(third.live().version()).isEqualTo(3);
         assertThat(third.recompute().orElseThrow().duplicatesDropped()).isEqualTo(1);
         assertThat(views.versions()).extracting(BatchVersion::version).containsExactly(3L, 2L);
-        assertThat(views.read(3, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(3650L * 86400))).containsExactly(
+        assertThat(exact(views.read(3, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(3650L * 86400)))).containsExactly(
                 row("p1", Granularity.ONE_HOUR, "2026-11-24T09:00:00Z", 2, "3.75", 30));
         assertThat(views.rollback()).map(BatchVersion::version).contains(2L);
-        assertThat(views.read(2, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(3650L * 86400))).containsExactly(
+        assertThat(exact(views.read(2, "p1", Granularity.ONE_HOUR, DAY, DAY.plusSeconds(3650L * 86400)))).containsExactly(
                 row("p1", Granularity.ONE_HOUR, "2026-11-24T09:00:00Z", 2, "3.75", 30));
     }
 
@@ -145,7 +146,7 @@ class BatchRunTest {
         assertThat(store.current()).contains(v1);
         assertThat(store.versions()).extracting(BatchVersion::version, BatchVersion::isPublished)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, false), org.assertj.core.groups.Tuple.tuple(1L, true));
-        assertThat(store.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(3650L * 86400))).containsExactly(
+        assertThat(exact(store.read(1, "p1", Granularity.ONE_DAY, DAY, DAY.plusSeconds(3650L * 86400)))).containsExactly(
                 row("p1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", 1, "1.25", 10));
 
         BatchRunSummary retried = BatchRun.run(spark, config, healthy, FixedIngestLog.brokersAhead(), at("2026-11-24T11:02:40Z"));

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import static io.lambdaplatform.batch.RecomputeStageTest.exact;
 import static io.lambdaplatform.batch.RecomputeStageTest.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
@@ -65,7 +66,7 @@ class ImportStageTest {
         SharedBatchViews factory = SharedBatchViews.fresh("import-json-" + dir.getFileName());
         RecomputeResult result = RecomputeStage.run(spark, config, IMPORTED_AT.plusSeconds(60), factory, Clock.systemUTC());
         assertThat(result.duplicatesDropped()).isEqualTo(1);
-        assertThat(factory.open().read(1, "p1", Granularity.ONE_HOUR, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400)))
+        assertThat(exact(factory.open().read(1, "p1", Granularity.ONE_HOUR, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400))))
                 .containsExactly(row("p1", Granularity.ONE_HOUR, "2026-11-20T10:00:00Z", 2, "20.00", 400));
     }
 
@@ -111,7 +112,7 @@ class ImportStageTest {
         assertThat(report.rejectedByReason()).containsExactly(entry("invalid-value", 1L));
         SharedBatchViews factory = SharedBatchViews.fresh("import-parquet-" + dir.getFileName());
         RecomputeStage.run(spark, config, IMPORTED_AT.plusSeconds(1), factory, Clock.systemUTC());
-        assertThat(factory.open().read(1, "p7", Granularity.FIVE_MINUTES, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400)))
+        assertThat(exact(factory.open().read(1, "p7", Granularity.FIVE_MINUTES, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400))))
                 .containsExactly(row("p7", Granularity.FIVE_MINUTES, "2026-11-21T06:00:00Z", 2, "0.30", 30));
     }
 

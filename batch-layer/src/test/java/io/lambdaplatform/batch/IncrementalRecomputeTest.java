@@ -1,8 +1,12 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.ViewAggregation;
 import io.lambdaplatform.model.EventRules;
+import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Sketches;
 import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.sql.SparkSession;
@@ -22,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A full recompute against a full recompute followed by an incremental run, on the same master dataset: identical
- * views. And the cases where a run recomputes in full instead.
+ * views, sketches included (every window holds fewer than 200 events: the KLL sketches are exact). And the cases where
+ * a run recomputes in full instead.
  */
 class IncrementalRecomputeTest {
 
@@ -41,11 +46,11 @@ class IncrementalRecomputeTest {
         dir = tempDir;
         config = TestConfigs.local(dir.resolve("master"));
         new MasterRecords()
-                .add(event("e1", "p1", "10.10", 100, "2026-11-24T10:02:00Z"), "2026-11-24T10:02:01Z", 0, 0)
-                .add(event("e2", "p1", "0.10", 200, "2026-11-24T10:03:00Z"), "2026-11-24T10:03:01Z", 0, 1)
-                // Two copies in the old range: the lower partition of the same millisecond counts.
-                .add(event("e3", "p2", "2.00", 20, "2026-11-24T10:20:00Z"), "2026-11-24T10:20:00Z", 2, 0)
-                .add(event("e3", "p2", "3.00", 30, "2026-11-24T10:20:00Z"), "2026-11-24T10:20:00Z", 1, 0)
+                .add(event("e1", "p1", "u1", "10.10", 100, "2026-11-24T10:02:00Z"), "2026-11-24T10:02:01Z", 0, 0)
+                .add(event("e2", "p1", "u2", "0.10", 200, "2026-11-24T10:03:00Z"), "2026-11-24T10:03:01Z", 0, 1)
+                // Two copies in the old range: the lower partition of the same millisecond counts, with its user.
+                .add(event("e3", "p2", "u3", "2.00", 20, "2026-11-24T10:20:00Z"), "2026-11-24T10:20:00Z", 2, 0)
+                .add(event("e3", "p2", "u4", "3.00", 30, "2026-11-24T10:20:00Z"), "2026-11-24T10:20:00Z", 1, 0)
                 .raw("p9", E9_JSON, "2026-11-24T10:40:00Z", 1, 1)
                 .add(event("e4", "p2", "-5.00", 50, "2026-11-23T23:59:59.999Z"), "2026-11-24T10:50:00Z", 1, 2)
                 .writeRange(spark, config.masterPath(), "1970-01-01T00:00:00Z", C0.toString());
@@ -54,17 +59,17 @@ class IncrementalRecomputeTest {
     /** The second range: new events, late ones into old windows, copies of old events and of an invalid old record. */
     private void newRecords() {
         new MasterRecords()
-                // A copy of e1 (first copy below C0): dropped, its revenue never counts.
-                .add(event("e1", "p1", "99.99", 999, "2026-11-24T10:02:00Z"), "2026-11-24T11:10:00Z", 0, 2)
+                // A copy of e1 (first copy below C0) of another user: dropped, its revenue, duration and user never count.
+                .add(event("e1", "p1", "u9", "99.99", 999, "2026-11-24T10:02:00Z"), "2026-11-24T11:10:00Z", 0, 2)
                 // Late: into yesterday's windows, which the old version already has (e4).
-                .add(event("e5", "p2", "1.25", 5, "2026-11-23T23:58:00Z"), "2026-11-24T11:20:00Z", 1, 3)
-                // Late into today's 10:00 windows of p1.
-                .add(event("e6", "p1", "0.05", 6, "2026-11-24T10:01:00Z"), "2026-11-24T11:21:00Z", 0, 3)
+                .add(event("e5", "p2", "u1", "1.25", 5, "2026-11-23T23:58:00Z"), "2026-11-24T11:20:00Z", 1, 3)
+                // Late into today's 10:00 windows of p1, of a user they already have.
+                .add(event("e6", "p1", "u2", "0.05", 6, "2026-11-24T10:01:00Z"), "2026-11-24T11:21:00Z", 0, 3)
                 // e9's first copy below C0 was invalid: this valid copy is the first that counts.
-                .add(event("e9", "p9", "7.00", 7, "2026-11-24T10:40:00Z"), "2026-11-24T11:30:00Z", 2, 1)
-                // Two new copies of a new event: the earlier one counts.
-                .add(event("e10", "p1", "4.00", 40, "2026-11-24T11:40:00Z"), "2026-11-24T11:41:00Z", 2, 2)
-                .add(event("e10", "p1", "5.00", 50, "2026-11-24T11:40:00Z"), "2026-11-24T11:40:00Z", 1, 4)
+                .add(event("e9", "p9", "u5", "7.00", 7, "2026-11-24T10:40:00Z"), "2026-11-24T11:30:00Z", 2, 1)
+                // Two new copies of a new event: the earlier one counts, with its user.
+                .add(event("e10", "p1", "u6", "4.00", 40, "2026-11-24T11:40:00Z"), "2026-11-24T11:41:00Z", 2, 2)
+                .add(event("e10", "p1", "u7", "5.00", 50, "2026-11-24T11:40:00Z"), "2026-11-24T11:40:00Z", 1, 4)
                 // A product the old version never had.
                 .add(event("e11", "p7", "1000000000.01", 1, "2026-11-24T11:55:00Z"), "2026-11-24T11:59:59.999Z", 0, 4)
                 .raw("p1", "{not json", "2026-11-24T11:50:00Z", 0, 5)
@@ -93,7 +98,13 @@ class IncrementalRecomputeTest {
 
         List<ViewRow> expected = allRows(full.open(), recomputed.version().version());
         assertThat(allRows(incremental.open(), second.version().version())).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(expected).hasSize(17);
+        assertThat(expected).hasSize(17).allSatisfy(row -> assertThat(row.metrics().sketches()).as(row.key().toString()).isNotNull());
+        // p1 today: e1 (u1, 100 ms), e2 (u2, 200 ms), e6 (u2, 6 ms), e10's first copy (u7, 50 ms).
+        Sketches p1 = expected.stream().filter(row -> row.key().productId().equals("p1") && row.key().window().granularity() == Granularity.ONE_DAY)
+                .findFirst().orElseThrow().metrics().sketches();
+        assertThat(p1.users().estimate()).isEqualTo(3);
+        assertThat(List.of(p1.durations().count(), p1.durations().quantile(0), p1.durations().quantile(0.5), p1.durations().quantile(1)))
+                .containsExactly(4L, 6L, 50L, 200L);
         assertThat(second.eventsCounted()).isEqualTo(recomputed.eventsCounted()).isEqualTo(9);
         assertThat(second.viewRows()).isEqualTo(recomputed.viewRows()).isEqualTo(17);
         assertThat(incremental.open().current().orElseThrow().eventCount()).isEqualTo(9);
@@ -102,6 +113,40 @@ class IncrementalRecomputeTest {
         assertThat(second.rejected()).isEqualTo(1);
         assertThat(second.duplicatesDropped()).isEqualTo(2);
         assertThat(first.eventsCounted() + 5).isEqualTo(second.eventsCounted());
+    }
+
+    @Test
+    void aVersionWithoutSketchesIsRecomputedInFull() {
+        // What the release before the sketches recorded and wrote: its definition, rows without sketches.
+        String before = "measures event_count=count:scale0 revenue=sum(revenue):scale2 duration_sum_ms=sum(duration_ms):scale0; "
+                + "granularities 5m 1h 1d";
+        SharedBatchViews current = SharedBatchViews.fresh("current-" + dir.getFileName());
+        RecomputeResult computed = RecomputeStage.run(spark, config, C0, current, at(C0.plusSeconds(60)));
+        SharedBatchViews store = SharedBatchViews.fresh("before-" + dir.getFileName());
+        BatchViews old = store.open();
+        BatchVersion version = old.begin(C0, C0.plusSeconds(60));
+        try (BatchViewWriter writer = old.writer(version.version())) {
+            allRows(current.open(), computed.version().version())
+                    .forEach(row -> writer.write(new ViewRow(row.key(), row.metrics().withSketches(null))));
+        }
+        old.recordBuild(new BatchBuild(version.version(), BatchBuild.Kind.FULL, BatchViews.NO_VERSION, EventRules.VERSION, before,
+                computed.build().basis(), C0.plusSeconds(60)));
+        old.publish(version.version(), computed.viewRows(), computed.eventsCounted(), C0.plusSeconds(60));
+        newRecords();
+
+        RecomputeResult next = RecomputeStage.run(spark, config, C1, store, at(C1.plusSeconds(60)));
+        SharedBatchViews full = SharedBatchViews.fresh("full-" + dir.getFileName());
+        RecomputeResult recomputed = RecomputeStage.run(spark, config, C1, full, at(C1.plusSeconds(60)));
+
+        assertThat(ViewAggregation.definition()).isEqualTo("measures event_count=count:scale0 revenue=sum(revenue):scale2 "
+                + "duration_sum_ms=sum(duration_ms):scale0; sketches unique_users=hll(user_id):lgk12 "
+                + "duration_quantiles=kll(duration_ms):k200; granularities 5m 1h 1d");
+        assertThat(next.build().kind()).isEqualTo(BatchBuild.Kind.FULL);
+        assertThat(next.fullReason().orElseThrow()).isEqualTo("version 1 was aggregated as \"" + before + "\", the views are now \""
+                + ViewAggregation.definition() + "\"");
+        List<ViewRow> rows = allRows(store.open(), next.version().version());
+        assertThat(rows).hasSize(17).containsExactlyInAnyOrderElementsOf(allRows(full.open(), recomputed.version().version()))
+                .allSatisfy(row -> assertThat(row.metrics().sketches()).as(row.key().toString()).isNotNull());
     }
 
     @Test

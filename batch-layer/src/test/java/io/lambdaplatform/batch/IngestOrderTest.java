@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
+import static io.lambdaplatform.batch.RecomputeStageTest.exact;
 import static io.lambdaplatform.batch.RecomputeStageTest.row;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,10 +98,10 @@ class IngestOrderTest {
         BatchViews views = factory.open();
         // Below the first cutoff only e1 was ingested: e3 and the copy of e1 were stamped below it after the brokers
         // had appended at 10:01, so their ingest time is 10:01 (the speed layer counts them in bucket 10:01).
-        assertThat(views.read(v1, "p1", Granularity.ONE_DAY, DAY, SECOND_CUTOFF)).containsExactly(
+        assertThat(exact(views.read(v1, "p1", Granularity.ONE_DAY, DAY, SECOND_CUTOFF))).containsExactly(
                 row("p1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", 1, "1.00", 1));
         // Every event once; first copies: e1 at 09:58 (1.00), e4 in partition 2 (40.00), e6 in partition 2 (6.00).
-        assertThat(views.read(v2, "p1", Granularity.ONE_DAY, DAY, SECOND_CUTOFF)).containsExactly(
+        assertThat(exact(views.read(v2, "p1", Granularity.ONE_DAY, DAY, SECOND_CUTOFF))).containsExactly(
                 row("p1", Granularity.ONE_DAY, "2026-11-24T00:00:00Z", 6, "57.00", 6));
     }
 

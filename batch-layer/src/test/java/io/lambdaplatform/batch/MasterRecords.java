@@ -20,7 +20,12 @@ final class MasterRecords {
     private final List<Row> rows = new ArrayList<>();
 
     static Event event(String id, String product, String revenue, long durationMs, String eventTime) {
-        return new Event(id, product, null, new BigDecimal(revenue), durationMs, Instant.parse(eventTime));
+        return event(id, product, null, revenue, durationMs, eventTime);
+    }
+
+    /** An event of a user ({@code null}: of none). */
+    static Event event(String id, String product, String userId, String revenue, long durationMs, String eventTime) {
+        return new Event(id, product, userId, new BigDecimal(revenue), durationMs, Instant.parse(eventTime));
     }
 
     MasterRecords add(Event event, String ingestTime, int partition, long offset) {

@@ -3,6 +3,7 @@ package io.lambdaplatform.batch;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.Sketches;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
@@ -112,9 +113,29 @@ class RecomputeStageTest {
         assertThat(views.current().orElseThrow().eventCount()).isEqualTo(2);
     }
 
+    @Test
+    void sketchesTheDurationsAndUsersOfTheFirstCopies() {
+        RecomputeStage.run(spark, config, CUTOFF, factory, Clock.fixed(CUTOFF.plusSeconds(300), ZoneOffset.UTC));
+
+        BatchViews views = factory.open();
+        long version = views.current().orElseThrow().version();
+        Sketches day = views.read(version, "p1", Granularity.ONE_DAY, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400)).get(0).metrics().sketches();
+
+        // e1 (its first copy: 100 ms), e2, e3, e6; no event names a user.
+        assertThat(day.durations().count()).isEqualTo(4);
+        assertThat(List.of(day.durations().quantile(0), day.durations().quantile(0.5), day.durations().quantile(1))).containsExactly(1L, 100L, 300L);
+        assertThat(day.users().isEmpty()).isTrue();
+    }
+
+    /** The rows' exact measures (their sketches left out). */
     private static List<ViewRow> rows(BatchViews views, String product, Granularity granularity) {
         long version = views.current().orElseThrow().version();
-        return views.read(version, product, granularity, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400));
+        return exact(views.read(version, product, granularity, ALL_TIME, ALL_TIME.plusSeconds(3650L * 86400)));
+    }
+
+    /** The rows' exact measures, their sketches left out. */
+    static List<ViewRow> exact(List<ViewRow> rows) {
+        return rows.stream().map(row -> new ViewRow(row.key(), row.metrics().withSketches(null))).toList();
     }
 
     static ViewRow row(String product, Granularity granularity, String start, long count, String revenue, long durationMs) {

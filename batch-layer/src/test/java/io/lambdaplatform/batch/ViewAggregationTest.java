@@ -1,11 +1,15 @@
 package io.lambdaplatform.batch;
 
 import io.lambdaplatform.batch.internal.ViewAggregation;
+import io.lambdaplatform.model.DurationSketch;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventVerdict;
+import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.Sketches;
+import io.lambdaplatform.model.UserSketch;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.sql.Dataset;
@@ -15,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
@@ -29,14 +34,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Spark SQL aggregation ({@link ViewAggregation}, columns from common-model's {@code Measure}s) and the Kafka
- * Streams side's ({@code EventCodec.decode}, first copy, {@code Metrics.of}/{@code merge}) fed the same records must
- * produce the same view rows.
+ * The Spark SQL aggregation ({@link ViewAggregation}, columns from common-model's {@code Measure}s and
+ * {@code SketchMeasure}s) and the Kafka Streams side's ({@code EventCodec.decode}, first copy,
+ * {@code Metrics.of}/{@code merge}) fed the same records must produce the same view rows, sketches included. Every
+ * window holds fewer than 200 events, so that the KLL sketches are exact and equal only when they hold the same
+ * durations.
  */
 class ViewAggregationTest {
 
@@ -51,16 +59,24 @@ class ViewAggregationTest {
     void sparkAndMetricsComputeIdenticalRowsFromTheSameRecords(@TempDir Path dir) {
         List<Record> records = new ArrayList<>();
         long offset = 0;
-        // Ordinary events of three products over two days, some late (event time a day before their ingest).
+        // Ordinary events of three products over two days, some late (event time a day before their ingest), of seven
+        // users, every fourth of none.
         for (int i = 0; i < 60; i++) {
-            Event event = event("e" + i, "p" + (i % 3), (i % 7 - 3) + "." + (10 + i % 90), 17L * i,
+            Event event = event("e" + i, "p" + (i % 3), i % 4 == 0 ? null : "u" + (i % 7), (i % 7 - 3) + "." + (10 + i % 90), 17L * i,
                     Instant.parse("2026-11-23T22:00:00Z").plusSeconds(97L * i * (i % 5 == 0 ? 11 : 1)).toString());
             records.add(record(event, Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), i % 3, offset++));
         }
         // Duplicates: a later copy with other values; two copies in the same millisecond (the lower partition wins).
-        records.add(record(event("e5", "p2", "99.99", 999, "2026-11-24T10:02:00Z"), Instant.parse("2026-11-24T11:00:00Z"), 2, offset++));
+        records.add(record(event("e5", "p2", "u-other", "99.99", 999, "2026-11-24T10:02:00Z"), Instant.parse("2026-11-24T11:00:00Z"), 2, offset++));
         records.add(record(event("d1", "p1", "2.00", 20, "2026-11-24T10:20:00Z"), Instant.parse("2026-11-24T10:20:00Z"), 2, offset++));
         records.add(record(event("d1", "p1", "3.00", 30, "2026-11-24T10:20:00Z"), Instant.parse("2026-11-24T10:20:00Z"), 1, offset++));
+        // Copies with another user, with a user where the first had none, and with the same user: the first copy's counts.
+        records.add(record(event("s1", "ps", "u2", "1.00", 30, "2026-11-24T10:21:00Z"), Instant.parse("2026-11-24T10:30:00Z"), 2, offset++));
+        records.add(record(event("s1", "ps", "u1", "1.00", 10, "2026-11-24T10:21:00Z"), Instant.parse("2026-11-24T10:30:00Z"), 1, offset++));
+        records.add(record(event("s2", "ps", null, "1.00", 40, "2026-11-24T10:22:00Z"), Instant.parse("2026-11-24T10:31:00Z"), 0, offset++));
+        records.add(record(event("s2", "ps", "u3", "1.00", 45, "2026-11-24T10:22:00Z"), Instant.parse("2026-11-24T10:32:00Z"), 0, offset++));
+        records.add(record(event("s3", "ps", "u1", "1.00", 50, "2026-11-24T10:23:00Z"), Instant.parse("2026-11-24T10:33:00Z"), 0, offset++));
+        records.add(record(event("s3", "ps", "u1", "1.00", 55, "2026-11-24T10:23:00Z"), Instant.parse("2026-11-24T10:34:00Z"), 0, offset++));
         // Extremes: the largest revenues both ways and the longest duration, many in one window.
         for (int i = 0; i < 20; i++) {
             records.add(record(event("x" + i, "p-max", i % 2 == 0 ? "999999999999.99" : "-999999999999.99", 1_000_000_000_000L,
@@ -90,8 +106,15 @@ class ViewAggregationTest {
         List<ViewRow> spark = bySpark(root);
 
         assertThat(spark).hasSize(expected.size()).containsExactlyElementsOf(expected);
+        assertThat(spark).allSatisfy(row -> assertThat(row.metrics().sketches()).as(row.key().toString()).isNotNull());
+        Sketches copies = spark.stream().filter(row -> row.key().productId().equals("ps") && row.key().window().granularity() == Granularity.ONE_DAY)
+                .findFirst().orElseThrow().metrics().sketches();
+        // s1 of u1 (10 ms), s2 of nobody (40 ms), s3 of u1 (50 ms).
+        assertThat(copies.users().estimate()).isEqualTo(1);
+        assertThat(copies.durations().count()).isEqualTo(3);
+        assertThat(List.of(copies.durations().quantile(0), copies.durations().quantile(0.5), copies.durations().quantile(1))).containsExactly(10L, 40L, 50L);
         assertThat(expected).filteredOn(row -> row.key().productId().equals("p-max") && row.key().window().granularity() == Granularity.ONE_DAY)
-                .extracting(ViewRow::metrics)
+                .extracting(row -> row.metrics().withSketches(null))
                 .contains(new Metrics(20, new BigDecimal("0.00"), 20_000_000_000_000L),
                         new Metrics(1, new BigDecimal("999999999999.99"), 1_000_000_000_000L));
     }
@@ -117,13 +140,15 @@ class ViewAggregationTest {
                 .add(EventCodec.PRODUCT_ID, DataTypes.StringType)
                 .add(EventCodec.EVENT_TIME, DataTypes.TimestampType)
                 .add(EventCodec.REVENUE, DataTypes.createDecimalType(14, 2))
-                .add(EventCodec.DURATION_MS, DataTypes.LongType);
+                .add(EventCodec.DURATION_MS, DataTypes.LongType)
+                .add(EventCodec.USER_ID, DataTypes.StringType);
         List<Row> rows = new ArrayList<>();
         Metrics expected = Metrics.EMPTY;
         for (int i = 0; i < 4; i++) {
             rows.add(RowFactory.create("p", Timestamp.from(Instant.parse("2026-11-24T10:00:00Z")), new BigDecimal("999999999999.99"),
-                    Long.MAX_VALUE - i));
-            expected = expected.merge(new Metrics(1, new BigDecimal("999999999999.99"), BigInteger.valueOf(Long.MAX_VALUE - i)));
+                    Long.MAX_VALUE - i, "u" + i % 2));
+            expected = expected.merge(new Metrics(1, new BigDecimal("999999999999.99"), BigInteger.valueOf(Long.MAX_VALUE - i),
+                    new Sketches(UserSketch.of("u" + i % 2), DurationSketch.of(Long.MAX_VALUE - i))));
         }
 
         Metrics total = expected;
@@ -132,8 +157,66 @@ class ViewAggregationTest {
                 .map(ViewAggregation::viewRow).toList();
 
         assertThat(views).hasSize(3).allSatisfy(row -> assertThat(row.metrics()).isEqualTo(total));
+        assertThat(total.sketches().users().estimate()).isEqualTo(2);
+        assertThat(total.sketches().durations().quantile(1)).isEqualTo(Long.MAX_VALUE);
         assertThat(total.durationSumMs()).isEqualTo(BigInteger.valueOf(Long.MAX_VALUE).multiply(BigInteger.valueOf(4)).subtract(BigInteger.valueOf(6)));
         assertThat(total.revenue()).isEqualTo(new BigDecimal("3999999999999.96"));
+    }
+
+    @Test
+    void sparksSketchesAreTheModelsEvenBeyondExactSizes() {
+        // 6 000 users and 20 000 durations in one window: the HLL sketch past its exact modes, the KLL sketch compacted.
+        StructType events = new StructType()
+                .add(EventCodec.PRODUCT_ID, DataTypes.StringType)
+                .add(EventCodec.EVENT_TIME, DataTypes.TimestampType)
+                .add(EventCodec.REVENUE, DataTypes.createDecimalType(14, 2))
+                .add(EventCodec.DURATION_MS, DataTypes.LongType)
+                .add(EventCodec.USER_ID, DataTypes.StringType);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            rows.add(RowFactory.create("p", Timestamp.from(Instant.parse("2026-11-24T10:00:00Z")), BigDecimal.ONE.setScale(2), (long) i,
+                    i % 10 == 0 ? null : "user-" + i % 6_000));
+        }
+
+        ViewRow day = ViewAggregation.aggregate(spark.createDataFrame(rows, events).repartition(4)).collectAsList().stream()
+                .map(ViewAggregation::viewRow)
+                .filter(row -> row.key().window().granularity() == Granularity.ONE_DAY)
+                .findFirst().orElseThrow();
+        Sketches sketches = day.metrics().sketches();
+
+        // The users named: i % 6000 of every i not divisible by 10.
+        long users = IntStream.range(0, 20_000).filter(i -> i % 10 != 0).map(i -> i % 6_000).distinct().count();
+        assertThat((double) sketches.users().estimate()).isCloseTo(users, Offset.offset(3 * UserSketch.relativeStandardError() * users));
+        assertThat(sketches.durations().count()).isEqualTo(20_000);
+        assertThat((double) sketches.durations().quantile(0.5)).isCloseTo(10_000, Offset.offset(DurationSketch.normalizedRankError() * 20_000));
+        // common-model merges Spark's binaries with its own sketches.
+        Sketches merged = sketches.merge(new Sketches(UserSketch.of("someone-new"), DurationSketch.of(-1)));
+        assertThat(merged.durations().count()).isEqualTo(20_001);
+        assertThat(merged.durations().quantile(0)).isEqualTo(-1);
+        assertThat(merged.users().estimate()).isBetween(sketches.users().estimate(), sketches.users().estimate() + 2);
+    }
+
+    @Test
+    void mergedRowsAreMergedMetricsAndASketchNotKnownStaysUnknown() {
+        ViewKey window = new ViewKey("p1", new EventWindow(Granularity.ONE_HOUR, Instant.parse("2026-11-24T10:00:00Z")));
+        ViewKey other = new ViewKey("p1", new EventWindow(Granularity.ONE_HOUR, Instant.parse("2026-11-24T11:00:00Z")));
+        Metrics a = Metrics.of(event("a", "p1", "u1", "1.00", 10, "2026-11-24T10:01:00Z"))
+                .merge(Metrics.of(event("b", "p1", "u2", "2.00", 20, "2026-11-24T10:02:00Z")));
+        Metrics b = Metrics.of(event("c", "p1", "u1", "3.00", 30, "2026-11-24T10:03:00Z"))
+                .merge(Metrics.of(event("d", "p1", null, "4.00", 40, "2026-11-24T10:04:00Z")));
+        Metrics known = Metrics.of(event("e", "p1", "u3", "5.00", 50, "2026-11-24T11:05:00Z"));
+        Metrics unknown = new Metrics(2, new BigDecimal("6.00"), 60);
+        List<Row> partial = List.of(new ViewRow(window, a), new ViewRow(window, b), new ViewRow(other, known), new ViewRow(other, unknown))
+                .stream().map(ViewAggregation::row).toList();
+
+        List<ViewRow> merged = ViewAggregation.merge(spark.createDataFrame(partial, ViewAggregation.viewSchema()), 2).collectAsList().stream()
+                .map(ViewAggregation::viewRow).sorted(Comparator.comparing(ViewRow::key)).toList();
+
+        assertThat(merged).containsExactly(new ViewRow(window, a.merge(b)), new ViewRow(other, known.merge(unknown)));
+        assertThat(merged.get(0).metrics().sketches().users().estimate()).isEqualTo(2);
+        assertThat(merged.get(0).metrics().sketches().durations().quantile(1)).isEqualTo(40);
+        assertThat(merged.get(1).metrics().sketches()).isNull();
+        assertThat(merged.get(1).metrics()).isEqualTo(new Metrics(3, new BigDecimal("11.00"), 110));
     }
 
     private List<ViewRow> bySpark(String root) {
