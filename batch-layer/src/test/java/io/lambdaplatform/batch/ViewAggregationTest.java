@@ -48,6 +48,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ViewAggregationTest {
 
+    /** The columns {@link ViewAggregation#aggregate} takes: one event a row. */
+    private static final StructType EVENTS = new StructType()
+            .add(EventCodec.PRODUCT_ID, DataTypes.StringType)
+            .add(EventCodec.EVENT_TIME, DataTypes.TimestampType)
+            .add(EventCodec.REVENUE, DataTypes.createDecimalType(14, 2))
+            .add(EventCodec.DURATION_MS, DataTypes.LongType)
+            .add(EventCodec.USER_ID, DataTypes.StringType);
+
     private static final Instant CUTOFF = Instant.parse("2026-11-25T00:00:00Z");
 
     private final SparkSession spark = TestSpark.session();
@@ -136,12 +144,6 @@ class ViewAggregationTest {
     @Test
     void sumsStayExactBeyondTheRangeOfALong() {
         // Not valid events (their durations are beyond the rules): the aggregate alone, at values a long cannot add.
-        StructType events = new StructType()
-                .add(EventCodec.PRODUCT_ID, DataTypes.StringType)
-                .add(EventCodec.EVENT_TIME, DataTypes.TimestampType)
-                .add(EventCodec.REVENUE, DataTypes.createDecimalType(14, 2))
-                .add(EventCodec.DURATION_MS, DataTypes.LongType)
-                .add(EventCodec.USER_ID, DataTypes.StringType);
         List<Row> rows = new ArrayList<>();
         Metrics expected = Metrics.EMPTY;
         for (int i = 0; i < 4; i++) {
@@ -152,8 +154,7 @@ class ViewAggregationTest {
         }
 
         Metrics total = expected;
-
-        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, events)).collectAsList().stream()
+        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS)).collectAsList().stream()
                 .map(ViewAggregation::viewRow).toList();
 
         assertThat(views).hasSize(3).allSatisfy(row -> assertThat(row.metrics()).isEqualTo(total));
@@ -166,19 +167,13 @@ class ViewAggregationTest {
     @Test
     void sparksSketchesAreTheModelsEvenBeyondExactSizes() {
         // 6 000 users and 20 000 durations in one window: the HLL sketch past its exact modes, the KLL sketch compacted.
-        StructType events = new StructType()
-                .add(EventCodec.PRODUCT_ID, DataTypes.StringType)
-                .add(EventCodec.EVENT_TIME, DataTypes.TimestampType)
-                .add(EventCodec.REVENUE, DataTypes.createDecimalType(14, 2))
-                .add(EventCodec.DURATION_MS, DataTypes.LongType)
-                .add(EventCodec.USER_ID, DataTypes.StringType);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             rows.add(RowFactory.create("p", Timestamp.from(Instant.parse("2026-11-24T10:00:00Z")), BigDecimal.ONE.setScale(2), (long) i,
                     i % 10 == 0 ? null : "user-" + i % 6_000));
         }
 
-        ViewRow day = ViewAggregation.aggregate(spark.createDataFrame(rows, events).repartition(4)).collectAsList().stream()
+        ViewRow day = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS).repartition(4)).collectAsList().stream()
                 .map(ViewAggregation::viewRow)
                 .filter(row -> row.key().window().granularity() == Granularity.ONE_DAY)
                 .findFirst().orElseThrow();
