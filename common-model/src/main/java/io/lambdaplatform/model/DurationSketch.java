@@ -36,7 +36,7 @@ public final class DurationSketch implements Serializable {
     private final byte[] bytes;
     private transient volatile KllLongsSketch sketch;
 
-    private DurationSketch(KllLongsSketch sketch) {
+    DurationSketch(KllLongsSketch sketch) {
         this(sketch.toByteArray(), sketch);
     }
 
@@ -130,7 +130,8 @@ public final class DurationSketch implements Serializable {
         return bytes.clone();
     }
 
-    private KllLongsSketch sketch() {
+    /** The heap sketch; callers never update it. */
+    KllLongsSketch sketch() {
         KllLongsSketch known = sketch;
         if (known == null) {
             known = KllLongsSketch.heapify(Memory.wrap(bytes));

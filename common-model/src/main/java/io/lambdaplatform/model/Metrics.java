@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -113,6 +115,32 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
         }
         return fromValues(measure -> measure.merge(value(measure), other.value(measure)),
                 sketches == null || other.sketches == null ? null : sketches.merge(other.sketches));
+    }
+
+    /**
+     * The aggregate of the union of many disjoint sets of events: what merging them one by one gives, with the sketches
+     * merged all at once ({@link Sketches#mergeAll}).
+     */
+    public static Metrics mergeAll(List<Metrics> all) {
+        Metrics exact = EMPTY.withSketches(null);
+        List<Sketches> sketches = new ArrayList<>(all.size());
+        boolean known = true;
+        for (Metrics metrics : all) {
+            if (metrics.isEmpty()) {
+                continue;
+            }
+            exact = exact.merge(metrics.withSketches(null));
+            if (metrics.sketches == null) {
+                known = false;
+            }
+            else {
+                sketches.add(metrics.sketches);
+            }
+        }
+        if (exact.isEmpty()) {
+            return EMPTY;
+        }
+        return exact.withSketches(known ? Sketches.mergeAll(sketches) : null);
     }
 
     public boolean isEmpty() {

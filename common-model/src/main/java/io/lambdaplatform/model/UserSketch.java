@@ -35,7 +35,7 @@ public final class UserSketch implements Serializable {
     private final byte[] bytes;
     private transient volatile HllSketch sketch;
 
-    private UserSketch(HllSketch sketch) {
+    UserSketch(HllSketch sketch) {
         this.bytes = sketch.toCompactByteArray();
         this.sketch = sketch;
     }
@@ -115,7 +115,8 @@ public final class UserSketch implements Serializable {
         return bytes.clone();
     }
 
-    private HllSketch sketch() {
+    /** The heap sketch; callers never update it. */
+    HllSketch sketch() {
         HllSketch known = sketch;
         if (known == null) {
             known = HllSketch.heapify(bytes);

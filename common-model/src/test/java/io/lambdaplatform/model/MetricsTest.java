@@ -115,6 +115,17 @@ class MetricsTest {
         assertThat(leftToRight.sketches().durations().count()).isEqualTo(events.size());
     }
 
+    @Property(tries = 200)
+    void mergingAllAtOnceIsMergingOneByOne(@ForAll("events") List<Event> events) {
+        List<Metrics> parts = events.stream().map(Metrics::of).toList();
+        List<Metrics> withUnknown = new java.util.ArrayList<>(parts);
+        withUnknown.add(new Metrics(1, BigDecimal.ONE, 1));
+
+        assertThat(Metrics.mergeAll(parts)).isEqualTo(parts.stream().reduce(Metrics.EMPTY, Metrics::merge));
+        assertThat(Metrics.mergeAll(withUnknown)).isEqualTo(withUnknown.stream().reduce(Metrics.EMPTY, Metrics::merge));
+        assertThat(Metrics.mergeAll(List.of())).isEqualTo(Metrics.EMPTY);
+    }
+
     @Test
     void aMergeWithAnAggregateWhoseSketchesAreNotKnownHasNone() {
         Metrics known = Metrics.of(Event.of("e1", "p1", "1.00", 10, Instant.EPOCH));

@@ -115,26 +115,22 @@ public final class MergedView {
      * product (at most {@code maxProducts}, else {@link TooManyProductsException}) besides the shared reads.
      */
     public CrossProductAnswer acrossProducts(WindowRange range, int maxProducts) {
-        Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
+        Map<EventWindow, Parts> byWindow = new TreeMap<>();
         List<ProductTotal> totals = new ArrayList<>();
-        // Each product is added up as soon as its rows are in; its rows and windows are not kept.
+        // Each product is added up as soon as its rows are in; its rows are not kept.
         Reading reading = read(range, null, maxProducts, merged -> {
-            Metrics batchTotal = Metrics.EMPTY;
-            Metrics speedTotal = Metrics.EMPTY;
+            Parts product = new Parts();
             for (MergedWindow window : merged.windows()) {
-                Metrics[] parts = parts(byWindow, window.window());
-                parts[0] = parts[0].merge(window.fromBatch());
-                parts[1] = parts[1].merge(window.fromSpeed());
-                batchTotal = batchTotal.merge(window.fromBatch());
-                speedTotal = speedTotal.merge(window.fromSpeed());
+                byWindow.computeIfAbsent(window.window(), ignored -> new Parts()).add(window.fromBatch(), window.fromSpeed());
+                product.add(window.fromBatch(), window.fromSpeed());
             }
-            ProductTotal total = new ProductTotal(merged.productId(), batchTotal, speedTotal);
+            ProductTotal total = new ProductTotal(merged.productId(), product.batch(), product.speed());
             if (!total.total().isEmpty()) {
                 totals.add(total);
             }
         });
         List<MergedWindow> windows = new ArrayList<>(byWindow.size());
-        byWindow.forEach((window, parts) -> windows.add(new MergedWindow(window, parts[0], parts[1])));
+        byWindow.forEach((window, parts) -> windows.add(new MergedWindow(window, parts.batch(), parts.speed())));
         summary("products").record(reading.productCount());
         return new CrossProductAnswer(range, windows, totals, reading.productCount(), reading.pointer().orElse(null),
                 reading.coverage(), reading.gaps());
@@ -222,12 +218,12 @@ public final class MergedView {
      */
     private static ProductMerge merge(String productId, WindowRange range, Instant cutoff, List<ViewRow> batchRows,
             List<SpeedDelta> speedRows) {
-        Map<EventWindow, Metrics[]> byWindow = new TreeMap<>();
+        Map<EventWindow, Parts> byWindow = new TreeMap<>();
         int batchUsed = 0;
         for (ViewRow row : batchRows) {
             EventWindow window = row.key().window();
             if (range.contains(window) && row.key().productId().equals(productId)) {
-                parts(byWindow, window)[0] = parts(byWindow, window)[0].merge(row.metrics());
+                byWindow.computeIfAbsent(window, ignored -> new Parts()).add(row.metrics(), Metrics.EMPTY);
                 batchUsed++;
             }
         }
@@ -240,13 +236,13 @@ public final class MergedView {
             }
             EventWindow window = delta.key().window().rollUp(range.granularity());
             if (range.contains(window) && delta.key().productId().equals(productId)) {
-                parts(byWindow, window)[1] = parts(byWindow, window)[1].merge(delta.metrics());
+                byWindow.computeIfAbsent(window, ignored -> new Parts()).add(Metrics.EMPTY, delta.metrics());
                 speedUsed++;
             }
         }
         List<MergedWindow> windows = new ArrayList<>(byWindow.size());
         byWindow.forEach((window, parts) -> {
-            MergedWindow merged = new MergedWindow(window, parts[0], parts[1]);
+            MergedWindow merged = new MergedWindow(window, parts.batch(), parts.speed());
             if (!merged.total().isEmpty()) {
                 windows.add(merged);
             }
@@ -337,8 +333,30 @@ public final class MergedView {
         }
     }
 
-    private static Metrics[] parts(Map<EventWindow, Metrics[]> byWindow, EventWindow window) {
-        return byWindow.computeIfAbsent(window, ignored -> new Metrics[] {Metrics.EMPTY, Metrics.EMPTY});
+    /**
+     * The batch and speed parts of one window (or product) while they are collected, merged once at the end
+     * ({@link Metrics#mergeAll}): merged part by part, every step would copy the growing sketches.
+     */
+    private static final class Parts {
+        private final List<Metrics> batch = new ArrayList<>(1);
+        private final List<Metrics> speed = new ArrayList<>();
+
+        void add(Metrics fromBatch, Metrics fromSpeed) {
+            if (!fromBatch.isEmpty()) {
+                batch.add(fromBatch);
+            }
+            if (!fromSpeed.isEmpty()) {
+                speed.add(fromSpeed);
+            }
+        }
+
+        Metrics batch() {
+            return Metrics.mergeAll(batch);
+        }
+
+        Metrics speed() {
+            return Metrics.mergeAll(speed);
+        }
     }
 
     private <T> T timed(String read, Supplier<T> call) {

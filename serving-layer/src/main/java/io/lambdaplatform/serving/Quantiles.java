@@ -15,18 +15,30 @@ import static java.util.Objects.requireNonNull;
  * {@code 0.999} is {@code p99.9}. Parsed from the {@code quantiles} parameter ({@code quantiles=0.9,0.999}); p50, p95
  * and p99 when it is absent.
  */
-public record Quantiles(List<BigDecimal> ranks) {
+public final class Quantiles {
 
-    /** p50, p95, p99. */
-    public static final Quantiles DEFAULT = new Quantiles(List.of(new BigDecimal("0.5"), new BigDecimal("0.95"), new BigDecimal("0.99")));
     /** The most quantiles one request may ask for. */
     public static final int MAX = 10;
+    /** p50, p95, p99. */
+    public static final Quantiles DEFAULT = new Quantiles(List.of(new BigDecimal("0.5"), new BigDecimal("0.95"), new BigDecimal("0.99")));
 
-    public Quantiles {
-        ranks = List.copyOf(requireNonNull(ranks, "ranks is null"));
-        if (ranks.isEmpty() || ranks.size() > MAX) {
-            throw new IllegalArgumentException("From 1 to " + MAX + " quantiles, not " + ranks.size());
+    private final List<BigDecimal> ranks;
+    // Worked out once: an answer asks every window for every quantile.
+    private final String[] labels;
+    private final double[] fractions;
+
+    public Quantiles(List<BigDecimal> ranks) {
+        this.ranks = List.copyOf(requireNonNull(ranks, "ranks is null"));
+        if (this.ranks.isEmpty() || this.ranks.size() > MAX) {
+            throw new IllegalArgumentException("From 1 to " + MAX + " quantiles, not " + this.ranks.size());
         }
+        this.labels = this.ranks.stream().map(Quantiles::label).toArray(String[]::new);
+        this.fractions = this.ranks.stream().mapToDouble(BigDecimal::doubleValue).toArray();
+    }
+
+    /** The ranks asked for, in order. */
+    public List<BigDecimal> ranks() {
+        return ranks;
     }
 
     /**
@@ -65,9 +77,9 @@ public record Quantiles(List<BigDecimal> ranks) {
         if (durations == null || durations.isEmpty()) {
             return null;
         }
-        Map<String, Long> values = new LinkedHashMap<>();
-        for (BigDecimal rank : ranks) {
-            values.put(label(rank), durations.quantile(rank.doubleValue()));
+        Map<String, Long> values = new LinkedHashMap<>(2 * labels.length);
+        for (int i = 0; i < labels.length; i++) {
+            values.put(labels[i], durations.quantile(fractions[i]));
         }
         return values;
     }
@@ -75,6 +87,21 @@ public record Quantiles(List<BigDecimal> ranks) {
     /** The percentile label of a rank: {@code p50}, {@code p99.9}, {@code p0}, {@code p100}. */
     static String label(BigDecimal rank) {
         return "p" + rank.movePointRight(2).stripTrailingZeros().toPlainString();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Quantiles that && ranks.equals(that.ranks);
+    }
+
+    @Override
+    public int hashCode() {
+        return ranks.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Quantiles" + List.of(labels);
     }
 
     private static InvalidQueryException invalid(String text) {
