@@ -62,6 +62,8 @@ public final class Quantiles {
             if (rank.signum() < 0 || rank.compareTo(BigDecimal.ONE) > 0 || rank.scale() > 6) {
                 throw invalid(text);
             }
+            // 0.5 and 0.50 are one quantile, p50.
+            rank = rank.stripTrailingZeros();
             if (!ranks.contains(rank)) {
                 ranks.add(rank);
             }

@@ -30,6 +30,7 @@ class QuantilesTest {
         }
 
         assertThat(Quantiles.parse("0.9, 0.1,0.9").of(durations)).containsExactly(Map.entry("p90", 90L), Map.entry("p10", 10L));
+        assertThat(Quantiles.parse("0.5,0.50,0.500").ranks()).hasSize(1);
         assertThat(Quantiles.DEFAULT.of(durations)).containsExactly(Map.entry("p50", 50L), Map.entry("p95", 95L), Map.entry("p99", 99L));
         assertThat(Quantiles.DEFAULT.of(DurationSketch.EMPTY)).isNull();
         assertThat(Quantiles.DEFAULT.of(null)).isNull();

@@ -138,7 +138,7 @@ public record SpeedRow(
                 continue;
             }
             deltas.add(new SpeedDelta(cell.key(), cell.bucket(), new Metrics(sum.count, sum.revenue, sum.duration,
-                    sum.sketchesKnown ? sum.sketches : null)));
+                    sum.sketchesKnown ? Sketches.mergeAll(sum.sketches) : null)));
         }
         return deltas;
     }
@@ -149,7 +149,7 @@ public record SpeedRow(
         private long count;
         private BigDecimal revenue = BigDecimal.ZERO;
         private BigInteger duration = BigInteger.ZERO;
-        private Sketches sketches = Sketches.EMPTY;
+        private final List<Sketches> sketches = new ArrayList<>(1);
         private boolean sketchesKnown = true;
 
         void add(SpeedRow row) {
@@ -160,8 +160,8 @@ public record SpeedRow(
                 if (row.sketches() == null) {
                     sketchesKnown = false;
                 }
-                else if (sketchesKnown) {
-                    sketches = sketches.merge(row.sketches());
+                else {
+                    sketches.add(row.sketches());
                 }
             }
         }
