@@ -12,6 +12,8 @@ import io.lambdaplatform.stack.StackEndpoints;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.PartitionSpan;
+import io.lambdaplatform.viewstore.StoredPartition;
+import io.lambdaplatform.viewstore.ViewPartition;
 import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.viewstore.ViewSchema;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,10 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A keyspace created by release 0.1 (64-bit duration sums) upgraded in place by {@link ViewSchema#create}, on real Cassandra. */
+/**
+ * A keyspace created by release 0.1 (64-bit duration sums, no sketches, a partition index without {@code stored_in})
+ * upgraded in place by {@link ViewSchema#create}, on real Cassandra.
+ */
 @RealStack
 class ViewSchemaUpgradeIT {
 
@@ -30,7 +35,7 @@ class ViewSchemaUpgradeIT {
     private static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
 
     @Test
-    void addsTheExactDurationAndSketchColumnsAndStillReadsRowsWrittenBeforeThem(StackEndpoints stack) {
+    void addsTheExactDurationSketchAndSharingColumnsAndStillReadsRowsWrittenBeforeThem(StackEndpoints stack) {
         try (CqlSession session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect()) {
             session.execute("CREATE KEYSPACE IF NOT EXISTS " + KEYSPACE
                     + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
@@ -42,6 +47,12 @@ class ViewSchemaUpgradeIT {
             session.execute(SimpleStatement.newInstance("INSERT INTO " + KEYSPACE + ".batch_views (version, product_id, granularity, "
                     + "partition_start, window_start, event_count, revenue, duration_sum_ms) VALUES (1, 'p-old', '1d', ?, ?, 3, 1.50, 4200)",
                     PartitionSpan.partitionStart(Granularity.ONE_DAY, DAY), DAY));
+            // Its partition index as that release wrote it: every partition of a version stored in the version itself.
+            session.execute("DROP TABLE IF EXISTS " + KEYSPACE + ".batch_view_partitions");
+            session.execute("CREATE TABLE " + KEYSPACE + ".batch_view_partitions (version bigint, product_id text, granularity text, "
+                    + "partition_start timestamp, PRIMARY KEY ((version, product_id), granularity, partition_start))");
+            session.execute(SimpleStatement.newInstance("INSERT INTO " + KEYSPACE + ".batch_view_partitions (version, product_id, granularity, "
+                    + "partition_start) VALUES (1, 'p-old', '1d', ?)", PartitionSpan.partitionStart(Granularity.ONE_DAY, DAY)));
 
             ViewSchema.create(session, KEYSPACE, 1);
             ViewSchema.create(session, KEYSPACE, 1);
@@ -50,6 +61,9 @@ class ViewSchemaUpgradeIT {
             assertThat(views.read(1, "p-old", Granularity.ONE_DAY, DAY, DAY.plusSeconds(1)))
                     .containsExactly(row("p-old", new Metrics(3, new BigDecimal("1.50"), 4200)))
                     .allSatisfy(old -> assertThat(old.metrics().sketches()).as("a row written before the sketches has none").isNull());
+            assertThat(views.partitions(1, "p-old", Granularity.ONE_DAY)).as("an index entry without stored_in: the version's own rows")
+                    .containsExactly(new StoredPartition(new ViewPartition("p-old", Granularity.ONE_DAY,
+                            PartitionSpan.partitionStart(Granularity.ONE_DAY, DAY)), 1));
 
             Metrics huge = new Metrics(9_300_000, new BigDecimal("7.00"), new BigInteger("9300000000000000000"));
             try (var writer = views.writer(2)) {

@@ -4,6 +4,7 @@ import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,18 +74,7 @@ class BatchRowCacheTest {
     void aPartitionIsReadOnceForEveryRangeInsideIt() {
         ViewScenario scenario = scenario().batchRan("2026-11-24T11:00:00Z");
         AtomicInteger reads = new AtomicInteger();
-        BatchViews counting = (BatchViews) Proxy.newProxyInstance(BatchViews.class.getClassLoader(), new Class<?>[] {BatchViews.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("read")) {
-                        reads.incrementAndGet();
-                    }
-                    try {
-                        return method.invoke(scenario.batch, args);
-                    }
-                    catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        BatchViews counting = countingReads(scenario.batch, reads);
         BatchRowCache cache = new BatchRowCache(10_000);
 
         assertThat(cache.read(counting, 1, "p-1", Granularity.ONE_HOUR, QUERY.from(), QUERY.to())).hasSize(1);
@@ -91,6 +83,38 @@ class BatchRowCacheTest {
 
         assertThat(reads).hasValue(1);
         assertThat(cache.partitionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void thePartitionsANewVersionSharesAreNotReadAgainAfterTheFlip() {
+        ViewScenario scenario = scenario().batchRan("2026-11-24T11:00:00Z");
+        AtomicInteger reads = new AtomicInteger();
+        BatchViews counting = countingReads(scenario.batch, reads);
+        BatchRowCache cache = new BatchRowCache(10_000);
+        List<ViewRow> before = cache.read(counting, 1, "p-1", Granularity.ONE_HOUR, QUERY.from(), QUERY.to());
+
+        BatchVersion next = scenario.batch.begin(Instant.parse("2026-11-24T11:30:00Z"), NOW);
+        scenario.batch.share(next.version(), 1, Set.of());
+        scenario.batch.publish(next.version(), 1, 3, NOW);
+
+        assertThat(cache.read(counting, next.version(), "p-1", Granularity.ONE_HOUR, QUERY.from(), QUERY.to())).hasSize(1).isEqualTo(before);
+        assertThat(reads).as("one read of the partition, by version 1").hasValue(1);
+        assertThat(cache.partitionCount()).isEqualTo(1);
+    }
+
+    private static BatchViews countingReads(BatchViews batch, AtomicInteger reads) {
+        return (BatchViews) Proxy.newProxyInstance(BatchViews.class.getClassLoader(), new Class<?>[] {BatchViews.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("read")) {
+                        reads.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(batch, args);
+                    }
+                    catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.lambdaplatform.model.Granularity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,9 @@ import java.util.Set;
 /**
  * The versioned batch views and the one pointer the serving layer reads.
  *
- * <p>Life of a version: {@link #begin} allocates it, executors write its rows through {@link #writer},
- * and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader
+ * <p>Life of a version: {@link #begin} allocates it, executors write its rows through {@link #writer} (an
+ * incremental run writes only the partitions its new events touch and {@link #share shares} the others of the version
+ * it builds on), and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader
  * sees it; a crashed run leaves an unpublished version that {@link #retainLatest} removes later.
  *
  * <p>One writer at a time: a batch run, import or rollback first takes the {@link #takeLease lease}, renews it
@@ -61,20 +63,50 @@ public interface BatchViews {
     /**
      * Removes the rows and records of versions no longer needed: published versions beyond the newest
      * {@code keep} and unpublished versions, in both cases only if older than the current one. The current
-     * version and every newer one (rolled back from, or being written and published) stay.
+     * version and every newer one (rolled back from, or being written and published) stay, and so do the rows of a
+     * removed version that a version still stored shares ({@link #share}).
      *
      * @return the versions removed
      */
     List<BatchVersion> retainLatest(int keep);
 
-    /** The rows of a version for one product and granularity whose window starts in {@code [from, to)}. */
-    List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to);
+    /**
+     * Gives {@code version}, begun and not yet published, every partition of {@code base} except {@code rewritten}: their
+     * rows stay where they are stored and are read through {@code version} from then on ({@link #partitions}); the rows
+     * of the rewritten partitions are the caller's to write ({@link #writer}). Every product of {@code base} becomes a
+     * product of {@code version}. This is how an incremental run publishes a complete version while it writes only the
+     * partitions its new events touch. Rows are never changed once written, so both versions stay immutable, and
+     * {@link #retainLatest} keeps rows as long as any version that is kept reads them.
+     */
+    void share(long version, long base, Set<ViewPartition> rewritten);
+
+    /** Where a version's rows of one product and granularity are: one entry per partition that holds rows, oldest first. */
+    List<StoredPartition> partitions(long version, String productId, Granularity granularity);
+
+    /** The rows of one stored partition whose window starts in {@code [from, to)}, by window. */
+    List<ViewRow> read(StoredPartition partition, Instant from, Instant to);
+
+    /** The rows of a version for one product and granularity whose window starts in {@code [from, to)}, by window. */
+    default List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to) {
+        List<ViewRow> rows = new ArrayList<>();
+        for (StoredPartition stored : partitions(version, productId, granularity)) {
+            if (stored.partition().overlaps(from, to)) {
+                rows.addAll(read(stored, from, to));
+            }
+        }
+        return rows;
+    }
 
     /**
-     * Every row of a version for some products, all granularities and windows, in no particular order (an incremental
-     * run copies them into the next version).
+     * Every row of a version for some products, all granularities and windows, in no particular order.
      */
     List<ViewRow> rows(long version, Collection<String> productIds);
+
+    /**
+     * Every row of a version in some of its partitions, in no particular order; a partition the version has no rows in
+     * adds none (an incremental run merges them with the aggregates of its new events).
+     */
+    List<ViewRow> rowsIn(long version, Collection<ViewPartition> partitions);
 
     /** The products a version has rows for. */
     Set<String> products(long version);

@@ -58,10 +58,10 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement insertPartition;
     private final PreparedStatement insertProduct;
     private final PreparedStatement selectRows;
-    private final PreparedStatement selectPartitionRows;
     private final PreparedStatement selectProducts;
     private final PreparedStatement selectProductsByPrefix;
     private final PreparedStatement selectPartitions;
+    private final PreparedStatement selectGranularityPartitions;
     private final PreparedStatement deleteRows;
     private final PreparedStatement deletePartitions;
     private final PreparedStatement deleteProducts;
@@ -109,19 +109,19 @@ public final class CassandraBatchViews implements BatchViews {
                 + " (version, product_id, granularity, partition_start, window_start, event_count, revenue, " + ViewSchema.DURATION_TOTAL
                 + ", " + SketchColumns.NAMES + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertPartition = session.prepare("INSERT INTO " + k + BATCH_VIEW_PARTITIONS
-                + " (version, product_id, granularity, partition_start) VALUES (?, ?, ?, ?)");
+                + " (version, product_id, granularity, partition_start, " + ViewSchema.STORED_IN + ") VALUES (?, ?, ?, ?, ?)");
         this.insertProduct = session.prepare("INSERT INTO " + k + BATCH_VIEW_PRODUCTS + " (version, product_id) VALUES (?, ?)");
         this.selectRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
                 + ", " + SketchColumns.NAMES + " FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?"
                 + " AND window_start >= ? AND window_start < ?");
-        this.selectPartitionRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
-                + ", " + SketchColumns.NAMES + " FROM " + k + BATCH_VIEWS + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS + " WHERE version = ?");
         this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS
                 + " WHERE version = ? AND product_id >= ? AND product_id < ? LIMIT ?");
-        this.selectPartitions = session.prepare("SELECT granularity, partition_start FROM " + k + BATCH_VIEW_PARTITIONS
-                + " WHERE version = ? AND product_id = ?");
+        this.selectPartitions = session.prepare("SELECT granularity, partition_start, " + ViewSchema.STORED_IN + " FROM "
+                + k + BATCH_VIEW_PARTITIONS + " WHERE version = ? AND product_id = ?");
+        this.selectGranularityPartitions = session.prepare("SELECT granularity, partition_start, " + ViewSchema.STORED_IN + " FROM "
+                + k + BATCH_VIEW_PARTITIONS + " WHERE version = ? AND product_id = ? AND granularity = ?");
         this.deleteRows = session.prepare("DELETE FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?");
         this.deletePartitions = session.prepare("DELETE FROM " + k + BATCH_VIEW_PARTITIONS + " WHERE version = ? AND product_id = ?");
@@ -232,12 +232,15 @@ public final class CassandraBatchViews implements BatchViews {
                 .sorted(Comparator.comparingLong(BatchVersion::version).reversed())
                 .limit(keep)
                 .forEach(version -> kept.add(version.version()));
+        Set<Long> remaining = new TreeSet<>();
+        all.forEach(version -> remaining.add(version.version()));
         List<BatchVersion> removed = new ArrayList<>();
         for (BatchVersion version : all) {
             // Never the current version or a newer one: a rolled-back-from version, or one a run is publishing.
             boolean obsolete = version.version() < current && !kept.contains(version.version());
             if (obsolete) {
-                remove(version.version());
+                remaining.remove(version.version());
+                remove(version.version(), remaining);
                 removed.add(version);
             }
         }
@@ -245,21 +248,62 @@ public final class CassandraBatchViews implements BatchViews {
     }
 
     @Override
+    public void share(long version, long base, Set<ViewPartition> rewritten) {
+        BoundedWrites writes = new BoundedWrites(session, limits.maxInFlight(), limits.maxAttempts(), limits.firstBackoff());
+        long shared = 0;
+        List<String> products = List.copyOf(products(base));
+        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
+            List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
+            Map<String, List<StoredPartition>> layouts = layouts(base, chunk);
+            for (String product : chunk) {
+                writes.submit(insertProduct.bind(version, product), "index product " + product + " of version " + version);
+                List<BoundStatement> entries = new ArrayList<>();
+                for (StoredPartition stored : layouts.get(product)) {
+                    if (!rewritten.contains(stored.partition())) {
+                        entries.add(insertPartition.bind(version, product, stored.partition().granularity().label(),
+                                stored.partition().start(), stored.storedIn()));
+                    }
+                }
+                shared += entries.size();
+                // One product's entries are one Cassandra partition: a few unlogged batches, each one mutation.
+                for (int at = 0; at < entries.size(); at += INDEX_ENTRIES_PER_BATCH) {
+                    List<BoundStatement> batch = entries.subList(at, Math.min(entries.size(), at + INDEX_ENTRIES_PER_BATCH));
+                    writes.submit(batch.size() == 1 ? batch.get(0) : BatchStatement.newInstance(BatchType.UNLOGGED, batch.toArray(new BoundStatement[0])),
+                            "share " + batch.size() + " partitions of " + product + " with version " + version);
+                }
+            }
+        }
+        writes.awaitAll();
+        LOG.info("Version {} shares {} partitions of {} products with version {} ({} rewritten)", version, shared, products.size(),
+                base, rewritten.size());
+    }
+
+    @Override
+    public List<StoredPartition> partitions(long version, String productId, Granularity granularity) {
+        return DriverCalls.query(session, selectGranularityPartitions.bind(version, productId, granularity.label()),
+                "list partitions of version " + version + "/" + productId + "/" + granularity, row -> stored(version, productId, row));
+    }
+
+    @Override
+    public List<ViewRow> read(StoredPartition stored, Instant from, Instant to) {
+        return DriverCalls.joinAll(List.of(readAsync(stored, from, to)));
+    }
+
+    @Override
     public List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to) {
         List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
-        for (Instant partition : PartitionSpan.partitionsBetween(granularity, from, to)) {
-            reads.add(DriverCalls.queryAsync(session,
-                    selectRows.bind(version, productId, granularity.label(), partition, from, to),
-                    "read batch view " + version + "/" + productId + "/" + granularity,
-                    row -> new ViewRow(
-                            new ViewKey(productId, new EventWindow(granularity, row.getInstant("window_start"))),
-                            metrics(row))));
+        for (StoredPartition stored : partitions(version, productId, granularity)) {
+            if (stored.partition().overlaps(from, to)) {
+                reads.add(readAsync(stored, from, to));
+            }
         }
         return DriverCalls.joinAll(reads);
     }
 
     /** Reads the partitions of up to this many products at a time, all of them concurrently. */
     private static final int PRODUCTS_READ_TOGETHER = 64;
+    /** Index entries of one product per unlogged batch when a version shares partitions. */
+    private static final int INDEX_ENTRIES_PER_BATCH = 256;
 
     @Override
     public List<ViewRow> rows(long version, Collection<String> productIds) {
@@ -267,25 +311,55 @@ public final class CassandraBatchViews implements BatchViews {
         List<String> products = List.copyOf(productIds);
         for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
             List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
-            List<CompletableFuture<List<Row>>> listings = new ArrayList<>();
-            for (String product : chunk) {
-                listings.add(DriverCalls.queryAsync(session, selectPartitions.bind(version, product),
-                        "list partitions of version " + version + "/" + product, row -> row));
-            }
             List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
-            for (int i = 0; i < chunk.size(); i++) {
-                String product = chunk.get(i);
-                for (Row partition : DriverCalls.joinAll(List.of(listings.get(i)))) {
-                    Granularity granularity = Granularity.parse(partition.getString("granularity"));
-                    reads.add(DriverCalls.queryAsync(session,
-                            selectPartitionRows.bind(version, product, granularity.label(), partition.getInstant("partition_start")),
-                            "read batch view " + version + "/" + product + "/" + granularity,
-                            row -> new ViewRow(new ViewKey(product, new EventWindow(granularity, row.getInstant("window_start"))), metrics(row))));
-                }
-            }
+            layouts(version, chunk).values().forEach(layout -> layout.forEach(stored -> reads.add(readAsync(stored, Instant.MIN, Instant.MAX))));
             rows.addAll(DriverCalls.joinAll(reads));
         }
         return rows;
+    }
+
+    @Override
+    public List<ViewRow> rowsIn(long version, Collection<ViewPartition> partitions) {
+        Set<ViewPartition> wanted = Set.copyOf(partitions);
+        List<String> products = wanted.stream().map(ViewPartition::productId).distinct().sorted().toList();
+        List<ViewRow> rows = new ArrayList<>();
+        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
+            List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
+            layouts(version, products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER))).values()
+                    .forEach(layout -> layout.stream()
+                            .filter(stored -> wanted.contains(stored.partition()))
+                            .forEach(stored -> reads.add(readAsync(stored, Instant.MIN, Instant.MAX))));
+            rows.addAll(DriverCalls.joinAll(reads));
+        }
+        return rows;
+    }
+
+    /** Every stored partition of a version for each of some products, read concurrently. */
+    private Map<String, List<StoredPartition>> layouts(long version, List<String> products) {
+        Map<String, CompletableFuture<List<StoredPartition>>> listings = new HashMap<>();
+        for (String product : products) {
+            listings.put(product, DriverCalls.queryAsync(session, selectPartitions.bind(version, product),
+                    "list partitions of version " + version + "/" + product, row -> stored(version, product, row)));
+        }
+        Map<String, List<StoredPartition>> layouts = new HashMap<>();
+        listings.forEach((product, listing) -> layouts.put(product, DriverCalls.joinAll(List.of(listing))));
+        return layouts;
+    }
+
+    private CompletableFuture<List<ViewRow>> readAsync(StoredPartition stored, Instant from, Instant to) {
+        ViewPartition partition = stored.partition();
+        Granularity granularity = partition.granularity();
+        return DriverCalls.queryAsync(session,
+                selectRows.bind(stored.storedIn(), partition.productId(), granularity.label(), partition.start(),
+                        from.isBefore(partition.start()) ? partition.start() : from, to.isAfter(partition.end()) ? partition.end() : to),
+                "read batch view " + stored.storedIn() + "/" + partition.productId() + "/" + granularity,
+                row -> new ViewRow(new ViewKey(partition.productId(), new EventWindow(granularity, row.getInstant("window_start"))), metrics(row)));
+    }
+
+    /** An index entry of a version; one written before versions shared partitions holds the version's own rows. */
+    private static StoredPartition stored(long version, String productId, Row row) {
+        ViewPartition partition = new ViewPartition(productId, Granularity.parse(row.getString("granularity")), row.getInstant("partition_start"));
+        return new StoredPartition(partition, row.isNull(ViewSchema.STORED_IN) ? version : row.getLong(ViewSchema.STORED_IN));
     }
 
     @Override
@@ -412,15 +486,30 @@ public final class CassandraBatchViews implements BatchViews {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ttl.toSeconds()));
     }
 
-    private void remove(long version) {
+    /**
+     * Removes a version's records, index and the rows it reads that no version in {@code remaining} reads too: its own
+     * rows unless a newer version shares them, and rows it shared from an older one that no other version shares.
+     */
+    private void remove(long version, Set<Long> remaining) {
         BoundedWrites deletes = new BoundedWrites(session, limits.maxInFlight(), limits.maxAttempts(), limits.firstBackoff());
-        Set<String> products = products(version);
-        for (String product : products) {
-            List<Row> partitions = DriverCalls.query(session, selectPartitions.bind(version, product),
-                    "list partitions of version " + version, row -> row);
-            for (Row partition : partitions) {
-                deletes.submit(deleteRows.bind(version, product, partition.getString("granularity"),
-                        partition.getInstant("partition_start")), "delete rows of version " + version);
+        List<String> products = List.copyOf(products(version));
+        long kept = 0;
+        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
+            List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
+            Set<StoredPartition> stillRead = new HashSet<>();
+            for (long other : remaining) {
+                layouts(other, chunk).values().forEach(stillRead::addAll);
+            }
+            for (List<StoredPartition> layout : layouts(version, chunk).values()) {
+                for (StoredPartition stored : layout) {
+                    if (stillRead.contains(stored)) {
+                        kept++;
+                        continue;
+                    }
+                    ViewPartition partition = stored.partition();
+                    deletes.submit(deleteRows.bind(stored.storedIn(), partition.productId(), partition.granularity().label(), partition.start()),
+                            "delete rows of version " + stored.storedIn());
+                }
             }
         }
         deletes.awaitAll();
@@ -431,7 +520,7 @@ public final class CassandraBatchViews implements BatchViews {
         DriverCalls.execute(session, deleteProducts.bind(version), "delete products of version " + version);
         DriverCalls.execute(session, deleteBuild.bind(SCOPE, version), "delete the build record of batch version " + version);
         DriverCalls.execute(session, deleteVersion.bind(SCOPE, version), "delete batch version " + version);
-        LOG.info("Removed batch version {} ({} products)", version, products.size());
+        LOG.info("Removed batch version {} ({} products; {} partitions kept, a newer version shares them)", version, products.size(), kept);
     }
 
     private static BatchVersion version(Row row) {
@@ -477,7 +566,7 @@ public final class CassandraBatchViews implements BatchViews {
             }
             String partitionKey = key.productId() + "/" + granularity.label() + "/" + partition.toEpochMilli();
             if (partitionsSeen.add(partitionKey)) {
-                writes.submit(insertPartition.bind(version, key.productId(), granularity.label(), partition),
+                writes.submit(insertPartition.bind(version, key.productId(), granularity.label(), partition, version),
                         "index partition of " + key.productId());
             }
             Metrics metrics = row.metrics();

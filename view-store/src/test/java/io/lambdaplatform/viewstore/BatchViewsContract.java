@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -306,6 +307,74 @@ public abstract class BatchViewsContract {
 
         assertThat(views.retainLatest(1)).isEmpty();
         assertThat(views.versions()).extracting(BatchVersion::version).containsExactly(3L, 2L, 1L);
+    }
+
+    @Test
+    void aVersionSharesTheUntouchedPartitionsOfItsBaseAndBothStayAsTheyWere() {
+        Instant nextDay = DAY.plusSeconds(86_400);
+        ViewRow oldFirstDay = row("p1", Granularity.FIVE_MINUTES, DAY.plusSeconds(300), 2, "4.00", 20);
+        ViewRow oldSecondDay = row("p1", Granularity.FIVE_MINUTES, nextDay, 1, "1.00", 10);
+        ViewRow otherProduct = row("p2", Granularity.FIVE_MINUTES, DAY, 5, "5.00", 50);
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        write(v1.version(), oldFirstDay, oldSecondDay, otherProduct);
+        views.publish(v1.version(), 3, 8, COMPUTED);
+
+        ViewRow newSecondDay = row("p1", Granularity.FIVE_MINUTES, nextDay, 3, "6.00", 70);
+        ViewRow newWindow = row("p1", Granularity.FIVE_MINUTES, nextDay.plusSeconds(600), 1, "0.50", 5);
+        BatchVersion v2 = views.begin(nextDay, COMPUTED);
+        ViewPartition rewritten = new ViewPartition("p1", Granularity.FIVE_MINUTES, nextDay);
+        views.share(v2.version(), v1.version(), Set.of(rewritten));
+        write(v2.version(), newSecondDay, newWindow);
+
+        assertThat(views.read(v2.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
+                .containsExactly(oldFirstDay, newSecondDay, newWindow);
+        assertThat(views.read(v2.version(), "p2", Granularity.FIVE_MINUTES, DAY, nextDay)).containsExactly(otherProduct);
+        assertThat(views.products(v2.version())).containsExactly("p1", "p2");
+        assertThat(views.partitions(v2.version(), "p1", Granularity.FIVE_MINUTES)).containsExactly(
+                new StoredPartition(new ViewPartition("p1", Granularity.FIVE_MINUTES, DAY), v1.version()),
+                new StoredPartition(rewritten, v2.version()));
+        assertThat(views.rowsIn(v2.version(), List.of(rewritten, new ViewPartition("p2", Granularity.ONE_HOUR, PartitionSpan.partitionStart(Granularity.ONE_HOUR, DAY)))))
+                .containsExactlyInAnyOrder(newSecondDay, newWindow);
+        assertThat(views.rows(v2.version(), List.of("p1", "p2"))).containsExactlyInAnyOrder(oldFirstDay, newSecondDay, newWindow, otherProduct);
+        assertThat(views.read(v1.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
+                .as("the base is immutable").containsExactly(oldFirstDay, oldSecondDay);
+
+        views.publish(v2.version(), 4, 12, COMPUTED);
+        assertThat(views.rollback()).get().extracting(BatchVersion::version).isEqualTo(v1.version());
+        assertThat(views.read(v1.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
+                .containsExactly(oldFirstDay, oldSecondDay);
+    }
+
+    @Test
+    void retentionKeepsSharedRowsWhileAVersionReadsThemAndDropsThemAfter() {
+        Instant nextDay = DAY.plusSeconds(86_400);
+        ViewRow shared = row("p1", Granularity.FIVE_MINUTES, DAY, 2, "4.00", 20);
+        ViewRow replaced = row("p1", Granularity.FIVE_MINUTES, nextDay, 1, "1.00", 10);
+        BatchVersion v1 = views.begin(DAY, COMPUTED);
+        write(v1.version(), shared, replaced);
+        views.publish(v1.version(), 2, 3, COMPUTED);
+        BatchVersion v2 = views.begin(nextDay, COMPUTED);
+        ViewPartition rewritten = new ViewPartition("p1", Granularity.FIVE_MINUTES, nextDay);
+        views.share(v2.version(), v1.version(), Set.of(rewritten));
+        ViewRow replacement = row("p1", Granularity.FIVE_MINUTES, nextDay, 2, "2.00", 30);
+        write(v2.version(), replacement);
+        views.publish(v2.version(), 2, 4, COMPUTED);
+
+        assertThat(views.retainLatest(1)).extracting(BatchVersion::version).containsExactly(v1.version());
+
+        StoredPartition sharedPartition = new StoredPartition(new ViewPartition("p1", Granularity.FIVE_MINUTES, DAY), v1.version());
+        StoredPartition replacedPartition = new StoredPartition(rewritten, v1.version());
+        assertThat(views.read(v2.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
+                .containsExactly(shared, replacement);
+        assertThat(views.read(replacedPartition, DAY, nextDay.plusSeconds(86_400))).as("read by no version kept").isEmpty();
+
+        BatchVersion v3 = views.begin(nextDay.plusSeconds(60), COMPUTED);
+        write(v3.version(), replacement);
+        views.publish(v3.version(), 1, 2, COMPUTED);
+        assertThat(views.retainLatest(1)).extracting(BatchVersion::version).containsExactly(v2.version());
+
+        assertThat(views.read(sharedPartition, DAY, nextDay)).as("its last reader removed").isEmpty();
+        assertThat(views.read(v3.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400))).containsExactly(replacement);
     }
 
     @Test

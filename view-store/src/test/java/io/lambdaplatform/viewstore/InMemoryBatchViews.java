@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * A hand-written {@link BatchViews} in memory, for unit tests of the layers. Thread-safe. The lease expires by
@@ -23,7 +25,10 @@ import java.util.TreeSet;
 public final class InMemoryBatchViews implements BatchViews {
 
     private final Map<Long, BatchVersion> versions = new TreeMap<>(Comparator.reverseOrder());
+    /** The rows each version wrote itself. */
     private final Map<Long, List<ViewRow>> rows = new TreeMap<>();
+    /** Each version's partitions and the version whose rows each one's are, as {@link CassandraBatchViews} indexes them. */
+    private final Map<Long, Map<ViewPartition, Long>> index = new TreeMap<>();
     private final Map<String, IngestHole> holes = new TreeMap<>();
     private final Map<Long, BatchBuild> builds = new TreeMap<>();
     private BatchVersion pointer;
@@ -46,6 +51,7 @@ public final class InMemoryBatchViews implements BatchViews {
         BatchVersion version = BatchVersion.writing(next, cutoff, computedAt);
         versions.put(next, version);
         rows.put(next, new ArrayList<>());
+        index.put(next, new HashMap<>());
         return version;
     }
 
@@ -63,6 +69,7 @@ public final class InMemoryBatchViews implements BatchViews {
                     }
                     target.removeIf(existing -> existing.key().equals(row.key()));
                     target.add(row);
+                    index.get(version).put(ViewPartition.of(row.key()), version);
                     count++;
                 }
             }
@@ -121,19 +128,45 @@ public final class InMemoryBatchViews implements BatchViews {
             boolean obsolete = version.version() < current && !kept.contains(version.version());
             if (obsolete) {
                 versions.remove(version.version());
-                rows.remove(version.version());
+                index.remove(version.version());
                 builds.remove(version.version());
                 removed.add(version);
             }
         }
+        // The rows no version still stored reads.
+        Set<StoredPartition> stillRead = new HashSet<>();
+        index.forEach((version, layout) -> layout.forEach((partition, storedIn) -> stillRead.add(new StoredPartition(partition, storedIn))));
+        rows.forEach((storedIn, written) -> written.removeIf(row -> !stillRead.contains(new StoredPartition(ViewPartition.of(row.key()), storedIn))));
+        rows.keySet().removeIf(storedIn -> !versions.containsKey(storedIn) && rows.get(storedIn).isEmpty());
         return removed;
     }
 
     @Override
-    public synchronized List<ViewRow> read(long version, String productId, Granularity granularity, Instant from, Instant to) {
-        return rows.getOrDefault(version, List.of()).stream()
-                .filter(row -> row.key().productId().equals(productId))
-                .filter(row -> row.key().window().granularity() == granularity)
+    public synchronized void share(long version, long base, Set<ViewPartition> rewritten) {
+        Map<ViewPartition, Long> target = index.get(version);
+        if (target == null) {
+            throw new ViewStoreException("Batch version " + version + " was never begun");
+        }
+        index.getOrDefault(base, Map.of()).forEach((partition, storedIn) -> {
+            if (!rewritten.contains(partition)) {
+                target.put(partition, storedIn);
+            }
+        });
+    }
+
+    @Override
+    public synchronized List<StoredPartition> partitions(long version, String productId, Granularity granularity) {
+        return index.getOrDefault(version, Map.of()).entrySet().stream()
+                .filter(entry -> entry.getKey().productId().equals(productId) && entry.getKey().granularity() == granularity)
+                .map(entry -> new StoredPartition(entry.getKey(), entry.getValue()))
+                .sorted(Comparator.comparing(stored -> stored.partition().start()))
+                .toList();
+    }
+
+    @Override
+    public synchronized List<ViewRow> read(StoredPartition stored, Instant from, Instant to) {
+        return rows.getOrDefault(stored.storedIn(), List.of()).stream()
+                .filter(row -> ViewPartition.of(row.key()).equals(stored.partition()))
                 .filter(row -> !row.key().window().start().isBefore(from) && row.key().window().start().isBefore(to))
                 .sorted(Comparator.comparing(ViewRow::key))
                 .toList();
@@ -142,10 +175,24 @@ public final class InMemoryBatchViews implements BatchViews {
     @Override
     public synchronized List<ViewRow> rows(long version, Collection<String> productIds) {
         Set<String> wanted = Set.copyOf(productIds);
-        return rows.getOrDefault(version, List.of()).stream()
-                .filter(row -> wanted.contains(row.key().productId()))
-                .sorted(Comparator.comparing(ViewRow::key))
-                .toList();
+        return rowsWhere(version, partition -> wanted.contains(partition.productId()));
+    }
+
+    @Override
+    public synchronized List<ViewRow> rowsIn(long version, Collection<ViewPartition> partitions) {
+        Set<ViewPartition> wanted = Set.copyOf(partitions);
+        return rowsWhere(version, wanted::contains);
+    }
+
+    private List<ViewRow> rowsWhere(long version, Predicate<ViewPartition> wanted) {
+        List<ViewRow> found = new ArrayList<>();
+        index.getOrDefault(version, Map.of()).forEach((partition, storedIn) -> {
+            if (wanted.test(partition)) {
+                found.addAll(read(new StoredPartition(partition, storedIn), Instant.MIN, Instant.MAX));
+            }
+        });
+        found.sort(Comparator.comparing(ViewRow::key));
+        return found;
     }
 
     @Override
@@ -164,7 +211,7 @@ public final class InMemoryBatchViews implements BatchViews {
     @Override
     public synchronized Set<String> products(long version) {
         Set<String> products = new TreeSet<>();
-        rows.getOrDefault(version, List.of()).forEach(row -> products.add(row.key().productId()));
+        index.getOrDefault(version, Map.of()).keySet().forEach(partition -> products.add(partition.productId()));
         return products;
     }
 
