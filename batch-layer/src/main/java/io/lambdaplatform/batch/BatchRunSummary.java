@@ -58,7 +58,8 @@ public record BatchRunSummary(
                     .append(r.rejected()).append(" rejected, ")
                     .append(r.duplicatesDropped()).append(" duplicates dropped, ")
                     .append(r.eventsCounted()).append(" events, ")
-                    .append(r.viewRows()).append(" view rows written, ")
+                    .append(r.viewRows()).append(r.rowsWritten() == r.viewRows() ? " view rows written, "
+                            : " view rows (" + r.rowsWritten() + " written, the rest shared with version " + r.build().baseVersion() + "), ")
                     .append(r.duration().toMillis()).append(" ms\n");
             text.append("    phases:  aggregate ").append(r.aggregateDuration().toMillis()).append(" ms, write ")
                     .append(r.writeDuration().toMillis()).append(" ms (").append(r.writeRowsPerSecond()).append(" rows/s)\n");

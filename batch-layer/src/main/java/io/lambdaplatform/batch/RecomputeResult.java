@@ -19,7 +19,9 @@ import static java.util.Objects.requireNonNull;
  * @param rejectedByReason   invalid records by {@link io.lambdaplatform.model.RejectionReason#code()}, sorted by code
  * @param duplicatesDropped  valid copies of an event after its first
  * @param eventsCounted      valid, distinct events in the views
- * @param viewRows           rows written at all three granularities
+ * @param viewRows           rows of the version at all three granularities
+ * @param rowsWritten        rows this run wrote: every row for a full recompute, the rows of the partitions the new
+ *                           records touch for an incremental one (the others are shared with the base version)
  * @param removedVersions    old versions removed after publication
  * @param duration           wall time of the stage
  * @param aggregateDuration  wall time from reading the master dataset to the computed view rows, before any is written
@@ -39,6 +41,7 @@ public record RecomputeResult(
         long duplicatesDropped,
         long eventsCounted,
         long viewRows,
+        long rowsWritten,
         int removedVersions,
         Duration duration,
         Duration aggregateDuration,
@@ -58,9 +61,9 @@ public record RecomputeResult(
         requireNonNull(fullReason, "fullReason is null");
     }
 
-    /** View rows written per second of {@link #writeDuration}. */
+    /** {@link #rowsWritten} per second of {@link #writeDuration}. */
     public long writeRowsPerSecond() {
-        return writeDuration.isZero() ? viewRows : Math.round(viewRows * 1e9 / writeDuration.toNanos());
+        return writeDuration.isZero() ? rowsWritten : Math.round(rowsWritten * 1e9 / writeDuration.toNanos());
     }
 
     public long rejected() {

@@ -13,6 +13,7 @@ import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.BatchViews;
+import io.lambdaplatform.viewstore.ViewPartition;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -21,7 +22,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
@@ -31,13 +35,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * Computes the batch views for a cutoff and publishes them as a new version: from the whole master dataset (a full
@@ -59,9 +69,12 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>An incremental run from version V (cutoff C0) reads the judged records with ingest time in [C0, cutoff), drops
  * every identity that has a valid record below C0 (of those, only the identity columns are read), takes the first copy
- * of each identity left, aggregates them with the same {@link ViewAggregation}, and merges the partial rows with all of
- * V's rows ({@link ViewAggregation#merge}): the new version holds every window, V's untouched ones copied. Each version
- * records how it was computed ({@link BatchViews#recordBuild}) before it is published.
+ * of each identity left and aggregates them with the same {@link ViewAggregation}. Only the Cassandra partitions those
+ * partial rows fall in are read from V, merged with them ({@link ViewAggregation#merge}) and written; every other
+ * partition of V is shared with the new version ({@link BatchViews#share}), not copied. So the new version holds every
+ * window, and the run costs in proportion to the new records and the partitions they touch, plus the identity columns
+ * of the history and one index entry per shared partition. Each version records how it was computed
+ * ({@link BatchViews#recordBuild}) before it is published.
  */
 public final class RecomputeStage {
 
@@ -72,6 +85,7 @@ public final class RecomputeStage {
      */
     static final long BROADCAST_NEW_RECORDS = 2_000_000;
     private static final String[] IDENTITY = {EventCodec.PRODUCT_ID, EventCodec.EVENT_ID};
+    private static final String PARTITION_START_MS = "partition_start_ms";
 
     private RecomputeStage() {}
 
@@ -111,7 +125,9 @@ public final class RecomputeStage {
         Observation observation = new Observation("recompute " + cutoff);
         Optional<RecordCounters> counted = Optional.empty();
         int decodedRanges;
-        Optional<Dataset<Row>> fresh = Optional.empty();
+        List<Dataset<Row>> intermediate = new ArrayList<>();
+        Set<ViewPartition> rewritten = Set.of();
+        Replaced replaced = Replaced.NOTHING;
         if (plan.base().isEmpty()) {
             MasterDataset.Judged judged = master.judged(manifest, cutoff);
             decodedRanges = judged.decoded().size();
@@ -126,29 +142,40 @@ public final class RecomputeStage {
             MasterDataset.Judged before = master.judged(RecomputePlan.below(manifest, base.cutoff()), base.cutoff());
             decodedRanges = (int) Stream.concat(added.decoded().stream(), before.decoded().stream()).map(ArchivedRange::id).distinct().count();
             Dataset<Row> newRecords = added.records().persist(StorageLevel.MEMORY_AND_DISK());
-            fresh = Optional.of(newRecords);
+            intermediate.add(newRecords);
             counted = Optional.of(RecordCounters.counted(newRecords));
             boolean few = reaching.stream().mapToLong(ArchivedRange::records).sum() <= BROADCAST_NEW_RECORDS;
             Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), before.records(), partitions, few);
-            views = ViewAggregation.merge(ViewAggregation.aggregate(ViewAggregation.firstCopies(unseen))
-                    .unionByName(rows(spark, factory, base.version(), partitions)), partitions)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> partial = ViewAggregation.aggregate(ViewAggregation.firstCopies(unseen)).persist(StorageLevel.MEMORY_AND_DISK());
+            rewritten = touched(partial);
+            Dataset<Row> baseRows = rows(spark, factory, base.version(), rewritten, partitions).persist(StorageLevel.MEMORY_AND_DISK());
+            intermediate.add(partial);
+            intermediate.add(baseRows);
+            replaced = Replaced.in(baseRows);
+            views = ViewAggregation.merge(partial.unionByName(baseRows), partitions).persist(StorageLevel.MEMORY_AND_DISK());
+            LOG.info("The new events touch {} partitions of version {}: {} of its {} rows are merged with them, the rest is shared",
+                    rewritten.size(), base.version(), replaced.rows(), base.viewRows());
         }
         long cells = views.count();
         RecordCounters counters = counted.orElseGet(() -> RecordCounters.of(observation));
         Duration aggregate = Duration.ofNanos(System.nanoTime() - aggregateStarted);
-        fresh.ifPresent(records -> records.unpersist(false));
+        intermediate.forEach(dataset -> dataset.unpersist(false));
         LOG.info("Computed {} view rows in {} ms", cells, aggregate.toMillis());
         LongAccumulator rowsWritten = spark.sparkContext().longAccumulator("view rows written");
         LongAccumulator eventsWritten = spark.sparkContext().longAccumulator("events in day rows written");
         long writeStarted = System.nanoTime();
+        if (plan.base().isPresent()) {
+            store.share(versionNumber, plan.base().get().version().version(), rewritten);
+        }
         views.foreachPartition((ForeachPartitionFunction<Row>) rows -> write(rows, factory, versionNumber, rowsWritten, eventsWritten));
         Duration write = Duration.ofNanos(System.nanoTime() - writeStarted);
         views.unpersist(false);
         LOG.info("Wrote {} view rows of version {} in {} ms", rowsWritten.value(), versionNumber, write.toMillis());
 
-        long rows = rowsWritten.value();
-        long events = eventsWritten.value();
+        BatchVersion baseVersion = plan.base().map(RecomputePlan.Base::version).orElse(null);
+        long written = rowsWritten.value();
+        long rows = written + (baseVersion == null ? 0 : baseVersion.viewRows() - replaced.rows());
+        long events = eventsWritten.value() + (baseVersion == null ? 0 : baseVersion.eventCount() - replaced.dayEvents());
         if (!config.pauseBeforePublish().isNone()) {
             LOG.info("All {} rows of version {} written; pausing {} before publishing", rows, versionNumber, config.pauseBeforePublish());
             config.pauseBeforePublish().await();
@@ -159,7 +186,7 @@ public final class RecomputeStage {
         removed.forEach(old -> LOG.info("Removed batch version {} (cutoff {})", old.version(), old.cutoff()));
         long eventsBefore = plan.base().map(base -> base.version().eventCount()).orElse(0L);
         return new RecomputeResult(published, counters.records(), counters.rejectedByReason(),
-                Math.max(0, counters.valid() - (events - eventsBefore)), events, rows, removed.size(),
+                Math.max(0, counters.valid() - (events - eventsBefore)), events, rows, written, removed.size(),
                 Duration.between(started, clock.instant()), aggregate, write, EventRules.VERSION, decodedRanges, build, plan.fullReason());
     }
 
@@ -178,16 +205,47 @@ public final class RecomputeStage {
         return ViewPartitioner.byProduct(newValid, partitions).join(few ? broadcast(seen) : seen, IDENTITY, "left_anti");
     }
 
-    /** Every row of a version, read from the store by the executors, product by product. */
-    private static Dataset<Row> rows(SparkSession spark, BatchViewsFactory factory, long version, int partitions) {
-        List<String> products = List.copyOf(factory.open().products(version));
-        return spark.createDataset(products, Encoders.STRING())
-                .repartition(partitions)
-                .mapPartitions((MapPartitionsFunction<String, Row>) ids -> {
-                    List<String> taskProducts = new ArrayList<>();
-                    ids.forEachRemaining(taskProducts::add);
-                    return factory.open().rows(version, taskProducts).stream().map(ViewAggregation::row).iterator();
+    /** The Cassandra partitions the view rows fall in ({@link ViewAggregation#partitionStartMillis}), collected to the driver. */
+    private static Set<ViewPartition> touched(Dataset<Row> viewRows) {
+        Set<ViewPartition> touched = new HashSet<>();
+        for (Row row : viewRows.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis())
+                .distinct().collectAsList()) {
+            touched.add(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)), Instant.ofEpochMilli(row.getLong(2))));
+        }
+        return touched;
+    }
+
+    /**
+     * The rows of a version in some of its partitions, read from the store by the executors: the partitions are spread
+     * over the tasks by product, and each task reads its products' partitions concurrently.
+     */
+    private static Dataset<Row> rows(SparkSession spark, BatchViewsFactory factory, long version, Set<ViewPartition> wanted, int partitions) {
+        List<Row> keys = wanted.stream()
+                .map(partition -> RowFactory.create(partition.productId(), partition.granularity().label(), partition.start().toEpochMilli()))
+                .toList();
+        StructType schema = new StructType()
+                .add(EventCodec.PRODUCT_ID, DataTypes.StringType, false)
+                .add(ViewAggregation.GRANULARITY, DataTypes.StringType, false)
+                .add(PARTITION_START_MS, DataTypes.LongType, false);
+        return ViewPartitioner.byProduct(spark.createDataFrame(keys, schema), partitions)
+                .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+                    List<ViewPartition> taskPartitions = new ArrayList<>();
+                    rows.forEachRemaining(row -> taskPartitions.add(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)),
+                            Instant.ofEpochMilli(row.getLong(2)))));
+                    return factory.open().rowsIn(version, taskPartitions).stream().map(ViewAggregation::row).iterator();
                 }, Encoders.row(ViewAggregation.viewSchema()));
+    }
+
+    /** How many rows of the base version, and events in its day rows, the rewritten partitions held. */
+    private record Replaced(long rows, long dayEvents) {
+        static final Replaced NOTHING = new Replaced(0, 0);
+
+        static Replaced in(Dataset<Row> baseRows) {
+            Column eventCount = col(Measure.EVENT_COUNT.column());
+            Row counted = baseRows.agg(count(lit(1)), sum(when(col(ViewAggregation.GRANULARITY).equalTo(Granularity.ONE_DAY.label()), eventCount)
+                    .otherwise(0L))).first();
+            return new Replaced(counted.getLong(0), counted.isNullAt(1) ? 0 : counted.getLong(1));
+        }
     }
 
     private static void write(Iterator<Row> rows, BatchViewsFactory factory, long version, LongAccumulator rowsWritten,

@@ -8,6 +8,8 @@ import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.InMemoryBatchViews;
 import io.lambdaplatform.viewstore.IngestHole;
+import io.lambdaplatform.viewstore.StoredPartition;
+import io.lambdaplatform.viewstore.ViewPartition;
 import io.lambdaplatform.viewstore.ViewRow;
 import io.lambdaplatform.viewstore.ViewStoreException;
 import org.apache.spark.sql.SparkSession;
@@ -237,6 +239,26 @@ class BatchRunTest {
         @Override
         public List<ViewRow> rows(long version, java.util.Collection<String> productIds) {
             return store.rows(version, productIds);
+        }
+
+        @Override
+        public void share(long version, long base, java.util.Set<ViewPartition> rewritten) {
+            store.share(version, base, rewritten);
+        }
+
+        @Override
+        public List<StoredPartition> partitions(long version, String productId, Granularity granularity) {
+            return store.partitions(version, productId, granularity);
+        }
+
+        @Override
+        public List<ViewRow> read(StoredPartition partition, Instant from, Instant to) {
+            return store.read(partition, from, to);
+        }
+
+        @Override
+        public List<ViewRow> rowsIn(long version, java.util.Collection<ViewPartition> partitions) {
+            return store.rowsIn(version, partitions);
         }
 
         @Override

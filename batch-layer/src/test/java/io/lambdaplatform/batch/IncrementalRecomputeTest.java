@@ -8,6 +8,8 @@ import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
 import io.lambdaplatform.viewstore.BatchViews;
+import io.lambdaplatform.viewstore.StoredPartition;
+import io.lambdaplatform.viewstore.ViewPartition;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +109,12 @@ class IncrementalRecomputeTest {
                 .containsExactly(4L, 6L, 50L, 200L);
         assertThat(second.eventsCounted()).isEqualTo(recomputed.eventsCounted()).isEqualTo(9);
         assertThat(second.viewRows()).isEqualTo(recomputed.viewRows()).isEqualTo(17);
+        // Only p2's 5-minute partition of the 24th (e3) holds no new event: shared with version 1, not written again.
+        assertThat(second.rowsWritten()).isEqualTo(16);
+        Instant day = Instant.parse("2026-11-24T00:00:00Z");
+        assertThat(incremental.open().partitions(2, "p2", Granularity.FIVE_MINUTES)).containsExactly(
+                new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day.minusSeconds(86_400)), 2),
+                new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day), 1));
         assertThat(incremental.open().current().orElseThrow().eventCount()).isEqualTo(9);
         // Of the new records only: 9 read, one rejected, e12 above the cutoff, the copies of e1 and e10 dropped.
         assertThat(second.recordsRead()).isEqualTo(8);

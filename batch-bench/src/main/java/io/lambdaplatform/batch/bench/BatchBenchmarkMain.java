@@ -1,22 +1,20 @@
 package io.lambdaplatform.batch.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.Row;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
+import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
-import io.lambdaplatform.viewstore.ViewSchema;
+import io.lambdaplatform.viewstore.ViewRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +49,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
     private static final Pattern ARCHIVE = Pattern.compile("^\\s*archive:\\s+(\\d+) records .*, (\\d+) ms$");
     private static final Pattern KIND = Pattern.compile("^\\s*recompute: (full|incremental from version \\d+)( \\(.*\\))?$");
     private static final Pattern RECOMPUTE = Pattern.compile(
-            "^\\s*records: (\\d+)(?: new)? records read, (\\d+) rejected, (\\d+) duplicates dropped, (\\d+) events, (\\d+) view rows written, (\\d+) ms$");
+            "^\\s*records: (\\d+)(?: new)? records read, (\\d+) rejected, (\\d+) duplicates dropped, (\\d+) events, (\\d+) view rows(?: written| \\((\\d+) written, the rest shared with version \\d+\\)), (\\d+) ms$");
     private static final Pattern PHASES = Pattern.compile("^\\s*phases:\\s+aggregate (\\d+) ms, write (\\d+) ms \\((\\d+) rows/s\\)$");
     private static final Pattern LIVE = Pattern.compile("^\\s*live:\\s+version (\\d+), cutoff (\\S+), (\\d+) rows, (\\d+) events$");
 
@@ -77,12 +75,17 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
             description = "Load nothing and run no batch: compute DuckDB's views for the live version's cutoff and compare them.")
     private boolean compareOnly;
 
+    @Option(names = "--more-spread-over-day",
+            description = "Give the 1 % more events times spread over the 24 h before, like the first load (every partition is touched), "
+                    + "instead of the next minutes of the stream with one in a hundred late.")
+    private boolean moreSpreadOverDay;
+
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the batch runs' logs go (default: a new temporary directory).")
     private Path workDir;
 
     /** What one {@code ./lambda batch} printed. */
     record BatchRunOutput(String kind, long archived, long archiveMillis, long recordsRead, long rejected, long duplicates,
-            long eventsCounted, long viewRows, long recomputeMillis, long aggregateMillis, long writeMillis, long writeRowsPerSecond,
+            long eventsCounted, long viewRows, long rowsWritten, long recomputeMillis, long aggregateMillis, long writeMillis, long writeRowsPerSecond,
             long version, Instant cutoff, Duration wall) {}
 
     public static void main(String[] args) {
@@ -111,7 +114,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         }
 
         System.out.printf(Locale.ROOT, "Loading %d events into %s ...%n", events, kafka.eventsTopic());
-        EventLoad.Sent sent = EventLoad.send(kafka, 0, events, seed, Instant.now());
+        EventLoad.Sent sent = EventLoad.send(kafka, 0, events, seed, Instant.now(), EventLoad.EventTimes.DAY);
         System.out.printf(Locale.ROOT, "  sent %d records (%d duplicates, %d invalid) in %.1f s%n", sent.records(), sent.duplicates(),
                 sent.invalid(), seconds(sent.took()));
         tick(kafka);
@@ -132,8 +135,12 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         }
 
         long more = Math.max(1, events / 100);
-        System.out.printf(Locale.ROOT, "Loading %d more events (1 %%) ...%n", more);
-        EventLoad.Sent moreSent = EventLoad.send(kafka, events, more, seed + 1, Instant.now());
+        EventLoad.EventTimes moreTimes = moreSpreadOverDay ? EventLoad.EventTimes.DAY : EventLoad.EventTimes.continuing(0.01);
+        System.out.printf(Locale.ROOT, "Loading %d more events (1 %%), event times %s ...%n", more, moreSpreadOverDay
+                ? "spread over the 24 h before, like the first load"
+                : "in the " + moreTimes.span().toSeconds() + " s before, as the stream goes on, one in " + moreTimes.lateEvery()
+                        + " late (up to 24 h)");
+        EventLoad.Sent moreSent = EventLoad.send(kafka, events, more, seed + 1, Instant.now(), moreTimes);
         tick(kafka);
         BatchRunOutput incremental = runBatch(work.resolve("batch-incremental.log"), Map.of(), false);
         System.out.printf(Locale.ROOT, "  batch run: %s, version %d, cutoff %s, %d new records, %d view rows, %d events (log %s)%n",
@@ -161,11 +168,12 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         }
         double incrementalSeconds = incremental.aggregateMillis() / 1000.0;
         row("incremental: new records to view rows, no writes", incrementalSeconds, incremental.recordsRead());
-        row("incremental: write views (every row of the version)", incremental.writeMillis() / 1000.0, incremental.viewRows());
+        row("incremental: write the touched partitions", incremental.writeMillis() / 1000.0, incremental.rowsWritten());
         row("incremental: whole recompute stage", incremental.recomputeMillis() / 1000.0, incremental.recordsRead());
         System.out.printf(Locale.ROOT, "incremental: %s; %d more events sent in %.1f s; aggregate %.1f s = %.0f %% of the full recompute's %.1f s; "
-                        + "whole run %.1f s (JVM start, archive, plan, aggregate, write, publish)%n", incremental.kind(), moreSent.records(),
-                seconds(moreSent.took()), incrementalSeconds, 100 * incrementalSeconds / fullSeconds, fullSeconds, seconds(incremental.wall()));
+                        + "%d of the version's %d rows written, the rest shared; whole run %.1f s (JVM start, archive, plan, aggregate, write, "
+                        + "publish)%n", incremental.kind(), moreSent.records(), seconds(moreSent.took()), incrementalSeconds,
+                100 * incrementalSeconds / fullSeconds, fullSeconds, incremental.rowsWritten(), incremental.viewRows(), seconds(incremental.wall()));
         if (baseline != null) {
             System.out.printf(Locale.ROOT, "writes: %d rows/s with partition batches, %d rows/s with one INSERT per row: %.1fx%n",
                     run.writeRowsPerSecond(), baseline.writeRowsPerSecond(), (double) run.writeRowsPerSecond() / baseline.writeRowsPerSecond());
@@ -242,7 +250,8 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         Matcher phases = found.get(PHASES);
         Matcher live = found.get(LIVE);
         return new BatchRunOutput(found.get(KIND).group(1), number(archive, 1), number(archive, 2), number(recompute, 1), number(recompute, 2), number(recompute, 3),
-                number(recompute, 4), number(recompute, 5), number(recompute, 6), number(phases, 1), number(phases, 2), number(phases, 3),
+                number(recompute, 4), number(recompute, 5), recompute.group(6) == null ? number(recompute, 5) : number(recompute, 6),
+                number(recompute, 7), number(phases, 1), number(phases, 2), number(phases, 3),
                 number(live, 1), Instant.parse(live.group(2)), wall);
     }
 
@@ -250,21 +259,15 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         return Long.parseLong(matcher.group(group));
     }
 
-    /** Every row of the published version, read back from Cassandra. */
+    /** Every row of the published version, read back from Cassandra through its partitions, wherever they are stored. */
     private static ViewTable published(CassandraSettings settings, long version) {
         ViewTable table = new ViewTable();
         try (CqlSession session = settings.connect()) {
-            SimpleStatement scan = SimpleStatement.newInstance("SELECT version, product_id, granularity, window_start, event_count, revenue, "
-                    + ViewSchema.DURATION_TOTAL + " FROM " + settings.keyspace() + "." + ViewSchema.BATCH_VIEWS)
-                    .setPageSize(5000)
-                    .setTimeout(Duration.ofSeconds(60));
-            for (Row row : session.execute(scan)) {
-                if (row.getLong("version") != version) {
-                    continue;
-                }
-                BigInteger duration = row.getBigInteger(ViewSchema.DURATION_TOTAL);
-                table.put(new ViewTable.Cell(row.getString("product_id"), row.getString("granularity"), row.getInstant("window_start")),
-                        new ViewTable.Aggregate(row.getLong("event_count"), row.getBigDecimal("revenue"), duration));
+            CassandraBatchViews views = new CassandraBatchViews(session, settings.keyspace());
+            for (ViewRow row : views.rows(version, views.products(version))) {
+                EventWindow window = row.key().window();
+                table.put(new ViewTable.Cell(row.key().productId(), window.granularity().label(), window.start()),
+                        new ViewTable.Aggregate(row.metrics().eventCount(), row.metrics().revenue(), row.metrics().durationSumMs()));
             }
         }
         return table;

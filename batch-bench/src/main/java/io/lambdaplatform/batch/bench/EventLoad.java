@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * Loads synthetic events into the {@code events} topic of a stack, for measuring the batch layer:
  * {@code java -cp ... io.lambdaplatform.batch.bench.EventLoad STACK_DIR COUNT [SEED]}. One event in a thousand is
  * a duplicate of an earlier one and one in a thousand is invalid JSON, 1000 products, event times spread
- * over the 24 hours before the load. Prints what it sent.
+ * over the 24 hours before the load ({@link EventTimes#DAY}). Prints what it sent.
  */
 public final class EventLoad {
 
@@ -35,6 +35,26 @@ public final class EventLoad {
         }
     }
 
+    /**
+     * When the events happened: spread evenly over {@code span} before the load, except one in {@code lateEvery}, spread
+     * over the {@link #HISTORY} before it (late data). {@code lateEvery} 0: none late.
+     */
+    record EventTimes(Duration span, int lateEvery) {
+        static final Duration HISTORY = Duration.ofHours(24);
+        /** The first load: a day of events. */
+        static final EventTimes DAY = new EventTimes(HISTORY, 0);
+
+        /** The next {@code share} of a stream of which {@link #DAY} was a day, one event in a hundred late. */
+        static EventTimes continuing(double share) {
+            return new EventTimes(Duration.ofMillis(Math.max(1, Math.round(HISTORY.toMillis() * share))), 100);
+        }
+
+        Instant of(long id, SplittableRandom fields, Instant now) {
+            boolean late = lateEvery > 0 && Math.floorMod(id, lateEvery) == 0;
+            return now.minusMillis(fields.nextLong((late ? HISTORY : span).toMillis()));
+        }
+    }
+
     private EventLoad() {}
 
     public static void main(String[] args) {
@@ -42,7 +62,7 @@ public final class EventLoad {
         long count = Long.parseLong(args[1]);
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
         KafkaSettings kafka = KafkaSettings.from(PlatformConfig.load(null, stack));
-        Sent sent = send(kafka, 0, count, seed, Instant.now());
+        Sent sent = send(kafka, 0, count, seed, Instant.now(), EventTimes.DAY);
         System.out.printf("Sent %d records (%d duplicates, %d invalid) to %s in %d ms%n",
                 sent.records(), sent.duplicates(), sent.invalid(), kafka.eventsTopic(), sent.took().toMillis());
     }
@@ -51,7 +71,7 @@ public final class EventLoad {
      * Sends events with ids {@code firstId} to {@code firstId + count - 1}, duplicates drawn from every id below the
      * current one; every field derives from the id, so a duplicate is an exact copy of its original.
      */
-    static Sent send(KafkaSettings kafka, long firstId, long count, long seed, Instant now) {
+    static Sent send(KafkaSettings kafka, long firstId, long count, long seed, Instant now, EventTimes times) {
         SplittableRandom random = new SplittableRandom(seed);
         long started = System.nanoTime();
         long invalid = 0;
@@ -74,7 +94,7 @@ public final class EventLoad {
                     invalid++;
                 }
                 else {
-                    value = EventCodec.encode(eventOf(id, product, now));
+                    value = EventCodec.encode(eventOf(id, product, now, times));
                 }
                 producer.send(new ProducerRecord<>(kafka.eventsTopic(), product.getBytes(StandardCharsets.UTF_8), value));
             }
@@ -96,10 +116,10 @@ public final class EventLoad {
         return "p-" + Math.floorMod(Long.hashCode(id * 2654435761L), 1000);
     }
 
-    private static Event eventOf(long id, String product, Instant now) {
+    private static Event eventOf(long id, String product, Instant now, EventTimes times) {
         SplittableRandom fields = new SplittableRandom(id);
         BigDecimal revenue = BigDecimal.valueOf(fields.nextLong(-500, 10_000), 2);
-        Instant eventTime = now.minusMillis(fields.nextLong(Duration.ofHours(24).toMillis()));
+        Instant eventTime = times.of(id, fields, now);
         return new Event("e-" + id, product, "u-" + fields.nextInt(10_000), revenue, fields.nextLong(60_000), eventTime);
     }
 }

@@ -11,6 +11,7 @@ import io.lambdaplatform.model.SketchMeasure;
 import io.lambdaplatform.model.Sketches;
 import io.lambdaplatform.model.UserSketch;
 import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.viewstore.PartitionSpan;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -39,6 +40,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udaf;
 import static org.apache.spark.sql.functions.unix_millis;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * The batch views as Spark SQL over judged records ({@link MasterDataset#JUDGED_COLUMNS}): the first copy of every
@@ -172,6 +174,21 @@ public final class ViewAggregation {
         return ViewPartitioner.byProduct(partialViews, partitions)
                 .groupBy(col(EventCodec.PRODUCT_ID), col(GRANULARITY), col(WINDOW_START_MS))
                 .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new));
+    }
+
+    /**
+     * The start, in epoch milliseconds, of the Cassandra partition that holds a row of {@link #viewSchema()}: its window
+     * start rounded down to its granularity's {@link PartitionSpan}, as {@link PartitionSpan#partitionStart} does.
+     */
+    public static Column partitionStartMillis() {
+        Column window = col(WINDOW_START_MS);
+        Column start = null;
+        for (Granularity granularity : Granularity.values()) {
+            Column rounded = window.minus(pmod(window, lit(PartitionSpan.of(granularity).toMillis())));
+            Column matches = col(GRANULARITY).equalTo(granularity.label());
+            start = start == null ? when(matches, rounded) : start.when(matches, rounded);
+        }
+        return start.as("partition_start_ms");
     }
 
     /** A view row as a row of {@link #viewSchema()}. */
