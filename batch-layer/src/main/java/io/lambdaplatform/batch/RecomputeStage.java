@@ -25,7 +25,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
@@ -35,9 +34,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -69,12 +70,14 @@ import static org.apache.spark.sql.functions.when;
  *
  * <p>An incremental run from version V (cutoff C0) reads the judged records with ingest time in [C0, cutoff), drops
  * every identity that has a valid record below C0 (of those, only the identity columns are read), takes the first copy
- * of each identity left and aggregates them with the same {@link ViewAggregation}. Only the Cassandra partitions those
- * partial rows fall in are read from V, merged with them ({@link ViewAggregation#merge}) and written; every other
- * partition of V is shared with the new version ({@link BatchViews#share}), not copied. So the new version holds every
- * window, and the run costs in proportion to the new records and the partitions they touch, plus the identity columns
- * of the history and one index entry per shared partition. Each version records how it was computed
- * ({@link BatchViews#recordBuild}) before it is published.
+ * of each identity left and aggregates them with the same {@link ViewAggregation}. Of V it reads only what those partial
+ * rows are merged with ({@link BatchViews#changedOrAt}: V's rows at their windows, and V's overlays on their partitions),
+ * merges ({@link ViewAggregation#merge}) and writes the result as overlays of the new version on the partitions it
+ * touches; every other partition of V is shared with the new version ({@link BatchViews#extend}), not copied. So the new
+ * version holds every window, and the run costs in proportion to the new records and the windows they change (plus
+ * the windows changed since each touched partition was last written whole), the identity columns of the history, and
+ * one index entry per partition. Each version records how it was computed ({@link BatchViews#recordBuild}) before it is
+ * published.
  */
 public final class RecomputeStage {
 
@@ -85,7 +88,7 @@ public final class RecomputeStage {
      */
     static final long BROADCAST_NEW_RECORDS = 2_000_000;
     private static final String[] IDENTITY = {EventCodec.PRODUCT_ID, EventCodec.EVENT_ID};
-    private static final String PARTITION_START_MS = "partition_start_ms";
+    private static final String REPLACED = "replaced";
 
     private RecomputeStage() {}
 
@@ -126,8 +129,7 @@ public final class RecomputeStage {
         Optional<RecordCounters> counted = Optional.empty();
         int decodedRanges;
         List<Dataset<Row>> intermediate = new ArrayList<>();
-        Set<ViewPartition> rewritten = Set.of();
-        Replaced replaced = Replaced.NOTHING;
+        Optional<Extension> extension = Optional.empty();
         if (plan.base().isEmpty()) {
             MasterDataset.Judged judged = master.judged(manifest, cutoff);
             decodedRanges = judged.decoded().size();
@@ -147,14 +149,14 @@ public final class RecomputeStage {
             boolean few = reaching.stream().mapToLong(ArchivedRange::records).sum() <= BROADCAST_NEW_RECORDS;
             Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), before.records(), partitions, few);
             Dataset<Row> partial = ViewAggregation.aggregate(ViewAggregation.firstCopies(unseen)).persist(StorageLevel.MEMORY_AND_DISK());
-            rewritten = touched(partial);
-            Dataset<Row> baseRows = rows(spark, factory, base.version(), rewritten, partitions).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> baseRows = changedOrAt(factory, base.version(), partial, partitions).persist(StorageLevel.MEMORY_AND_DISK());
             intermediate.add(partial);
             intermediate.add(baseRows);
-            replaced = Replaced.in(baseRows);
-            views = ViewAggregation.merge(partial.unionByName(baseRows), partitions).persist(StorageLevel.MEMORY_AND_DISK());
-            LOG.info("The new events touch {} partitions of version {}: {} of its {} rows are merged with them, the rest is shared",
-                    rewritten.size(), base.version(), replaced.rows(), base.viewRows());
+            Extension extending = Extension.of(partial, baseRows);
+            extension = Optional.of(extending);
+            views = ViewAggregation.merge(partial.unionByName(baseRows.drop(REPLACED)), partitions).persist(StorageLevel.MEMORY_AND_DISK());
+            LOG.info("The new events change {} windows in {} partitions of version {} ({} of them new); the rest is shared",
+                    extending.windows(), extending.touched().size(), base.version(), extending.newWindows());
         }
         long cells = views.count();
         RecordCounters counters = counted.orElseGet(() -> RecordCounters.of(observation));
@@ -164,18 +166,16 @@ public final class RecomputeStage {
         LongAccumulator rowsWritten = spark.sparkContext().longAccumulator("view rows written");
         LongAccumulator eventsWritten = spark.sparkContext().longAccumulator("events in day rows written");
         long writeStarted = System.nanoTime();
-        if (plan.base().isPresent()) {
-            store.share(versionNumber, plan.base().get().version().version(), rewritten);
-        }
-        views.foreachPartition((ForeachPartitionFunction<Row>) rows -> write(rows, factory, versionNumber, rowsWritten, eventsWritten));
+        boolean extending = extension.isPresent();
+        extension.ifPresent(changes -> store.extend(versionNumber, plan.base().orElseThrow().version().version(), changes.touched()));
+        views.foreachPartition((ForeachPartitionFunction<Row>) rows -> write(rows, factory, versionNumber, extending, rowsWritten, eventsWritten));
         Duration write = Duration.ofNanos(System.nanoTime() - writeStarted);
         views.unpersist(false);
         LOG.info("Wrote {} view rows of version {} in {} ms", rowsWritten.value(), versionNumber, write.toMillis());
 
-        BatchVersion baseVersion = plan.base().map(RecomputePlan.Base::version).orElse(null);
         long written = rowsWritten.value();
-        long rows = written + (baseVersion == null ? 0 : baseVersion.viewRows() - replaced.rows());
-        long events = eventsWritten.value() + (baseVersion == null ? 0 : baseVersion.eventCount() - replaced.dayEvents());
+        long rows = extension.map(changes -> plan.base().orElseThrow().version().viewRows() + changes.newWindows()).orElse(written);
+        long events = extension.map(changes -> plan.base().orElseThrow().version().eventCount() + changes.newEvents()).orElse(eventsWritten.value());
         if (!config.pauseBeforePublish().isNone()) {
             LOG.info("All {} rows of version {} written; pausing {} before publishing", rows, versionNumber, config.pauseBeforePublish());
             config.pauseBeforePublish().await();
@@ -205,54 +205,60 @@ public final class RecomputeStage {
         return ViewPartitioner.byProduct(newValid, partitions).join(few ? broadcast(seen) : seen, IDENTITY, "left_anti");
     }
 
-    /** The Cassandra partitions the view rows fall in ({@link ViewAggregation#partitionStartMillis}), collected to the driver. */
-    private static Set<ViewPartition> touched(Dataset<Row> viewRows) {
-        Set<ViewPartition> touched = new HashSet<>();
-        for (Row row : viewRows.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis())
-                .distinct().collectAsList()) {
-            touched.add(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)), Instant.ofEpochMilli(row.getLong(2))));
-        }
-        return touched;
+    /**
+     * What the new partial rows are merged with: the base version's rows of their partitions that {@link BatchViews#changedOrAt}
+     * returns (its overlay on each, and its rows at the new rows' windows), read by the executors, each task those of
+     * its products' partitions, concurrently. Column {@value #REPLACED} says whether a row is at a window of the new rows
+     * (a window the new version changes, not adds).
+     */
+    private static Dataset<Row> changedOrAt(BatchViewsFactory factory, long version, Dataset<Row> partial, int partitions) {
+        Dataset<Row> windows = ViewPartitioner.byProduct(partial.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY),
+                ViewAggregation.partitionStartMillis(), col(ViewAggregation.WINDOW_START_MS)), partitions);
+        return windows.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+            Map<ViewPartition, Set<Instant>> at = new HashMap<>();
+            rows.forEachRemaining(row -> at.computeIfAbsent(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)),
+                    Instant.ofEpochMilli(row.getLong(2))), partition -> new HashSet<>()).add(Instant.ofEpochMilli(row.getLong(3))));
+            List<Row> found = new ArrayList<>();
+            for (ViewRow row : factory.open().changedOrAt(version, at)) {
+                Row values = ViewAggregation.row(row);
+                Object[] flagged = new Object[values.size() + 1];
+                for (int i = 0; i < values.size(); i++) {
+                    flagged[i] = values.get(i);
+                }
+                flagged[values.size()] = at.get(ViewPartition.of(row.key())).contains(row.key().window().start());
+                found.add(RowFactory.create(flagged));
+            }
+            return found.iterator();
+        }, Encoders.row(ViewAggregation.viewSchema().add(REPLACED, DataTypes.BooleanType, false)));
     }
 
     /**
-     * The rows of a version in some of its partitions, read from the store by the executors: the partitions are spread
-     * over the tasks by product, and each task reads its products' partitions concurrently.
+     * How an incremental run changes its base version: the partitions its new rows fall in, how many windows those rows
+     * have, how many of them the base lacks, and how many events they add.
      */
-    private static Dataset<Row> rows(SparkSession spark, BatchViewsFactory factory, long version, Set<ViewPartition> wanted, int partitions) {
-        List<Row> keys = wanted.stream()
-                .map(partition -> RowFactory.create(partition.productId(), partition.granularity().label(), partition.start().toEpochMilli()))
-                .toList();
-        StructType schema = new StructType()
-                .add(EventCodec.PRODUCT_ID, DataTypes.StringType, false)
-                .add(ViewAggregation.GRANULARITY, DataTypes.StringType, false)
-                .add(PARTITION_START_MS, DataTypes.LongType, false);
-        return ViewPartitioner.byProduct(spark.createDataFrame(keys, schema), partitions)
-                .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-                    List<ViewPartition> taskPartitions = new ArrayList<>();
-                    rows.forEachRemaining(row -> taskPartitions.add(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)),
-                            Instant.ofEpochMilli(row.getLong(2)))));
-                    return factory.open().rowsIn(version, taskPartitions).stream().map(ViewAggregation::row).iterator();
-                }, Encoders.row(ViewAggregation.viewSchema()));
-    }
+    private record Extension(Set<ViewPartition> touched, long windows, long newWindows, long newEvents) {
 
-    /** How many rows of the base version, and events in its day rows, the rewritten partitions held. */
-    private record Replaced(long rows, long dayEvents) {
-        static final Replaced NOTHING = new Replaced(0, 0);
-
-        static Replaced in(Dataset<Row> baseRows) {
-            Column eventCount = col(Measure.EVENT_COUNT.column());
-            Row counted = baseRows.agg(count(lit(1)), sum(when(col(ViewAggregation.GRANULARITY).equalTo(Granularity.ONE_DAY.label()), eventCount)
-                    .otherwise(0L))).first();
-            return new Replaced(counted.getLong(0), counted.isNullAt(1) ? 0 : counted.getLong(1));
+        static Extension of(Dataset<Row> partial, Dataset<Row> baseRows) {
+            Set<ViewPartition> touched = new HashSet<>();
+            for (Row row : partial.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis())
+                    .distinct().collectAsList()) {
+                touched.add(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)), Instant.ofEpochMilli(row.getLong(2))));
+            }
+            Column dayEvents = when(col(ViewAggregation.GRANULARITY).equalTo(Granularity.ONE_DAY.label()), col(Measure.EVENT_COUNT.column()))
+                    .otherwise(0L);
+            Row counted = partial.agg(count(lit(1)), sum(dayEvents)).first();
+            long windows = counted.getLong(0);
+            long replaced = baseRows.where(col(REPLACED)).count();
+            return new Extension(touched, windows, windows - replaced, counted.isNullAt(1) ? 0 : counted.getLong(1));
         }
     }
 
-    private static void write(Iterator<Row> rows, BatchViewsFactory factory, long version, LongAccumulator rowsWritten,
+    /** @param extending whether the version extends another ({@link BatchViews#extend} laid it out): then rows only are written */
+    private static void write(Iterator<Row> rows, BatchViewsFactory factory, long version, boolean extending, LongAccumulator rowsWritten,
             LongAccumulator eventsWritten) {
         long events = 0;
         long count;
-        try (BatchViewWriter writer = factory.open().writer(version)) {
+        try (BatchViewWriter writer = extending ? factory.open().rowWriter(version) : factory.open().writer(version)) {
             while (rows.hasNext()) {
                 ViewRow row = ViewAggregation.viewRow(rows.next());
                 writer.write(row);

@@ -179,7 +179,15 @@ class BatchRunTest {
     private record FailingWrites(BatchViews store, int rowsBeforeFailure) implements BatchViews {
         @Override
         public BatchViewWriter writer(long version) {
-            BatchViewWriter inner = store.writer(version);
+            return failing(store.writer(version));
+        }
+
+        @Override
+        public BatchViewWriter rowWriter(long version) {
+            return failing(store.rowWriter(version));
+        }
+
+        private BatchViewWriter failing(BatchViewWriter inner) {
             return new BatchViewWriter() {
                 @Override
                 public void write(ViewRow row) {
@@ -242,8 +250,13 @@ class BatchRunTest {
         }
 
         @Override
-        public void share(long version, long base, java.util.Set<ViewPartition> rewritten) {
-            store.share(version, base, rewritten);
+        public void extend(long version, long base, java.util.Set<ViewPartition> touched) {
+            store.extend(version, base, touched);
+        }
+
+        @Override
+        public List<ViewRow> changedOrAt(long version, java.util.Map<ViewPartition, ? extends java.util.Collection<Instant>> windows) {
+            return store.changedOrAt(version, windows);
         }
 
         @Override
@@ -254,11 +267,6 @@ class BatchRunTest {
         @Override
         public List<ViewRow> read(StoredPartition partition, Instant from, Instant to) {
             return store.read(partition, from, to);
-        }
-
-        @Override
-        public List<ViewRow> rowsIn(long version, java.util.Collection<ViewPartition> partitions) {
-            return store.rowsIn(version, partitions);
         }
 
         @Override

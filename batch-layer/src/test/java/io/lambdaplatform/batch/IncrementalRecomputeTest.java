@@ -109,11 +109,13 @@ class IncrementalRecomputeTest {
                 .containsExactly(4L, 6L, 50L, 200L);
         assertThat(second.eventsCounted()).isEqualTo(recomputed.eventsCounted()).isEqualTo(9);
         assertThat(second.viewRows()).isEqualTo(recomputed.viewRows()).isEqualTo(17);
-        // Only p2's 5-minute partition of the 24th (e3) holds no new event: shared with version 1, not written again.
-        assertThat(second.rowsWritten()).isEqualTo(16);
+        // Written: the windows the new events change or add. p1: 10:00 5m and 1h (e6), 11:40 5m and 11:00 1h (e10), the
+        // day; p2: yesterday's 23:55 5m, 23:00 1h and day (e5); p9 and p7 at every granularity (e9, e11). p2's three
+        // windows of the 24th (e3) stay where version 1 stored them.
+        assertThat(second.rowsWritten()).isEqualTo(5 + 3 + 3 + 3);
         Instant day = Instant.parse("2026-11-24T00:00:00Z");
         assertThat(incremental.open().partitions(2, "p2", Granularity.FIVE_MINUTES)).containsExactly(
-                new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day.minusSeconds(86_400)), 2),
+                new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day.minusSeconds(86_400)), 1, 2),
                 new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day), 1));
         assertThat(incremental.open().current().orElseThrow().eventCount()).isEqualTo(9);
         // Of the new records only: 9 read, one rejected, e12 above the cutoff, the copies of e1 and e10 dropped.
@@ -121,6 +123,42 @@ class IncrementalRecomputeTest {
         assertThat(second.rejected()).isEqualTo(1);
         assertThat(second.duplicatesDropped()).isEqualTo(2);
         assertThat(first.eventsCounted() + 5).isEqualTo(second.eventsCounted());
+    }
+
+    @Test
+    void incrementalRunsInARowOverlayTheOverlaysTheyBuildOnAndEqualAFullRecompute() {
+        SharedBatchViews incremental = SharedBatchViews.fresh("twice-" + dir.getFileName());
+        RecomputeStage.run(spark, config, C0, incremental, at(C0.plusSeconds(60)));
+        newRecords();
+        RecomputeStage.run(spark, config, C1, incremental, at(C1.plusSeconds(60)));
+        new MasterRecords()
+                // Into p1's 10:00 window again, which version 2 overlaid: version 3's overlay carries the rest of version 2's.
+                .add(event("e13", "p1", "u8", "0.50", 13, "2026-11-24T10:04:00Z"), "2026-11-24T13:01:00Z", 0, 7)
+                // A new window in that overlaid partition.
+                .add(event("e14", "p1", "u1", "1.00", 14, "2026-11-24T10:07:00Z"), "2026-11-24T13:02:00Z", 1, 5)
+                // Into p2's partition of the 24th, shared untouched until now.
+                .add(event("e15", "p2", "u3", "2.00", 15, "2026-11-24T10:21:00Z"), "2026-11-24T13:03:00Z", 2, 3)
+                // A copy of e10: dropped.
+                .add(event("e10", "p1", "u9", "9.00", 90, "2026-11-24T11:40:00Z"), "2026-11-24T13:04:00Z", 0, 8)
+                .writeRange(spark, config.masterPath(), "2026-11-24T13:00:00Z", "2026-11-24T14:00:00Z");
+        Instant c2 = Instant.parse("2026-11-24T13:30:00Z");
+        RecomputeResult third = RecomputeStage.run(spark, config, c2, incremental, at(c2.plusSeconds(60)));
+
+        SharedBatchViews full = SharedBatchViews.fresh("full-twice-" + dir.getFileName());
+        RecomputeResult recomputed = RecomputeStage.run(spark, config, c2, full, at(c2.plusSeconds(60)));
+
+        assertThat(third.build().kind()).isEqualTo(BatchBuild.Kind.INCREMENTAL);
+        assertThat(third.build().baseVersion()).isEqualTo(2);
+        assertThat(allRows(incremental.open(), 3)).containsExactlyInAnyOrderElementsOf(allRows(full.open(), recomputed.version().version()));
+        assertThat(third.viewRows()).isEqualTo(recomputed.viewRows());
+        // e12 (at C1), e13, e14, e15.
+        assertThat(third.eventsCounted()).isEqualTo(recomputed.eventsCounted()).isEqualTo(13);
+        Instant day = Instant.parse("2026-11-24T00:00:00Z");
+        assertThat(incremental.open().partitions(3, "p1", Granularity.FIVE_MINUTES))
+                .containsExactly(new StoredPartition(new ViewPartition("p1", Granularity.FIVE_MINUTES, day), 1, 3));
+        assertThat(incremental.open().partitions(3, "p2", Granularity.FIVE_MINUTES)).containsExactly(
+                new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day.minusSeconds(86_400)), 1, 2),
+                new StoredPartition(new ViewPartition("p2", Granularity.FIVE_MINUTES, day), 1, 3));
     }
 
     @Test

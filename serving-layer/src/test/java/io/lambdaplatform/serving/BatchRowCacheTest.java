@@ -94,7 +94,7 @@ class BatchRowCacheTest {
         List<ViewRow> before = cache.read(counting, 1, "p-1", Granularity.ONE_HOUR, QUERY.from(), QUERY.to());
 
         BatchVersion next = scenario.batch.begin(Instant.parse("2026-11-24T11:30:00Z"), NOW);
-        scenario.batch.share(next.version(), 1, Set.of());
+        scenario.batch.extend(next.version(), 1, Set.of());
         scenario.batch.publish(next.version(), 1, 3, NOW);
 
         assertThat(cache.read(counting, next.version(), "p-1", Granularity.ONE_HOUR, QUERY.from(), QUERY.to())).hasSize(1).isEqualTo(before);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,8 +15,7 @@ import java.util.Set;
  * The versioned batch views and the one pointer the serving layer reads.
  *
  * <p>Life of a version: {@link #begin} allocates it, executors write its rows through {@link #writer} (an
- * incremental run writes only the partitions its new events touch and {@link #share shares} the others of the version
- * it builds on), and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader
+ * incremental run {@link #extend extends} the version it builds on: it writes only the windows its new events change), and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader
  * sees it; a crashed run leaves an unpublished version that {@link #retainLatest} removes later.
  *
  * <p>One writer at a time: a batch run, import or rollback first takes the {@link #takeLease lease}, renews it
@@ -64,26 +64,39 @@ public interface BatchViews {
      * Removes the rows and records of versions no longer needed: published versions beyond the newest
      * {@code keep} and unpublished versions, in both cases only if older than the current one. The current
      * version and every newer one (rolled back from, or being written and published) stay, and so do the rows of a
-     * removed version that a version still stored shares ({@link #share}).
+     * removed version that a version still stored reads ({@link #extend}).
      *
      * @return the versions removed
      */
     List<BatchVersion> retainLatest(int keep);
 
     /**
-     * Gives {@code version}, begun and not yet published, every partition of {@code base} except {@code rewritten}: their
-     * rows stay where they are stored and are read through {@code version} from then on ({@link #partitions}); the rows
-     * of the rewritten partitions are the caller's to write ({@link #writer}). Every product of {@code base} becomes a
-     * product of {@code version}. This is how an incremental run publishes a complete version while it writes only the
-     * partitions its new events touch. Rows are never changed once written, so both versions stay immutable, and
+     * Lays out {@code version}, begun and not yet published, as {@code base} changed in the partitions {@code touched}:
+     * every other partition of {@code base} is shared, read where its rows are stored; a touched partition that
+     * {@code base} has keeps its stored rows under an overlay of {@code version}; a touched partition {@code base}
+     * lacks is {@code version}'s own. The caller then writes, through {@link #rowWriter}, the rows of each touched
+     * partition that differ from the stored ones (every window changed since they were stored:
+     * {@link #changedOrAt}), or all rows of a new partition. Every product of {@code base} and of {@code touched}
+     * becomes a product of {@code version}. This is how an incremental run publishes a complete version while it writes
+     * only what changed. Rows are never changed once written, so both versions stay immutable, and
      * {@link #retainLatest} keeps rows as long as any version that is kept reads them.
      */
-    void share(long version, long base, Set<ViewPartition> rewritten);
+    void extend(long version, long base, Set<ViewPartition> touched);
+
+    /** A writer of a version's rows only, laid out by {@link #extend}: one per task, closed when the task ends. */
+    BatchViewWriter rowWriter(long version);
+
+    /**
+     * What an incremental run merges its new rows of some partitions with: per partition, every row of the version's
+     * overlay on it (the windows changed since its rows were stored) and the version's rows at the given windows;
+     * nothing for a partition the version has no rows in. In no particular order.
+     */
+    List<ViewRow> changedOrAt(long version, Map<ViewPartition, ? extends Collection<Instant>> windows);
 
     /** Where a version's rows of one product and granularity are: one entry per partition that holds rows, oldest first. */
     List<StoredPartition> partitions(long version, String productId, Granularity granularity);
 
-    /** The rows of one stored partition whose window starts in {@code [from, to)}, by window. */
+    /** The rows of one stored partition, its overlay's replacing the stored ones, whose window starts in {@code [from, to)}, by window. */
     List<ViewRow> read(StoredPartition partition, Instant from, Instant to);
 
     /** The rows of a version for one product and granularity whose window starts in {@code [from, to)}, by window. */
@@ -101,12 +114,6 @@ public interface BatchViews {
      * Every row of a version for some products, all granularities and windows, in no particular order.
      */
     List<ViewRow> rows(long version, Collection<String> productIds);
-
-    /**
-     * Every row of a version in some of its partitions, in no particular order; a partition the version has no rows in
-     * adds none (an incremental run merges them with the aggregates of its new events).
-     */
-    List<ViewRow> rowsIn(long version, Collection<ViewPartition> partitions);
 
     /** The products a version has rows for. */
     Set<String> products(long version);

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
@@ -58,6 +59,7 @@ public final class CassandraBatchViews implements BatchViews {
     private final PreparedStatement insertPartition;
     private final PreparedStatement insertProduct;
     private final PreparedStatement selectRows;
+    private final PreparedStatement selectRowsAt;
     private final PreparedStatement selectProducts;
     private final PreparedStatement selectProductsByPrefix;
     private final PreparedStatement selectPartitions;
@@ -109,19 +111,24 @@ public final class CassandraBatchViews implements BatchViews {
                 + " (version, product_id, granularity, partition_start, window_start, event_count, revenue, " + ViewSchema.DURATION_TOTAL
                 + ", " + SketchColumns.NAMES + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertPartition = session.prepare("INSERT INTO " + k + BATCH_VIEW_PARTITIONS
-                + " (version, product_id, granularity, partition_start, " + ViewSchema.STORED_IN + ") VALUES (?, ?, ?, ?, ?)");
+                + " (version, product_id, granularity, partition_start, " + ViewSchema.STORED_IN + ", " + ViewSchema.OVERLAY_IN
+                + ") VALUES (?, ?, ?, ?, ?, ?)");
         this.insertProduct = session.prepare("INSERT INTO " + k + BATCH_VIEW_PRODUCTS + " (version, product_id) VALUES (?, ?)");
         this.selectRows = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
                 + ", " + SketchColumns.NAMES + " FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?"
                 + " AND window_start >= ? AND window_start < ?");
+        this.selectRowsAt = session.prepare("SELECT window_start, event_count, revenue, duration_sum_ms, " + ViewSchema.DURATION_TOTAL
+                + ", " + SketchColumns.NAMES + " FROM " + k + BATCH_VIEWS
+                + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ? AND window_start IN ?");
         this.selectProducts = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS + " WHERE version = ?");
         this.selectProductsByPrefix = session.prepare("SELECT product_id FROM " + k + BATCH_VIEW_PRODUCTS
                 + " WHERE version = ? AND product_id >= ? AND product_id < ? LIMIT ?");
-        this.selectPartitions = session.prepare("SELECT granularity, partition_start, " + ViewSchema.STORED_IN + " FROM "
-                + k + BATCH_VIEW_PARTITIONS + " WHERE version = ? AND product_id = ?");
-        this.selectGranularityPartitions = session.prepare("SELECT granularity, partition_start, " + ViewSchema.STORED_IN + " FROM "
-                + k + BATCH_VIEW_PARTITIONS + " WHERE version = ? AND product_id = ? AND granularity = ?");
+        String location = "granularity, partition_start, " + ViewSchema.STORED_IN + ", " + ViewSchema.OVERLAY_IN;
+        this.selectPartitions = session.prepare("SELECT " + location + " FROM " + k + BATCH_VIEW_PARTITIONS
+                + " WHERE version = ? AND product_id = ?");
+        this.selectGranularityPartitions = session.prepare("SELECT " + location + " FROM " + k + BATCH_VIEW_PARTITIONS
+                + " WHERE version = ? AND product_id = ? AND granularity = ?");
         this.deleteRows = session.prepare("DELETE FROM " + k + BATCH_VIEWS
                 + " WHERE version = ? AND product_id = ? AND granularity = ? AND partition_start = ?");
         this.deletePartitions = session.prepare("DELETE FROM " + k + BATCH_VIEW_PARTITIONS + " WHERE version = ? AND product_id = ?");
@@ -185,7 +192,7 @@ public final class CassandraBatchViews implements BatchViews {
 
     @Override
     public BatchViewWriter writer(long version) {
-        return new Writer(version);
+        return new Writer(version, true);
     }
 
     @Override
@@ -248,34 +255,80 @@ public final class CassandraBatchViews implements BatchViews {
     }
 
     @Override
-    public void share(long version, long base, Set<ViewPartition> rewritten) {
+    public void extend(long version, long base, Set<ViewPartition> touched) {
         BoundedWrites writes = new BoundedWrites(session, limits.maxInFlight(), limits.maxAttempts(), limits.firstBackoff());
+        Map<String, List<ViewPartition>> touchedByProduct = new HashMap<>();
+        touched.forEach(partition -> touchedByProduct.computeIfAbsent(partition.productId(), product -> new ArrayList<>()).add(partition));
+        Set<String> productSet = new TreeSet<>(products(base));
+        productSet.addAll(touchedByProduct.keySet());
+        List<String> products = List.copyOf(productSet);
         long shared = 0;
-        List<String> products = List.copyOf(products(base));
+        long overlaid = 0;
         for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
             List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
             Map<String, List<StoredPartition>> layouts = layouts(base, chunk);
             for (String product : chunk) {
                 writes.submit(insertProduct.bind(version, product), "index product " + product + " of version " + version);
-                List<BoundStatement> entries = new ArrayList<>();
+                Map<ViewPartition, StoredPartition> layout = new HashMap<>();
                 for (StoredPartition stored : layouts.get(product)) {
-                    if (!rewritten.contains(stored.partition())) {
-                        entries.add(insertPartition.bind(version, product, stored.partition().granularity().label(),
-                                stored.partition().start(), stored.storedIn()));
-                    }
+                    boolean changed = touched.contains(stored.partition());
+                    layout.put(stored.partition(), changed ? stored.overlaidBy(version) : stored);
+                    shared += changed ? 0 : 1;
+                    overlaid += changed ? 1 : 0;
                 }
-                shared += entries.size();
+                for (ViewPartition partition : touchedByProduct.getOrDefault(product, List.of())) {
+                    layout.putIfAbsent(partition, new StoredPartition(partition, version));
+                }
+                List<BoundStatement> entries = layout.values().stream().map(stored -> index(version, stored)).toList();
                 // One product's entries are one Cassandra partition: a few unlogged batches, each one mutation.
                 for (int at = 0; at < entries.size(); at += INDEX_ENTRIES_PER_BATCH) {
                     List<BoundStatement> batch = entries.subList(at, Math.min(entries.size(), at + INDEX_ENTRIES_PER_BATCH));
                     writes.submit(batch.size() == 1 ? batch.get(0) : BatchStatement.newInstance(BatchType.UNLOGGED, batch.toArray(new BoundStatement[0])),
-                            "share " + batch.size() + " partitions of " + product + " with version " + version);
+                            "lay out " + batch.size() + " partitions of " + product + " in version " + version);
                 }
             }
         }
         writes.awaitAll();
-        LOG.info("Version {} shares {} partitions of {} products with version {} ({} rewritten)", version, shared, products.size(),
-                base, rewritten.size());
+        LOG.info("Version {} extends version {}: {} partitions shared, {} overlaid, {} new, of {} products", version, base, shared, overlaid,
+                touched.size() - overlaid, products.size());
+    }
+
+    @Override
+    public BatchViewWriter rowWriter(long version) {
+        return new Writer(version, false);
+    }
+
+    @Override
+    public List<ViewRow> changedOrAt(long version, Map<ViewPartition, ? extends Collection<Instant>> windows) {
+        List<String> products = windows.keySet().stream().map(ViewPartition::productId).distinct().sorted().toList();
+        List<ViewRow> rows = new ArrayList<>();
+        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
+            List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
+            for (List<StoredPartition> layout : layouts(version, products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER))).values()) {
+                for (StoredPartition stored : layout) {
+                    Collection<Instant> at = windows.get(stored.partition());
+                    if (at != null) {
+                        reads.add(changedOrAt(stored, at));
+                    }
+                }
+            }
+            rows.addAll(DriverCalls.joinAll(reads));
+        }
+        return rows;
+    }
+
+    /** The overlay's rows of a stored partition, and the stored rows at {@code windows} that the overlay has not replaced. */
+    private CompletableFuture<List<ViewRow>> changedOrAt(StoredPartition stored, Collection<Instant> windows) {
+        ViewPartition partition = stored.partition();
+        CompletableFuture<List<ViewRow>> atWindows = windows.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                : DriverCalls.queryAsync(session, selectRowsAt.bind(stored.storedIn(), partition.productId(), partition.granularity().label(),
+                                partition.start(), List.copyOf(windows)),
+                        "read batch view " + stored.storedIn() + "/" + partition.productId() + "/" + partition.granularity(),
+                        row -> viewRow(partition, row));
+        if (!stored.hasOverlay()) {
+            return atWindows;
+        }
+        return atWindows.thenCombine(rowsOf(partition, stored.overlayIn(), partition.start(), partition.end()), CassandraBatchViews::overlay);
     }
 
     @Override
@@ -302,7 +355,7 @@ public final class CassandraBatchViews implements BatchViews {
 
     /** Reads the partitions of up to this many products at a time, all of them concurrently. */
     private static final int PRODUCTS_READ_TOGETHER = 64;
-    /** Index entries of one product per unlogged batch when a version shares partitions. */
+    /** Index entries of one product per unlogged batch when a version extends another. */
     private static final int INDEX_ENTRIES_PER_BATCH = 256;
 
     @Override
@@ -313,22 +366,6 @@ public final class CassandraBatchViews implements BatchViews {
             List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
             List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
             layouts(version, chunk).values().forEach(layout -> layout.forEach(stored -> reads.add(readAsync(stored, Instant.MIN, Instant.MAX))));
-            rows.addAll(DriverCalls.joinAll(reads));
-        }
-        return rows;
-    }
-
-    @Override
-    public List<ViewRow> rowsIn(long version, Collection<ViewPartition> partitions) {
-        Set<ViewPartition> wanted = Set.copyOf(partitions);
-        List<String> products = wanted.stream().map(ViewPartition::productId).distinct().sorted().toList();
-        List<ViewRow> rows = new ArrayList<>();
-        for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
-            List<CompletableFuture<List<ViewRow>>> reads = new ArrayList<>();
-            layouts(version, products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER))).values()
-                    .forEach(layout -> layout.stream()
-                            .filter(stored -> wanted.contains(stored.partition()))
-                            .forEach(stored -> reads.add(readAsync(stored, Instant.MIN, Instant.MAX))));
             rows.addAll(DriverCalls.joinAll(reads));
         }
         return rows;
@@ -346,20 +383,45 @@ public final class CassandraBatchViews implements BatchViews {
         return layouts;
     }
 
+    /** The rows of a stored partition in {@code [from, to)}: the stored ones, the overlay's replacing those of the same window. */
     private CompletableFuture<List<ViewRow>> readAsync(StoredPartition stored, Instant from, Instant to) {
         ViewPartition partition = stored.partition();
-        Granularity granularity = partition.granularity();
+        Instant start = from.isBefore(partition.start()) ? partition.start() : from;
+        Instant end = to.isAfter(partition.end()) ? partition.end() : to;
+        CompletableFuture<List<ViewRow>> rows = rowsOf(partition, stored.storedIn(), start, end);
+        return stored.hasOverlay() ? rows.thenCombine(rowsOf(partition, stored.overlayIn(), start, end), CassandraBatchViews::overlay) : rows;
+    }
+
+    private CompletableFuture<List<ViewRow>> rowsOf(ViewPartition partition, long version, Instant from, Instant to) {
         return DriverCalls.queryAsync(session,
-                selectRows.bind(stored.storedIn(), partition.productId(), granularity.label(), partition.start(),
-                        from.isBefore(partition.start()) ? partition.start() : from, to.isAfter(partition.end()) ? partition.end() : to),
-                "read batch view " + stored.storedIn() + "/" + partition.productId() + "/" + granularity,
-                row -> new ViewRow(new ViewKey(partition.productId(), new EventWindow(granularity, row.getInstant("window_start"))), metrics(row)));
+                selectRows.bind(version, partition.productId(), partition.granularity().label(), partition.start(), from, to),
+                "read batch view " + version + "/" + partition.productId() + "/" + partition.granularity(),
+                row -> viewRow(partition, row));
+    }
+
+    /** Rows of one partition by window, those of {@code overlay} replacing those of {@code stored} of the same window. */
+    static List<ViewRow> overlay(List<ViewRow> stored, List<ViewRow> overlay) {
+        Map<Instant, ViewRow> byWindow = new TreeMap<>();
+        stored.forEach(row -> byWindow.put(row.key().window().start(), row));
+        overlay.forEach(row -> byWindow.put(row.key().window().start(), row));
+        return List.copyOf(byWindow.values());
+    }
+
+    private static ViewRow viewRow(ViewPartition partition, Row row) {
+        return new ViewRow(new ViewKey(partition.productId(), new EventWindow(partition.granularity(), row.getInstant("window_start"))), metrics(row));
+    }
+
+    private BoundStatement index(long version, StoredPartition stored) {
+        ViewPartition partition = stored.partition();
+        return insertPartition.bind(version, partition.productId(), partition.granularity().label(), partition.start(), stored.storedIn(),
+                stored.hasOverlay() ? stored.overlayIn() : null);
     }
 
     /** An index entry of a version; one written before versions shared partitions holds the version's own rows. */
     private static StoredPartition stored(long version, String productId, Row row) {
         ViewPartition partition = new ViewPartition(productId, Granularity.parse(row.getString("granularity")), row.getInstant("partition_start"));
-        return new StoredPartition(partition, row.isNull(ViewSchema.STORED_IN) ? version : row.getLong(ViewSchema.STORED_IN));
+        return new StoredPartition(partition, row.isNull(ViewSchema.STORED_IN) ? version : row.getLong(ViewSchema.STORED_IN),
+                row.isNull(ViewSchema.OVERLAY_IN) ? StoredPartition.NO_OVERLAY : row.getLong(ViewSchema.OVERLAY_IN));
     }
 
     @Override
@@ -496,19 +558,21 @@ public final class CassandraBatchViews implements BatchViews {
         long kept = 0;
         for (int from = 0; from < products.size(); from += PRODUCTS_READ_TOGETHER) {
             List<String> chunk = products.subList(from, Math.min(products.size(), from + PRODUCTS_READ_TOGETHER));
-            Set<StoredPartition> stillRead = new HashSet<>();
+            Set<RowSet> stillRead = new HashSet<>();
             for (long other : remaining) {
-                layouts(other, chunk).values().forEach(stillRead::addAll);
+                layouts(other, chunk).values().forEach(layout -> layout.forEach(stored -> stillRead.addAll(RowSet.of(stored))));
             }
             for (List<StoredPartition> layout : layouts(version, chunk).values()) {
                 for (StoredPartition stored : layout) {
-                    if (stillRead.contains(stored)) {
-                        kept++;
-                        continue;
+                    for (RowSet rows : RowSet.of(stored)) {
+                        if (stillRead.contains(rows)) {
+                            kept++;
+                            continue;
+                        }
+                        ViewPartition partition = rows.partition();
+                        deletes.submit(deleteRows.bind(rows.version(), partition.productId(), partition.granularity().label(), partition.start()),
+                                "delete rows of version " + rows.version());
                     }
-                    ViewPartition partition = stored.partition();
-                    deletes.submit(deleteRows.bind(stored.storedIn(), partition.productId(), partition.granularity().label(), partition.start()),
-                            "delete rows of version " + stored.storedIn());
                 }
             }
         }
@@ -520,7 +584,16 @@ public final class CassandraBatchViews implements BatchViews {
         DriverCalls.execute(session, deleteProducts.bind(version), "delete products of version " + version);
         DriverCalls.execute(session, deleteBuild.bind(SCOPE, version), "delete the build record of batch version " + version);
         DriverCalls.execute(session, deleteVersion.bind(SCOPE, version), "delete batch version " + version);
-        LOG.info("Removed batch version {} ({} products; {} partitions kept, a newer version shares them)", version, products.size(), kept);
+        LOG.info("Removed batch version {} ({} products; the rows of {} partitions kept, another version reads them)", version, products.size(), kept);
+    }
+
+    /** The rows one version wrote in one partition: whole, or an overlay; what retention keeps or deletes. */
+    private record RowSet(ViewPartition partition, long version) {
+        static List<RowSet> of(StoredPartition stored) {
+            return stored.hasOverlay()
+                    ? List.of(new RowSet(stored.partition(), stored.storedIn()), new RowSet(stored.partition(), stored.overlayIn()))
+                    : List.of(new RowSet(stored.partition(), stored.storedIn()));
+        }
     }
 
     private static BatchVersion version(Row row) {
@@ -540,6 +613,7 @@ public final class CassandraBatchViews implements BatchViews {
     private final class Writer implements BatchViewWriter {
 
         private final long version;
+        private final boolean indexing;
         private final BoundedWrites writes;
         private final int rowsPerBatch;
         private final int maxBuffered;
@@ -549,8 +623,10 @@ public final class CassandraBatchViews implements BatchViews {
         private int bufferedRows;
         private long rowsSubmitted;
 
-        Writer(long version) {
+        /** @param indexing whether to index the partitions and products written ({@link #writer}), or only write rows ({@link #rowWriter}) */
+        Writer(long version, boolean indexing) {
             this.version = version;
+            this.indexing = indexing;
             this.writes = new BoundedWrites(session, limits.maxInFlight(), limits.maxAttempts(), limits.firstBackoff());
             this.rowsPerBatch = limits.rowsPerBatch();
             this.maxBuffered = Math.max(rowsPerBatch, limits.maxInFlight() * rowsPerBatch);
@@ -561,12 +637,12 @@ public final class CassandraBatchViews implements BatchViews {
             ViewKey key = row.key();
             Granularity granularity = key.window().granularity();
             Instant partition = PartitionSpan.partitionStart(granularity, key.window().start());
-            if (productsSeen.add(key.productId())) {
+            if (indexing && productsSeen.add(key.productId())) {
                 writes.submit(insertProduct.bind(version, key.productId()), "index product " + key.productId());
             }
             String partitionKey = key.productId() + "/" + granularity.label() + "/" + partition.toEpochMilli();
-            if (partitionsSeen.add(partitionKey)) {
-                writes.submit(insertPartition.bind(version, key.productId(), granularity.label(), partition, version),
+            if (indexing && partitionsSeen.add(partitionKey)) {
+                writes.submit(index(version, new StoredPartition(new ViewPartition(key.productId(), granularity, partition), version)),
                         "index partition of " + key.productId());
             }
             Metrics metrics = row.metrics();

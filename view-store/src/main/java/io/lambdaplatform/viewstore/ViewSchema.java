@@ -16,8 +16,8 @@ public final class ViewSchema {
     /** Batch view rows; a version is written once and never changed. */
     public static final String BATCH_VIEWS = "batch_views";
     /**
-     * Which partitions a version has rows in and where they are stored ({@link #STORED_IN}): serving reads a version
-     * through it, and removing a version is a few partition deletes.
+     * Which partitions a version has rows in and where they are stored ({@link #STORED_IN}, {@link #OVERLAY_IN}): serving
+     * reads a version through it, and removing a version is a few partition deletes.
      */
     public static final String BATCH_VIEW_PARTITIONS = "batch_view_partitions";
     /** Which products a version has rows for. */
@@ -85,6 +85,12 @@ public final class ViewSchema {
     public static final String STORED_IN = "stored_in";
 
     /**
+     * Per partition in {@link #BATCH_VIEW_PARTITIONS}: the version whose rows of the partition's changed windows replace
+     * the stored ones ({@link StoredPartition#overlayIn}); null when the stored rows are all of it.
+     */
+    public static final String OVERLAY_IN = "overlay_in";
+
+    /**
      * Per source partition in {@link #SPEED_WATERMARKS}: the partition never held a record ingested before this
      * (its first record's ingest time), so nothing before it can be missing. Null in rows of an earlier release.
      */
@@ -139,7 +145,8 @@ public final class ViewSchema {
                 new ColumnUpgrade(BATCH_VIEWS, SketchColumns.USERS, "blob"), new ColumnUpgrade(BATCH_VIEWS, SketchColumns.DURATIONS, "blob"),
                 new ColumnUpgrade(SPEED_ROWS_BY_INGEST, SketchColumns.USERS, "blob"),
                 new ColumnUpgrade(SPEED_ROWS_BY_INGEST, SketchColumns.DURATIONS, "blob"),
-                new ColumnUpgrade(BATCH_VIEW_PARTITIONS, STORED_IN, "bigint"));
+                new ColumnUpgrade(BATCH_VIEW_PARTITIONS, STORED_IN, "bigint"),
+                new ColumnUpgrade(BATCH_VIEW_PARTITIONS, OVERLAY_IN, "bigint"));
     }
 
     private static void execute(CqlSession session, String cql) {
@@ -163,7 +170,7 @@ public final class ViewSchema {
                         + DURATION_TOTAL + " varint, " + SketchColumns.USERS + " blob, " + SketchColumns.DURATIONS + " blob, "
                         + "PRIMARY KEY ((version, product_id, granularity, partition_start), window_start))",
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEW_PARTITIONS + " ("
-                        + "version bigint, product_id text, granularity text, partition_start timestamp, " + STORED_IN + " bigint, "
+                        + "version bigint, product_id text, granularity text, partition_start timestamp, " + STORED_IN + " bigint, " + OVERLAY_IN + " bigint, "
                         + "PRIMARY KEY ((version, product_id), granularity, partition_start))",
                 "CREATE TABLE IF NOT EXISTS " + k + BATCH_VIEW_PRODUCTS + " ("
                         + "version bigint, product_id text, PRIMARY KEY ((version), product_id))",

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -310,43 +311,50 @@ public abstract class BatchViewsContract {
     }
 
     @Test
-    void aVersionSharesTheUntouchedPartitionsOfItsBaseAndBothStayAsTheyWere() {
+    void anExtendingVersionOverlaysTheWindowsItChangesSharesTheRestAndLeavesItsBaseAsItWas() {
         Instant nextDay = DAY.plusSeconds(86_400);
-        ViewRow oldFirstDay = row("p1", Granularity.FIVE_MINUTES, DAY.plusSeconds(300), 2, "4.00", 20);
-        ViewRow oldSecondDay = row("p1", Granularity.FIVE_MINUTES, nextDay, 1, "1.00", 10);
+        ViewRow firstDay = row("p1", Granularity.FIVE_MINUTES, DAY.plusSeconds(300), 2, "4.00", 20);
+        ViewRow changed = row("p1", Granularity.FIVE_MINUTES, nextDay, 1, "1.00", 10);
+        ViewRow unchanged = row("p1", Granularity.FIVE_MINUTES, nextDay.plusSeconds(300), 4, "4.00", 40);
         ViewRow otherProduct = row("p2", Granularity.FIVE_MINUTES, DAY, 5, "5.00", 50);
         BatchVersion v1 = views.begin(DAY, COMPUTED);
-        write(v1.version(), oldFirstDay, oldSecondDay, otherProduct);
-        views.publish(v1.version(), 3, 8, COMPUTED);
+        write(v1.version(), firstDay, changed, unchanged, otherProduct);
+        views.publish(v1.version(), 4, 12, COMPUTED);
 
-        ViewRow newSecondDay = row("p1", Granularity.FIVE_MINUTES, nextDay, 3, "6.00", 70);
-        ViewRow newWindow = row("p1", Granularity.FIVE_MINUTES, nextDay.plusSeconds(600), 1, "0.50", 5);
+        ViewPartition touched = new ViewPartition("p1", Granularity.FIVE_MINUTES, nextDay);
+        ViewPartition fresh = new ViewPartition("p3", Granularity.FIVE_MINUTES, DAY);
+        assertThat(views.changedOrAt(v1.version(), Map.of(touched, List.of(nextDay, nextDay.plusSeconds(600)), fresh, List.of(DAY))))
+                .as("the base's rows at the windows asked for, none of a partition it lacks").containsExactly(changed);
+        ViewRow merged = row("p1", Granularity.FIVE_MINUTES, nextDay, 3, "6.00", 70);
+        ViewRow added = row("p1", Granularity.FIVE_MINUTES, nextDay.plusSeconds(600), 1, "0.50", 5);
+        ViewRow newProduct = row("p3", Granularity.FIVE_MINUTES, DAY, 1, "1.00", 1);
         BatchVersion v2 = views.begin(nextDay, COMPUTED);
-        ViewPartition rewritten = new ViewPartition("p1", Granularity.FIVE_MINUTES, nextDay);
-        views.share(v2.version(), v1.version(), Set.of(rewritten));
-        write(v2.version(), newSecondDay, newWindow);
+        views.extend(v2.version(), v1.version(), Set.of(touched, fresh));
+        writeRows(v2.version(), merged, added, newProduct);
 
         assertThat(views.read(v2.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
-                .containsExactly(oldFirstDay, newSecondDay, newWindow);
+                .containsExactly(firstDay, merged, unchanged, added);
         assertThat(views.read(v2.version(), "p2", Granularity.FIVE_MINUTES, DAY, nextDay)).containsExactly(otherProduct);
-        assertThat(views.products(v2.version())).containsExactly("p1", "p2");
+        assertThat(views.read(v2.version(), "p3", Granularity.FIVE_MINUTES, DAY, nextDay)).containsExactly(newProduct);
+        assertThat(views.products(v2.version())).containsExactly("p1", "p2", "p3");
         assertThat(views.partitions(v2.version(), "p1", Granularity.FIVE_MINUTES)).containsExactly(
                 new StoredPartition(new ViewPartition("p1", Granularity.FIVE_MINUTES, DAY), v1.version()),
-                new StoredPartition(rewritten, v2.version()));
-        assertThat(views.rowsIn(v2.version(), List.of(rewritten, new ViewPartition("p2", Granularity.ONE_HOUR, PartitionSpan.partitionStart(Granularity.ONE_HOUR, DAY)))))
-                .containsExactlyInAnyOrder(newSecondDay, newWindow);
-        assertThat(views.rows(v2.version(), List.of("p1", "p2"))).containsExactlyInAnyOrder(oldFirstDay, newSecondDay, newWindow, otherProduct);
+                new StoredPartition(touched, v1.version(), v2.version()));
+        assertThat(views.rows(v2.version(), List.of("p1", "p2", "p3")))
+                .containsExactlyInAnyOrder(firstDay, merged, unchanged, added, otherProduct, newProduct);
         assertThat(views.read(v1.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
-                .as("the base is immutable").containsExactly(oldFirstDay, oldSecondDay);
+                .as("the base is immutable").containsExactly(firstDay, changed, unchanged);
+        assertThat(views.changedOrAt(v2.version(), Map.of(touched, List.of(nextDay.plusSeconds(300)))))
+                .as("every window the overlay changed, and the stored row asked for").containsExactlyInAnyOrder(merged, added, unchanged);
 
-        views.publish(v2.version(), 4, 12, COMPUTED);
+        views.publish(v2.version(), 6, 17, COMPUTED);
         assertThat(views.rollback()).get().extracting(BatchVersion::version).isEqualTo(v1.version());
         assertThat(views.read(v1.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
-                .containsExactly(oldFirstDay, oldSecondDay);
+                .containsExactly(firstDay, changed, unchanged);
     }
 
     @Test
-    void retentionKeepsSharedRowsWhileAVersionReadsThemAndDropsThemAfter() {
+    void retentionKeepsRowsWhileAVersionReadsThemAndDropsThemAfter() {
         Instant nextDay = DAY.plusSeconds(86_400);
         ViewRow shared = row("p1", Granularity.FIVE_MINUTES, DAY, 2, "4.00", 20);
         ViewRow replaced = row("p1", Granularity.FIVE_MINUTES, nextDay, 1, "1.00", 10);
@@ -354,26 +362,26 @@ public abstract class BatchViewsContract {
         write(v1.version(), shared, replaced);
         views.publish(v1.version(), 2, 3, COMPUTED);
         BatchVersion v2 = views.begin(nextDay, COMPUTED);
-        ViewPartition rewritten = new ViewPartition("p1", Granularity.FIVE_MINUTES, nextDay);
-        views.share(v2.version(), v1.version(), Set.of(rewritten));
+        ViewPartition touched = new ViewPartition("p1", Granularity.FIVE_MINUTES, nextDay);
+        views.extend(v2.version(), v1.version(), Set.of(touched));
         ViewRow replacement = row("p1", Granularity.FIVE_MINUTES, nextDay, 2, "2.00", 30);
-        write(v2.version(), replacement);
+        writeRows(v2.version(), replacement);
         views.publish(v2.version(), 2, 4, COMPUTED);
 
         assertThat(views.retainLatest(1)).extracting(BatchVersion::version).containsExactly(v1.version());
 
-        StoredPartition sharedPartition = new StoredPartition(new ViewPartition("p1", Granularity.FIVE_MINUTES, DAY), v1.version());
-        StoredPartition replacedPartition = new StoredPartition(rewritten, v1.version());
         assertThat(views.read(v2.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400)))
                 .containsExactly(shared, replacement);
-        assertThat(views.read(replacedPartition, DAY, nextDay.plusSeconds(86_400))).as("read by no version kept").isEmpty();
 
         BatchVersion v3 = views.begin(nextDay.plusSeconds(60), COMPUTED);
         write(v3.version(), replacement);
         views.publish(v3.version(), 1, 2, COMPUTED);
         assertThat(views.retainLatest(1)).extracting(BatchVersion::version).containsExactly(v2.version());
 
-        assertThat(views.read(sharedPartition, DAY, nextDay)).as("its last reader removed").isEmpty();
+        StoredPartition sharedRows = new StoredPartition(new ViewPartition("p1", Granularity.FIVE_MINUTES, DAY), v1.version());
+        StoredPartition overlaid = new StoredPartition(touched, v1.version(), v2.version());
+        assertThat(views.read(sharedRows, DAY, nextDay)).as("its last reader removed").isEmpty();
+        assertThat(views.read(overlaid, DAY, nextDay.plusSeconds(86_400))).as("stored rows and overlay, read by no version kept").isEmpty();
         assertThat(views.read(v3.version(), "p1", Granularity.FIVE_MINUTES, DAY, nextDay.plusSeconds(86_400))).containsExactly(replacement);
     }
 
@@ -396,6 +404,14 @@ public abstract class BatchViewsContract {
         BatchVersion version = views.begin(cutoff, COMPUTED);
         write(version.version(), row("p1", Granularity.ONE_DAY, DAY, 1, revenue, 1));
         views.publish(version.version(), 1, 1, COMPUTED);
+    }
+
+    private void writeRows(long version, ViewRow... rows) {
+        try (BatchViewWriter writer = views.rowWriter(version)) {
+            for (ViewRow row : rows) {
+                writer.write(row);
+            }
+        }
     }
 
     private void write(long version, ViewRow... rows) {

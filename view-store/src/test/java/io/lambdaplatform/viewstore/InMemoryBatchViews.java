@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * A hand-written {@link BatchViews} in memory, for unit tests of the layers. Thread-safe. The lease expires by
@@ -25,10 +24,10 @@ import java.util.function.Predicate;
 public final class InMemoryBatchViews implements BatchViews {
 
     private final Map<Long, BatchVersion> versions = new TreeMap<>(Comparator.reverseOrder());
-    /** The rows each version wrote itself. */
+    /** The rows each version wrote itself: whole partitions, or overlays. */
     private final Map<Long, List<ViewRow>> rows = new TreeMap<>();
-    /** Each version's partitions and the version whose rows each one's are, as {@link CassandraBatchViews} indexes them. */
-    private final Map<Long, Map<ViewPartition, Long>> index = new TreeMap<>();
+    /** Each version's partitions and where their rows are, as {@link CassandraBatchViews} indexes them. */
+    private final Map<Long, Map<ViewPartition, StoredPartition>> index = new TreeMap<>();
     private final Map<String, IngestHole> holes = new TreeMap<>();
     private final Map<Long, BatchBuild> builds = new TreeMap<>();
     private BatchVersion pointer;
@@ -57,6 +56,15 @@ public final class InMemoryBatchViews implements BatchViews {
 
     @Override
     public BatchViewWriter writer(long version) {
+        return writer(version, true);
+    }
+
+    @Override
+    public BatchViewWriter rowWriter(long version) {
+        return writer(version, false);
+    }
+
+    private BatchViewWriter writer(long version, boolean indexing) {
         return new BatchViewWriter() {
             private long count;
 
@@ -69,7 +77,10 @@ public final class InMemoryBatchViews implements BatchViews {
                     }
                     target.removeIf(existing -> existing.key().equals(row.key()));
                     target.add(row);
-                    index.get(version).put(ViewPartition.of(row.key()), version);
+                    if (indexing) {
+                        ViewPartition partition = ViewPartition.of(row.key());
+                        index.get(version).put(partition, new StoredPartition(partition, version));
+                    }
                     count++;
                 }
             }
@@ -133,66 +144,83 @@ public final class InMemoryBatchViews implements BatchViews {
                 removed.add(version);
             }
         }
-        // The rows no version still stored reads.
-        Set<StoredPartition> stillRead = new HashSet<>();
-        index.forEach((version, layout) -> layout.forEach((partition, storedIn) -> stillRead.add(new StoredPartition(partition, storedIn))));
-        rows.forEach((storedIn, written) -> written.removeIf(row -> !stillRead.contains(new StoredPartition(ViewPartition.of(row.key()), storedIn))));
-        rows.keySet().removeIf(storedIn -> !versions.containsKey(storedIn) && rows.get(storedIn).isEmpty());
+        // The rows no version still stored reads: (partition, version that wrote them).
+        Set<Map.Entry<ViewPartition, Long>> stillRead = new HashSet<>();
+        index.values().forEach(layout -> layout.values().forEach(stored -> {
+            stillRead.add(Map.entry(stored.partition(), stored.storedIn()));
+            if (stored.hasOverlay()) {
+                stillRead.add(Map.entry(stored.partition(), stored.overlayIn()));
+            }
+        }));
+        rows.forEach((writtenBy, written) -> written.removeIf(row -> !stillRead.contains(Map.entry(ViewPartition.of(row.key()), writtenBy))));
+        rows.keySet().removeIf(writtenBy -> !versions.containsKey(writtenBy) && rows.get(writtenBy).isEmpty());
         return removed;
     }
 
     @Override
-    public synchronized void share(long version, long base, Set<ViewPartition> rewritten) {
-        Map<ViewPartition, Long> target = index.get(version);
+    public synchronized void extend(long version, long base, Set<ViewPartition> touched) {
+        Map<ViewPartition, StoredPartition> target = index.get(version);
         if (target == null) {
             throw new ViewStoreException("Batch version " + version + " was never begun");
         }
-        index.getOrDefault(base, Map.of()).forEach((partition, storedIn) -> {
-            if (!rewritten.contains(partition)) {
-                target.put(partition, storedIn);
+        index.getOrDefault(base, Map.of()).forEach((partition, stored) ->
+                target.put(partition, touched.contains(partition) ? stored.overlaidBy(version) : stored));
+        touched.forEach(partition -> target.putIfAbsent(partition, new StoredPartition(partition, version)));
+    }
+
+    @Override
+    public synchronized List<ViewRow> changedOrAt(long version, Map<ViewPartition, ? extends Collection<Instant>> windows) {
+        List<ViewRow> found = new ArrayList<>();
+        windows.forEach((partition, at) -> {
+            StoredPartition stored = index.getOrDefault(version, Map.of()).get(partition);
+            if (stored == null) {
+                return;
             }
+            Map<Instant, ViewRow> byWindow = new TreeMap<>();
+            rowsOf(partition, stored.storedIn()).stream().filter(row -> at.contains(row.key().window().start()))
+                    .forEach(row -> byWindow.put(row.key().window().start(), row));
+            if (stored.hasOverlay()) {
+                rowsOf(partition, stored.overlayIn()).forEach(row -> byWindow.put(row.key().window().start(), row));
+            }
+            found.addAll(byWindow.values());
         });
+        return found;
     }
 
     @Override
     public synchronized List<StoredPartition> partitions(long version, String productId, Granularity granularity) {
-        return index.getOrDefault(version, Map.of()).entrySet().stream()
-                .filter(entry -> entry.getKey().productId().equals(productId) && entry.getKey().granularity() == granularity)
-                .map(entry -> new StoredPartition(entry.getKey(), entry.getValue()))
+        return index.getOrDefault(version, Map.of()).values().stream()
+                .filter(stored -> stored.partition().productId().equals(productId) && stored.partition().granularity() == granularity)
                 .sorted(Comparator.comparing(stored -> stored.partition().start()))
                 .toList();
     }
 
     @Override
     public synchronized List<ViewRow> read(StoredPartition stored, Instant from, Instant to) {
-        return rows.getOrDefault(stored.storedIn(), List.of()).stream()
-                .filter(row -> ViewPartition.of(row.key()).equals(stored.partition()))
+        Map<Instant, ViewRow> byWindow = new TreeMap<>();
+        rowsOf(stored.partition(), stored.storedIn()).forEach(row -> byWindow.put(row.key().window().start(), row));
+        if (stored.hasOverlay()) {
+            rowsOf(stored.partition(), stored.overlayIn()).forEach(row -> byWindow.put(row.key().window().start(), row));
+        }
+        return byWindow.values().stream()
                 .filter(row -> !row.key().window().start().isBefore(from) && row.key().window().start().isBefore(to))
-                .sorted(Comparator.comparing(ViewRow::key))
                 .toList();
     }
 
     @Override
     public synchronized List<ViewRow> rows(long version, Collection<String> productIds) {
         Set<String> wanted = Set.copyOf(productIds);
-        return rowsWhere(version, partition -> wanted.contains(partition.productId()));
-    }
-
-    @Override
-    public synchronized List<ViewRow> rowsIn(long version, Collection<ViewPartition> partitions) {
-        Set<ViewPartition> wanted = Set.copyOf(partitions);
-        return rowsWhere(version, wanted::contains);
-    }
-
-    private List<ViewRow> rowsWhere(long version, Predicate<ViewPartition> wanted) {
         List<ViewRow> found = new ArrayList<>();
-        index.getOrDefault(version, Map.of()).forEach((partition, storedIn) -> {
-            if (wanted.test(partition)) {
-                found.addAll(read(new StoredPartition(partition, storedIn), Instant.MIN, Instant.MAX));
-            }
-        });
+        index.getOrDefault(version, Map.of()).values().stream()
+                .filter(stored -> wanted.contains(stored.partition().productId()))
+                .forEach(stored -> found.addAll(read(stored, Instant.MIN, Instant.MAX)));
         found.sort(Comparator.comparing(ViewRow::key));
         return found;
+    }
+
+    /** The rows {@code writtenBy} wrote in a partition. */
+    private List<ViewRow> rowsOf(ViewPartition partition, long writtenBy) {
+        return rows.getOrDefault(writtenBy, List.of()).stream().filter(row -> ViewPartition.of(row.key()).equals(partition)).toList();
     }
 
     @Override

@@ -76,7 +76,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
     private boolean compareOnly;
 
     @Option(names = "--more-spread-over-day",
-            description = "Give the 1 % more events times spread over the 24 h before, like the first load (every partition is touched), "
+            description = "Give the 1 %% more events times spread over the 24 h before, like the first load (every partition is touched), "
                     + "instead of the next minutes of the stream with one in a hundred late.")
     private boolean moreSpreadOverDay;
 
