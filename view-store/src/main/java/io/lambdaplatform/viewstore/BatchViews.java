@@ -15,8 +15,9 @@ import java.util.Set;
  * The versioned batch views and the one pointer the serving layer reads.
  *
  * <p>Life of a version: {@link #begin} allocates it, executors write its rows through {@link #writer} (an
- * incremental run {@link #extend extends} the version it builds on: it writes only the windows its new events change), and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader
- * sees it; a crashed run leaves an unpublished version that {@link #retainLatest} removes later.
+ * incremental run {@link #extend extends} the version it builds on and writes only the windows its new events change),
+ * and {@link #publish} flips the pointer in a single write once every row is in. Until then no reader sees it; a
+ * crashed run leaves an unpublished version that {@link #retainLatest} removes later.
  *
  * <p>One writer at a time: a batch run, import or rollback first takes the {@link #takeLease lease}, renews it
  * while it works and releases it at the end. The pointer only moves by compare-and-set, so a writer that lost
@@ -96,7 +97,10 @@ public interface BatchViews {
     /** Where a version's rows of one product and granularity are: one entry per partition that holds rows, oldest first. */
     List<StoredPartition> partitions(long version, String productId, Granularity granularity);
 
-    /** The rows of one stored partition, its overlay's replacing the stored ones, whose window starts in {@code [from, to)}, by window. */
+    /**
+     * The rows of one stored partition whose window starts in {@code [from, to)}, by window: the stored rows, those of
+     * its overlay replacing them.
+     */
     List<ViewRow> read(StoredPartition partition, Instant from, Instant to);
 
     /** The rows of a version for one product and granularity whose window starts in {@code [from, to)}, by window. */
