@@ -195,10 +195,21 @@ public final class MasterDataset {
      * @return the records written
      */
     public long writeFiles(String rangeId, Dataset<Row> records) {
-        Observation written = new Observation("range " + rangeId);
         Column eff = List.of(records.columns()).contains(INGEST_EFF) ? col(INGEST_EFF) : col(INGEST_TIME);
         Dataset<Row> raw = records.select(col(KEY), col(VALUE), col(INGEST_TIME), col(PARTITION), col(OFFSET), eff.as(INGEST_EFF));
-        Dataset<Row> withDate = RecordJudge.judge(raw, KEY, VALUE)
+        return writeJudgedFiles(rangeId, RecordJudge.judge(raw, KEY, VALUE));
+    }
+
+    /**
+     * {@link #writeFiles} of records judged already, with the current rules: the archive judges each record in the pass
+     * that reads it ({@link io.lambdaplatform.batch.internal.IngestClock}).
+     *
+     * @param judged columns {@link #EFF_SCHEMA}, then {@link RecordJudge#VERDICT}
+     * @return the records written
+     */
+    long writeJudgedFiles(String rangeId, Dataset<Row> judged) {
+        Observation written = new Observation("range " + rangeId);
+        Dataset<Row> withDate = judged
                 .withColumn(INGEST_DATE, ingestDate(col(INGEST_TIME)))
                 .observe(written, count(lit(1)).as("records"));
         Path target = rangePath(rangeId);
