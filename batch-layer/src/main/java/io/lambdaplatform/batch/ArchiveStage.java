@@ -33,10 +33,9 @@ import static org.apache.spark.sql.functions.col;
  * that reads the records: nothing is shuffled). That is monotone in the offset, so the records below the cutoff are a
  * prefix of each partition, and the next range continues at the first offset not archived, even when a broker's clock
  * stepped back. One Spark job writes the range; where each partition ends comes from that job, not from reading the
- * files back. Every record is kept raw, valid or not, and judged once, here
- * ({@link MasterDataset#writeFiles}): its verdict and decoded fields are stored beside the raw bytes, and the range's
- * manifest entry records the rules' version, so that a recompute reads typed columns and a change of rules judges
- * the raw bytes again.
+ * files back. Every record is kept raw, valid or not, and judged once, in the same pass that gives it its ingest
+ * time: its verdict and decoded fields are stored beside the raw bytes, and the range's manifest entry records the
+ * rules' version, so that a recompute reads typed columns and a change of rules judges the raw bytes again.
  */
 public final class ArchiveStage {
 
@@ -70,7 +69,7 @@ public final class ArchiveStage {
                 .collect(Collectors.toMap(ArchivePlan.Read::partition, read -> read.lastIngest().toEpochMilli()));
         String id = range.id();
         CollectionAccumulator<IngestClock.End> accumulator = spark.sparkContext().collectionAccumulator("ends of range " + id);
-        long count = master.writeFiles(id, withIngestTime(kafkaRecords, seeds, range.to(), accumulator));
+        long count = master.writeJudgedFiles(id, withIngestTime(kafkaRecords, seeds, range.to(), accumulator));
 
         Map<Integer, IngestClock.End> ends = IngestClock.ends(accumulator);
         long ended = ends.values().stream().mapToLong(IngestClock.End::records).sum();
@@ -124,14 +123,15 @@ public final class ArchiveStage {
     /**
      * Kafka records ({@code key}, {@code value}, {@code timestamp}, {@code partition}, {@code offset}; one Spark
      * partition per topic partition, in offset order, as Spark's Kafka source reads them) with ingest time below the
-     * cutoff, in the columns of {@link MasterDataset#EFF_SCHEMA}: {@code ingest_eff} is the running maximum of
-     * {@code timestamp} over the partition by offset, starting from the partition's seed (the ingest time of its last
-     * archived record). The records kept are a prefix of each partition; where each ends goes to {@code ends}.
+     * cutoff, judged, in the columns of {@link IngestClock#OUTPUT} ({@link MasterDataset#EFF_SCHEMA} and the verdict):
+     * {@code ingest_eff} is the running maximum of {@code timestamp} over the partition by offset, starting from the
+     * partition's seed (the ingest time of its last archived record). The records kept are a prefix of each partition;
+     * where each ends goes to {@code ends}.
      */
     static Dataset<Row> withIngestTime(Dataset<Row> kafka, Map<Integer, Long> seeds, Instant cutoff,
             CollectionAccumulator<IngestClock.End> ends) {
         return kafka.select(col("key"), col("value"), col("timestamp"), col("partition"), col("offset"))
-                .mapPartitions(new IngestClock(seeds, cutoff.toEpochMilli(), ends), Encoders.row(MasterDataset.EFF_SCHEMA));
+                .mapPartitions(new IngestClock(seeds, cutoff.toEpochMilli(), ends), Encoders.row(IngestClock.OUTPUT));
     }
 
     /**

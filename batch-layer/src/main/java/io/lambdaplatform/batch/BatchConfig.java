@@ -142,7 +142,8 @@ public record BatchConfig(
 
     /**
      * The Spark settings the job needs on top of what spark-submit gives it: S3A from {@code lambda.s3}
-     * and, for an {@code s3a://} master dataset, the magic committer (no rename-based commits on S3).
+     * and, for an {@code s3a://} master dataset, the magic committer (no rename-based commits on S3); writes of the
+     * master dataset that keep a file per ingest date open rather than sort their records by date.
      */
     public Map<String, String> sparkSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
@@ -156,6 +157,11 @@ public record BatchConfig(
             settings.put("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
         }
         settings.put("spark.sql.session.timeZone", "UTC");
+        // The master dataset's files are partitioned by ingest date, and a range's records span a date or two: each
+        // writing task keeps one file per date open instead of sorting all its records by date before writing the
+        // first (Spark sorts only when a task meets more dates than that).
+        settings.put("spark.sql.optimizer.plannedWrite.enabled", "false");
+        settings.put("spark.sql.maxConcurrentOutputFileWriters", "4");
         return settings;
     }
 }

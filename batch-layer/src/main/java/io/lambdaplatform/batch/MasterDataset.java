@@ -11,6 +11,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
@@ -111,6 +112,24 @@ public final class MasterDataset {
 
     private static final long DAY_MILLIS = 86_400_000L;
 
+    /**
+     * Parquet's writer settings for the range files (Hadoop keys, {@code #column} for one column): no dictionary for
+     * the columns whose values are (nearly) all distinct, where the writer would fill a dictionary page and then fall
+     * back to plain encoding anyway, and no min/max statistics of the raw bytes and of the identifiers and texts, which
+     * no query filters on (a page's range of event ids says nothing).
+     */
+    private static final Map<String, String> PARQUET_OPTIONS = Map.of(
+            "parquet.enable.dictionary#" + VALUE, "false",
+            "parquet.enable.dictionary#" + OFFSET, "false",
+            "parquet.enable.dictionary#" + EventCodec.EVENT_ID, "false",
+            "parquet.enable.dictionary#" + EventCodec.EVENT_TIME, "false",
+            "parquet.enable.dictionary#" + EventCodec.DURATION_MS, "false",
+            "parquet.column.statistics.enabled#" + KEY, "false",
+            "parquet.column.statistics.enabled#" + VALUE, "false",
+            "parquet.column.statistics.enabled#" + RecordJudge.REJECTION_DETAIL, "false",
+            "parquet.column.statistics.enabled#" + EventCodec.EVENT_ID, "false",
+            "parquet.column.statistics.enabled#" + EventCodec.USER_ID, "false");
+
     private final SparkSession spark;
     private final Path root;
 
@@ -195,17 +214,29 @@ public final class MasterDataset {
      * @return the records written
      */
     public long writeFiles(String rangeId, Dataset<Row> records) {
-        Observation written = new Observation("range " + rangeId);
         Column eff = List.of(records.columns()).contains(INGEST_EFF) ? col(INGEST_EFF) : col(INGEST_TIME);
         Dataset<Row> raw = records.select(col(KEY), col(VALUE), col(INGEST_TIME), col(PARTITION), col(OFFSET), eff.as(INGEST_EFF));
-        Dataset<Row> withDate = RecordJudge.judge(raw, KEY, VALUE)
+        return writeJudgedFiles(rangeId, RecordJudge.judge(raw, KEY, VALUE));
+    }
+
+    /**
+     * {@link #writeFiles} of records judged already, with the current rules: the archive judges each record in the pass
+     * that reads it ({@link io.lambdaplatform.batch.internal.IngestClock}).
+     *
+     * @param judged columns {@link #EFF_SCHEMA}, then {@link RecordJudge#VERDICT}
+     * @return the records written
+     */
+    long writeJudgedFiles(String rangeId, Dataset<Row> judged) {
+        Observation written = new Observation("range " + rangeId);
+        Dataset<Row> withDate = judged
                 .withColumn(INGEST_DATE, ingestDate(col(INGEST_TIME)))
                 .observe(written, count(lit(1)).as("records"));
         Path target = rangePath(rangeId);
-        withDate.write()
+        DataFrameWriter<Row> writer = withDate.write()
                 .mode(SaveMode.Overwrite)
-                .partitionBy(INGEST_DATE)
-                .parquet(target.toString());
+                .partitionBy(INGEST_DATE);
+        PARQUET_OPTIONS.forEach(writer::option);
+        writer.parquet(target.toString());
         long count = Observed.count(Observed.metrics(written), "records");
         LOG.info("Wrote {} records of range {} to {}", count, rangeId, target);
         return count;

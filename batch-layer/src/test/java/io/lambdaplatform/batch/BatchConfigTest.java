@@ -77,6 +77,8 @@ class BatchConfigTest {
                         "io.lambdaplatform.batch.internal.EmptyTaskMagicCommitterFactory")
                 .containsEntry("spark.sql.sources.commitProtocolClass", "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol")
                 .containsEntry("spark.sql.parquet.output.committer.class", "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter")
+                .containsEntry("spark.sql.optimizer.plannedWrite.enabled", "false")
+                .containsEntry("spark.sql.maxConcurrentOutputFileWriters", "4")
                 .doesNotContainKey("spark.hadoop.fs.s3a.endpoint")
                 .doesNotContainKey("spark.hadoop.fs.s3a.access.key");
     }

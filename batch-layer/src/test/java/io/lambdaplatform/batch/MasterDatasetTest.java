@@ -1,6 +1,12 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.ParquetColumns;
 import io.lambdaplatform.model.EventRules;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -17,7 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
@@ -134,6 +142,36 @@ class MasterDatasetTest {
         assertThat((String) invalid.getAs("rejection_detail")).startsWith("value: ");
         assertThat((Object) invalid.getAs("event_id")).isNull();
         assertThat(master.judged(Instant.parse("2026-11-25T00:00:00Z")).decoded()).isEmpty();
+    }
+
+    @Test
+    void rangeFilesHaveNoDictionaryForDistinctValuesAndNoStatisticsOfRawBytes() throws Exception {
+        String root = dir.resolve("master").toUri().toString();
+        MasterRecords records = new MasterRecords();
+        for (int i = 0; i < 50; i++) {
+            records.add(event("e-" + i, "p" + (i % 2), "1.00", i, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:01Z", 0, i);
+        }
+        ArchivedRange range = records.writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-24T01:00:00Z");
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        List<org.apache.hadoop.fs.Path> files = ParquetColumns.dataFiles(conf,
+                List.of(master.rangePath(range.id()).toString()));
+
+        assertThat(files).isNotEmpty();
+        for (org.apache.hadoop.fs.Path file : files) {
+            Map<String, ColumnChunkMetaData> columns = new HashMap<>();
+            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+                reader.getFooter().getBlocks().get(0).getColumns().forEach(column -> columns.put(column.getPath().toDotString(), column));
+            }
+            for (String distinct : List.of("value", "offset", "event_id", "event_time", "duration_ms")) {
+                assertThat(columns.get(distinct).getEncodings()).as(distinct).doesNotContain(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
+            }
+            assertThat(columns.get("product_id").getEncodings()).containsAnyOf(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
+            for (String unfiltered : List.of("key", "value", "event_id", "user_id", "rejection_detail")) {
+                assertThat(columns.get(unfiltered).getStatistics().isEmpty()).as(unfiltered).isTrue();
+            }
+            assertThat(columns.get("product_id").getStatistics().minAsString()).isEqualTo("p0");
+            assertThat(columns.get("offset").getStatistics().isEmpty()).isFalse();
+        }
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.lambdaplatform.batch.internal;
 
+import io.lambdaplatform.batch.MasterDataset;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 
 import java.io.Serial;
@@ -24,7 +26,9 @@ import static java.util.Objects.requireNonNull;
  * to it, continued from the partition's seed (the ingest time of its last archived record). Records are kept while
  * that time is below the cutoff; as it never decreases, the records kept are a prefix of each partition.
  *
- * <p>Computed where the records are read, in one pass, so the raw bytes are never shuffled. Where each partition ends
+ * <p>Each record kept is judged here too ({@link RecordJudge#judgeInto}, once: the records past the cutoff are not), so
+ * that the archive reads, stamps and judges its records in one pass, with one conversion from Spark's internal rows
+ * and one back. Computed where the records are read, so the raw bytes are never shuffled. Where each partition ends
  * (last offset kept, its ingest time, the count) goes to an accumulator, which {@link #ends} reads on the driver once
  * the job has run; it fails when the records did not come as promised (a topic partition in two Spark partitions, or
  * offsets out of order), because the running maximum would then be wrong.
@@ -33,6 +37,15 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
 
     @Serial
     private static final long serialVersionUID = 1L;
+
+    /**
+     * The columns of the records kept: {@code key}, {@code value}, {@code ingest_time} (the record's LogAppendTime),
+     * {@code partition}, {@code offset}, {@code ingest_eff}, then {@link RecordJudge#VERDICT}.
+     */
+    public static final StructType OUTPUT = RecordJudge.withVerdictColumns(MasterDataset.EFF_SCHEMA);
+
+    /** Where the verdict starts in a record of {@link #OUTPUT}. */
+    private static final int VERDICT_AT = MasterDataset.EFF_SCHEMA.size();
 
     /** Where one partition's records below the cutoff end, as one task saw them. */
     public record End(int partition, int sparkPartition, long lastOffset, long lastIngestMillis, long records) implements Serializable {}
@@ -54,7 +67,8 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
 
     /**
      * Input columns {@code key}, {@code value}, {@code timestamp}, {@code partition}, {@code offset} (Spark's Kafka
-     * source); output the same with the ingest time appended as a sixth column.
+     * source); output the same with the ingest time appended as a sixth column and the verdict after it
+     * ({@link #OUTPUT}).
      */
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
@@ -141,7 +155,17 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
                 lastKeptOffset = offset;
                 lastKeptIngest = runningMax;
                 kept++;
-                next = RowFactory.create(record.get(0), record.get(1), record.get(2), partition, offset, new Timestamp(runningMax));
+                Object[] values = new Object[OUTPUT.size()];
+                byte[] key = record.isNullAt(0) ? null : (byte[]) record.get(0);
+                byte[] value = record.isNullAt(1) ? null : (byte[]) record.get(1);
+                values[0] = key;
+                values[1] = value;
+                values[2] = record.get(2);
+                values[3] = partition;
+                values[4] = offset;
+                values[5] = new Timestamp(runningMax);
+                RecordJudge.judgeInto(key, value, values, VERDICT_AT);
+                next = RowFactory.create(values);
                 return;
             }
             if (partition >= 0) {

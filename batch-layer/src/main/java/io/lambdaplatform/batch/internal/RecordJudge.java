@@ -53,11 +53,42 @@ public final class RecordJudge {
         int key = input.fieldIndex(keyColumn);
         int value = input.fieldIndex(valueColumn);
         int width = input.size();
+        return records.map((MapFunction<Row, Row>) row -> withVerdict(row, key, value, width), Encoders.row(withVerdictColumns(input)));
+    }
+
+    /** The columns of {@code input} followed by the {@link #VERDICT} columns. */
+    public static StructType withVerdictColumns(StructType input) {
         StructType output = input;
         for (StructField field : VERDICT.fields()) {
             output = output.add(field);
         }
-        return records.map((MapFunction<Row, Row>) row -> withVerdict(row, key, value, width), Encoders.row(output));
+        return output;
+    }
+
+    /**
+     * Judges one record with {@link EventCodec#decode(byte[], byte[])} and writes its verdict into {@code values} from
+     * index {@code at} on, in the order of {@link #VERDICT}; the fields of the verdict that do not apply are left null.
+     *
+     * @param values at least {@code at + VERDICT.size()} long
+     */
+    public static void judgeInto(byte[] key, byte[] value, Object[] values, int at) {
+        EventVerdict verdict = EventCodec.decode(key, value);
+        if (verdict instanceof EventVerdict.Valid valid) {
+            Event event = valid.event();
+            values[at] = true;
+            values[at + 3] = event.eventId();
+            values[at + 4] = event.productId();
+            values[at + 5] = event.userId();
+            values[at + 6] = event.revenue();
+            values[at + 7] = event.durationMs();
+            values[at + 8] = Timestamp.from(event.eventTime());
+        }
+        else {
+            Rejection rejection = ((EventVerdict.Invalid) verdict).rejection();
+            values[at] = false;
+            values[at + 1] = rejection.reason().code();
+            values[at + 2] = rejection.detail();
+        }
     }
 
     private static Row withVerdict(Row row, int key, int value, int width) {
@@ -65,24 +96,7 @@ public final class RecordJudge {
         for (int i = 0; i < width; i++) {
             values[i] = row.get(i);
         }
-        EventVerdict verdict = EventCodec.decode(row.isNullAt(key) ? null : (byte[]) row.get(key),
-                row.isNullAt(value) ? null : (byte[]) row.get(value));
-        if (verdict instanceof EventVerdict.Valid valid) {
-            Event event = valid.event();
-            values[width] = true;
-            values[width + 3] = event.eventId();
-            values[width + 4] = event.productId();
-            values[width + 5] = event.userId();
-            values[width + 6] = event.revenue();
-            values[width + 7] = event.durationMs();
-            values[width + 8] = Timestamp.from(event.eventTime());
-        }
-        else {
-            Rejection rejection = ((EventVerdict.Invalid) verdict).rejection();
-            values[width] = false;
-            values[width + 1] = rejection.reason().code();
-            values[width + 2] = rejection.detail();
-        }
+        judgeInto(row.isNullAt(key) ? null : (byte[]) row.get(key), row.isNullAt(value) ? null : (byte[]) row.get(value), values, width);
         return RowFactory.create(values);
     }
 }

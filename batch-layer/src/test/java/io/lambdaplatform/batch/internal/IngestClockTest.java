@@ -16,7 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The ingest clock on its own, without Spark: what a task of the archive job computes. */
+/** The ingest clock on its own, without Spark: what a task of the archive job computes, the verdicts included. */
 class IngestClockTest {
 
     private static final long CUTOFF = millis("2026-11-24T10:00:00Z");
@@ -56,6 +56,37 @@ class IngestClockTest {
     }
 
     @Test
+    void eachRecordKeptIsJudgedInTheSamePassAndOnePastTheCutoffIsNot() {
+        IngestClock clock = new IngestClock(Map.of(), CUTOFF, ends);
+        byte[] event = """
+                {"event_id": "e-1", "product_id": "p1", "user_id": "u-7", "revenue": "19.99", "duration_ms": 1534,
+                 "event_time": "2026-11-24T09:15:30.123Z"}""".getBytes(StandardCharsets.UTF_8);
+
+        List<Row> kept = run(clock, List.of(
+                record(0, 0, "2026-11-24T09:30:00Z", event),
+                record(0, 1, "2026-11-24T09:31:00Z", "{\"event_id\": \"broken".getBytes(StandardCharsets.UTF_8)),
+                record(0, 2, "2026-11-24T10:01:00Z", event)));
+
+        assertThat(kept).hasSize(2);
+        assertThat(kept.get(0).size()).isEqualTo(IngestClock.OUTPUT.size());
+        Row valid = kept.get(0);
+        int verdict = IngestClock.OUTPUT.fieldIndex(RecordJudge.VALID);
+        assertThat(valid.getBoolean(verdict)).isTrue();
+        assertThat(valid.getString(IngestClock.OUTPUT.fieldIndex("event_id"))).isEqualTo("e-1");
+        assertThat(valid.getString(IngestClock.OUTPUT.fieldIndex("user_id"))).isEqualTo("u-7");
+        assertThat(valid.getDecimal(IngestClock.OUTPUT.fieldIndex("revenue"))).isEqualByComparingTo("19.99");
+        assertThat(valid.getLong(IngestClock.OUTPUT.fieldIndex("duration_ms"))).isEqualTo(1534L);
+        assertThat(valid.getTimestamp(IngestClock.OUTPUT.fieldIndex("event_time")).toInstant())
+                .isEqualTo(Instant.parse("2026-11-24T09:15:30.123Z"));
+        assertThat(valid.isNullAt(IngestClock.OUTPUT.fieldIndex(RecordJudge.REJECTION_REASON))).isTrue();
+        Row invalid = kept.get(1);
+        assertThat(invalid.getBoolean(verdict)).isFalse();
+        assertThat(invalid.getString(IngestClock.OUTPUT.fieldIndex(RecordJudge.REJECTION_REASON))).isEqualTo("malformed-json");
+        assertThat(invalid.isNullAt(IngestClock.OUTPUT.fieldIndex("event_id"))).isTrue();
+        assertThat(new String((byte[]) invalid.get(1), StandardCharsets.UTF_8)).isEqualTo("{\"event_id\": \"broken");
+    }
+
+    @Test
     void offsetsOutOfOrderFailTheTask() {
         IngestClock clock = new IngestClock(Map.of(), CUTOFF, ends);
 
@@ -82,8 +113,11 @@ class IngestClockTest {
     }
 
     private static Row record(int partition, long offset, String appendTime) {
-        return RowFactory.create("p1".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8),
-                Timestamp.from(Instant.parse(appendTime)), partition, offset);
+        return record(partition, offset, appendTime, "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Row record(int partition, long offset, String appendTime, byte[] value) {
+        return RowFactory.create("p1".getBytes(StandardCharsets.UTF_8), value, Timestamp.from(Instant.parse(appendTime)), partition, offset);
     }
 
     private static long millis(String instant) {
