@@ -447,7 +447,8 @@ class ServingServerTest {
         JsonNode batch = json(get("/v1/status")).get("batch");
 
         assertThat(batch.get("version").asLong()).isEqualTo(2);
-        assertThat(batch.get("build").toString()).isEqualTo("{\"kind\":\"incremental\",\"base_version\":1}");
+        assertThat(batch.get("build").toString()).isEqualTo("{\"kind\":\"incremental\",\"base_version\":1,"
+                + "\"logic_version\":\"r1-74883614\",\"rules_version\":1,\"view_definition\":\"views\"}");
     }
 
     @Test

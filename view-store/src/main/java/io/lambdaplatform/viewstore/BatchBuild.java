@@ -1,6 +1,10 @@
 package io.lambdaplatform.viewstore;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,6 +35,22 @@ public record BatchBuild(long version, Kind kind, long baseVersion, int rulesVer
         if ((kind == Kind.FULL) != (baseVersion == BatchViews.NO_VERSION)) {
             throw new IllegalArgumentException("A full version has no base version and an incremental one has one: " + kind + ", "
                     + baseVersion);
+        }
+    }
+
+    /**
+     * The logic that built the version, as a short name: the rules that judged its records and a digest of the view
+     * definition it was aggregated with, {@code r<rules version>-<first 8 hex digits of the definition's SHA-256>}. Two
+     * versions of the same logic version judged and aggregated every record the same way; a change of either gives
+     * another name.
+     */
+    public String logicVersion() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(views.getBytes(StandardCharsets.UTF_8));
+            return "r" + rulesVersion + "-" + HexFormat.of().formatHex(digest, 0, 4);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JVM has SHA-256", e);
         }
     }
 

@@ -179,8 +179,13 @@ public final class JsonBodies {
             @JsonProperty("event_count") long eventCount,
             @JsonProperty("build") BuildBody build) {}
 
-    /** How a batch version was computed; {@code base_version} is the version an incremental run added to. */
-    public record BuildBody(@JsonProperty("kind") String kind, @JsonProperty("base_version") Long baseVersion) {}
+    /**
+     * How a batch version was computed; {@code base_version} is the version an incremental run added to, and the logic
+     * version names the rules and view definition that built it ({@link BatchBuild#logicVersion}).
+     */
+    public record BuildBody(@JsonProperty("kind") String kind, @JsonProperty("base_version") Long baseVersion,
+            @JsonProperty("logic_version") String logicVersion, @JsonProperty("rules_version") int rulesVersion,
+            @JsonProperty("view_definition") String viewDefinition) {}
 
     public record SpeedStatusBody(
             @JsonProperty("watermark") String watermark,
@@ -294,7 +299,8 @@ public final class JsonBodies {
 
     private static BuildBody build(BatchBuild build) {
         return new BuildBody(build.kind().name().toLowerCase(Locale.ROOT),
-                build.kind() == BatchBuild.Kind.INCREMENTAL ? build.baseVersion() : null);
+                build.kind() == BatchBuild.Kind.INCREMENTAL ? build.baseVersion() : null, build.logicVersion(), build.rulesVersion(),
+                build.views());
     }
 
     private static PartitionBody partition(SpeedProgress progress, Instant now) {
