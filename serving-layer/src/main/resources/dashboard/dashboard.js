@@ -300,7 +300,8 @@
     if (!build) {
       return '';
     }
-    return build.kind === 'incremental' ? '; incremental run on version ' + build.base_version : '; full recompute';
+    const kind = build.kind === 'incremental' ? '; incremental run on version ' + build.base_version : '; full recompute';
+    return build.logic_version ? kind + ', logic ' + build.logic_version : kind;
   }
 
   function speedText(speed) {
