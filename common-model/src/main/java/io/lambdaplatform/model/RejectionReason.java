@@ -20,7 +20,9 @@ public enum RejectionReason {
     /** A field has the right type but a value out of range or of the wrong form. */
     INVALID_VALUE("invalid-value"),
     /** The record key is not the event's product id, so the record sits on the wrong partition. */
-    KEY_MISMATCH("key-mismatch");
+    KEY_MISMATCH("key-mismatch"),
+    /** The event is valid by the contract but breaks a rule the operator configured ({@link RuleSettings}). */
+    RULE("rule");
 
     private final String code;
 

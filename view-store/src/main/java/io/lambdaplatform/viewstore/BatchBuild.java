@@ -1,10 +1,9 @@
 package io.lambdaplatform.viewstore;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.lambdaplatform.model.RuleSettings;
+import io.lambdaplatform.model.ViewDefinition;
+
 import java.time.Instant;
-import java.util.HexFormat;
 
 import static java.util.Objects.requireNonNull;
 
@@ -45,13 +44,7 @@ public record BatchBuild(long version, Kind kind, long baseVersion, int rulesVer
      * another name.
      */
     public String logicVersion() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(views.getBytes(StandardCharsets.UTF_8));
-            return "r" + rulesVersion + "-" + HexFormat.of().formatHex(digest, 0, 4);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every JVM has SHA-256", e);
-        }
+        return ViewDefinition.logicVersion(rulesVersion, views, RuleSettings.NONE);
     }
 
     /** {@code full} or {@code incremental from version N}. */

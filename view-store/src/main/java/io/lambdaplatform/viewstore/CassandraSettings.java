@@ -116,6 +116,11 @@ public record CassandraSettings(
                 driverConfig);
     }
 
+    public CassandraSettings withKeyspace(String newKeyspace) {
+        return new CassandraSettings(contactPoints, localDatacenter, newKeyspace, username, password, requestTimeout, consistency,
+                driverConfig);
+    }
+
     public CassandraSettings withDriverConfig(String newDriverConfig) {
         return new CassandraSettings(contactPoints, localDatacenter, keyspace, username, password, requestTimeout, consistency,
                 newDriverConfig);

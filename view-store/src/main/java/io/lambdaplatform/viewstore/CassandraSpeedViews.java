@@ -40,7 +40,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * {@link SpeedViews} in Cassandra. Rows are written with a TTL of {@code retention}, so they live at
- * least that long after their last change; a partition holds the rows of one product ingested on one (UTC) day,
+ * least that long after their last change (without one for {@link SpeedViews#KEPT_FOREVER}, in Kappa mode); a partition holds the rows of one product ingested on one (UTC) day,
  * clustered by ingest bucket, so that a read of the rows at or after a batch cutoff starts at the cutoff. Which
  * ingest days of a product hold rows is kept in {@link ViewSchema#SPEED_INGEST_DAYS}, written before a row's write
  * completes and with a TTL that outlives the row.
@@ -188,7 +188,7 @@ public final class CassandraSpeedViews implements SpeedViews {
                 last != null && now - last.startedNanos() < INDEX_REFRESH.toNanos() && !last.write().isCompletedExceptionally()
                         ? last
                         : new IndexWrite(DriverCalls.executeAsync(session, insertIngestDay.bind(productId, day,
-                                ttlSeconds() + (int) (2 * INDEX_REFRESH.toSeconds())).setIdempotent(true),
+                                ttlSeconds() == 0 ? 0 : ttlSeconds() + (int) (2 * INDEX_REFRESH.toSeconds())).setIdempotent(true),
                                 "index ingest day " + day + " of " + productId).toCompletableFuture(), now));
         if (indexed.size() > 100_000) {
             indexed.values().removeIf(entry -> now - entry.startedNanos() >= INDEX_REFRESH.toNanos());
@@ -352,7 +352,8 @@ public final class CassandraSpeedViews implements SpeedViews {
         return Math.addExact(Math.multiplyExact(watermark.getEpochSecond(), 1_000_000L), watermark.getNano() / 1_000);
     }
 
+    /** The TTL of every write: 0, which Cassandra reads as "never expires", for rows kept forever. */
     private int ttlSeconds() {
-        return Math.toIntExact(retention.toSeconds());
+        return retention.equals(SpeedViews.KEPT_FOREVER) ? 0 : Math.toIntExact(retention.toSeconds());
     }
 }

@@ -1,5 +1,6 @@
 package io.lambdaplatform.viewstore;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,12 @@ import java.util.concurrent.CompletionStage;
  * the one with the higher version stays, whichever lands last.
  */
 public interface SpeedViews {
+
+    /**
+     * The retention of speed rows that never expire (Kappa mode, where they are the whole answer): written without a
+     * TTL, and reported as a retention of about 2,700 years, so that coverage arithmetic needs no special case.
+     */
+    Duration KEPT_FOREVER = Duration.ofDays(1_000_000);
 
     /**
      * Stores the row unless a write of the same row with a higher version is stored: writing the same row

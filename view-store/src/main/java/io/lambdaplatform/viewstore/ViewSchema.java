@@ -71,6 +71,11 @@ public final class ViewSchema {
     /** Dead-letter totals per (partition, reason), written {@code USING TIMESTAMP} = the source offset counted up to. */
     public static final String SPEED_DEAD_LETTER_TOTALS = "speed_dead_letter_totals";
 
+    /** Kappa mode: every set of stream-built views ({@link ViewSet}), newest first, in one partition. */
+    public static final String VIEW_SETS = "view_sets";
+    /** Kappa mode: the one row readers look at, which set of views is current ({@link ViewSets}). */
+    public static final String VIEW_SET_POINTER = "view_set_pointer";
+
     /**
      * The exact duration sum of a batch view row ({@code varint}). Rows written before it existed have only the
      * 64-bit {@code duration_sum_ms}, which is still read for them.
@@ -129,6 +134,25 @@ public final class ViewSchema {
             if (speed.legacyRowsCopy().isEmpty()) {
                 speed.recordLegacyRowsCopy(LegacyRowsCopy.NOTHING_TO_COPY);
             }
+        }
+    }
+
+    /**
+     * Creates the keyspace of a Kappa-mode set of views ({@link ViewSet}) with the speed layer's tables only, and records
+     * that no earlier release's rows are to be copied into it: a set is built from the log, by this release. Idempotent.
+     */
+    public static void createViewSet(CqlSession session, String keyspace, int replicationFactor) {
+        List<String> speedTables = List.of(SPEED_ROWS_BY_INGEST, SPEED_INGEST_DAYS, SPEED_PRODUCTS, SPEED_PRODUCT_NAMES, VIEW_UPGRADES,
+                SPEED_WATERMARKS, SPEED_HOLES, SPEED_DEAD_LETTER_TOTALS);
+        for (String cql : statements(keyspace, replicationFactor)) {
+            if (cql.startsWith("CREATE KEYSPACE") || speedTables.stream().anyMatch(table -> cql.contains("." + table + " ("))) {
+                execute(session, cql);
+            }
+        }
+        session.checkSchemaAgreement();
+        CassandraSpeedViews speed = new CassandraSpeedViews(session, keyspace);
+        if (speed.legacyRowsCopy().isEmpty()) {
+            speed.recordLegacyRowsCopy(LegacyRowsCopy.NOTHING_TO_COPY);
         }
     }
 
@@ -225,6 +249,11 @@ public final class ViewSchema {
                         + "PRIMARY KEY ((scope), partition, from_offset))",
                 "CREATE TABLE IF NOT EXISTS " + k + SPEED_DEAD_LETTER_TOTALS + " ("
                         + "scope text, partition int, reason text, count bigint, "
-                        + "PRIMARY KEY ((scope), partition, reason))");
+                        + "PRIMARY KEY ((scope), partition, reason))",
+                "CREATE TABLE IF NOT EXISTS " + k + VIEW_SETS + " ("
+                        + "scope text, id bigint, keyspace_name text, logic_version text, rules text, created_at timestamp, switched_at timestamp, "
+                        + "PRIMARY KEY ((scope), id)) WITH CLUSTERING ORDER BY (id DESC)",
+                "CREATE TABLE IF NOT EXISTS " + k + VIEW_SET_POINTER + " ("
+                        + "scope text PRIMARY KEY, id bigint, previous bigint, switched_at timestamp)");
     }
 }

@@ -40,6 +40,6 @@ class PartitionSpanTest {
     @Test
     void keyspaceNamesAreChecked() {
         assertThatThrownBy(() -> ViewSchema.statements("Lambda; DROP", 1)).hasMessageContaining("must be a lower-case letter, then up to 47 lower-case letters, digits and _");
-        assertThat(ViewSchema.statements("lambda", 1)).hasSize(20).first().asString().contains("'replication_factor': 1");
+        assertThat(ViewSchema.statements("lambda", 1)).hasSize(22).first().asString().contains("'replication_factor': 1");
     }
 }

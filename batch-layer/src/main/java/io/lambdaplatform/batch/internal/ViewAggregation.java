@@ -10,6 +10,7 @@ import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.SketchMeasure;
 import io.lambdaplatform.model.Sketches;
 import io.lambdaplatform.model.UserSketch;
+import io.lambdaplatform.model.ViewDefinition;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.PartitionSpan;
 import io.lambdaplatform.viewstore.ViewRow;
@@ -25,7 +26,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
@@ -206,31 +206,9 @@ public final class ViewAggregation {
         return RowFactory.create(values.toArray());
     }
 
-    /**
-     * What the views are, as text: each measure (column, merge, event field, scale), each sketch measure (column, kind,
-     * event field, parameter) and each granularity. A version records it; a run adds new records only to a version
-     * aggregated the same way, so a version without the sketches is never extended: the next run recomputes in full.
-     */
+    /** What the views are, as text ({@link ViewDefinition#text()}): a version records it. */
     public static String definition() {
-        StringBuilder text = new StringBuilder("measures");
-        for (Measure measure : Measure.values()) {
-            text.append(' ').append(measure.column()).append('=').append(measure.merge().name().toLowerCase(Locale.ROOT));
-            if (measure.merge() == Measure.Merge.SUM) {
-                text.append('(').append(measure.eventField()).append(')');
-            }
-            text.append(":scale").append(measure.scale());
-        }
-        text.append("; sketches");
-        for (SketchMeasure measure : SketchMeasure.values()) {
-            text.append(' ').append(measure.column()).append('=').append(measure.kind().name().toLowerCase(Locale.ROOT))
-                    .append('(').append(measure.eventField()).append("):")
-                    .append(measure.kind() == SketchMeasure.Kind.HLL ? "lgk" : "k").append(measure.parameter());
-        }
-        text.append("; granularities");
-        for (Granularity granularity : Granularity.values()) {
-            text.append(' ').append(granularity.label());
-        }
-        return text.toString();
+        return ViewDefinition.text();
     }
 
     /** A row of {@link #views} as the view row it is. */

@@ -28,7 +28,7 @@ public final class KnownKeys {
 
     public static final String ROOT = "lambda";
     /** Every section below {@value #ROOT}: shared ones and one per deployable. */
-    public static final Set<String> SECTIONS = Set.of("kafka", "cassandra", "s3", "ingest", "speed", "batch", "serving");
+    public static final Set<String> SECTIONS = Set.of("kafka", "cassandra", "s3", "platform", "rules", "ingest", "speed", "batch", "serving");
 
     private final Config reference;
 
