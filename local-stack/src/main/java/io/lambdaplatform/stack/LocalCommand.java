@@ -1,5 +1,6 @@
 package io.lambdaplatform.stack;
 
+import io.lambdaplatform.model.config.PlatformMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -64,6 +65,11 @@ public final class LocalCommand implements Callable<Integer> {
             description = "Time from start-up to the first batch run (default: ${DEFAULT-VALUE}).")
     private Duration firstBatchAfter;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "lambda",
+            description = "lambda (default): batch runs on the schedule and the speed layer fills the gap; kappa: no batch layer, "
+                    + "the speed layer's views are the answer and ./lambda replay applies a logic change.")
+    private String mode;
+
     @Option(names = "--home", paramLabel = "DIR", hidden = true, defaultValue = "${sys:" + HOME_PROPERTY + ":-.}",
             description = "The repository root with the ./lambda script (set by ./lambda).")
     private Path home;
@@ -74,7 +80,8 @@ public final class LocalCommand implements Callable<Integer> {
                 .withHttpPort(httpPort)
                 .withGeneratorRate(noGenerator ? 0 : rate)
                 .withBatchEvery(batchEvery)
-                .withFirstBatchAfter(firstBatchAfter);
+                .withFirstBatchAfter(firstBatchAfter)
+                .withMode(PlatformMode.parse(mode));
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         LocalPlatform platform = LocalPlatform.start(options, line -> say(out, line), line -> say(out, line));
@@ -110,7 +117,14 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("  query      " + curl);
         out.println("  status     curl " + platform.dashboard().resolve("/v1/status"));
         out.println("  events     " + (options.generator() ? options.generatorRate() + "/s from the generator" : "none; send some: ./lambda generate --stack " + relative(options.stackDir(), cwd)));
-        out.println("  batch      every " + options.batchEvery().toSeconds() + " s, first in " + options.firstBatchAfter().toSeconds() + " s; one now: ./lambda batch --stack " + relative(options.stackDir(), cwd));
+        if (options.mode() == PlatformMode.KAPPA) {
+            out.println("  mode       kappa: no batch layer; apply a logic change with ./lambda replay --stack "
+                    + relative(options.stackDir(), cwd));
+        }
+        else {
+            out.println("  batch      every " + options.batchEvery().toSeconds() + " s, first in " + options.firstBatchAfter().toSeconds()
+                    + " s; one now: ./lambda batch --stack " + relative(options.stackDir(), cwd));
+        }
         out.println("  data, logs " + relative(options.dataDir(), cwd) + "  (logs/: speed, serving, generator, batch, launcher; stack/logs/: the servers)");
         out.println("  stop       Ctrl-C; a restart on the same --data-dir carries on with its data");
         out.println();

@@ -1,5 +1,6 @@
 package io.lambdaplatform.stack;
 
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.stack.internal.BatchSchedule;
 import io.lambdaplatform.stack.internal.ChildJvm;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ public final class LocalPlatform implements AutoCloseable {
     private volatile ChildJvm serving;
     private volatile ChildJvm generator;
     private volatile BatchSchedule batches;
+    /** {@code lambda.platform.mode} as an environment variable, which overrides every file a layer reads. */
+    static final String MODE_VARIABLE = "LAMBDA_PLATFORM_MODE";
 
     private LocalPlatform(LocalPlatformOptions options, RunningStack stack) {
         this.options = requireNonNull(options, "options is null");
@@ -80,10 +83,12 @@ public final class LocalPlatform implements AutoCloseable {
                 platform.generator = platform.launch("generator", "generate", "--stack", options.stackDir().toString(),
                         "--count", Long.toString(GENERATOR_COUNT), "--rate", Integer.toString(options.generatorRate()));
             }
-            platform.batches = BatchSchedule.start(
-                    () -> ChildJvm.startCommand("batch", platform.command("batch", "--stack", options.stackDir().toString()), Map.of(),
-                            options.logDir().resolve("batch.log")),
-                    options.firstBatchAfter(), options.batchEvery(), STOP_TIMEOUT, batchOutcome);
+            if (options.mode() == PlatformMode.LAMBDA) {
+                platform.batches = BatchSchedule.start(
+                        () -> ChildJvm.startCommand("batch", platform.command("batch", "--stack", options.stackDir().toString()), Map.of(),
+                                options.logDir().resolve("batch.log")),
+                        options.firstBatchAfter(), options.batchEvery(), STOP_TIMEOUT, batchOutcome);
+            }
             return platform;
         }
         catch (RuntimeException e) {
@@ -191,7 +196,8 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private ChildJvm launch(String name, String... arguments) {
-        ChildJvm jvm = ChildJvm.startCommand(name, command(arguments), Map.of(), logFile(name));
+        // Every layer of one platform runs in its mode; the generator reads no mode and ignores the variable.
+        ChildJvm jvm = ChildJvm.startCommand(name, command(arguments), Map.of(MODE_VARIABLE, options.mode().label()), logFile(name));
         synchronized (layers) {
             layers.add(jvm);
         }

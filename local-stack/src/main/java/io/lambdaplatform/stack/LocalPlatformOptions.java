@@ -1,5 +1,7 @@
 package io.lambdaplatform.stack;
 
+import io.lambdaplatform.model.config.PlatformMode;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +26,8 @@ public record LocalPlatformOptions(
         int generatorRate,
         Duration batchEvery,
         Duration firstBatchAfter,
-        Duration startTimeout) {
+        Duration startTimeout,
+        PlatformMode mode) {
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_GENERATOR_RATE = 30;
     public static final Duration DEFAULT_BATCH_EVERY = Duration.ofMinutes(5);
@@ -36,6 +39,7 @@ public record LocalPlatformOptions(
         requireNonNull(batchEvery, "batchEvery is null");
         requireNonNull(firstBatchAfter, "firstBatchAfter is null");
         requireNonNull(startTimeout, "startTimeout is null");
+        requireNonNull(mode, "mode is null");
         dataDir = dataDir.toAbsolutePath().normalize();
         home = home.toAbsolutePath().normalize();
         if (!Files.isRegularFile(home.resolve("lambda"))) {
@@ -60,7 +64,7 @@ public record LocalPlatformOptions(
 
     public static LocalPlatformOptions of(Path dataDir, Path home) {
         return new LocalPlatformOptions(dataDir, home, DEFAULT_HTTP_PORT, DEFAULT_GENERATOR_RATE, DEFAULT_BATCH_EVERY, DEFAULT_FIRST_BATCH_AFTER,
-                StackOptions.DEFAULT_START_TIMEOUT);
+                StackOptions.DEFAULT_START_TIMEOUT, PlatformMode.LAMBDA);
     }
 
     /** Where the Kafka, Cassandra and S3Proxy data live, and {@code endpoints.json}: the {@code --stack} of the layers. */
@@ -78,18 +82,23 @@ public record LocalPlatformOptions(
     }
 
     public LocalPlatformOptions withHttpPort(int port) {
-        return new LocalPlatformOptions(dataDir, home, port, generatorRate, batchEvery, firstBatchAfter, startTimeout);
+        return new LocalPlatformOptions(dataDir, home, port, generatorRate, batchEvery, firstBatchAfter, startTimeout, mode);
     }
 
     public LocalPlatformOptions withGeneratorRate(int rate) {
-        return new LocalPlatformOptions(dataDir, home, httpPort, rate, batchEvery, firstBatchAfter, startTimeout);
+        return new LocalPlatformOptions(dataDir, home, httpPort, rate, batchEvery, firstBatchAfter, startTimeout, mode);
     }
 
     public LocalPlatformOptions withBatchEvery(Duration every) {
-        return new LocalPlatformOptions(dataDir, home, httpPort, generatorRate, every, firstBatchAfter, startTimeout);
+        return new LocalPlatformOptions(dataDir, home, httpPort, generatorRate, every, firstBatchAfter, startTimeout, mode);
+    }
+
+    /** Kappa: no batch schedule, and the speed and serving layers run with {@code lambda.platform.mode = kappa}. */
+    public LocalPlatformOptions withMode(PlatformMode newMode) {
+        return new LocalPlatformOptions(dataDir, home, httpPort, generatorRate, batchEvery, firstBatchAfter, startTimeout, newMode);
     }
 
     public LocalPlatformOptions withFirstBatchAfter(Duration after) {
-        return new LocalPlatformOptions(dataDir, home, httpPort, generatorRate, batchEvery, after, startTimeout);
+        return new LocalPlatformOptions(dataDir, home, httpPort, generatorRate, batchEvery, after, startTimeout, mode);
     }
 }

@@ -4,12 +4,16 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
+import io.lambdaplatform.viewstore.CassandraViewSets;
+import io.lambdaplatform.viewstore.SpeedViews;
 import io.lambdaplatform.viewstore.ViewSchema;
 import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +96,12 @@ public final class CassandraViewSource implements ViewSource {
             if (createSchema) {
                 ViewSchema.create(opened, settings.keyspace(), replicationFactor);
             }
-            Views ready = new Views(new CassandraBatchViews(opened, settings.keyspace()), new CassandraSpeedViews(opened, settings.keyspace()));
+            CqlSession connected = opened;
+            Map<String, SpeedViews> speedViews = new ConcurrentHashMap<>();
+            // A set's speed views are prepared once, when the first request reads that set.
+            Views ready = new Views(new CassandraBatchViews(opened, settings.keyspace()), new CassandraSpeedViews(opened, settings.keyspace()),
+                    new CassandraViewSets(opened, settings.keyspace()),
+                    set -> speedViews.computeIfAbsent(set.keyspace(), keyspace -> new CassandraSpeedViews(connected, keyspace)));
             session = opened;
             views = ready;
             if (closed) {

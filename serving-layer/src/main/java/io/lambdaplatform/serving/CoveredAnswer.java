@@ -11,6 +11,9 @@ public interface CoveredAnswer {
     /** The batch version merged in, {@code null} before the first batch run. */
     BatchVersion batchVersion();
 
+    /** Which views the answer comes from: the mode, and in Kappa mode the set of views. */
+    ViewsUsed views();
+
     /** Ingest spans the answer needs but nothing covers; empty when the answer is complete. */
     List<IngestGap> gaps();
 

@@ -16,6 +16,7 @@ import static java.util.Objects.requireNonNull;
  * @param products      every product with events in the range, by product id
  * @param productsRead  how many products were read (with or without events in the range)
  * @param batchVersion  the batch version merged in, {@code null} before the first batch run
+ * @param views which views the answer comes from (mode, and the set of views in Kappa mode)
  */
 public record CrossProductAnswer(
         WindowRange range,
@@ -24,7 +25,8 @@ public record CrossProductAnswer(
         int productsRead,
         BatchVersion batchVersion,
         SpeedCoverage speed,
-        List<IngestGap> gaps) implements CoveredAnswer {
+        List<IngestGap> gaps,
+        ViewsUsed views) implements CoveredAnswer {
 
     /** What the top products are ranked by: the larger first, ties by product id. */
     public enum Measure {
@@ -62,6 +64,7 @@ public record CrossProductAnswer(
     }
 
     public CrossProductAnswer {
+        requireNonNull(views, "views is null");
         requireNonNull(range, "range is null");
         windows = List.copyOf(requireNonNull(windows, "windows is null"));
         products = List.copyOf(requireNonNull(products, "products is null"));

@@ -2,6 +2,7 @@ package io.lambdaplatform.serving;
 
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViews;
@@ -11,7 +12,10 @@ import io.lambdaplatform.viewstore.LegacyRowsCopy;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.SpeedViews;
+import io.lambdaplatform.viewstore.InMemoryViewSets;
 import io.lambdaplatform.viewstore.ViewRow;
+import io.lambdaplatform.viewstore.ViewSet;
+import io.lambdaplatform.viewstore.ViewSets;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -56,6 +61,9 @@ public final class MergedView {
 
     private final BatchViews batch;
     private final SpeedViews speed;
+    private final PlatformMode mode;
+    private final ViewSets sets;
+    private final Function<ViewSet, SpeedViews> speedIn;
     private final BatchRowCache batchRows;
     private final ViewStateCache sharedState;
     private final Clock clock;
@@ -73,8 +81,21 @@ public final class MergedView {
      */
     public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, ViewStateCache sharedState, int readsPerRequest, Clock clock,
             MeterRegistry meters, Executor reads) {
-        this.batch = requireNonNull(batch, "batch is null");
-        this.speed = requireNonNull(speed, "speed is null");
+        this(new ViewSource.Views(batch, speed, new InMemoryViewSets(), set -> speed), PlatformMode.LAMBDA, batchRows, sharedState,
+                readsPerRequest, clock, meters, reads);
+    }
+
+    /**
+     * @param mode Lambda: batch ⊕ speed of the platform's keyspace; Kappa: the speed views of the set the view-set pointer
+     *             names, alone
+     */
+    public MergedView(ViewSource.Views views, PlatformMode mode, BatchRowCache batchRows, ViewStateCache sharedState, int readsPerRequest,
+            Clock clock, MeterRegistry meters, Executor reads) {
+        this.batch = views.batch();
+        this.speed = views.speed();
+        this.mode = requireNonNull(mode, "mode is null");
+        this.sets = views.sets();
+        this.speedIn = views.speedIn();
         this.batchRows = requireNonNull(batchRows, "batchRows is null");
         this.sharedState = requireNonNull(sharedState, "sharedState is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -95,7 +116,7 @@ public final class MergedView {
         summary("speed-superseded").record(merged.superseded());
         summary("windows").record(merged.windows().size());
         return new MetricsAnswer(query, merged.windows(), reading.pointer().orElse(null), reading.coverage(), reading.gaps(),
-                merged.batchUsed(), merged.speedUsed(), merged.superseded());
+                merged.batchUsed(), merged.speedUsed(), merged.superseded(), reading.views());
     }
 
     /**
@@ -106,7 +127,7 @@ public final class MergedView {
         Map<String, List<MergedWindow>> windows = new LinkedHashMap<>();
         Reading reading = read(range, products, products.size(), merged -> windows.put(merged.productId(), merged.windows()));
         summary("products").record(reading.productCount());
-        return new ProductsAnswer(range, windows, reading.pointer().orElse(null), reading.coverage(), reading.gaps());
+        return new ProductsAnswer(range, windows, reading.pointer().orElse(null), reading.coverage(), reading.gaps(), reading.views());
     }
 
     /**
@@ -133,11 +154,11 @@ public final class MergedView {
         byWindow.forEach((window, parts) -> windows.add(new MergedWindow(window, parts.batch(), parts.speed())));
         summary("products").record(reading.productCount());
         return new CrossProductAnswer(range, windows, totals, reading.productCount(), reading.pointer().orElse(null),
-                reading.coverage(), reading.gaps());
+                reading.coverage(), reading.gaps(), reading.views());
     }
 
     /** What one request read: the pointer and coverage once, and how many products were merged. */
-    private record Reading(Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, int productCount) {}
+    private record Reading(ViewsUsed views, Optional<BatchVersion> pointer, SpeedCoverage coverage, List<IngestGap> gaps, int productCount) {}
 
     /** One product's merged windows with events, oldest first, and how many rows went in. */
     private record ProductMerge(String productId, List<MergedWindow> windows, int batchUsed, int speedUsed, int superseded) {}
@@ -153,6 +174,7 @@ public final class MergedView {
     private Reading read(WindowRange range, List<String> products, int maxProducts, Consumer<ProductMerge> merged) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ViewState shared = state();
+        SpeedViews speed = shared.speed();
         Optional<BatchVersion> pointer = shared.pointer();
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
         // Only the speed rows at or after the cutoff count, so only they are read.
@@ -163,7 +185,7 @@ public final class MergedView {
         Deque<ProductRows> pending = new ArrayDeque<>();
         int count = 0;
         try {
-            Iterator<String> next = (products != null ? products : products(pointer, maxProducts)).iterator();
+            Iterator<String> next = (products != null ? products : products(speed, pointer, maxProducts)).iterator();
             while (next.hasNext() || !pending.isEmpty()) {
                 while (next.hasNext() && pending.size() < productsInFlight) {
                     String product = next.next();
@@ -188,7 +210,7 @@ public final class MergedView {
                 settle(product.speed());
             });
         }
-        return new Reading(pointer, coverage, gaps(coverage, shared.batchHoles(), shared.legacy(), cutoff), count);
+        return new Reading(shared.views(), pointer, coverage, gaps(coverage, shared.batchHoles(), shared.legacy(), cutoff), count);
     }
 
     /** The state shared by every request, at most {@code lambda.serving.reads.state-max-age} old ({@link ViewStateCache}). */
@@ -198,9 +220,17 @@ public final class MergedView {
 
     /** Reads the shared state afresh, in the order {@link ViewState} explains. */
     private ViewState readState() {
+        if (mode == PlatformMode.KAPPA) {
+            // The pointer first: every later read is of the set it names, so an answer never mixes two sets.
+            Optional<ViewSet> set = timed("view-set-pointer", sets::current);
+            SpeedViews current = set.map(speedIn).orElse(speed);
+            List<SpeedProgress> progress = timed("speed-progress", current::progress);
+            return new ViewState(new ViewsUsed(mode, set), current, Optional.empty(), progress, timed("speed-holes", current::holes), List.of(),
+                    timed("speed-upgrade", current::legacyRowsCopy));
+        }
         Optional<BatchVersion> pointer = timed("batch-pointer", batch::current);
         List<SpeedProgress> progress = timed("speed-progress", speed::progress);
-        return new ViewState(pointer, progress, timed("speed-holes", speed::holes), timed("batch-holes", batch::holes),
+        return new ViewState(ViewsUsed.LAMBDA, speed, pointer, progress, timed("speed-holes", speed::holes), timed("batch-holes", batch::holes),
                 timed("speed-upgrade", speed::legacyRowsCopy));
     }
 
@@ -254,11 +284,11 @@ public final class MergedView {
     public PlatformStatus status() {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ViewState current = readState();
-        List<DeadLetterCount> deadLetters = timed("dead-letters", speed::deadLetters);
+        List<DeadLetterCount> deadLetters = timed("dead-letters", current.speed()::deadLetters);
         Optional<BatchBuild> build = current.pointer().flatMap(version -> timed("batch-build", () -> batch.build(version.version())));
         SpeedCoverage coverage = new SpeedCoverage(current.progress(), current.speedHoles(), now);
         return new PlatformStatus(now, current.pointer().orElse(null), build.orElse(null), coverage, deadLetters,
-                gaps(coverage, current.batchHoles(), current.legacy(), current.pointer().map(BatchVersion::cutoff).orElse(null)));
+                gaps(coverage, current.batchHoles(), current.legacy(), current.pointer().map(BatchVersion::cutoff).orElse(null)), current.views());
     }
 
     /**
@@ -301,20 +331,21 @@ public final class MergedView {
      */
     public List<String> products(String prefix, int limit) {
         requireNonNull(prefix, "prefix is null");
-        List<String> speedProducts = timed("speed-products", () -> speed.products(prefix, limit));
+        ViewState shared = state();
+        List<String> speedProducts = timed("speed-products", () -> shared.speed().products(prefix, limit));
         Set<String> found = new TreeSet<>(speedProducts);
-        state().pointer().ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));
+        shared.pointer().ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));
         return found.stream().limit(limit).toList();
     }
 
-    private Set<String> allProducts(Optional<BatchVersion> pointer) {
+    private Set<String> allProducts(SpeedViews speed, Optional<BatchVersion> pointer) {
         Set<String> all = new TreeSet<>(timed("speed-products", () -> speed.products()));
         pointer.ifPresent(version -> all.addAll(timed("batch-products", () -> batch.products(version.version()))));
         return all;
     }
 
-    private List<String> products(Optional<BatchVersion> pointer, int maxProducts) {
-        Set<String> all = allProducts(pointer);
+    private List<String> products(SpeedViews speed, Optional<BatchVersion> pointer, int maxProducts) {
+        Set<String> all = allProducts(speed, pointer);
         if (all.size() > maxProducts) {
             throw new TooManyProductsException(all.size(), maxProducts);
         }

@@ -16,6 +16,7 @@ import static java.util.Objects.requireNonNull;
  * @param batchRows  batch rows read
  * @param speedRows  speed rows merged (ingest bucket at or after the cutoff)
  * @param speedRowsSuperseded speed rows read but left out because the batch view covers them
+ * @param views which views the answer comes from (mode, and the set of views in Kappa mode)
  */
 public record MetricsAnswer(
         MetricsQuery query,
@@ -25,9 +26,11 @@ public record MetricsAnswer(
         List<IngestGap> gaps,
         int batchRows,
         int speedRows,
-        int speedRowsSuperseded) implements CoveredAnswer {
+        int speedRowsSuperseded,
+        ViewsUsed views) implements CoveredAnswer {
 
     public MetricsAnswer {
+        requireNonNull(views, "views is null");
         requireNonNull(query, "query is null");
         windows = List.copyOf(requireNonNull(windows, "windows is null"));
         requireNonNull(speed, "speed is null");

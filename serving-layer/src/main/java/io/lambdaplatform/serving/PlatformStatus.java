@@ -18,6 +18,7 @@ import static java.util.Objects.requireNonNull;
  * @param batchVersion the current batch version, {@code null} before the first batch run
  * @param batchBuild   how it was computed, {@code null} when unknown (no batch run yet, or published before versions recorded it)
  * @param gaps ingest spans an answer would need but nothing covers (the same for every product)
+ * @param views which views the answer comes from (mode, and the set of views in Kappa mode)
  */
 public record PlatformStatus(
         Instant now,
@@ -25,9 +26,11 @@ public record PlatformStatus(
         BatchBuild batchBuild,
         SpeedCoverage speed,
         List<DeadLetterCount> deadLetters,
-        List<IngestGap> gaps) {
+        List<IngestGap> gaps,
+        ViewsUsed views) {
 
     public PlatformStatus {
+        requireNonNull(views, "views is null");
         requireNonNull(now, "now is null");
         requireNonNull(speed, "speed is null");
         deadLetters = List.copyOf(requireNonNull(deadLetters, "deadLetters is null"));

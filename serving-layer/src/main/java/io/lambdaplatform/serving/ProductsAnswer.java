@@ -15,15 +15,18 @@ import static java.util.Objects.requireNonNull;
  *
  * @param products     each product asked for, in the order asked, with its windows oldest first (empty: no events)
  * @param batchVersion the batch version merged in, {@code null} before the first batch run
+ * @param views which views the answer comes from (mode, and the set of views in Kappa mode)
  */
 public record ProductsAnswer(
         WindowRange range,
         Map<String, List<MergedWindow>> products,
         BatchVersion batchVersion,
         SpeedCoverage speed,
-        List<IngestGap> gaps) implements CoveredAnswer {
+        List<IngestGap> gaps,
+        ViewsUsed views) implements CoveredAnswer {
 
     public ProductsAnswer {
+        requireNonNull(views, "views is null");
         requireNonNull(range, "range is null");
         Map<String, List<MergedWindow>> copy = new LinkedHashMap<>();
         requireNonNull(products, "products is null").forEach((product, windows) -> copy.put(product, List.copyOf(windows)));

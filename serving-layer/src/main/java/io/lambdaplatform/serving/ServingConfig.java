@@ -2,6 +2,7 @@ package io.lambdaplatform.serving;
 
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.config.ConfigValues;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.CassandraSettings;
 
 import java.time.Duration;
@@ -26,6 +27,7 @@ import static java.util.Objects.requireNonNull;
  * @param dashboardRefresh     how often the dashboard reloads
  * @param reads                how much the views are cached and read at once
  * @param cassandra            how to reach the views
+ * @param mode                 Lambda (batch ⊕ speed) or Kappa (the current set of stream-built views alone)
  */
 public record ServingConfig(
         String host,
@@ -40,7 +42,8 @@ public record ServingConfig(
         int maxSuggestions,
         Duration dashboardRefresh,
         Reads reads,
-        CassandraSettings cassandra) {
+        CassandraSettings cassandra,
+        PlatformMode mode) {
 
     public static final String SECTION = "lambda.serving";
 
@@ -89,6 +92,7 @@ public record ServingConfig(
         ConfigValues.requirePositive(dashboardRefresh, SECTION + ".dashboard.refresh-interval");
         requireNonNull(reads, "reads is null");
         requireNonNull(cassandra, "cassandra is null");
+        requireNonNull(mode, "mode is null");
     }
 
     /** The serving settings of a loaded {@link io.lambdaplatform.model.config.PlatformConfig}. */
@@ -107,7 +111,8 @@ public record ServingConfig(
                 serving.getInt("max-suggestions"),
                 serving.getDuration("dashboard.refresh-interval"),
                 Reads.from(serving),
-                CassandraSettings.from(config));
+                CassandraSettings.from(config),
+                PlatformMode.from(config));
     }
 
     public Optional<String> token() {
@@ -116,22 +121,22 @@ public record ServingConfig(
 
     public ServingConfig withPort(int newPort) {
         return new ServingConfig(host, newPort, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra, mode);
     }
 
     public ServingConfig withHost(String newHost) {
         return new ServingConfig(newHost, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra, mode);
     }
 
     public ServingConfig withAuthToken(String newAuthToken) {
         return new ServingConfig(host, port, newAuthToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, cassandra, mode);
     }
 
     public ServingConfig withCassandra(CassandraSettings newCassandra) {
         return new ServingConfig(host, port, authToken, maxWindows, retryAfter, reconnectMinBackoff, reconnectMaxBackoff,
-                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, newCassandra);
+                createSchema, replicationFactor, maxSuggestions, dashboardRefresh, reads, newCassandra, mode);
     }
 
     @Override

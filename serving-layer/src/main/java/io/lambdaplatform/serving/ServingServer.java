@@ -177,9 +177,7 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private MergedView mergedView() {
-        ViewSource.Views views = source.views();
-        return new MergedView(views.batch(), views.speed(), batchRows, sharedState, config.reads().perRequest(), clock, meters,
-                storeReads);
+        return new MergedView(source.views(), config.mode(), batchRows, sharedState, config.reads().perRequest(), clock, meters, storeReads);
     }
 
     private void metrics(Context ctx) {

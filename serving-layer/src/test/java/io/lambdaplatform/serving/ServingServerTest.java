@@ -3,6 +3,7 @@ package io.lambdaplatform.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.model.RejectionReason;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.DeadLetterCount;
@@ -39,7 +40,8 @@ class ServingServerTest {
 
     static ServingConfig config(String token) {
         return new ServingConfig("127.0.0.1", 0, token, 2016, Duration.ofSeconds(7), Duration.ofMillis(100), Duration.ofSeconds(1),
-                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ofSeconds(1)), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"));
+                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ofSeconds(1)), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"),
+                PlatformMode.LAMBDA);
     }
 
     private void start(String token) {

@@ -1,6 +1,7 @@
 package io.lambdaplatform.serving;
 
 import io.lambdaplatform.viewstore.BatchVersion;
+import io.lambdaplatform.viewstore.InMemorySpeedViews;
 import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class ViewStateCacheTest {
     private static ViewState state(long version) {
         BatchVersion pointer = new BatchVersion(version, Instant.parse("2026-11-24T10:00:00Z"), Instant.parse("2026-11-24T10:01:00Z"),
                 Instant.parse("2026-11-24T10:02:00Z"), 0, 0);
-        return new ViewState(Optional.of(pointer), List.of(), List.of(), List.of(), Optional.empty());
+        return new ViewState(ViewsUsed.LAMBDA, new InMemorySpeedViews(), Optional.of(pointer), List.of(), List.of(), List.of(), Optional.empty());
     }
 
     private static long version(ViewState state) {

@@ -65,9 +65,12 @@ public final class SpeedApp implements AutoCloseable {
             ViewSchema.create(session, config.cassandra().keyspace(), config.replicationFactor());
         }
         this.views = new CassandraSpeedViews(session, config.cassandra().keyspace(), config.retention());
-        // Before the first row of this release: the rows an earlier release wrote to its table, once (a marker says so).
-        SpeedRowsUpgrade.copyLegacyRows(new CassandraLegacySpeedRows(session, config.cassandra().keyspace()), views,
-                new CassandraBatchViews(session, config.cassandra().keyspace()), Clock.systemUTC());
+        // Before the first row of this release: the rows an earlier release wrote to its table, once (a marker says so; a
+        // Kappa-mode set of views has only the speed tables and is marked at its creation).
+        if (views.legacyRowsCopy().isEmpty()) {
+            SpeedRowsUpgrade.copyLegacyRows(new CassandraLegacySpeedRows(session, config.cassandra().keyspace()), views,
+                    new CassandraBatchViews(session, config.cassandra().keyspace()), Clock.systemUTC());
+        }
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SpeedMetrics metrics = new SpeedMetrics(registry);
         this.admin = Admin.create(config.kafka().clientProperties());
@@ -146,6 +149,16 @@ public final class SpeedApp implements AutoCloseable {
         }
     }
 
+    /** Waits at most {@code timeout} for the application to stop; {@code true} when it stopped. */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code true} once the application stopped because Kafka Streams failed. */
+    public boolean failed() {
+        return failed;
+    }
+
     /** Blocks until the application stops; {@code true} when it stopped because Kafka Streams failed. */
     public boolean awaitStop() throws InterruptedException {
         stopped.await();
@@ -167,9 +180,20 @@ public final class SpeedApp implements AutoCloseable {
 
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * Stops as {@link #close()} does; with {@code leaveGroup}, a static member (one with a {@code group.instance.id}, as a
+     * replay's) also leaves the consumer group, so that whoever takes the application over next gets its tasks at once
+     * instead of after the session timeout.
+     */
+    public void close(boolean leaveGroup) {
         LOG.info("Stopping the speed layer");
         scheduler.shutdownNow();
-        boolean closed = streams.close(CLOSE_TIMEOUT);
+        boolean closed = leaveGroup
+                ? streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true))
+                : streams.close(CLOSE_TIMEOUT);
         if (!closed) {
             LOG.warn("Kafka Streams did not stop within {} (Cassandra down?); nothing after the last commit is lost: it is "
                     + "processed again at the next start", CLOSE_TIMEOUT);

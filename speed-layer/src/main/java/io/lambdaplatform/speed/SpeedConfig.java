@@ -3,9 +3,13 @@ package io.lambdaplatform.speed;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.model.config.ConfigValues;
 import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.CassandraSettings;
+import io.lambdaplatform.viewstore.SpeedViews;
+import io.lambdaplatform.viewstore.ViewSet;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +50,9 @@ import static java.util.Objects.requireNonNull;
  * @param httpHost                  where health and metrics are served
  * @param httpPort                  0 picks a free port
  * @param streamsOverrides          extra Kafka Streams properties, applied last
+ * @param mode                      Lambda (speed rows expire once a batch run covers them) or Kappa (they are the answer)
+ * @param rules                     rules added to the event contract's ({@code lambda.rules})
+ * @param previousViewsKeptFor      Kappa mode: how long a set of views readers left stays for a rollback
  */
 public record SpeedConfig(
         KafkaSettings kafka,
@@ -73,7 +80,10 @@ public record SpeedConfig(
         boolean createSchema,
         String httpHost,
         int httpPort,
-        Map<String, String> streamsOverrides) {
+        Map<String, String> streamsOverrides,
+        PlatformMode mode,
+        RuleSettings rules,
+        Duration previousViewsKeptFor) {
 
     public static final String SECTION = "lambda.speed";
     public static final String STATE_DIR_IN_STACK = "speed-state";
@@ -113,6 +123,13 @@ public record SpeedConfig(
         ConfigValues.requireNotNegative(clockSkew, SECTION + ".clock-skew");
         ConfigValues.requireAtLeast(deadLetterMaxBytes, 1024, SECTION + ".dead-letter-max-bytes");
         ConfigValues.requireListenPort(httpPort, SECTION + ".http.port");
+        requireNonNull(mode, "mode is null");
+        requireNonNull(rules, "rules is null");
+        if (mode == PlatformMode.LAMBDA && !rules.isNone()) {
+            throw new IllegalArgumentException(RuleSettings.SECTION + " (" + rules.describe() + ") needs " + PlatformMode.KEY
+                    + " = kappa: the batch layer does not apply configured rules yet");
+        }
+        ConfigValues.requireNotNegative(previousViewsKeptFor, "lambda.platform.previous-views-kept-for");
     }
 
     /**
@@ -155,21 +172,52 @@ public record SpeedConfig(
                 speed.getBoolean("create-schema"),
                 speed.getString("http.host"),
                 speed.getInt("http.port"),
-                overrides);
+                overrides,
+                PlatformMode.from(config),
+                RuleSettings.from(config),
+                config.getDuration("lambda.platform.previous-views-kept-for"));
     }
 
     public SpeedConfig withHttpPort(int newHttpPort) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
                 applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
-                deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides);
+                deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
                 applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
-                deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides);
+                deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
+    }
+
+    /** The same settings with one more Kafka Streams property, over any configured one of that name. */
+    public SpeedConfig withStreamsOverride(String key, String value) {
+        Map<String, String> overrides = new TreeMap<>(streamsOverrides);
+        overrides.put(key, value);
+        return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
+                deadLetterMaxBytes, createSchema, httpHost, httpPort, Map.copyOf(overrides), mode, rules, previousViewsKeptFor);
+    }
+
+    /**
+     * The settings of the process that builds a Kappa-mode set of views: its keyspace, its Kafka Streams application
+     * (consumer group, internal topics), its dead-letter topic and the rules it was begun with; rows that never expire.
+     * Set 0 keeps this configuration's names. The keyspace of a later set is created by the replay that begins it
+     * ({@link io.lambdaplatform.viewstore.ViewSchema#createViewSet}), so a process building it applies no schema.
+     */
+    public SpeedConfig forViewSet(ViewSet set) {
+        if (mode != PlatformMode.KAPPA) {
+            throw new IllegalStateException("View sets are a Kappa-mode feature; " + PlatformMode.KEY + " is " + mode.label());
+        }
+        return new SpeedConfig(kafka.withTopics(kafka.eventsTopic(), ViewSet.deadLetterTopicOf(kafka.deadLetterTopic(), set.id())),
+                cassandra.withKeyspace(set.keyspace()), replicationFactor, ingestBuckets, ViewSet.applicationIdOf(applicationId, set.id()),
+                stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon,
+                SpeedViews.KEPT_FOREVER, evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval,
+                clockSkew, deadLetterMaxBytes, createSchema && set.id() == 0, httpHost, httpPort, streamsOverrides, mode, set.rules(),
+                previousViewsKeptFor);
     }
 
     /** Without the values of the pass-through properties, which may hold credentials. */
@@ -178,7 +226,8 @@ public record SpeedConfig(
         return "SpeedConfig[kafka=" + kafka + ", cassandra=" + cassandra + ", ingestBuckets=" + ingestBuckets.width() + ", applicationId=" + applicationId
                 + ", stateDir=" + stateDir + ", streamThreads=" + streamThreads + ", standbyReplicas=" + standbyReplicas + ", productTasks=" + productTasks
                 + ", dedupHorizon=" + dedupHorizon
-                + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + new TreeSet<>(streamsOverrides.keySet()) + "]";
+                + ", retention=" + retention + ", http=" + httpHost + ":" + httpPort + ", streamsOverrides=" + new TreeSet<>(streamsOverrides.keySet())
+                + ", mode=" + mode.label() + (rules.isNone() ? "" : ", rules=" + rules.describe()) + "]";
     }
 
     /** Unique per process and start: two instances on one machine never share state directories. */

@@ -2,6 +2,7 @@ package io.lambdaplatform.speed;
 
 import picocli.CommandLine.Mixin;
 import io.lambdaplatform.model.cli.Entrypoint;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +45,9 @@ public final class SpeedMain implements Callable<Integer> {
         if (stateDir != null) {
             config = config.withStateDir(stateDir);
         }
+        if (config.mode() == PlatformMode.KAPPA) {
+            return followViewSets(config);
+        }
         SpeedApp app = SpeedApp.start(config);
         Thread shutdown = new Thread(app::close, "speed-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
@@ -53,6 +57,23 @@ public final class SpeedMain implements Callable<Integer> {
         if (failed) {
             Runtime.getRuntime().removeShutdownHook(shutdown);
             app.close();
+            System.err.println("Speed layer stopped: Kafka Streams failed (see the log above).");
+            return Entrypoint.FAILED;
+        }
+        return Entrypoint.OK;
+    }
+
+    /** Kappa mode: builds the set of views readers use, and the next one after every replay's switch. */
+    private static Integer followViewSets(SpeedConfig config) throws InterruptedException {
+        ViewSetFollower follower = ViewSetFollower.connect(config);
+        Thread shutdown = new Thread(follower::close, "speed-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        System.out.println("Speed layer running in Kappa mode: reading " + config.kafka().eventsTopic()
+                + " into the set of views readers use, following every switch; Ctrl-C stops it.");
+        boolean failed = follower.run();
+        if (failed) {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+            follower.close();
             System.err.println("Speed layer stopped: Kafka Streams failed (see the log above).");
             return Entrypoint.FAILED;
         }

@@ -84,7 +84,7 @@ public final class SpeedTopology {
         KStream<byte[], byte[]> judged = builder
                 .stream(config.kafka().eventsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
                 .process(() -> new SourceProcessor(BY_PRODUCT_SINK, DEAD_LETTER_SINK, config.commitInterval(), config.deadLetterMaxBytes(),
-                                log, caughtUp, metrics),
+                                log, caughtUp, metrics, config.rules()),
                         Named.as(SOURCE_PROCESSOR), SpeedStores.SOURCE_POSITIONS, SpeedStores.DEAD_LETTERS, PendingWrites.SOURCE_NAME);
         judged.to(config.kafka().deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
         Repartitioned<byte[], byte[]> byProduct = Repartitioned.<byte[], byte[]>as(BY_PRODUCT)

@@ -2,6 +2,8 @@ package io.lambdaplatform.speed;
 
 import com.typesafe.config.ConfigFactory;
 import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.RuleSettings;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.model.config.ConfigMappingAssertions;
 import io.lambdaplatform.model.config.SharedKeys;
 import io.lambdaplatform.viewstore.CassandraKeys;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import static io.lambdaplatform.model.config.ConfigMappingAssertions.assertFullMapping;
@@ -30,7 +33,7 @@ class SpeedConfigTest {
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), "lambda-speed", Path.of("ignored"), true, 1, 0, 0,
                 Duration.ofSeconds(1), -1, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10), 256, Duration.ofMillis(100),
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1), 1_000_000, true, "127.0.0.1", 0,
-                Map.of());
+                Map.of(), PlatformMode.LAMBDA, RuleSettings.NONE, Duration.ofDays(7));
 
         assertRecordedDefaults(config -> SpeedConfig.from(config, STACK), expected, "stateDir");
         SpeedConfig config = SpeedConfig.from(ConfigMappingAssertions.referenceDefaults(), STACK);
@@ -62,13 +65,18 @@ class SpeedConfigTest {
         speed.put("lambda.speed.http.host", "0.0.0.0");
         speed.put("lambda.speed.http.port", 9100);
         speed.put("lambda.speed.streams.producer.transaction.timeout.ms", 60000);
+        speed.put("lambda.platform.mode", "kappa");
+        speed.put("lambda.platform.previous-views-kept-for", "3d");
+        speed.put("lambda.rules.max-duration", "2h");
         SpeedConfig expected = new SpeedConfig(SharedKeys.KAFKA_MAPPED, CassandraKeys.MAPPED, CassandraKeys.REPLICATION_FACTOR_MAPPED,
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), "speed-2", Path.of("/var/lib/speed"), false, 4, 1, 12,
                 Duration.ofMillis(500), 3, Duration.ofHours(12), Duration.ofDays(3), Duration.ofMinutes(5), 64, Duration.ofMillis(50),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(2), 2048, false, "0.0.0.0", 9100,
-                Map.of("producer.transaction.timeout.ms", "60000"));
+                Map.of("producer.transaction.timeout.ms", "60000"), PlatformMode.KAPPA, new RuleSettings(Optional.of(Duration.ofHours(2))),
+                Duration.ofDays(3));
 
-        assertFullMapping(config -> SpeedConfig.from(config, STACK), List.of("lambda.kafka", "lambda.cassandra", "lambda.ingest", "lambda.speed"),
+        assertFullMapping(config -> SpeedConfig.from(config, STACK), List.of("lambda.kafka", "lambda.cassandra", "lambda.ingest", "lambda.speed", "lambda.platform",
+                "lambda.rules"),
                 SharedKeys.union(SharedKeys.KAFKA_SET, CassandraKeys.SET, SharedKeys.INGEST_SET, speed), expected);
     }
 

@@ -7,6 +7,7 @@ import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.serving.CassandraViewSource;
 import io.lambdaplatform.serving.ServingConfig;
 import io.lambdaplatform.serving.ServingServer;
@@ -98,7 +99,8 @@ final class ServingFixture implements AutoCloseable {
      */
     static ServingConfig config(CassandraSettings settings, String token) {
         return new ServingConfig("127.0.0.1", 0, token, 10_000, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(2),
-                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO), settings);
+                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO), settings,
+                PlatformMode.LAMBDA);
     }
 
     String baseUrl() {

@@ -17,10 +17,12 @@ import io.lambdaplatform.serving.Quantiles;
 import io.lambdaplatform.serving.MetricsAnswer;
 import io.lambdaplatform.serving.PlatformStatus;
 import io.lambdaplatform.serving.SpeedCoverage;
+import io.lambdaplatform.serving.ViewsUsed;
 import io.lambdaplatform.serving.WindowRange;
 import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.DeadLetterCount;
+import io.lambdaplatform.viewstore.ViewSet;
 import io.lambdaplatform.viewstore.SpeedProgress;
 
 import java.io.IOException;
@@ -62,6 +64,7 @@ public final class JsonBodies {
             @JsonProperty("windows") List<WindowBody> windows,
             @JsonProperty("batch") BatchBody batch,
             @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("views") ViewsBody views,
             @JsonProperty("complete") boolean complete,
             @JsonProperty("incomplete") List<GapBody> incomplete,
             @JsonProperty("generated_at") String generatedAt) {}
@@ -74,6 +77,7 @@ public final class JsonBodies {
             @JsonProperty("products") Map<String, ProductWindowsBody> products,
             @JsonProperty("batch") BatchBody batch,
             @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("views") ViewsBody views,
             @JsonProperty("complete") boolean complete,
             @JsonProperty("incomplete") List<GapBody> incomplete,
             @JsonProperty("generated_at") String generatedAt) {}
@@ -104,6 +108,16 @@ public final class JsonBodies {
             @JsonProperty("computed_at") String computedAt,
             @JsonProperty("published_at") String publishedAt) {}
 
+    /**
+     * Which views an answer comes from: {@code mode} ({@code lambda} or {@code kappa}); in Kappa mode the set of views
+     * readers are pointed at ({@code view_version}) and the logic that built it.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ViewsBody(
+            @JsonProperty("mode") String mode,
+            @JsonProperty("view_version") Long viewVersion,
+            @JsonProperty("logic_version") String logicVersion) {}
+
     public record SpeedBody(
             @JsonProperty("watermark") String watermark,
             @JsonProperty("lag_seconds") Long lagSeconds,
@@ -120,6 +134,7 @@ public final class JsonBodies {
             @JsonProperty("windows") List<WindowBody> windows,
             @JsonProperty("batch") BatchBody batch,
             @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("views") ViewsBody views,
             @JsonProperty("complete") boolean complete,
             @JsonProperty("incomplete") List<GapBody> incomplete,
             @JsonProperty("generated_at") String generatedAt) {}
@@ -142,6 +157,7 @@ public final class JsonBodies {
             @JsonProperty("top") List<ProductBody> top,
             @JsonProperty("batch") BatchBody batch,
             @JsonProperty("speed") SpeedBody speed,
+            @JsonProperty("views") ViewsBody views,
             @JsonProperty("complete") boolean complete,
             @JsonProperty("incomplete") List<GapBody> incomplete,
             @JsonProperty("generated_at") String generatedAt) {}
@@ -165,6 +181,7 @@ public final class JsonBodies {
             @JsonProperty("now") String now,
             @JsonProperty("batch") BatchStatusBody batch,
             @JsonProperty("speed") SpeedStatusBody speed,
+            @JsonProperty("views") ViewsBody views,
             @JsonProperty("dead_letters") DeadLettersBody deadLetters,
             @JsonProperty("complete") boolean complete,
             @JsonProperty("incomplete") List<GapBody> incomplete) {}
@@ -225,7 +242,7 @@ public final class JsonBodies {
     public static MetricsBody metrics(MetricsAnswer answer, Quantiles quantiles) {
         List<WindowBody> windows = answer.windows().stream().map(window -> window(window, quantiles)).toList();
         return new MetricsBody(answer.query().productId(), answer.query().granularity().label(),
-                text(answer.query().from()), text(answer.query().to()), windows, batch(answer.batch()), speed(answer.speed()),
+                text(answer.query().from()), text(answer.query().to()), windows, batch(answer.batch()), speed(answer.speed()), views(answer.views()),
                 answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
@@ -235,13 +252,13 @@ public final class JsonBodies {
         answer.products().forEach((product, windows) ->
                 products.put(product, new ProductWindowsBody(windows.stream().map(window -> window(window, quantiles)).toList())));
         return new ProductsMetricsBody(range.granularity().label(), text(range.from()), text(range.to()), products, batch(answer.batch()),
-                speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+                speed(answer.speed()), views(answer.views()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
     public static TotalsBody totals(CrossProductAnswer answer, Quantiles quantiles) {
         WindowRange range = answer.range();
         return new TotalsBody(range.granularity().label(), text(range.from()), text(range.to()), answer.products().size(),
-                answer.windows().stream().map(window -> window(window, quantiles)).toList(), batch(answer.batch()), speed(answer.speed()),
+                answer.windows().stream().map(window -> window(window, quantiles)).toList(), batch(answer.batch()), speed(answer.speed()), views(answer.views()),
                 answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
@@ -254,13 +271,17 @@ public final class JsonBodies {
                     new SourceBody(part(product.fromBatch()), part(product.fromSpeed())));
         }).toList();
         return new TopBody(range.granularity().label(), text(range.from()), text(range.to()), by.label(), limit, answer.products().size(),
-                top, top, batch(answer.batch()), speed(answer.speed()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
+                top, top, batch(answer.batch()), speed(answer.speed()), views(answer.views()), answer.complete(), gaps(answer.gaps()), text(answer.speed().now()));
     }
 
     private static BatchBody batch(Optional<BatchVersion> batch) {
         return batch.map(version -> new BatchBody(version.version(), text(version.cutoff()), text(version.computedAt()),
                         version.published().map(JsonBodies::text).orElse(null)))
                 .orElse(null);
+    }
+
+    private static ViewsBody views(ViewsUsed views) {
+        return new ViewsBody(views.mode().label(), views.set().map(ViewSet::id).orElse(null), views.set().map(ViewSet::logicVersion).orElse(null));
     }
 
     private static SpeedBody speed(SpeedCoverage speed) {
@@ -287,6 +308,7 @@ public final class JsonBodies {
                 new SpeedStatusBody(speed.watermark().map(JsonBodies::text).orElse(null), speed.lag().map(Duration::toSeconds).orElse(null),
                         speed.coveredSince().map(JsonBodies::text).orElse(null),
                         speed.availableSince().map(JsonBodies::text).orElse(null), partitions),
+                views(status.views()),
                 new DeadLettersBody(status.deadLetterTotal(), byReason, byPartition),
                 status.gaps().isEmpty(), gaps(status.gaps()));
     }

@@ -3,6 +3,7 @@ package io.lambdaplatform.speed.internal;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventVerdict;
 import io.lambdaplatform.model.Rejection;
+import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.speed.SpeedMetrics;
 import io.lambdaplatform.viewstore.IngestHole;
 import org.apache.kafka.common.header.Header;
@@ -52,6 +53,7 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
     private final SourceLog log;
     private final CaughtUpPartitions caughtUp;
     private final SpeedMetrics metrics;
+    private final RuleSettings rules;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Integer, SourcePosition> positions;
@@ -66,8 +68,9 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
     private SourcePosition position;
     private boolean positionRead;
 
+    /** @param rules the configured rules a valid event must also keep, else it is dead-lettered */
     public SourceProcessor(String byProductChild, String deadLetterChild, Duration markerInterval, int deadLetterMaxBytes, SourceLog log,
-            CaughtUpPartitions caughtUp, SpeedMetrics metrics) {
+            CaughtUpPartitions caughtUp, SpeedMetrics metrics, RuleSettings rules) {
         this.byProductChild = requireNonNull(byProductChild, "byProductChild is null");
         this.deadLetterChild = requireNonNull(deadLetterChild, "deadLetterChild is null");
         this.markerInterval = requireNonNull(markerInterval, "markerInterval is null");
@@ -75,6 +78,7 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         this.log = requireNonNull(log, "log is null");
         this.caughtUp = requireNonNull(caughtUp, "caughtUp is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.rules = requireNonNull(rules, "rules is null");
     }
 
     @Override
@@ -107,6 +111,12 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         savePosition(new SourcePosition(offset, ingestTime, coveredSince, logBegins));
 
         EventVerdict verdict = EventCodec.decode(record.key(), record.value());
+        if (verdict instanceof EventVerdict.Valid valid && !rules.isNone()) {
+            Optional<Rejection> broken = rules.check(valid.event());
+            if (broken.isPresent()) {
+                verdict = new EventVerdict.Invalid(broken.get());
+            }
+        }
         if (verdict instanceof EventVerdict.Valid valid) {
             byte[] value = ByProduct.encode(new ByProduct.SourcedEvent(partition, offset, ingestTime, valid.event()));
             context.forward(new Record<>(valid.event().productId().getBytes(StandardCharsets.UTF_8), value, ingestTime.toEpochMilli()),

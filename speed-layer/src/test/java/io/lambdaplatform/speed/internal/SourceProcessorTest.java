@@ -2,6 +2,7 @@ package io.lambdaplatform.speed.internal;
 
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.speed.SpeedMetrics;
 import io.lambdaplatform.viewstore.InMemorySpeedViews;
 import io.lambdaplatform.viewstore.IngestHole;
@@ -61,7 +62,7 @@ class SourceProcessorTest {
                 return 1;
             }
         };
-        processor = new SourceProcessor("by-product", "dead-letters", Duration.ofSeconds(1), 4096, log, new CaughtUpPartitions(), metrics);
+        processor = new SourceProcessor("by-product", "dead-letters", Duration.ofSeconds(1), 4096, log, new CaughtUpPartitions(), metrics, RuleSettings.NONE);
         processor.init(context);
     }
 
