@@ -3,8 +3,17 @@ package io.lambdaplatform.serving;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.RuleSettings;
+import io.lambdaplatform.model.ViewKey;
+import io.lambdaplatform.model.config.PlatformMode;
+import io.lambdaplatform.viewstore.InMemorySpeedViews;
+import io.lambdaplatform.viewstore.InMemoryViewSets;
 import io.lambdaplatform.viewstore.IngestHole;
 import io.lambdaplatform.viewstore.LegacyRowsCopy;
+import io.lambdaplatform.viewstore.SpeedDelta;
+import io.lambdaplatform.viewstore.SpeedProgress;
+import io.lambdaplatform.viewstore.SpeedViews;
+import io.lambdaplatform.viewstore.ViewSet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,6 +66,41 @@ class MergedViewTest {
 
     private static Metrics metrics(long count, String revenue, long durationSumMs) {
         return new Metrics(count, new BigDecimal(revenue), durationSumMs);
+    }
+
+    @Test
+    void inKappaModeAnAnswerIsTheCurrentViewSetAloneAndFollowsItsSwitch() {
+        InMemorySpeedViews zero = new InMemorySpeedViews();
+        InMemorySpeedViews one = new InMemorySpeedViews();
+        InMemoryViewSets sets = new InMemoryViewSets();
+        ViewSet first = sets.initial("r1-aaaa", RuleSettings.NONE, NOW);
+        ViewSet replayed = sets.begin("r1-aaaa+max-duration=2000ms", new RuleSettings(Optional.of(Duration.ofSeconds(2))), NOW);
+        ViewScenario scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T10:10:00Z", "2026-11-24T10:10:02Z", "10.00", 100)
+                .batchRan("2026-11-24T10:30:00Z");
+        for (InMemorySpeedViews views : List.of(zero, one)) {
+            views.saveProgress(new SpeedProgress(0, NOW.minusSeconds(5), Instant.EPOCH, SpeedViews.KEPT_FOREVER, NOW));
+        }
+        zero.upsert(new SpeedDelta(new ViewKey("p-1", new EventWindow(Granularity.FIVE_MINUTES, Instant.parse("2026-11-24T10:10:00Z"))),
+                Instant.parse("2026-11-24T10:10:00Z"), metrics(2, "12.00", 3_100)));
+        one.upsert(new SpeedDelta(new ViewKey("p-1", new EventWindow(Granularity.FIVE_MINUTES, Instant.parse("2026-11-24T10:10:00Z"))),
+                Instant.parse("2026-11-24T10:10:00Z"), metrics(1, "10.00", 100)));
+        MergedView view = new MergedView(new ViewSource.Views(scenario.batch, zero, sets, set -> set.id() == 0 ? zero : one), PlatformMode.KAPPA,
+                new BatchRowCache(0), new ViewStateCache(Duration.ZERO), 4, Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
+        MetricsQuery query = query("p-1", Granularity.ONE_HOUR, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
+
+        MetricsAnswer before = view.answer(query);
+        sets.switchTo(replayed, 0, NOW);
+        MetricsAnswer after = view.answer(query);
+
+        assertThat(exactTotals(before)).as("set 0, and no batch part although a version is published")
+                .containsExactly(Map.entry(hour("2026-11-24T10:00:00Z"), metrics(2, "12.00", 3_100)));
+        assertThat(before.batch()).isEmpty();
+        assertThat(before.complete()).isTrue();
+        assertThat(before.views()).isEqualTo(new ViewsUsed(PlatformMode.KAPPA, Optional.of(first)));
+        assertThat(exactTotals(after)).containsExactly(Map.entry(hour("2026-11-24T10:00:00Z"), metrics(1, "10.00", 100)));
+        assertThat(after.views().set().map(ViewSet::id)).contains(1L);
+        assertThat(view.status().views().set().map(ViewSet::logicVersion)).contains("r1-aaaa+max-duration=2000ms");
     }
 
     @Test

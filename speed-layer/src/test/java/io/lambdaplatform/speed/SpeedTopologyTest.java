@@ -48,6 +48,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -77,13 +78,19 @@ class SpeedTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        config = SpeedConfig.from(ConfigFactory.parseMap(Map.of(
-                        "lambda.speed.retry-backoff", "5ms",
-                        "lambda.speed.max-retry-backoff", "20ms",
-                        "lambda.speed.progress-interval", "1ms",
-                        "lambda.speed.eviction-grace", "2m",
-                        "lambda.speed.dead-letter-max-bytes", "4096"))
-                .withFallback(ConfigFactory.defaultReference()).resolve(), null)
+        startDriver(Map.of());
+    }
+
+    /** A driver of the topology with the test's settings and {@code more}. */
+    private void startDriver(Map<String, String> more) {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "lambda.speed.retry-backoff", "5ms",
+                "lambda.speed.max-retry-backoff", "20ms",
+                "lambda.speed.progress-interval", "1ms",
+                "lambda.speed.eviction-grace", "2m",
+                "lambda.speed.dead-letter-max-bytes", "4096"));
+        settings.putAll(more);
+        config = SpeedConfig.from(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.defaultReference()).resolve(), null)
                 .withStateDir(stateDir);
         Properties properties = SpeedTopology.streamsProperties(config);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -246,6 +253,23 @@ class SpeedTopologyTest {
                 new DeadLetterCount(0, RejectionReason.KEY_MISMATCH, 2));
         assertThat(registry.get("speed.dead.letters").tag("reason", "key-mismatch").counter().count()).isEqualTo(2.0);
         assertThat(counter("speed.records.processed")).isEqualTo(10.0);
+    }
+
+    @Test
+    void aConfiguredRuleDeadLettersTheValidEventsThatBreakItAndCountsTheRest() {
+        driver.close();
+        startDriver(Map.of("lambda.platform.mode", "kappa", "lambda.rules.max-duration", "2s"));
+
+        send("e1", "p1", "1.00", 2_000, EVENT_TIME, INGEST);
+        send("e2", "p1", "2.00", 2_001, EVENT_TIME, INGEST.plusMillis(1));
+        send("e3", "p1", "4.00", 5, EVENT_TIME, INGEST.plusMillis(2));
+
+        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        assertThat(dead).extracting(record -> header(record, Rejection.REASON_HEADER)).containsExactly("rule");
+        assertThat(header(dead.get(0), Rejection.DETAIL_HEADER)).isEqualTo("duration_ms: longer than lambda.rules.max-duration (2000 ms): 2001");
+        assertThat(header(dead.get(0), SourceProcessor.SOURCE_OFFSET_HEADER)).isEqualTo("1");
+        assertThat(rows()).containsExactly(entry(row("p1", EVENT_TIME, INGEST), metrics(2, "5.00", 2_005)));
+        assertThat(views.deadLetters()).containsExactly(new DeadLetterCount(0, RejectionReason.RULE, 1));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.lambdaplatform.it.exactness;
 
+import io.lambdaplatform.model.RejectionReason;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,6 +53,7 @@ public final class Truth {
         }
     }
 
+    private final long maxDurationMs;
     private final Map<String, SentEvent> firstCopies = new LinkedHashMap<>();
     private final Map<String, Long> invalidByReason = new TreeMap<>();
     private final Map<String, Instant> firstIngest = new HashMap<>();
@@ -58,7 +61,24 @@ public final class Truth {
     private final Map<String, Set<String>> sentByProduct = new HashMap<>();
     private long duplicatesSent;
 
+    /** The truth of the event contract's rules. */
+    public Truth() {
+        this(Long.MAX_VALUE);
+    }
+
+    /**
+     * The truth of the contract's rules and {@code lambda.rules.max-duration}: an event that lasted longer is a dead letter
+     * of reason {@code rule}, as a set of views replayed under that rule counts it.
+     */
+    public Truth(long maxDurationMs) {
+        this.maxDurationMs = maxDurationMs;
+    }
+
     public synchronized void valid(SentEvent event) {
+        if (event.durationMs() > maxDurationMs) {
+            invalid(RejectionReason.RULE.code());
+            return;
+        }
         if (firstCopies.putIfAbsent(identity(event.productId(), event.eventId()), event) != null) {
             duplicatesSent++;
         }
@@ -66,6 +86,10 @@ public final class Truth {
 
     /** A valid copy acknowledged in {@code partition} with LogAppendTime {@code appendMillis}, in the partition's offset order. */
     public synchronized void valid(SentEvent event, int partition, long appendMillis) {
+        if (event.durationMs() > maxDurationMs) {
+            invalid(RejectionReason.RULE.code(), partition, appendMillis);
+            return;
+        }
         firstIngest.putIfAbsent(identity(event.productId(), event.eventId()), Instant.ofEpochMilli(ingest(partition, appendMillis)));
         valid(event);
     }

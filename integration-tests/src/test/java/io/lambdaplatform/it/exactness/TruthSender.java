@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,12 +33,13 @@ public final class TruthSender implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
-    private final Truth truth;
+    private final List<Truth> truths;
     /** The first failed acknowledgement, checked after the next flush. */
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final AtomicLong lastAppend = new AtomicLong();
 
-    public TruthSender(Map<String, Object> clientProperties, String topic, Truth truth) {
+    /** @param more further truths every acknowledged record is told to, e.g. under other rules */
+    public TruthSender(Map<String, Object> clientProperties, String topic, Truth truth, Truth... more) {
         Map<String, Object> properties = new HashMap<>(clientProperties);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -45,7 +48,8 @@ public final class TruthSender implements AutoCloseable {
         properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 300_000);
         this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
-        this.truth = truth;
+        this.truths = new ArrayList<>(List.of(truth));
+        this.truths.addAll(List.of(more));
     }
 
     /** Sends every record, at most {@code ratePerSecond} (0: as fast as possible), then flushes and checks every acknowledgement. */
@@ -68,7 +72,7 @@ public final class TruthSender implements AutoCloseable {
     /** Sends one generated record; its acknowledgement is checked by the next {@link #flush}. */
     public void send(GeneratedRecord record) {
         if (record.kind() == GeneratedRecord.Kind.INVALID) {
-            send(record.key(), record.value(), metadata -> truth.invalid(record.expectedReason().code(), metadata.partition(), metadata.timestamp()));
+            send(record.key(), record.value(), metadata -> truths.forEach(truth -> truth.invalid(record.expectedReason().code(), metadata.partition(), metadata.timestamp())));
         }
         else {
             sendEvent(record.key(), record.value(), record.event());
@@ -83,7 +87,7 @@ public final class TruthSender implements AutoCloseable {
     /** Sends a record that is not JSON: a dead letter that moves its partition's ingest clock. */
     public void sendMalformed(String key) {
         send(key.getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8),
-                metadata -> truth.invalid(RejectionReason.MALFORMED_JSON.code(), metadata.partition(), metadata.timestamp()));
+                metadata -> truths.forEach(truth -> truth.invalid(RejectionReason.MALFORMED_JSON.code(), metadata.partition(), metadata.timestamp())));
     }
 
     /** Waits for every acknowledgement; fails if any record was refused. */
@@ -108,10 +112,10 @@ public final class TruthSender implements AutoCloseable {
     }
 
     private void sendEvent(byte[] key, byte[] value, Event event) {
-        truth.sending(event.productId(), event.eventId());
+        truths.forEach(truth -> truth.sending(event.productId(), event.eventId()));
         Truth.SentEvent sent = new Truth.SentEvent(event.productId(), event.eventId(), event.userId(), event.revenue(),
                 event.durationMs(), event.eventTime());
-        send(key, value, metadata -> truth.valid(sent, metadata.partition(), metadata.timestamp()));
+        send(key, value, metadata -> truths.forEach(truth -> truth.valid(sent, metadata.partition(), metadata.timestamp())));
     }
 
     private void send(byte[] key, byte[] value, Consumer<RecordMetadata> acknowledged) {
