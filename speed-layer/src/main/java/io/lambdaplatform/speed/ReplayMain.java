@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -194,9 +195,14 @@ public final class ReplayMain implements Callable<Integer> {
      * new set's rows. One offset of slack per partition is a transaction marker, which is never consumed.
      */
     private boolean awaitCaughtUp(Admin admin, SpeedApp app, SpeedConfig replay, Clock clock) throws Exception {
-        Instant deadline = clock.instant().plus(catchUpTimeout);
+        Instant started = clock.instant();
+        Instant deadline = started.plus(catchUpTimeout);
+        long records = 0;
         for (String topic : List.of(replay.kafka().eventsTopic(), SpeedTopology.byProductTopic(replay.applicationId()))) {
             Map<TopicPartition, Long> end = endOffsets(admin, topic);
+            if (topic.equals(replay.kafka().eventsTopic())) {
+                records = end.values().stream().mapToLong(Long::longValue).sum();
+            }
             Instant nextReport = clock.instant().plus(REPORT_EVERY);
             while (true) {
                 Map<TopicPartition, Long> committed = committed(admin, replay.applicationId());
@@ -221,7 +227,10 @@ public final class ReplayMain implements Callable<Integer> {
                 }
             }
         }
-        System.out.println("Caught up with the live topic");
+        double seconds = Duration.between(started, clock.instant()).toMillis() / 1000.0;
+        // The benchmark (./lambda bench reprocess) reads this line.
+        System.out.printf(Locale.ROOT, "Caught up with the live topic: %d records in %.1f s (%.0f records/s)%n", records, seconds,
+                records / Math.max(seconds, 0.001));
         return true;
     }
 

@@ -15,19 +15,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code ./lambda bench batch}: loads {@code --events} events into the stack's {@code events} topic (1000 products, 24 h
@@ -45,13 +41,6 @@ import java.util.regex.Pattern;
 @Command(name = "bench-batch", mixinStandardHelpOptions = true,
         description = "Measures the batch layer (archive, full recompute, view writes) against DuckDB on the same Parquet files.")
 public final class BatchBenchmarkMain implements Callable<Integer> {
-
-    private static final Pattern ARCHIVE = Pattern.compile("^\\s*archive:\\s+(\\d+) records .*, (\\d+) ms$");
-    private static final Pattern KIND = Pattern.compile("^\\s*recompute: (full|incremental from version \\d+)( \\(.*\\))?$");
-    private static final Pattern RECOMPUTE = Pattern.compile(
-            "^\\s*records: (\\d+)(?: new)? records read, (\\d+) rejected, (\\d+) duplicates dropped, (\\d+) events, (\\d+) view rows(?: written| \\((\\d+) written, the rest shared with version \\d+\\)), (\\d+) ms$");
-    private static final Pattern PHASES = Pattern.compile("^\\s*phases:\\s+aggregate (\\d+) ms, write (\\d+) ms \\((\\d+) rows/s\\)$");
-    private static final Pattern LIVE = Pattern.compile("^\\s*live:\\s+version (\\d+), cutoff (\\S+), (\\d+) rows, (\\d+) events$");
 
     @Mixin
     private ConfigSourceOptions source;
@@ -84,10 +73,6 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
     private Path workDir;
 
     /** What one {@code ./lambda batch} printed. */
-    record BatchRunOutput(String kind, long archived, long archiveMillis, long recordsRead, long rejected, long duplicates,
-            long eventsCounted, long viewRows, long rowsWritten, long recomputeMillis, long aggregateMillis, long writeMillis, long writeRowsPerSecond,
-            long version, Instant cutoff, Duration wall) {}
-
     public static void main(String[] args) {
         Entrypoint.run(new BatchBenchmarkMain(), args);
     }
@@ -120,7 +105,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         tick(kafka);
 
         // --full: on a stack that already has a version, the first run would otherwise add to it.
-        BatchRunOutput run = runBatch(work.resolve("batch-1.log"), Map.of(), true);
+        BatchRuns.Output run = runBatch(work.resolve("batch-1.log"), Map.of(), true);
         System.out.printf(Locale.ROOT, "  batch run: version %d, cutoff %s, %d view rows, %d events (log %s)%n", run.version(), run.cutoff(),
                 run.viewRows(), run.eventsCounted(), work.resolve("batch-1.log"));
 
@@ -128,7 +113,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         DuckDbViews.Result duck = comparison.duck();
         boolean equal = comparison.equal();
 
-        BatchRunOutput baseline = null;
+        BatchRuns.Output baseline = null;
         if (!noBaselineWrites) {
             tick(kafka);
             baseline = runBatch(work.resolve("batch-baseline.log"), Map.of("LAMBDA_BATCH_VIEW__WRITES_ROWS__PER__BATCH", "1"), true);
@@ -142,7 +127,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
                         + " late (up to 24 h)");
         EventLoad.Sent moreSent = EventLoad.send(kafka, events, more, seed + 1, Instant.now(), moreTimes);
         tick(kafka);
-        BatchRunOutput incremental = runBatch(work.resolve("batch-incremental.log"), Map.of(), false);
+        BatchRuns.Output incremental = runBatch(work.resolve("batch-incremental.log"), Map.of(), false);
         System.out.printf(Locale.ROOT, "  batch run: %s, version %d, cutoff %s, %d new records, %d view rows, %d events (log %s)%n",
                 incremental.kind(), incremental.version(), incremental.cutoff(), incremental.recordsRead(), incremental.viewRows(),
                 incremental.eventsCounted(), work.resolve("batch-incremental.log"));
@@ -211,52 +196,8 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         EventLoad.tick(kafka);
     }
 
-    private BatchRunOutput runBatch(Path log, Map<String, String> environment, boolean full) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(lambda.toString(), "batch", "--stack", source.stackDir().toString()));
-        if (full) {
-            command.add("--full");
-        }
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("LAMBDA_INGEST_BUCKET__WIDTH", "1s");
-        env.put("LAMBDA_BATCH_SAFETY__MARGIN", "0s");
-        env.putAll(environment);
-        System.out.printf(Locale.ROOT, "Running ./lambda batch%s%s ...%n", full ? " --full" : "", environment.isEmpty() ? "" : " with " + environment);
-        long started = System.nanoTime();
-        int exit = builder.start().waitFor();
-        Duration wall = Duration.ofNanos(System.nanoTime() - started);
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        if (exit != 0) {
-            throw new IllegalStateException("./lambda batch exited with " + exit + "; its log: " + log);
-        }
-        Map<Pattern, Matcher> found = new HashMap<>();
-        for (String line : lines) {
-            for (Pattern pattern : List.of(KIND, ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
-                Matcher matcher = pattern.matcher(line);
-                if (matcher.matches()) {
-                    found.put(pattern, matcher);
-                }
-            }
-        }
-        for (Pattern pattern : List.of(KIND, ARCHIVE, RECOMPUTE, PHASES, LIVE)) {
-            if (!found.containsKey(pattern)) {
-                throw new IllegalStateException("./lambda batch printed no line like " + pattern + "; its log: " + log);
-            }
-        }
-        Matcher archive = found.get(ARCHIVE);
-        Matcher recompute = found.get(RECOMPUTE);
-        Matcher phases = found.get(PHASES);
-        Matcher live = found.get(LIVE);
-        return new BatchRunOutput(found.get(KIND).group(1), number(archive, 1), number(archive, 2), number(recompute, 1), number(recompute, 2), number(recompute, 3),
-                number(recompute, 4), number(recompute, 5), recompute.group(6) == null ? number(recompute, 5) : number(recompute, 6),
-                number(recompute, 7), number(phases, 1), number(phases, 2), number(phases, 3),
-                number(live, 1), Instant.parse(live.group(2)), wall);
-    }
-
-    private static long number(Matcher matcher, int group) {
-        return Long.parseLong(matcher.group(group));
+    private BatchRuns.Output runBatch(Path log, Map<String, String> environment, boolean full) throws IOException, InterruptedException {
+        return BatchRuns.run(lambda, source.stackDir(), log, environment, full);
     }
 
     /** Every row of the published version, read back from Cassandra through its partitions, wherever they are stored. */
