@@ -19,6 +19,7 @@ import io.lambdaplatform.it.exactness.TruthSender;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.stack.LocalStack;
@@ -114,6 +115,9 @@ class StackClusterIT {
     private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(5);
     private static final int PRODUCTS = 8;
     private static final int SPEED_INSTANCES = 3;
+    // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
+    private static final IngestBuckets INGEST_BUCKETS = new IngestBuckets(Duration.ofSeconds(10));
+    private static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
     private static final Set<String> OWNER_ONLY = Set.of("rw-------");
 
     private final Truth truth = new Truth();
@@ -158,9 +162,8 @@ class StackClusterIT {
                 .withFallback(ConfigFactory.parseString(platform.driverConfig())).root().render(ConfigRenderOptions.concise()));
 
         environment = new HashMap<>();
-        // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
-        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", "10s");
-        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", "5s");
+        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", INGEST_BUCKETS.width().toSeconds() + "s");
+        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", SAFETY_MARGIN.toSeconds() + "s");
         environment.put("LAMBDA_BATCH_HEAP", "1g");
         environment.put("LAMBDA_BATCH_LEASE__TTL", "10s");
         environment.put("LAMBDA_SPEED_STANDBY__REPLICAS", "1");
@@ -545,17 +548,27 @@ class StackClusterIT {
     }
 
     /**
-     * Lets the brokers' clock pass the last append by more than the safety margin and one ingest bucket, then appends one
-     * record (a dead letter) so that the brokers report that clock: the next batch cutoff passes every event sent.
+     * Lets the brokers' clock pass the first ingest-bucket start after the last append by the safety margin, then appends
+     * one record (a dead letter) so that the brokers report that clock: the next batch cutoff, the bucket start at or
+     * before that append less the margin ({@code IngestCutoff}), passes every event sent. The brokers run on this
+     * machine's clock; a second more covers the rounding of their LogAppendTime and of the sleep. Waits 6 to 16 s, where
+     * a fixed sleep for the worst case took 20 s every time.
      *
      * @return the last append before the wait
      */
     private Instant awaitCutoffPassesEverything() throws InterruptedException {
         sender.flush();
         Instant lastAppend = sender.lastAppend();
-        TimeUnit.SECONDS.sleep(20);
+        Instant nextBucket = INGEST_BUCKETS.bucketStart(lastAppend).plus(INGEST_BUCKETS.width());
+        Instant tickFrom = nextBucket.plus(SAFETY_MARGIN).plusSeconds(1);
+        long waitMillis = Duration.between(Instant.now(), tickFrom).toMillis();
+        if (waitMillis > 0) {
+            TimeUnit.MILLISECONDS.sleep(waitMillis);
+        }
         sender.sendMalformed("tick");
         sender.flush();
+        assertThat(INGEST_BUCKETS.bucketStart(sender.lastAppend().minus(SAFETY_MARGIN))).as("the cutoff the tick allows, after the last append %s",
+                lastAppend).isAfter(lastAppend);
         return lastAppend;
     }
 
