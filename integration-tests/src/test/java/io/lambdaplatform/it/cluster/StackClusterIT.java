@@ -73,6 +73,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -111,7 +114,7 @@ import static org.awaitility.Awaitility.await;
 class StackClusterIT {
     // Generous: two cores shared with the other suites' servers.
     private static final Duration BACK_WITHIN = Duration.ofMinutes(3);
-    private static final Duration POLL = Duration.ofSeconds(2);
+    private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(8);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(5);
@@ -197,8 +200,23 @@ class StackClusterIT {
             System.out.println(watch.summary());
         }
         printTable();
-        for (LayerProcess process : concat(serving, speed)) {
-            process.close();
+        // All at once: each one's shutdown (a speed instance's last commit) takes seconds.
+        List<LayerProcess> layers = concat(serving, speed);
+        ExecutorService closing = Executors.newFixedThreadPool(Math.max(1, layers.size()));
+        try {
+            List<Future<Void>> closed = new ArrayList<>();
+            for (LayerProcess process : layers) {
+                closed.add(closing.submit(() -> {
+                    process.close();
+                    return null;
+                }));
+            }
+            for (Future<Void> one : closed) {
+                one.get(2, TimeUnit.MINUTES);
+            }
+        }
+        finally {
+            closing.shutdownNow();
         }
         if (sender != null) {
             sender.close();
@@ -363,6 +381,10 @@ class StackClusterIT {
                         .as("%s ran an executor of the job", worker).anyMatch(name -> name.startsWith("app-"));
             }
         }
+        // The worker comes back while the driver's log and the published rows are checked.
+        ExecutorService restarting = Executors.newSingleThreadExecutor();
+        Future<RunningServer> workerBack = restarting.submit(() -> stack.restart("spark-worker-2"));
+        restarting.shutdown();
         String driverLog = batch.logText();
         int recompute = driverLog.indexOf("Computing batch version");
         int lost = driverLog.indexOf("Lost executor", recompute);
@@ -376,7 +398,7 @@ class StackClusterIT {
             assertThat(batchRows(views, live)).isEqualTo(truthRows());
             assertThat(live.eventCount()).isEqualTo(truth.eventCount());
         }
-        stack.restart("spark-worker-2");
+        assertThat(workerBack.get(BACK_WITHIN.toSeconds(), TimeUnit.SECONDS).name()).isEqualTo("spark-worker-2");
         answers.forEach(instance -> instance.awaitBatchVersion(1));
         assertThat(assertExactEverywhere("5 batch, kill -9 of a Spark worker").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
