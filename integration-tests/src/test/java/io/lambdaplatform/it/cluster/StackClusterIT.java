@@ -19,6 +19,7 @@ import io.lambdaplatform.it.exactness.TruthSender;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.ChildJvmTestStack;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.stack.LocalStack;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -61,6 +63,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -70,6 +73,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,12 +114,15 @@ import static org.awaitility.Awaitility.await;
 class StackClusterIT {
     // Generous: two cores shared with the other suites' servers.
     private static final Duration BACK_WITHIN = Duration.ofMinutes(3);
-    private static final Duration POLL = Duration.ofSeconds(2);
+    private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(8);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(5);
     private static final int PRODUCTS = 8;
     private static final int SPEED_INSTANCES = 3;
+    // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
+    private static final IngestBuckets INGEST_BUCKETS = new IngestBuckets(Duration.ofSeconds(10));
+    private static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
     private static final Set<String> OWNER_ONLY = Set.of("rw-------");
 
     private final Truth truth = new Truth();
@@ -158,9 +167,8 @@ class StackClusterIT {
                 .withFallback(ConfigFactory.parseString(platform.driverConfig())).root().render(ConfigRenderOptions.concise()));
 
         environment = new HashMap<>();
-        // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
-        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", "10s");
-        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", "5s");
+        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", INGEST_BUCKETS.width().toSeconds() + "s");
+        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", SAFETY_MARGIN.toSeconds() + "s");
         environment.put("LAMBDA_BATCH_HEAP", "1g");
         environment.put("LAMBDA_BATCH_LEASE__TTL", "10s");
         environment.put("LAMBDA_SPEED_STANDBY__REPLICAS", "1");
@@ -192,8 +200,23 @@ class StackClusterIT {
             System.out.println(watch.summary());
         }
         printTable();
-        for (LayerProcess process : concat(serving, speed)) {
-            process.close();
+        // All at once: each one's shutdown (a speed instance's last commit) takes seconds.
+        List<LayerProcess> layers = concat(serving, speed);
+        ExecutorService closing = Executors.newFixedThreadPool(Math.max(1, layers.size()));
+        try {
+            List<Future<Void>> closed = new ArrayList<>();
+            for (LayerProcess process : layers) {
+                closed.add(closing.submit(() -> {
+                    process.close();
+                    return null;
+                }));
+            }
+            for (Future<Void> one : closed) {
+                one.get(2, TimeUnit.MINUTES);
+            }
+        }
+        finally {
+            closing.shutdownNow();
         }
         if (sender != null) {
             sender.close();
@@ -281,11 +304,17 @@ class StackClusterIT {
     @Test
     @Order(3)
     void plaintextKafkaClientsWrongPasswordsAndCassandraSessionsWithoutTlsOrCredentialsAreRefused() throws Exception {
+        // The plaintext client only ever times out (after 20 s): it asks first, and the other refusals run meanwhile.
         try (Admin plaintext = admin(Map.of(), Duration.ofSeconds(20))) {
-            assertThatThrownBy(() -> plaintext.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+            KafkaFuture<Collection<org.apache.kafka.common.Node>> plaintextNodes = plaintext.describeCluster().nodes();
+            refuseWrongPasswordsAndCassandraSessionsWithoutTlsOrCredentials();
+            assertThatThrownBy(() -> plaintextNodes.get(30, TimeUnit.SECONDS))
                     .as("a plaintext client on the SASL_SSL listener").isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
         }
+    }
+
+    private void refuseWrongPasswordsAndCassandraSessionsWithoutTlsOrCredentials() throws Exception {
         Map<String, String> wrongPassword = new HashMap<>(endpoints.kafka().security());
         wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"lambda\" password=\"wrong\";");
         try (Admin impostor = admin(wrongPassword, Duration.ofSeconds(20))) {
@@ -352,6 +381,10 @@ class StackClusterIT {
                         .as("%s ran an executor of the job", worker).anyMatch(name -> name.startsWith("app-"));
             }
         }
+        // The worker comes back while the driver's log and the published rows are checked.
+        ExecutorService restarting = Executors.newSingleThreadExecutor();
+        Future<RunningServer> workerBack = restarting.submit(() -> stack.restart("spark-worker-2"));
+        restarting.shutdown();
         String driverLog = batch.logText();
         int recompute = driverLog.indexOf("Computing batch version");
         int lost = driverLog.indexOf("Lost executor", recompute);
@@ -365,7 +398,7 @@ class StackClusterIT {
             assertThat(batchRows(views, live)).isEqualTo(truthRows());
             assertThat(live.eventCount()).isEqualTo(truth.eventCount());
         }
-        stack.restart("spark-worker-2");
+        assertThat(workerBack.get(BACK_WITHIN.toSeconds(), TimeUnit.SECONDS).name()).isEqualTo("spark-worker-2");
         answers.forEach(instance -> instance.awaitBatchVersion(1));
         assertThat(assertExactEverywhere("5 batch, kill -9 of a Spark worker").batch()).hasValueSatisfying(
                 batchCoverage -> assertThat(batchCoverage.get("version").asLong()).isEqualTo(1));
@@ -545,17 +578,27 @@ class StackClusterIT {
     }
 
     /**
-     * Lets the brokers' clock pass the last append by more than the safety margin and one ingest bucket, then appends one
-     * record (a dead letter) so that the brokers report that clock: the next batch cutoff passes every event sent.
+     * Lets the brokers' clock pass the first ingest-bucket start after the last append by the safety margin, then appends
+     * one record (a dead letter) so that the brokers report that clock: the next batch cutoff, the bucket start at or
+     * before that append less the margin ({@code IngestCutoff}), passes every event sent. The brokers run on this
+     * machine's clock; a second more covers the rounding of their LogAppendTime and of the sleep. Waits 6 to 16 s, where
+     * a fixed sleep for the worst case took 20 s every time.
      *
      * @return the last append before the wait
      */
     private Instant awaitCutoffPassesEverything() throws InterruptedException {
         sender.flush();
         Instant lastAppend = sender.lastAppend();
-        TimeUnit.SECONDS.sleep(20);
+        Instant nextBucket = INGEST_BUCKETS.bucketStart(lastAppend).plus(INGEST_BUCKETS.width());
+        Instant tickFrom = nextBucket.plus(SAFETY_MARGIN).plusSeconds(1);
+        long waitMillis = Duration.between(Instant.now(), tickFrom).toMillis();
+        if (waitMillis > 0) {
+            TimeUnit.MILLISECONDS.sleep(waitMillis);
+        }
         sender.sendMalformed("tick");
         sender.flush();
+        assertThat(INGEST_BUCKETS.bucketStart(sender.lastAppend().minus(SAFETY_MARGIN))).as("the cutoff the tick allows, after the last append %s",
+                lastAppend).isAfter(lastAppend);
         return lastAppend;
     }
 
