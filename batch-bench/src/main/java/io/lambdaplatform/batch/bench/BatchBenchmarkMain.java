@@ -102,7 +102,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
         EventLoad.Sent sent = EventLoad.send(kafka, 0, events, seed, Instant.now(), EventLoad.EventTimes.DAY);
         System.out.printf(Locale.ROOT, "  sent %d records (%d duplicates, %d invalid) in %.1f s%n", sent.records(), sent.duplicates(),
                 sent.invalid(), seconds(sent.took()));
-        tick(kafka);
+        BatchRuns.tick(kafka);
 
         // --full: on a stack that already has a version, the first run would otherwise add to it.
         BatchRuns.Output run = runBatch(work.resolve("batch-1.log"), Map.of(), true);
@@ -115,7 +115,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
 
         BatchRuns.Output baseline = null;
         if (!noBaselineWrites) {
-            tick(kafka);
+            BatchRuns.tick(kafka);
             baseline = runBatch(work.resolve("batch-baseline.log"), Map.of("LAMBDA_BATCH_VIEW__WRITES_ROWS__PER__BATCH", "1"), true);
         }
 
@@ -126,7 +126,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
                 : "in the " + moreTimes.span().toSeconds() + " s before, as the stream goes on, one in " + moreTimes.lateEvery()
                         + " late (up to 24 h)");
         EventLoad.Sent moreSent = EventLoad.send(kafka, events, more, seed + 1, Instant.now(), moreTimes);
-        tick(kafka);
+        BatchRuns.tick(kafka);
         BatchRuns.Output incremental = runBatch(work.resolve("batch-incremental.log"), Map.of(), false);
         System.out.printf(Locale.ROOT, "  batch run: %s, version %d, cutoff %s, %d new records, %d view rows, %d events (log %s)%n",
                 incremental.kind(), incremental.version(), incremental.cutoff(), incremental.recordsRead(), incremental.viewRows(),
@@ -188,12 +188,6 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
 
     private static void row(String stage, double seconds, long rows) {
         System.out.printf(Locale.ROOT, "| %-52s | %8.1f | %10d | %10.0f |%n", stage, seconds, rows, rows / Math.max(seconds, 1e-3));
-    }
-
-    /** Waits past the current 1 s ingest bucket, then sends the tick record, so that the next cutoff covers all before. */
-    private static void tick(KafkaSettings kafka) throws InterruptedException {
-        Thread.sleep(1500);
-        EventLoad.tick(kafka);
     }
 
     private BatchRuns.Output runBatch(Path log, Map<String, String> environment, boolean full) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch.bench;
 
+import io.lambdaplatform.model.config.KafkaSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +107,15 @@ final class BatchRuns {
             }
         }
         return new Process(exit, lines, wall, peak);
+    }
+
+    /**
+     * Waits past the current 1 s ingest bucket, then sends the tick record (an invalid one) that moves the brokers' clock,
+     * so that the next run's cutoff covers everything sent before.
+     */
+    static void tick(KafkaSettings kafka) throws InterruptedException {
+        Thread.sleep(1500);
+        EventLoad.tick(kafka);
     }
 
     private static long number(Matcher matcher, int group) {
