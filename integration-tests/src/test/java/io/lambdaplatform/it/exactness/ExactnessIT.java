@@ -13,9 +13,6 @@ import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.ViewSchema;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,15 +61,14 @@ class ExactnessIT {
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration BATCH_TIMEOUT = Duration.ofMinutes(6);
 
-    private final String run = Long.toString(System.currentTimeMillis(), 36);
-    private final String topic = "it-exact-events-" + run;
-    private final String deadLetterTopic = "it-exact-dlq-" + run;
-    private final String keyspace = "it_exact_" + run;
     private final Truth truth = new Truth();
     private final List<String> table = new ArrayList<>();
     private final Instant suiteStart = Instant.now();
 
     private TestStack stack;
+    private IsolatedRun isolated;
+    private String run;
+    private String keyspace;
     private Path stackDir;
     private Path workDir;
     private Map<String, String> environment;
@@ -89,28 +84,21 @@ class ExactnessIT {
     void startLayers(TestStack testStack) throws Exception {
         stack = testStack;
         stackDir = StackDirectory.of(stack.endpoints());
-        workDir = Files.createDirectories(Path.of("target", "it-exactness", run)).toAbsolutePath();
+        isolated = IsolatedRun.of("exact");
+        run = isolated.run();
+        keyspace = isolated.keyspace();
+        workDir = isolated.workDir();
         String bootstrap = stack.endpoints().kafkaBootstrap();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(
-                    new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
-                    new NewTopic(deadLetterTopic, PARTITIONS, (short) 1))).all().get();
-        }
+        isolated.createTopics(bootstrap, PARTITIONS);
         session = CassandraSettings.from(PlatformConfig.load(null, stackDir)).connect();
         ViewSchema.create(session, keyspace, 1);
         batchViews = new CassandraBatchViews(session, keyspace);
-        sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, truth);
+        sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), isolated.topic(), truth);
 
-        environment = new HashMap<>();
-        environment.put("LAMBDA_KAFKA_EVENTS__TOPIC", topic);
-        environment.put("LAMBDA_KAFKA_DEAD__LETTER__TOPIC", deadLetterTopic);
-        environment.put("LAMBDA_CASSANDRA_KEYSPACE", keyspace);
-        // Short ingest buckets and safety margin, so a batch cutoff lands close behind the events just sent.
-        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", "10s");
+        environment = isolated.environment();
+        // A short safety margin, so a batch cutoff lands close behind the events just sent.
         environment.put("LAMBDA_BATCH_SAFETY__MARGIN", "5s");
         environment.put("LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.endpoints().s3Bucket() + "/it-exactness-" + run + "/master");
-        environment.put("LAMBDA_SPEED_APPLICATION__ID", "it-exact-" + run);
-        environment.put("LAMBDA_SPEED_STATE__DIR", workDir.resolve("speed-state").toString());
         environment.put("LAMBDA_BATCH_HEAP", "1500m");
         environment.put("LAMBDA_BATCH_LEASE__TTL", "10s");
 

@@ -7,9 +7,6 @@ import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.it.stack.StackDirectory;
 import io.lambdaplatform.it.stack.TestStack;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,13 +56,10 @@ class KappaReplayIT {
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(5);
 
-    private final String run = Long.toString(System.currentTimeMillis(), 36);
-    private final String topic = "it-kappa-events-" + run;
-    private final String deadLetterTopic = "it-kappa-dlq-" + run;
-    private final String keyspace = "it_kappa_" + run;
     private final Truth truth = new Truth();
     private final Truth ruled = new Truth(MAX_DURATION_MS);
 
+    private IsolatedRun isolated;
     private Path stackDir;
     private Path workDir;
     private Map<String, String> environment;
@@ -79,22 +72,13 @@ class KappaReplayIT {
     @BeforeAll
     void startLayers(TestStack stack) throws Exception {
         stackDir = StackDirectory.of(stack.endpoints());
-        workDir = Files.createDirectories(Path.of("target", "it-kappa", run)).toAbsolutePath();
+        isolated = IsolatedRun.of("kappa");
+        workDir = isolated.workDir();
         String bootstrap = stack.endpoints().kafkaBootstrap();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(
-                    new NewTopic(topic, PARTITIONS, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
-                    new NewTopic(deadLetterTopic, PARTITIONS, (short) 1))).all().get();
-        }
-        sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, truth, ruled);
-        environment = new HashMap<>();
+        isolated.createTopics(bootstrap, PARTITIONS);
+        sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), isolated.topic(), truth, ruled);
+        environment = isolated.environment();
         environment.put("LAMBDA_PLATFORM_MODE", "kappa");
-        environment.put("LAMBDA_KAFKA_EVENTS__TOPIC", topic);
-        environment.put("LAMBDA_KAFKA_DEAD__LETTER__TOPIC", deadLetterTopic);
-        environment.put("LAMBDA_CASSANDRA_KEYSPACE", keyspace);
-        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", "10s");
-        environment.put("LAMBDA_SPEED_APPLICATION__ID", "it-kappa-" + run);
-        environment.put("LAMBDA_SPEED_STATE__DIR", workDir.resolve("speed-state").toString());
         speed = startSpeed();
         int port = LayerProcess.freePort();
         answers = new ServingAnswers("http://127.0.0.1:" + port);
@@ -207,7 +191,7 @@ class KappaReplayIT {
     }
 
     private EventGenerator generator(long seed, int count) {
-        GeneratorSettings settings = new GeneratorSettings(count, PRODUCTS, seed * 7919 + run.hashCode(), 0.15, 0.05, 0.03, Duration.ofDays(2));
+        GeneratorSettings settings = new GeneratorSettings(count, PRODUCTS, seed * 7919 + isolated.run().hashCode(), 0.15, 0.05, 0.03, Duration.ofDays(2));
         return new EventGenerator(settings, InstantSource.system());
     }
 
