@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -175,15 +176,21 @@ public final class ReplayMain implements Callable<Integer> {
         return sets.begin(logic, config.rules(), now);
     }
 
-    /** Sets neither current nor previous nor pending, switched away from (or begun) longer ago than they are kept. */
+    /**
+     * Drops the sets readers left longer than {@code keptFor} ago — a set is left when the next set readers were switched
+     * to became current — unless it is set 0 (the platform's keyspace), the current or the previous set, or never switched
+     * to (a replay to resume).
+     */
     private static void dropExpired(ViewSets sets, ViewSet current, Duration keptFor, Instant now) {
         long previous = sets.previous().map(ViewSet::id).orElse(-1L);
-        for (ViewSet set : sets.all()) {
-            boolean kept = set.id() == 0 || set.id() == current.id() || set.id() == previous || set.switchedAt().isEmpty()
-                    || set.switchedAt().get().plus(keptFor).isAfter(now);
-            if (!kept) {
-                System.out.println("Dropping view set " + set.id() + " (keyspace " + set.keyspace() + "): readers left it more than "
-                        + keptFor + " ago");
+        List<ViewSet> switched = sets.all().stream().filter(set -> set.switchedAt().isPresent())
+                .sorted(Comparator.comparing(set -> set.switchedAt().get())).toList();
+        for (int i = 0; i + 1 < switched.size(); i++) {
+            ViewSet set = switched.get(i);
+            Instant left = switched.get(i + 1).switchedAt().get();
+            if (set.id() != 0 && set.id() != current.id() && set.id() != previous && left.plus(keptFor).isBefore(now)) {
+                System.out.println("Dropping view set " + set.id() + " (keyspace " + set.keyspace() + "): readers left it at " + left
+                        + ", more than " + keptFor + " ago");
                 sets.drop(set);
             }
         }

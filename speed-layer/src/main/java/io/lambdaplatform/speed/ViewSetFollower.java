@@ -96,11 +96,6 @@ public final class ViewSetFollower implements AutoCloseable {
         }
     }
 
-    public int httpPort() {
-        SpeedApp running = app;
-        return running == null ? -1 : running.httpPort();
-    }
-
     @Override
     public void close() {
         closed = true;
