@@ -2,8 +2,10 @@ package io.lambdaplatform.batch;
 
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.IngestBuckets;
+import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.model.config.ConfigValues;
 import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.model.config.S3Settings;
 import io.lambdaplatform.viewstore.CassandraSettings;
 
@@ -83,6 +85,12 @@ public record BatchConfig(
 
     /** The batch layer's settings from a configuration loaded by {@link io.lambdaplatform.model.config.PlatformConfig}. */
     public static BatchConfig from(Config config) {
+        RuleSettings rules = RuleSettings.from(config);
+        if (!rules.isNone()) {
+            // The speed layer of a Lambda-mode platform refuses them too: both layers must judge every record alike.
+            throw new IllegalArgumentException(RuleSettings.SECTION + " (" + rules.describe() + ") is not applied by the batch layer yet;"
+                    + " configured rules need " + PlatformMode.KEY + " = kappa, which runs no batch layer");
+        }
         Config batch = config.getConfig(SECTION);
         S3Settings s3 = S3Settings.from(config);
         String masterPath = ConfigValues.optionalString(batch, "master-path");

@@ -120,6 +120,8 @@ class BatchConfigTest {
 
     @Test
     void rejectsInvalidSettingsWithTheKeyInTheMessage() {
+        assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.rules.max-duration = 2h")))
+                .hasMessageContaining("lambda.rules (max-duration=7200000ms) is not applied by the batch layer yet");
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.committer = rename")))
                 .hasMessageContaining("lambda.batch.committer must be magic or file: rename");
         assertThatThrownBy(() -> BatchConfig.from(withDefaults("lambda.batch.keep-versions = 0")))
