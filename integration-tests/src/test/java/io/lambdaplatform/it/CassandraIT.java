@@ -86,7 +86,9 @@ class CassandraIT {
                 ViewSchema.SPEED_WATERMARKS,
                 ViewSchema.SPEED_HOLES,
                 ViewSchema.SPEED_DEAD_LETTER_TOTALS,
-                ViewSchema.VIEW_UPGRADES);
+                ViewSchema.VIEW_UPGRADES,
+                ViewSchema.VIEW_SETS,
+                ViewSchema.VIEW_SET_POINTER);
         assertThat(keyspace.getTable(ViewSchema.SPEED_ROWS_BY_INGEST).orElseThrow().getOptions())
                 .containsEntry(CqlIdentifier.fromInternal("default_time_to_live"), (int) ViewSchema.DEFAULT_SPEED_RETENTION.toSeconds());
     }
