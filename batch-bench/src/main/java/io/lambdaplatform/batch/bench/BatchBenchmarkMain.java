@@ -3,7 +3,6 @@ package io.lambdaplatform.batch.bench;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.EventWindow;
-import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.viewstore.BatchVersion;
@@ -15,7 +14,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -43,16 +41,7 @@ import java.util.concurrent.Callable;
 public final class BatchBenchmarkMain implements Callable<Integer> {
 
     @Mixin
-    private ConfigSourceOptions source;
-
-    @Option(names = "--events", defaultValue = "1000000", description = "Events to load (default ${DEFAULT-VALUE}).")
-    private long events;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the duplicates and invalid records (default ${DEFAULT-VALUE}).")
-    private long seed;
-
-    @Option(names = "--lambda", required = true, paramLabel = "PATH", description = "The ./lambda script that runs the batch job.")
-    private Path lambda;
+    private StackLoadOptions load;
 
     @Option(names = "--duckdb-threads", defaultValue = "2", description = "DuckDB's threads (default ${DEFAULT-VALUE}: the batch job's local[2]).")
     private int duckdbThreads;
@@ -69,25 +58,17 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
                     + "instead of the next minutes of the stream with one in a hundred late.")
     private boolean moreSpreadOverDay;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the batch runs' logs go (default: a new temporary directory).")
-    private Path workDir;
-
-    /** What one {@code ./lambda batch} printed. */
     public static void main(String[] args) {
         Entrypoint.run(new BatchBenchmarkMain(), args);
     }
 
     @Override
     public Integer call() throws Exception {
-        if (source.stackDir() == null) {
-            throw new IllegalArgumentException("--stack DIR is required: DuckDB reads the master dataset from the stack's S3Proxy directory");
-        }
-        Config config = source.load();
+        Config config = load.config();
         KafkaSettings kafka = KafkaSettings.from(config);
         CassandraSettings cassandra = CassandraSettings.from(config);
-        String bucket = config.getString("lambda.s3.bucket");
-        Path masterDir = source.stackDir().resolve("s3").resolve(bucket).resolve("master");
-        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("lambda-bench-batch");
+        Path masterDir = load.masterDir(config);
+        Path work = load.workDir("lambda-bench-batch");
         if (compareOnly) {
             BatchVersion live;
             try (CqlSession session = cassandra.connect()) {
@@ -98,8 +79,8 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
             return compare(masterDir, cassandra, live.version(), live.cutoff(), live.viewRows()).equal() ? Entrypoint.OK : 1;
         }
 
-        System.out.printf(Locale.ROOT, "Loading %d events into %s ...%n", events, kafka.eventsTopic());
-        EventLoad.Sent sent = EventLoad.send(kafka, 0, events, seed, Instant.now(), EventLoad.EventTimes.DAY);
+        System.out.printf(Locale.ROOT, "Loading %d events into %s ...%n", load.events(), kafka.eventsTopic());
+        EventLoad.Sent sent = EventLoad.send(kafka, 0, load.events(), load.seed(), Instant.now(), EventLoad.EventTimes.DAY);
         System.out.printf(Locale.ROOT, "  sent %d records (%d duplicates, %d invalid) in %.1f s%n", sent.records(), sent.duplicates(),
                 sent.invalid(), seconds(sent.took()));
         BatchRuns.tick(kafka);
@@ -119,13 +100,13 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
             baseline = runBatch(work.resolve("batch-baseline.log"), Map.of("LAMBDA_BATCH_VIEW__WRITES_ROWS__PER__BATCH", "1"), true);
         }
 
-        long more = Math.max(1, events / 100);
+        long more = Math.max(1, load.events() / 100);
         EventLoad.EventTimes moreTimes = moreSpreadOverDay ? EventLoad.EventTimes.DAY : EventLoad.EventTimes.continuing(0.01);
         System.out.printf(Locale.ROOT, "Loading %d more events (1 %%), event times %s ...%n", more, moreSpreadOverDay
                 ? "spread over the 24 h before, like the first load"
                 : "in the " + moreTimes.span().toSeconds() + " s before, as the stream goes on, one in " + moreTimes.lateEvery()
                         + " late (up to 24 h)");
-        EventLoad.Sent moreSent = EventLoad.send(kafka, events, more, seed + 1, Instant.now(), moreTimes);
+        EventLoad.Sent moreSent = EventLoad.send(kafka, load.events(), more, load.seed() + 1, Instant.now(), moreTimes);
         BatchRuns.tick(kafka);
         BatchRuns.Output incremental = runBatch(work.resolve("batch-incremental.log"), Map.of(), false);
         System.out.printf(Locale.ROOT, "  batch run: %s, version %d, cutoff %s, %d new records, %d view rows, %d events (log %s)%n",
@@ -164,7 +145,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
                     run.writeRowsPerSecond(), baseline.writeRowsPerSecond(), (double) run.writeRowsPerSecond() / baseline.writeRowsPerSecond());
         }
         System.out.printf(Locale.ROOT, "batch-bench: events=%d archive_s=%.1f full_s=%.1f duckdb_s=%.1f ratio=%.1f incremental_s=%s write_rows_per_s=%d views_equal=%s%n",
-                events, archiveSeconds, fullSeconds, duckSeconds, fullSeconds / duckSeconds,
+                load.events(), archiveSeconds, fullSeconds, duckSeconds, fullSeconds / duckSeconds,
                 incrementalRan ? String.format(Locale.ROOT, "%.1f", incrementalSeconds) : "na", run.writeRowsPerSecond(), equal);
         return equal && incrementalRan ? Entrypoint.OK : 1;
     }
@@ -191,7 +172,7 @@ public final class BatchBenchmarkMain implements Callable<Integer> {
     }
 
     private BatchRuns.Output runBatch(Path log, Map<String, String> environment, boolean full) throws IOException, InterruptedException {
-        return BatchRuns.run(lambda, source.stackDir(), log, environment, full);
+        return BatchRuns.run(load.lambda(), load.stackDir(), log, environment, full);
     }
 
     /** Every row of the published version, read back from Cassandra through its partitions, wherever they are stored. */

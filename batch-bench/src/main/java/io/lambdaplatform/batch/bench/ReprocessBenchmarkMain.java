@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.model.ViewDefinition;
-import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.viewstore.CassandraSettings;
@@ -46,19 +45,7 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
     private static final Pattern CAUGHT_UP = Pattern.compile("^Caught up with the live topic: (\\d+) records in ([0-9.]+) s .*$");
 
     @Mixin
-    private ConfigSourceOptions source;
-
-    @Option(names = "--events", defaultValue = "1000000", description = "Events to load (default ${DEFAULT-VALUE}).")
-    private long events;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the duplicates and invalid records (default ${DEFAULT-VALUE}).")
-    private long seed;
-
-    @Option(names = "--lambda", required = true, paramLabel = "PATH", description = "The ./lambda script.")
-    private Path lambda;
-
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the runs' logs go (default: a new temporary directory).")
-    private Path workDir;
+    private StackLoadOptions load;
 
     public static void main(String[] args) {
         Entrypoint.run(new ReprocessBenchmarkMain(), args);
@@ -66,24 +53,21 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (source.stackDir() == null) {
-            throw new IllegalArgumentException("--stack DIR is required: the master dataset's size is read from the stack's S3Proxy directory");
-        }
-        Config config = source.load();
+        Config config = load.config();
         KafkaSettings kafka = KafkaSettings.from(config);
         CassandraSettings cassandra = CassandraSettings.from(config);
-        Path masterDir = source.stackDir().resolve("s3").resolve(config.getString("lambda.s3.bucket")).resolve("master");
-        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("lambda-bench-reprocess");
+        Path masterDir = load.masterDir(config);
+        Path work = load.workDir("lambda-bench-reprocess");
 
-        System.out.printf(Locale.ROOT, "Loading %d events into %s ...%n", events, kafka.eventsTopic());
-        EventLoad.Sent sent = EventLoad.send(kafka, 0, events, seed, Instant.now(), EventLoad.EventTimes.DAY);
+        System.out.printf(Locale.ROOT, "Loading %d events into %s ...%n", load.events(), kafka.eventsTopic());
+        EventLoad.Sent sent = EventLoad.send(kafka, 0, load.events(), load.seed(), Instant.now(), EventLoad.EventTimes.DAY);
         System.out.printf(Locale.ROOT, "  sent %d records in %.1f s%n", sent.records(), sent.took().toMillis() / 1000.0);
         BatchRuns.tick(kafka);
         // The first run archives; the second reprocesses the master dataset it wrote, as a logic change would. It needs a
         // later cutoff, or there is nothing to do: the tick moves the brokers' clock past the first one.
-        BatchRuns.Output archived = BatchRuns.run(lambda, source.stackDir(), work.resolve("batch-archive.log"), Map.of(), true);
+        BatchRuns.Output archived = BatchRuns.run(load.lambda(), load.stackDir(), work.resolve("batch-archive.log"), Map.of(), true);
         BatchRuns.tick(kafka);
-        BatchRuns.Output batch = BatchRuns.run(lambda, source.stackDir(), work.resolve("batch-full.log"), Map.of(), true);
+        BatchRuns.Output batch = BatchRuns.run(load.lambda(), load.stackDir(), work.resolve("batch-full.log"), Map.of(), true);
         System.out.printf(Locale.ROOT, "  batch: archived %d records; full recompute of %d records in %.1f s (%d view rows)%n",
                 archived.archived(), batch.recordsRead(), batch.recomputeMillis() / 1000.0, batch.viewRows());
 
@@ -94,7 +78,7 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
         }
         System.out.println("Running ./lambda replay --no-switch ...");
         Path replayLog = work.resolve("replay.log");
-        BatchRuns.Process replay = BatchRuns.lambda(lambda, List.of("replay", "--stack", source.stackDir().toString(), "--no-switch"),
+        BatchRuns.Process replay = BatchRuns.lambda(load.lambda(), List.of("replay", "--stack", load.stackDir().toString(), "--no-switch"),
                 Map.of("LAMBDA_INGEST_BUCKET__WIDTH", "1s"), replayLog);
         if (replay.exit() != 0) {
             throw new IllegalStateException("./lambda replay exited with " + replay.exit() + "; its log: " + replayLog);
@@ -107,7 +91,7 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
 
         long masterBytes = bytesUnder(masterDir);
         long logBytes = topicBytes(kafka);
-        Path root = lambda.toAbsolutePath().getParent();
+        Path root = load.lambda().toAbsolutePath().getParent();
         long batchLines = lines(root.resolve("batch-layer/src/main/java"));
         long speedLines = lines(root.resolve("speed-layer/src/main/java")) - lines(root.resolve("speed-layer/src/main/java/io/lambdaplatform/speed/bench"));
         long sharedLines = lines(root.resolve("common-model/src/main/java")) + lines(root.resolve("view-store/src/main/java"));
@@ -124,7 +108,7 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "shared by both paths (common-model, view-store): %d lines; Lambda runs both paths, Kappa only the replay's%n",
                 sharedLines);
         System.out.printf(Locale.ROOT, "reprocess-bench: events=%d batch_s=%.1f replay_s=%.1f ratio=%.2f batch_peak_mb=%d replay_peak_mb=%d "
-                        + "master_mb=%.1f log_mb=%.1f batch_loc=%d speed_loc=%d%n", events, batchSeconds, replaySeconds, replaySeconds / batchSeconds,
+                        + "master_mb=%.1f log_mb=%.1f batch_loc=%d speed_loc=%d%n", load.events(), batchSeconds, replaySeconds, replaySeconds / batchSeconds,
                 batch.peakRssKb() / 1024, replay.peakRssKb() / 1024, masterBytes / 1e6, logBytes / 1e6, batchLines, speedLines);
         return Entrypoint.OK;
     }
