@@ -1,12 +1,11 @@
 package io.lambdaplatform.it.batch;
 
-import com.datastax.oss.driver.api.core.CqlSession;
+import io.lambdaplatform.it.stack.ContractKeyspace;
 import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.stack.StackEndpoints;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.BatchViewsContract;
 import io.lambdaplatform.viewstore.CassandraBatchViews;
-import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.ViewSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,26 +20,23 @@ class CassandraBatchViewsIT extends BatchViewsContract {
 
     private static final String KEYSPACE = "it_batch_contract";
 
-    private CqlSession session;
+    private ContractKeyspace contract;
 
     @BeforeAll
-    void connect(StackEndpoints stack) {
-        session = CassandraSettings.of(stack.cassandraContactPoint(), stack.cassandraDatacenter(), KEYSPACE).connect();
-        ViewSchema.create(session, KEYSPACE, 1);
+    void connect(StackEndpoints endpoints) {
+        contract = ContractKeyspace.create(endpoints, KEYSPACE);
     }
 
     @AfterAll
     void disconnect() {
-        session.close();
+        contract.close();
     }
 
     @Override
     protected BatchViews newStore() {
-        for (String table : List.of(ViewSchema.BATCH_VIEWS, ViewSchema.BATCH_VIEW_PARTITIONS, ViewSchema.BATCH_VIEW_PRODUCTS,
+        contract.truncate(List.of(ViewSchema.BATCH_VIEWS, ViewSchema.BATCH_VIEW_PARTITIONS, ViewSchema.BATCH_VIEW_PRODUCTS,
                 ViewSchema.BATCH_VERSIONS, ViewSchema.BATCH_BUILDS, ViewSchema.BATCH_POINTER, ViewSchema.BATCH_LEASE,
-                ViewSchema.BATCH_HOLES)) {
-            session.execute("TRUNCATE " + KEYSPACE + "." + table);
-        }
-        return new CassandraBatchViews(session, KEYSPACE);
+                ViewSchema.BATCH_HOLES));
+        return new CassandraBatchViews(contract.session(), KEYSPACE);
     }
 }
