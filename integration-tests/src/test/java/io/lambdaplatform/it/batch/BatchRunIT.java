@@ -3,6 +3,7 @@ package io.lambdaplatform.it.batch;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.it.stack.Resources;
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Metrics;
@@ -75,13 +76,8 @@ class BatchRunIT {
     }
 
     @AfterAll
-    void tearDown() {
-        if (sent != null) {
-            sent.close();
-        }
-        if (session != null) {
-            session.close();
-        }
+    void tearDown() throws Exception {
+        Resources.closeAll(sent, session);
     }
 
     @Test

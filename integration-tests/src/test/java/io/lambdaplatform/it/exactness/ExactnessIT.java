@@ -6,6 +6,7 @@ import io.lambdaplatform.generator.EventGenerator;
 import io.lambdaplatform.generator.GeneratorSettings;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.it.stack.Resources;
 import io.lambdaplatform.it.stack.StackDirectory;
 import io.lambdaplatform.it.stack.TestStack;
 import io.lambdaplatform.model.Event;
@@ -112,17 +113,7 @@ class ExactnessIT {
     @AfterAll
     void stopLayers() throws Exception {
         printTable();
-        for (LayerProcess process : new LayerProcess[] {serving, speed}) {
-            if (process != null) {
-                process.close();
-            }
-        }
-        if (sender != null) {
-            sender.close();
-        }
-        if (session != null) {
-            session.close();
-        }
+        Resources.closeAll(serving, speed, sender, session);
     }
 
     @Test

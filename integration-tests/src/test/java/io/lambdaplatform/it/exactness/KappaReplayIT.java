@@ -5,6 +5,7 @@ import io.lambdaplatform.generator.EventGenerator;
 import io.lambdaplatform.generator.GeneratorSettings;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.it.stack.Resources;
 import io.lambdaplatform.it.stack.StackDirectory;
 import io.lambdaplatform.it.stack.TestStack;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -88,14 +89,7 @@ class KappaReplayIT {
 
     @AfterAll
     void stopLayers() throws Exception {
-        for (LayerProcess process : new LayerProcess[] {serving, speed}) {
-            if (process != null) {
-                process.close();
-            }
-        }
-        if (sender != null) {
-            sender.close();
-        }
+        Resources.closeAll(serving, speed, sender);
     }
 
     @Test

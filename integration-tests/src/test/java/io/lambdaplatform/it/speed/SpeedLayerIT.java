@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import io.lambdaplatform.it.layers.LayerProcess;
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.it.stack.Resources;
 import io.lambdaplatform.it.stack.StackDirectory;
 import io.lambdaplatform.model.config.PlatformConfig;
 import io.lambdaplatform.stack.StackEndpoints;
@@ -113,15 +114,7 @@ class SpeedLayerIT {
 
     @AfterAll
     void stopEverything() throws Exception {
-        if (speed != null) {
-            speed.close();
-        }
-        if (producer != null) {
-            producer.close();
-        }
-        if (session != null) {
-            session.close();
-        }
+        Resources.closeAll(speed, producer, session);
     }
 
     @Test
