@@ -295,6 +295,19 @@
       : 'no batch run yet: the speed layer alone';
   }
 
+  /**
+   * Which views answer. In Kappa mode there is no batch layer: the set of stream-built views readers use and the logic
+   * that built it (a replay switches readers to a new set). In Lambda mode, the batch version.
+   */
+  function viewsText(views, batch) {
+    if (!views || views.mode !== 'kappa') {
+      return batchText(batch);
+    }
+    return views.view_version === undefined
+      ? 'Kappa mode, no batch layer: the speed layer has made no set of views yet'
+      : 'Kappa mode, no batch layer: view set ' + views.view_version + ', logic ' + views.logic_version;
+  }
+
   /** How the version was computed, when the batch layer recorded it. */
   function buildText(build) {
     if (!build) {
@@ -380,7 +393,7 @@
     $('ov-batch').textContent = status.batch
       ? batchText(status.batch) + '; age ' + duration(status.batch.age_seconds) + ', ' + count(status.batch.event_count) + ' events'
         + buildText(status.batch.build)
-      : batchText(null);
+      : viewsText(status.views, null);
     $('ov-speed').textContent = speedText(status.speed) + (status.speed.lag_seconds === null ? '' : ', lag ' + duration(status.speed.lag_seconds));
     rows($('partitions-table'), status.speed.partitions.map((p) => [p.partition, p.watermark, duration(p.lag_seconds)]));
     $('ov-dead-total').textContent = count(status.dead_letters.total) + ' records dead-lettered to events.dlq';
@@ -443,7 +456,7 @@
     const total = answer.windows.reduce((sum, w) => sum + w.event_count, 0);
     $('summary').textContent = count(answer.windows.length) + ' windows with events, ' + count(total) + ' events, '
       + answer.from + ' to ' + answer.to;
-    $('batch-info').textContent = batchText(answer.batch);
+    $('batch-info').textContent = viewsText(answer.views, answer.batch);
     $('speed-info').textContent = speedText(answer.speed);
     showCompleteness($('completeness'), answer);
   }

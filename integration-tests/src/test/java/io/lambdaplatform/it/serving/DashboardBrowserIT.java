@@ -9,8 +9,11 @@ import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.RuleSettings;
+import io.lambdaplatform.model.ViewDefinition;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.stack.StackEndpoints;
+import io.lambdaplatform.viewstore.CassandraViewSets;
 import io.lambdaplatform.viewstore.SpeedDelta;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,6 +83,7 @@ class DashboardBrowserIT {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static StackEndpoints stack;
     private static ServingFixture serving;
     private static WebDriver browser;
     private static Path profile;
@@ -90,6 +94,7 @@ class DashboardBrowserIT {
                 .as("%s and %s (apt-get install chromium chromium-driver); %s=true requires the browser test to run",
                         CHROMIUM, CHROMEDRIVER, ExternalTools.REQUIRE)
                 .isTrue();
+        stack = endpoints;
         serving = ServingFixture.start(endpoints, null);
         EventHistory history = new EventHistory()
                 .add("d-1", PRODUCT, "2026-11-20T10:10:00Z", "2026-11-20T10:10:05Z", "12.50", 1000)
@@ -124,11 +129,15 @@ class DashboardBrowserIT {
 
     /** The speed row of one event ingested a minute after its time, with its sketches or, as before they were kept, without. */
     private static void writeSpeedRow(Event event, boolean withSketches) {
+        writeSpeedRow(serving, event, withSketches);
+    }
+
+    private static void writeSpeedRow(ServingFixture fixture, Event event, boolean withSketches) {
         Metrics metrics = Metrics.of(event);
         Instant ingestTime = event.eventTime().plusSeconds(60);
-        serving.speed.upsert(new SpeedDelta(ViewKey.of(event, Granularity.FIVE_MINUTES), IngestBuckets.DEFAULT.bucketStart(ingestTime),
+        fixture.speed.upsert(new SpeedDelta(ViewKey.of(event, Granularity.FIVE_MINUTES), IngestBuckets.DEFAULT.bucketStart(ingestTime),
                 withSketches ? metrics : metrics.withSketches(null))).toCompletableFuture().join();
-        serving.speed.recordProduct(event.productId()).toCompletableFuture().join();
+        fixture.speed.recordProduct(event.productId()).toCompletableFuture().join();
     }
 
     static boolean browserPresentOrRequired() {
@@ -264,6 +273,27 @@ class DashboardBrowserIT {
         // It refreshes by itself.
         long refreshes = number("return window.lambdaDashboard.refreshCount");
         wait.until(driver -> number("return window.lambdaDashboard.refreshCount") > refreshes);
+    }
+
+    @Test
+    void inKappaModeBothPagesNameTheSetOfViewsAndTheLogicInsteadOfABatchVersion() {
+        try (ServingFixture kappa = ServingFixture.startKappa(stack)) {
+            RuleSettings rules = RuleSettings.parse("max-duration=3000ms");
+            String logic = ViewDefinition.logicVersion(rules);
+            new CassandraViewSets(kappa.session, kappa.settings.keyspace()).initial(logic, rules, Instant.now());
+            writeSpeedRow(kappa, new Event("k-1", "it-dash-kappa", "u-1", new BigDecimal("4.00"), 400, Instant.parse("2026-11-20T09:05:00Z")), true);
+            String expected = "Kappa mode, no batch layer: view set 0, logic " + logic;
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+            browser.get(kappa.baseUrl() + "/?product=it-dash-kappa&range=custom&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z&granularity=1h");
+            wait.until(driver -> driver.findElements(By.cssSelector("#windows-table tbody tr")).size() == 1);
+            assertThat(browser.findElement(By.id("batch-info")).getText()).isEqualTo(expected);
+
+            browser.get(kappa.baseUrl() + "/");
+            wait.until(driver -> driver.findElement(By.id("ov-batch")).getText().startsWith("Kappa mode"));
+            assertThat(browser.findElement(By.id("ov-batch")).getText()).isEqualTo(expected);
+            assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+        }
     }
 
     @Test

@@ -81,6 +81,12 @@ final class ServingFixture implements AutoCloseable {
         return new ServingFixture(settings, config(settings, token));
     }
 
+    /** A serving layer (open API) in Kappa mode: it answers from the set of views the keyspace's pointer names. */
+    static ServingFixture startKappa(StackEndpoints endpoints) {
+        CassandraSettings settings = settings(endpoints, endpoints.cassandraContactPoint());
+        return new ServingFixture(settings, config(settings, null, PlatformMode.KAPPA));
+    }
+
     /** A serving layer (open API) on a keyspace the caller chose and may have prepared, e.g. as an earlier release left it. */
     static ServingFixture start(CassandraSettings settings) {
         return new ServingFixture(settings, config(settings, null));
@@ -98,9 +104,12 @@ final class ServingFixture implements AutoCloseable {
      * {@code LayerProcess} starts run with the default and wait for a new version ({@code ServingAnswers.awaitBatchVersion}).
      */
     static ServingConfig config(CassandraSettings settings, String token) {
+        return config(settings, token, PlatformMode.LAMBDA);
+    }
+
+    private static ServingConfig config(CassandraSettings settings, String token, PlatformMode mode) {
         return new ServingConfig("127.0.0.1", 0, token, 10_000, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(2),
-                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO), settings,
-                PlatformMode.LAMBDA);
+                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO), settings, mode);
     }
 
     String baseUrl() {
