@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
@@ -74,6 +75,10 @@ public final class ReplayMain implements Callable<Integer> {
             + " current set belongs to a product matching REGEX (the products the change was meant to touch); else exit 3.")
     private Pattern allowChanges;
 
+    @Option(names = "--from-log-start", description = "Begin a replay even though retention or deleteRecords removed the first records"
+            + " of the events topic: the new set lacks them, and its answers over the time they were ingested say complete: false.")
+    private boolean fromLogStart;
+
     @Option(names = "--catch-up-timeout", paramLabel = "DURATION", defaultValue = "PT1H",
             description = "Give up (exit 1, the set stays for the next replay to resume) when the replay has not caught up by then"
                     + " (ISO-8601, default ${DEFAULT-VALUE}).")
@@ -108,6 +113,11 @@ public final class ReplayMain implements Callable<Integer> {
                 return rollBack(sets, current, clock);
             }
             dropExpired(sets, current, config.previousViewsKeptFor(), clock.instant());
+            String logic = ViewDefinition.logicVersion(config.rules());
+            boolean resuming = sets.pending().filter(pending -> pending.logicVersion().equals(logic)).isPresent();
+            if (!resuming && !fromLogStart && lostItsFirstRecords(admin, config.kafka().eventsTopic())) {
+                return Entrypoint.USAGE;
+            }
             ViewSet target = target(sets, config, clock.instant());
             ViewSchema.createViewSet(session, target.keyspace(), config.replicationFactor());
             createDeadLetterTopic(admin, config.kafka().deadLetterTopic(), ViewSet.deadLetterTopicOf(config.kafka().deadLetterTopic(), target.id()));
@@ -206,7 +216,7 @@ public final class ReplayMain implements Callable<Integer> {
         Instant deadline = started.plus(catchUpTimeout);
         long records = 0;
         for (String topic : List.of(replay.kafka().eventsTopic(), SpeedTopology.byProductTopic(replay.applicationId()))) {
-            Map<TopicPartition, Long> end = endOffsets(admin, topic);
+            Map<TopicPartition, Long> end = offsets(admin, topic, OffsetSpec.latest());
             if (topic.equals(replay.kafka().eventsTopic())) {
                 records = end.values().stream().mapToLong(Long::longValue).sum();
             }
@@ -241,13 +251,34 @@ public final class ReplayMain implements Callable<Integer> {
         return true;
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws InterruptedException, ExecutionException {
+    /** The offset {@code spec} names in every partition of {@code topic}. */
+    private static Map<TopicPartition, Long> offsets(Admin admin, String topic, OffsetSpec spec) throws InterruptedException, ExecutionException {
         TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, Long> end = new HashMap<>();
-        admin.listOffsets(latest).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
-        return end;
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        description.partitions().forEach(partition -> specs.put(new TopicPartition(topic, partition.partition()), spec));
+        Map<TopicPartition, Long> offsets = new TreeMap<>(Comparator.comparing(TopicPartition::partition));
+        admin.listOffsets(specs).all().get().forEach((partition, info) -> offsets.put(partition, info.offset()));
+        return offsets;
+    }
+
+    /**
+     * Whether retention or deleteRecords removed records from the start of the events topic, said on standard error if
+     * so: a replay from the log start cannot rebuild them.
+     */
+    private static boolean lostItsFirstRecords(Admin admin, String topic) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, Long> logStart = offsets(admin, topic, OffsetSpec.earliest());
+        logStart.values().removeIf(offset -> offset == 0);
+        if (logStart.isEmpty()) {
+            return false;
+        }
+        String where = logStart.entrySet().stream()
+                .map(entry -> "partition " + entry.getKey().partition() + " begins at offset " + entry.getValue())
+                .collect(Collectors.joining(", "));
+        System.err.println("lambda replay: " + topic + " no longer holds its first records (" + where + "): retention or deleteRecords"
+                + " removed them, so a replay would build views without them, and after the switch answers over the time they were"
+                + " ingested would say complete: false. In Kappa mode keep the events topic forever (retention.ms=-1, see"
+                + " docs/operations.md), or pass --from-log-start to replay what it still holds. Nothing was begun.");
+        return true;
     }
 
     private static Map<TopicPartition, Long> committed(Admin admin, String group) throws InterruptedException, ExecutionException {

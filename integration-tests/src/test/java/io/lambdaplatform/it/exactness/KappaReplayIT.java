@@ -8,7 +8,11 @@ import io.lambdaplatform.it.stack.RealStack;
 import io.lambdaplatform.it.stack.Resources;
 import io.lambdaplatform.it.stack.StackDirectory;
 import io.lambdaplatform.it.stack.TestStack;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,7 +47,8 @@ import static org.awaitility.Awaitility.await;
  * <p>The steps: the exactness suite's scenario without a batch layer (late, duplicate and invalid events; {@code kill -9}
  * of the speed layer mid-stream); a replay under a new rule killed with {@code kill -9} in the middle, while the current
  * views keep answering; its rerun, which resumes it, compares the sets and switches readers while a client checks that
- * every answer is wholly one set's; more events into the new set, which the speed layer now builds; and a rollback.
+ * every answer is wholly one set's; more events into the new set, which the speed layer now builds; a rollback; and,
+ * once records were deleted from the start of the log, a replay that refuses to begin a set it could not make whole.
  */
 @Order(3)
 @RealStack
@@ -61,6 +66,7 @@ class KappaReplayIT {
     private final Truth ruled = new Truth(MAX_DURATION_MS);
 
     private IsolatedRun isolated;
+    private String bootstrap;
     private Path stackDir;
     private Path workDir;
     private Map<String, String> environment;
@@ -75,7 +81,7 @@ class KappaReplayIT {
         stackDir = StackDirectory.of(stack.endpoints());
         isolated = IsolatedRun.of("kappa");
         workDir = isolated.workDir();
-        String bootstrap = stack.endpoints().kafkaBootstrap();
+        bootstrap = stack.endpoints().kafkaBootstrap();
         isolated.createTopics(bootstrap, PARTITIONS);
         sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), isolated.topic(), truth, ruled);
         environment = isolated.environment();
@@ -165,6 +171,22 @@ class KappaReplayIT {
         await("answers from view set 0").atMost(Duration.ofSeconds(30)).until(() -> viewVersion() == 0);
         awaitCaughtUp();
         assertExact(truth, "5 rolled back to set 0");
+    }
+
+    @Test
+    @Order(4)
+    void aReplayWillNotBeginOnceTheLogLostItsFirstRecordsAndSaysWhy() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.deleteRecords(Map.of(new TopicPartition(isolated.topic(), 1), RecordsToDelete.beforeOffset(10))).all().get();
+        }
+        LayerProcess refused = replay();
+        assertThat(refused.awaitExit(Duration.ofMinutes(2))).as("replay exit code; log:\n%s", refused.logTail()).isEqualTo(2);
+        assertThat(refused.logText())
+                .contains(isolated.topic() + " no longer holds its first records (partition 1 begins at offset 10)", "--from-log-start",
+                        "Nothing was begun")
+                .doesNotContain("Replaying");
+        assertThat(viewVersion()).isZero();
+        assertExact(truth, "6 a replay refused: set 0 still answers");
     }
 
     private LayerProcess startSpeed() {
