@@ -1,11 +1,13 @@
 package io.lambdaplatform.it;
 
 import io.lambdaplatform.it.stack.RealStack;
+import io.lambdaplatform.stack.Provisioning;
 import io.lambdaplatform.stack.StackEndpoints;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -80,6 +82,24 @@ class KafkaEventsTopicIT {
 
             assertThat(admin.describeTopics(List.of(endpoints.eventsTopic(), endpoints.dlqTopic())).allTopicNames().get(30, TimeUnit.SECONDS))
                     .allSatisfy((topic, description) -> assertThat(description.partitions()).hasSize(3));
+        }
+    }
+
+    @Test
+    void kappaModeKeepsEveryRecordOfTheEventsTopic(StackEndpoints endpoints) throws Exception {
+        // A topic of its own: the shared stack's events topic keeps the broker's retention for the other tests.
+        String topic = "it-keep-every-record-" + System.currentTimeMillis();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms").value())
+                    .as("the broker's default, 7 days").isEqualTo("604800000");
+
+            Provisioning.keepEveryRecord(admin, topic);
+
+            ConfigEntry retention = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms");
+            assertThat(retention.value()).isEqualTo("-1");
+            assertThat(retention.source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
         }
     }
 

@@ -118,8 +118,8 @@ public final class LocalCommand implements Callable<Integer> {
         out.println("  status     curl " + platform.dashboard().resolve("/v1/status"));
         out.println("  events     " + (options.generator() ? options.generatorRate() + "/s from the generator" : "none; send some: ./lambda generate --stack " + relative(options.stackDir(), cwd)));
         if (options.mode() == PlatformMode.KAPPA) {
-            out.println("  mode       kappa: no batch layer; apply a logic change with ./lambda replay --stack "
-                    + relative(options.stackDir(), cwd));
+            out.println("  mode       kappa: no batch layer, the events topic keeps every record; apply a logic change with"
+                    + " ./lambda replay --stack " + relative(options.stackDir(), cwd));
         }
         else {
             out.println("  batch      every " + options.batchEvery().toSeconds() + " s, first in " + options.firstBatchAfter().toSeconds()

@@ -3,6 +3,7 @@ package io.lambdaplatform.stack;
 import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.stack.internal.BatchSchedule;
 import io.lambdaplatform.stack.internal.ChildJvm;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,11 @@ public final class LocalPlatform implements AutoCloseable {
         RunningStack stack = LocalStack.start(StackOptions.of(options.stackDir()).withStartTimeout(options.startTimeout()));
         LocalPlatform platform = new LocalPlatform(options, stack);
         try {
+            if (options.mode() == PlatformMode.KAPPA) {
+                try (Admin admin = Admin.create(stack.endpoints().kafka().clientProperties())) {
+                    Provisioning.keepEveryRecord(admin, stack.endpoints().eventsTopic());
+                }
+            }
             progress.accept("servers ready after " + LocalStack.seconds(Duration.between(started, Instant.now())) + " s; starting the speed and serving layers");
             platform.speed = platform.launch("speed", "speed", "--stack", options.stackDir().toString(), "--http-port", "0");
             platform.serving = platform.launch("serving", "serve", "--stack", options.stackDir().toString(), "--http-port", Integer.toString(options.httpPort()));

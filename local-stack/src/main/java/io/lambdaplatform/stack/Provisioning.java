@@ -83,11 +83,23 @@ public final class Provisioning {
         ConfigEntry timestampType = await(admin.describeConfigs(List.of(events)).all(), "describing topic " + layout.eventsTopic())
                 .get(events).get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
         if (timestampType == null || !LOG_APPEND_TIME.equals(timestampType.value())) {
-            await(admin.incrementalAlterConfigs(Map.of(events, List.of(new AlterConfigOp(
-                            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME), AlterConfigOp.OpType.SET)))).all(),
-                    "setting " + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG + " on " + layout.eventsTopic());
-            log.info("Set {}={} on topic {}", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME, layout.eventsTopic());
+            setTopicConfig(admin, layout.eventsTopic(), TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME);
         }
+    }
+
+    /**
+     * Keeps every record of {@code topic} ({@code retention.ms=-1}): in Kappa mode the events topic is the only history a
+     * replay can read.
+     */
+    public static void keepEveryRecord(Admin admin, String topic) {
+        setTopicConfig(admin, topic, TopicConfig.RETENTION_MS_CONFIG, "-1");
+    }
+
+    private static void setTopicConfig(Admin admin, String topic, String key, String value) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        await(admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET))))
+                .all(), "setting " + key + " on " + topic);
+        log.info("Set {}={} on topic {}", key, value, topic);
     }
 
     /** Creates the bucket, in the client's region, unless it exists. */
