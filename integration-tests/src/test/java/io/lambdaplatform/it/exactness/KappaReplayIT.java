@@ -91,6 +91,9 @@ class KappaReplayIT {
         answers = new ServingAnswers("http://127.0.0.1:" + port);
         serving = LayerProcess.serving(stackDir, port, environment, workDir.resolve("serving.log"));
         answers.awaitReady(serving);
+        // The serving layer answers before the speed layer's first start has pointed readers at set 0.
+        await("the speed layer makes view set 0 current").atMost(CATCH_UP_TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> ServingAnswers.json(answers.get("/v1/status")).get("views").has("view_version"));
     }
 
     @AfterAll
