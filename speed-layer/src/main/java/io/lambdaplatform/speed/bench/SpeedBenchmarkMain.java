@@ -167,6 +167,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
             long speedCpu = processCpuNanos();
             long compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             List<SpeedApp> apps = new ArrayList<>();
+            String summary;
             try (AutoCloseable stopAll = () -> closeAll(apps)) {
                 for (int instance = 0; instance < instances; instance++) {
                     apps.add(SpeedApp.start(speed.withStateDir(work.resolve("state-" + instance))));
@@ -201,11 +202,13 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                     throw new IllegalStateException((freshness.sent() - freshness.latenciesMillis().length)
                             + " freshness probes never became visible within 30 s of the end");
                 }
-                System.out.printf(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
-                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f%n",
+                summary = String.format(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
+                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f",
                         events, throughput.sustainedPerSecond(), bare.recordsPerSecond(),
                         throughput.sustainedPerSecond() / bare.recordsPerSecond(), freshness.percentile(50), freshness.percentile(99));
             }
+            // After the speed layer has stopped and logged so: the summary is the last line.
+            System.out.println(summary);
         }
         finally {
             deleteRecursively(work);
