@@ -54,8 +54,13 @@ public final class LayerProcess implements AutoCloseable {
      * @param log where stdout and stderr are appended
      */
     public static LayerProcess start(String name, List<String> arguments, Map<String, String> environment, Path log) {
+        return launch(name, List.of(), arguments, environment, log);
+    }
+
+    /** {@code prefix}, then the script and its {@code arguments}. */
+    private static LayerProcess launch(String name, List<String> prefix, List<String> arguments, Map<String, String> environment, Path log) {
         String script = requireNonNull(System.getProperty(SCRIPT_PROPERTY), SCRIPT_PROPERTY + " is not set (failsafe sets it)");
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(script);
         command.addAll(arguments);
         try {
@@ -86,13 +91,14 @@ public final class LayerProcess implements AutoCloseable {
 
     /**
      * {@code ./lambda local} as a user runs it, on {@code dataDir} and {@code httpPort}, with the console in
-     * {@code <dataDir>.console.log}; returns once it printed its ready block, to the last line.
+     * {@code <dataDir>.console.log}; returns once it printed its ready block, to the last line. It leads a process group
+     * of its own, as a command typed in a terminal does, so that {@link #interrupt()} is a Ctrl-C.
      */
     public static LayerProcess local(Path dataDir, int httpPort, List<String> options, Duration timeout) throws IOException {
         Files.createDirectories(dataDir.toAbsolutePath().getParent());
         List<String> arguments = new ArrayList<>(List.of("local", "--data-dir", dataDir.toString(), "--http-port", Integer.toString(httpPort)));
         arguments.addAll(options);
-        LayerProcess local = start("local", arguments, Map.of(), dataDir.resolveSibling(dataDir.getFileName() + ".console.log"));
+        LayerProcess local = launch("local", List.of("setsid"), arguments, Map.of(), dataDir.resolveSibling(dataDir.getFileName() + ".console.log"));
         try {
             await("the ready block").atMost(timeout).pollInterval(Duration.ofMillis(500))
                     .failFast("./lambda local exited", () -> !local.isAlive())
@@ -149,6 +155,16 @@ public final class LayerProcess implements AutoCloseable {
     /** SIGTERM, as a supervisor stops it; returns the exit code. */
     public int stop(Duration timeout) throws InterruptedException {
         process.destroy();
+        return awaitExit(timeout);
+    }
+
+    /**
+     * Ctrl-C in the terminal it was typed in: SIGINT to every process of its process group (which it leads, see
+     * {@link #local}); returns the exit code.
+     */
+    public int interrupt(Duration timeout) throws InterruptedException, IOException {
+        int kill = new ProcessBuilder("kill", "-INT", "--", "-" + process.pid()).inheritIO().start().waitFor();
+        assertThat(kill).as("kill -INT -- -%s", process.pid()).isZero();
         return awaitExit(timeout);
     }
 

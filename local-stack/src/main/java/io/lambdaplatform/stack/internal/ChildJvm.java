@@ -33,6 +33,14 @@ public final class ChildJvm {
 
     /** The environment variable that tells {@code ./lambda} to run a layer under {@link ServerWatchdog} for this pid. */
     public static final String LAUNCHER_PID_VARIABLE = "LAMBDA_LAUNCHER_PID";
+    /**
+     * util-linux's {@code setsid}, where there is one: a child runs in a session and process group of its own, so that
+     * Ctrl-C, which the terminal sends to every process of its foreground group, reaches the launcher alone, and the
+     * launcher stops the children in order (layers first, while Kafka and Cassandra still answer). It execs the command
+     * in place: the child keeps the pid this object knows.
+     */
+    private static final List<String> OWN_PROCESS_GROUP = Stream.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid"))
+            .filter(Files::isExecutable).findFirst().map(setsid -> List.of(setsid.toString())).orElse(List.of());
 
     private final String name;
     private final Path logFile;
@@ -88,7 +96,7 @@ public final class ChildJvm {
             Files.writeString(logFile,
                     "[local-stack] starting " + name + " at " + startedAt + "\n[local-stack] " + String.join(" ", command) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            ProcessBuilder builder = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(Stream.concat(OWN_PROCESS_GROUP.stream(), command.stream()).toList())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             builder.environment().putAll(environment);
