@@ -7,12 +7,22 @@ import io.lambdaplatform.viewstore.ViewSchema;
 import io.lambdaplatform.viewstore.ViewSet;
 import io.lambdaplatform.viewstore.ViewSets;
 import io.lambdaplatform.viewstore.ViewStoreException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -59,6 +69,7 @@ public final class ViewSetFollower implements AutoCloseable {
 
     /** Builds the current set, and the next one after each switch, until closed; {@code true} when Kafka Streams failed. */
     public boolean run() throws InterruptedException {
+        warnIfTheLogExpires();
         ViewSet current = sets.initial(ViewDefinition.logicVersion(config.rules()), config.rules(), Clock.systemUTC().instant());
         while (!closed) {
             String logic = ViewDefinition.logicVersion(current.rules());
@@ -84,6 +95,28 @@ public final class ViewSetFollower implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * In Kappa mode the events topic is the only history a replay can read: says so in the log when the topic does not
+     * keep every record ({@code retention.ms} or {@code retention.bytes} other than -1).
+     */
+    private void warnIfTheLogExpires() throws InterruptedException {
+        String topic = config.kafka().eventsTopic();
+        try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config topicConfig = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+            for (String limit : List.of(TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG)) {
+                ConfigEntry entry = topicConfig.get(limit);
+                if (entry != null && !"-1".equals(entry.value())) {
+                    LOG.warn("Kappa mode: {} deletes records ({}={}), so a replay can never rebuild views from them; keep every record"
+                            + " with {}=-1 (docs/operations.md, \"Kappa mode\")", topic, limit, entry.value(), limit);
+                }
+            }
+        }
+        catch (ExecutionException | TimeoutException | KafkaException e) {
+            LOG.warn("Cannot read the retention of {} ({}); in Kappa mode it should keep every record", topic, e.toString());
+        }
     }
 
     private Optional<ViewSet> readPointer() {

@@ -111,6 +111,8 @@ class KappaReplayIT {
         assertThat(views.get("mode").asText()).isEqualTo("kappa");
         assertThat(views.get("view_version").asLong()).isZero();
         assertThat(views.get("logic_version").asText()).startsWith("r1-").doesNotContain("+");
+        // The test's topic keeps the broker's 7 days: the speed layer says what that means in Kappa mode.
+        assertThat(speed.logText()).contains("Kappa mode: " + isolated.topic() + " deletes records (retention.ms=604800000)");
 
         TruthSender.Background stream = sender.background(generator(2, 3_000), 400);
         Thread.sleep(3_000);
