@@ -92,7 +92,7 @@ public final class LayerProcess implements AutoCloseable {
     /**
      * {@code ./lambda local} as a user runs it, on {@code dataDir} and {@code httpPort}, with the console in
      * {@code <dataDir>.console.log}; returns once it printed its ready block, to the last line. It leads a process group
-     * of its own, as a command typed in a terminal does, so that {@link #interrupt()} is a Ctrl-C.
+     * of its own, as a command typed in a terminal does, so that {@link #interrupt(Duration)} is a Ctrl-C.
      */
     public static LayerProcess local(Path dataDir, int httpPort, List<String> options, Duration timeout) throws IOException {
         Files.createDirectories(dataDir.toAbsolutePath().getParent());
