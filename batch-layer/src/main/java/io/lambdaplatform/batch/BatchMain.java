@@ -2,6 +2,8 @@ package io.lambdaplatform.batch;
 
 import io.lambdaplatform.batch.internal.KafkaIngestLog;
 import io.lambdaplatform.batch.internal.LeaseKeeper;
+import com.typesafe.config.Config;
+import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.viewstore.BatchVersion;
@@ -30,15 +32,17 @@ import java.util.concurrent.atomic.AtomicReference;
  *                                                          when exact; --full recomputes from the whole master dataset)
  * batch rollback [--stack DIR | --config FILE]            point readers back at the previous version
  * batch import PATH [--format json|parquet] [...]         add event files to the master dataset
+ * batch archive [--stack DIR | --config FILE]             only the archive step: Kafka to the master dataset (Kappa mode)
+ * batch replay-feed --topic T [--stack DIR | ...]         the master dataset into topic T, for ./lambda replay
  * </pre>
  *
- * Each takes the batch lease first: while another run, import or rollback holds it, the command fails at once
+ * Each but {@code replay-feed} (which only reads the master dataset) takes the batch lease first: while another run, import or rollback holds it, the command fails at once
  * ("another batch run holds the lease: HOLDER since TIME"). Exit code 0 once the new version is live (or the live
  * one already covers the cutoff), 1 on failure, 2 on bad usage.
  */
 @Command(name = "batch", mixinStandardHelpOptions = true, version = "lambda batch 0.1.0",
         description = "Archive events to the master dataset and publish a new version of the batch views.",
-        subcommands = {BatchMain.Rollback.class, BatchMain.Import.class})
+        subcommands = {BatchMain.Rollback.class, BatchMain.Import.class, BatchMain.Archive.class, BatchMain.Feed.class})
 public final class BatchMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchMain.class);
@@ -135,6 +139,84 @@ public final class BatchMain implements Callable<Integer> {
                 CassandraBatchViewsFactory.closeAll();
             }
         }
+    }
+
+    @Command(name = "archive", mixinStandardHelpOptions = true,
+            description = "Only archive: the events below the cutoff from Kafka to the master dataset, no views. A Kappa-mode"
+                    + " platform keeps its history this way, so that ./lambda replay reads it from the master dataset.")
+    static final class Archive implements Callable<Integer> {
+        @Mixin
+        private ConfigSourceOptions source;
+
+        @Option(names = "--accept-log-holes", description = "As for a batch run: archive past records the log deleted, recording holes.")
+        private boolean acceptLogHoles;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            BatchConfig loaded = BatchConfig.from(withoutRules(source.load()));
+            BatchConfig config = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
+            CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
+            AtomicReference<SparkSession> spark = new AtomicReference<>();
+            try {
+                factory.applySchema(config.replicationFactor());
+                try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(),
+                        () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
+                    spark.set(session(config));
+                    BatchRun.Archived archived = BatchRun.archive(spark.get(), config, factory.open(), new KafkaIngestLog(config.kafka()),
+                            Clock.systemUTC(), lease::requireHeld);
+                    PrintWriter out = spec.commandLine().getOut();
+                    out.print("Archive, cutoff " + archived.cutoff() + "\n" + BatchRunSummary.describeArchive(archived.archive(),
+                            archived.removedRanges()));
+                    out.flush();
+                    return 0;
+                }
+            }
+            finally {
+                Optional.ofNullable(spark.get()).ifPresent(SparkSession::stop);
+                CassandraBatchViewsFactory.closeAll();
+            }
+        }
+    }
+
+    @Command(name = "replay-feed", mixinStandardHelpOptions = true,
+            description = "Write the master dataset's records of the events topic into TOPIC (which must exist, with the events"
+                    + " topic's partitions), partition for partition in offset order, for ./lambda replay, which runs this itself.")
+    static final class Feed implements Callable<Integer> {
+        @Mixin
+        private ConfigSourceOptions source;
+
+        @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "The replay's feed topic.")
+        private String topic;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            // The feed copies records and judges none: the rules are the replay's.
+            BatchConfig config = BatchConfig.from(withoutRules(source.load()));
+            SparkSession spark = session(config);
+            try {
+                ReplayFeedStage.FeedResult result = ReplayFeedStage.run(spark, config, topic, Clock.systemUTC());
+                spec.commandLine().getOut().println(result.describe());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+            finally {
+                spark.stop();
+            }
+        }
+    }
+
+    /**
+     * The configuration without {@code lambda.rules}: the archive and the feed judge nothing by them (a Kappa-mode replay of
+     * new rules runs them with its own configuration).
+     */
+    private static Config withoutRules(Config config) {
+        return config.withoutPath(RuleSettings.SECTION);
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

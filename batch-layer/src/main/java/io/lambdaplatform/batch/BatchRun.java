@@ -53,6 +53,35 @@ public final class BatchRun {
         Instant started = clock.instant();
         BatchViews views = factory.open();
         long pointerAtStart = views.current().map(BatchVersion::version).orElse(BatchViews.NO_VERSION);
+        Archived archived = archive(spark, config, views, log, clock, stillHeld);
+        Instant cutoff = archived.cutoff();
+        Optional<BatchVersion> live = views.current();
+        if (live.isPresent() && live.get().cutoff().equals(cutoff)) {
+            LOG.info("Version {} already covers cutoff {}: nothing to recompute", live.get().version(), cutoff);
+            return new BatchRunSummary(cutoff, archived.archive(), Optional.empty(), live.get(), archived.removedRanges(),
+                    Duration.between(started, clock.instant()));
+        }
+        RecomputeResult recompute = RecomputeStage.run(spark, config, cutoff, factory, clock, pointerAtStart, stillHeld);
+        return new BatchRunSummary(cutoff, archived.archive(), Optional.of(recompute), recompute.version(), archived.removedRanges(),
+                Duration.between(started, clock.instant()));
+    }
+
+    /**
+     * What the archive step of a run did ({@code ./lambda batch archive} runs only that step).
+     *
+     * @param cutoff        the run's cutoff: every record ingested before it is archived
+     * @param archive       the range archived, empty when the master dataset already reached the cutoff
+     * @param removedRanges leftover range directories of unfinished runs that the step deleted
+     */
+    public record Archived(Instant cutoff, Optional<ArchiveResult> archive, int removedRanges) {}
+
+    /**
+     * The archive step, for a caller that holds the batch lease: cleans the master dataset of unfinished ranges, chooses
+     * the cutoff, archives what the log holds below it and records the master dataset's holes in {@code views}.
+     */
+    public static Archived archive(SparkSession spark, BatchConfig config, BatchViews views, IngestLog log, Clock clock,
+            Runnable stillHeld) {
+        Instant started = clock.instant();
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
         List<String> removed = master.removeIncompleteRanges();
         Instant archivedUntil = master.archivedUntil();
@@ -75,15 +104,6 @@ public final class BatchRun {
             // Every run again: a run that died between the manifest and this write leaves no hole unrecorded.
             views.recordHoles(holes);
         }
-
-        Optional<BatchVersion> live = views.current();
-        if (live.isPresent() && live.get().cutoff().equals(cutoff)) {
-            LOG.info("Version {} already covers cutoff {}: nothing to recompute", live.get().version(), cutoff);
-            return new BatchRunSummary(cutoff, archive, Optional.empty(), live.get(), removed.size(),
-                    Duration.between(started, clock.instant()));
-        }
-        RecomputeResult recompute = RecomputeStage.run(spark, config, cutoff, factory, clock, pointerAtStart, stillHeld);
-        return new BatchRunSummary(cutoff, archive, Optional.of(recompute), recompute.version(), removed.size(),
-                Duration.between(started, clock.instant()));
+        return new Archived(cutoff, archive, removed.size());
     }
 }

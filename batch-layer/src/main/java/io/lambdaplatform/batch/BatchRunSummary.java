@@ -44,13 +44,7 @@ public record BatchRunSummary(
     public String describe() {
         StringBuilder text = new StringBuilder();
         text.append("Batch run, cutoff ").append(cutoff).append('\n');
-        archive.ifPresentOrElse(
-                a -> text.append("  archive:   ").append(a.archived().records()).append(" records with ingest time in ").append(a.range())
-                        .append(" -> range ").append(a.archived().id()).append(", ").append(a.duration().toMillis()).append(" ms\n"),
-                () -> text.append("  archive:   nothing new below the cutoff\n"));
-        if (removedRanges > 0) {
-            text.append("  cleaned:   ").append(removedRanges).append(" incomplete range(s) of unfinished runs\n");
-        }
+        text.append(describeArchive(archive, removedRanges));
         recompute.ifPresentOrElse(r -> {
             text.append("  recompute: ").append(r.build().describe())
                     .append(r.fullReason().map(reason -> " (" + reason + ")").orElse("")).append('\n');
@@ -75,6 +69,19 @@ public record BatchRunSummary(
         text.append("  live:      version ").append(live.version()).append(", cutoff ").append(live.cutoff())
                 .append(", ").append(live.viewRows()).append(" rows, ").append(live.eventCount()).append(" events\n");
         text.append("  took ").append(duration.toMillis()).append(" ms");
+        return text.toString();
+    }
+
+    /** The archive step's lines of the summary (also what {@code ./lambda batch archive} prints). */
+    static String describeArchive(Optional<ArchiveResult> archive, int removedRanges) {
+        StringBuilder text = new StringBuilder();
+        archive.ifPresentOrElse(
+                a -> text.append("  archive:   ").append(a.archived().records()).append(" records with ingest time in ").append(a.range())
+                        .append(" -> range ").append(a.archived().id()).append(", ").append(a.duration().toMillis()).append(" ms\n"),
+                () -> text.append("  archive:   nothing new below the cutoff\n"));
+        if (removedRanges > 0) {
+            text.append("  cleaned:   ").append(removedRanges).append(" incomplete range(s) of unfinished runs\n");
+        }
         return text.toString();
     }
 }

@@ -283,6 +283,14 @@ public final class MasterDataset {
     }
 
     /**
+     * The records of {@code ranges} as they were archived, columns {@link #SCHEMA}: the raw key and value, LogAppendTime,
+     * partition and offset (the replay feed, {@link ReplayFeedStage}).
+     */
+    public Dataset<Row> raw(List<ArchivedRange> ranges) {
+        return read(paths(ranges), SCHEMA);
+    }
+
+    /**
      * The judged records of every completely written range with ingest time ({@code ingest_eff}) before {@code cutoff}:
      * columns {@link #JUDGED_COLUMNS}. Ranges judged with the current {@link EventRules#VERSION} are read from their
      * typed columns only (Parquet reads no other column); the raw bytes of the others (judged with other rules, or

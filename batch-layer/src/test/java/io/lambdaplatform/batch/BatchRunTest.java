@@ -73,6 +73,21 @@ class BatchRunTest {
     }
 
     @Test
+    void theArchiveStepAloneChoosesTheCutoffAndPublishesNoVersion() {
+        SharedBatchViews factory = SharedBatchViews.fresh("archive-only-" + dir.getFileName());
+
+        BatchRun.Archived archived = BatchRun.archive(spark, config, factory.open(), FixedIngestLog.brokersAhead(), at("2026-11-24T10:02:10Z"),
+                () -> {});
+
+        assertThat(archived.cutoff()).isEqualTo(Instant.parse("2026-11-24T10:00:00Z"));
+        assertThat(archived.archive()).isEmpty();
+        assertThat(factory.open().current()).isEmpty();
+        assertThat(factory.open().versions()).isEmpty();
+        assertThat(BatchRunSummary.describeArchive(archived.archive(), archived.removedRanges()))
+                .isEqualTo("  archive:   nothing new below the cutoff\n");
+    }
+
+    @Test
     void aMasterDatasetWithNothingBelowTheCutoffPublishesAnEmptyVersion() throws IOException {
         BatchConfig empty = TestConfigs.local(dir.resolve("empty-master")).withKeepVersions(2);
         new MasterRecords().writeRange(spark, empty.masterPath(), "1970-01-01T00:00:00Z", "2026-11-24T10:00:00Z");
