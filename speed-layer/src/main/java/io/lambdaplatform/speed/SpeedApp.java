@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,7 +59,7 @@ public final class SpeedApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean failed;
 
-    private SpeedApp(SpeedConfig config, CqlSession session) {
+    private SpeedApp(SpeedConfig config, CqlSession session, Optional<String> feed) {
         this.config = config;
         this.session = session;
         if (config.createSchema()) {
@@ -75,7 +76,8 @@ public final class SpeedApp implements AutoCloseable {
         SpeedMetrics metrics = new SpeedMetrics(registry);
         this.admin = Admin.create(config.kafka().clientProperties());
         AdminSourceLog log = new AdminSourceLog(admin, config.kafka().eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));
-        this.streams = new KafkaStreams(SpeedTopology.build(config, views, metrics, log, caughtUp), SpeedTopology.streamsProperties(config));
+        this.streams = new KafkaStreams(SpeedTopology.build(config, views, metrics, log, caughtUp, feed),
+                SpeedTopology.streamsProperties(config));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("A stream thread failed; replacing it (its tasks restart from their last commit)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -99,7 +101,16 @@ public final class SpeedApp implements AutoCloseable {
 
     /** Connects to Cassandra, applies the schema if configured, and starts the streams application and the HTTP endpoint. */
     public static SpeedApp start(SpeedConfig config) {
+        return start(config, Optional.empty());
+    }
+
+    /**
+     * {@link #start(SpeedConfig)}, reading the replay feed {@code feed} instead of the events topic when given ({@code
+     * ./lambda replay}). A feed is never "caught up" with the events topic, so its partitions get no idle checks.
+     */
+    public static SpeedApp start(SpeedConfig config, Optional<String> feed) {
         requireNonNull(config, "config is null");
+        requireNonNull(feed, "feed is null");
         LOG.info("Starting the speed layer: {}", config);
         CqlSession session;
         try {
@@ -110,18 +121,21 @@ public final class SpeedApp implements AutoCloseable {
         }
         SpeedApp app;
         try {
-            app = new SpeedApp(config, session);
+            app = new SpeedApp(config, session, feed);
         }
         catch (RuntimeException e) {
             session.close();
             throw e;
         }
         app.streams.start();
-        long interval = config.idleCheckInterval().toMillis();
-        app.scheduler.scheduleWithFixedDelay(
-                new IdlePartitions(app.admin, config.kafka().eventsTopic(), config.applicationId(), config.clockSkew(), app.caughtUp, Clock.systemUTC()),
-                interval, interval, TimeUnit.MILLISECONDS);
-        LOG.info("Speed layer started: reading {} as {}, state in {}, health and metrics on http://{}:{}/", config.kafka().eventsTopic(),
+        if (feed.isEmpty()) {
+            long interval = config.idleCheckInterval().toMillis();
+            app.scheduler.scheduleWithFixedDelay(
+                    new IdlePartitions(app.admin, config.kafka().eventsTopic(), config.applicationId(), config.clockSkew(), app.caughtUp,
+                            Clock.systemUTC()),
+                    interval, interval, TimeUnit.MILLISECONDS);
+        }
+        LOG.info("Speed layer started: reading {} as {}, state in {}, health and metrics on http://{}:{}/", feed.orElse(config.kafka().eventsTopic()),
                 config.applicationId(), config.stateDir(), config.httpHost(), app.http.port());
         return app;
     }

@@ -25,6 +25,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -66,6 +67,16 @@ public final class SpeedTopology {
     }
 
     public static Topology build(SpeedConfig config, SpeedViews views, SpeedMetrics metrics, SourceLog log, CaughtUpPartitions caughtUp) {
+        return build(config, views, metrics, log, caughtUp, Optional.empty());
+    }
+
+    /**
+     * The topology, reading {@code feed} (a replay feed of the master dataset, {@link io.lambdaplatform.model.ReplayFeed})
+     * instead of the events topic when given: the same processors, stores and internal topics, so that the application
+     * goes on with the events topic where the feed ended.
+     */
+    public static Topology build(SpeedConfig config, SpeedViews views, SpeedMetrics metrics, SourceLog log, CaughtUpPartitions caughtUp,
+            Optional<String> feed) {
         DeltaWriter writer = new DeltaWriter(metrics, config.maxWritesInFlight(), config.retryBackoff(), config.maxRetryBackoff());
         Clock clock = Clock.systemUTC();
         StreamsBuilder builder = new StreamsBuilder();
@@ -82,9 +93,9 @@ public final class SpeedTopology {
                         config.progressInterval(), clock)));
 
         KStream<byte[], byte[]> judged = builder
-                .stream(config.kafka().eventsTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
+                .stream(feed.orElse(config.kafka().eventsTopic()), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
                 .process(() -> new SourceProcessor(BY_PRODUCT_SINK, DEAD_LETTER_SINK, config.commitInterval(), config.deadLetterMaxBytes(),
-                                log, caughtUp, metrics, config.rules()),
+                                log, caughtUp, metrics, config.rules(), config.kafka().eventsTopic(), feed.isPresent()),
                         Named.as(SOURCE_PROCESSOR), SpeedStores.SOURCE_POSITIONS, SpeedStores.DEAD_LETTERS, PendingWrites.SOURCE_NAME);
         judged.to(config.kafka().deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
         Repartitioned<byte[], byte[]> byProduct = Repartitioned.<byte[], byte[]>as(BY_PRODUCT)

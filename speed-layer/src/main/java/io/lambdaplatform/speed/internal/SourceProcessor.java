@@ -2,6 +2,7 @@ package io.lambdaplatform.speed.internal;
 
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.EventVerdict;
+import io.lambdaplatform.model.ReplayFeed;
 import io.lambdaplatform.model.Rejection;
 import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.speed.SpeedMetrics;
@@ -34,6 +35,12 @@ import static java.util.Objects.requireNonNull;
  * broker clock does. A jump over offsets that were deleted from the log before they were read is
  * recorded as a hole. Periodically, and when the partition is seen fully consumed, a progress marker
  * goes to every product task. Nothing a record contains can make this throw.
+ *
+ * <p>Reading a replay feed ({@link ReplayFeed}: the master dataset, partition for partition, before the events topic),
+ * the task takes each record's offset and LogAppendTime from its header, so ingest times, holes and first copies are
+ * the ones the live topic gives; holes are the ones the batch layer recorded, and a record at or below the last offset
+ * it processed (the feed written again after a failure) is skipped. The feed's end of a partition moves its position to
+ * where the archive ends, so the live topic goes on from there without a gap.
  */
 public final class SourceProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -54,6 +61,8 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
     private final CaughtUpPartitions caughtUp;
     private final SpeedMetrics metrics;
     private final RuleSettings rules;
+    private final String eventsTopic;
+    private final boolean feed;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<Integer, SourcePosition> positions;
@@ -68,9 +77,13 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
     private SourcePosition position;
     private boolean positionRead;
 
-    /** @param rules the configured rules a valid event must also keep, else it is dead-lettered */
+    /**
+     * @param rules       the configured rules a valid event must also keep, else it is dead-lettered
+     * @param eventsTopic the events topic, which dead-lettered records name as their source
+     * @param feed        the task reads a replay feed, not the events topic
+     */
     public SourceProcessor(String byProductChild, String deadLetterChild, Duration markerInterval, int deadLetterMaxBytes, SourceLog log,
-            CaughtUpPartitions caughtUp, SpeedMetrics metrics, RuleSettings rules) {
+            CaughtUpPartitions caughtUp, SpeedMetrics metrics, RuleSettings rules, String eventsTopic, boolean feed) {
         this.byProductChild = requireNonNull(byProductChild, "byProductChild is null");
         this.deadLetterChild = requireNonNull(deadLetterChild, "deadLetterChild is null");
         this.markerInterval = requireNonNull(markerInterval, "markerInterval is null");
@@ -79,6 +92,8 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         this.caughtUp = requireNonNull(caughtUp, "caughtUp is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.rules = requireNonNull(rules, "rules is null");
+        this.eventsTopic = requireNonNull(eventsTopic, "eventsTopic is null");
+        this.feed = feed;
     }
 
     @Override
@@ -95,14 +110,22 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (feed) {
+            processFeed(record);
+            return;
+        }
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        process(record, offset, Instant.ofEpochMilli(record.timestamp()));
+    }
+
+    /** One record of the partition, at {@code offset} of the events topic, appended at {@code logAppendTime}. */
+    private void process(Record<byte[], byte[]> record, long offset, Instant logAppendTime) {
         SourcePosition position = position();
-        Instant logAppendTime = Instant.ofEpochMilli(record.timestamp());
         Instant ingestTime = position == null || logAppendTime.isAfter(position.ingestTime()) ? logAppendTime : position.ingestTime();
         if (position != null && logAppendTime.isBefore(position.ingestTime())) {
             metrics.ingestRegression();
         }
-        if (position != null && offset > position.lastOffset() + 1) {
+        if (!feed && position != null && offset > position.lastOffset() + 1) {
             checkForHole(position, offset, ingestTime);
         }
         Instant coveredSince = position != null ? position.coveredSince() : offset == 0 ? Instant.EPOCH : ingestTime;
@@ -123,9 +146,56 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
                     byProductChild);
         }
         else {
-            deadLetter(record, ((EventVerdict.Invalid) verdict).rejection(), offset);
+            deadLetter(record, ((EventVerdict.Invalid) verdict).rejection(), offset, logAppendTime);
         }
         metrics.recordProcessed();
+    }
+
+    /** What a record of a replay feed says, from its Kafka headers ({@link ReplayFeed#read}). */
+    public static Optional<ReplayFeed> feedEntry(Headers headers) {
+        return ReplayFeed.read(name -> {
+            Header header = headers.lastHeader(name);
+            return header == null ? null : header.value();
+        });
+    }
+
+    private void processFeed(Record<byte[], byte[]> record) {
+        Optional<ReplayFeed> entry = feedEntry(record.headers());
+        if (entry.isEmpty()) {
+            LOG.error("Skipped a record of the replay feed at offset {} of partition {}: it has no valid {} header",
+                    context.recordMetadata().map(RecordMetadata::offset).orElse(-1L), partition, ReplayFeed.ARCHIVED_HEADER);
+            return;
+        }
+        SourcePosition position = position();
+        long processed = position == null ? -1 : position.lastOffset();
+        if (entry.get() instanceof ReplayFeed.Archived archived) {
+            if (archived.offset() > processed) {
+                process(record, archived.offset(), archived.ingestTime());
+            }
+        }
+        else if (entry.get() instanceof ReplayFeed.Hole hole) {
+            if (hole.toOffset() - 1 > processed) {
+                IngestHole found = new IngestHole("speed", partition, hole.fromOffset(), hole.toOffset(), hole.fromIngest(), hole.toIngest());
+                LOG.warn("The master dataset has a hole at offsets [{}, {}) of partition {} (ingested in [{}, {})): recorded for these"
+                        + " views too", found.fromOffset(), found.toOffset(), partition, found.fromIngest(), found.toIngest());
+                metrics.hole(found.toOffset() - found.fromOffset());
+                pending.stageHole(found);
+                savePosition(position == null
+                        ? new SourcePosition(hole.toOffset() - 1, hole.fromIngest(), Instant.EPOCH, Instant.EPOCH)
+                        : new SourcePosition(hole.toOffset() - 1, position.ingestTime(), position.coveredSince(), position.logBegins()));
+            }
+        }
+        else if (entry.get() instanceof ReplayFeed.End end && end.toOffset() - 1 > processed) {
+            // Offsets up to the end that held no record (transaction markers): the events topic goes on from the end.
+            savePosition(position == null
+                    ? new SourcePosition(end.toOffset() - 1, end.lastIngest(), Instant.EPOCH, Instant.EPOCH)
+                    : new SourcePosition(end.toOffset() - 1, max(position.ingestTime(), end.lastIngest()), position.coveredSince(),
+                            position.logBegins()));
+        }
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /**
@@ -191,18 +261,19 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         lastMarker = watermark;
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, Rejection rejection, long offset) {
+    private void deadLetter(Record<byte[], byte[]> record, Rejection rejection, long offset, Instant logAppendTime) {
         Headers headers = new RecordHeaders();
         for (Header header : record.headers()) {
-            headers.add(header);
+            if (!ReplayFeed.isFeedHeader(header.key())) {
+                headers.add(header);
+            }
         }
         headers.add(Rejection.REASON_HEADER, utf8(rejection.reason().code()));
         headers.add(Rejection.DETAIL_HEADER, utf8(rejection.detail()));
-        context.recordMetadata().ifPresent(metadata -> {
-            headers.add(SOURCE_TOPIC_HEADER, utf8(metadata.topic()));
-            headers.add(SOURCE_PARTITION_HEADER, utf8(Integer.toString(metadata.partition())));
-            headers.add(SOURCE_OFFSET_HEADER, utf8(Long.toString(metadata.offset())));
-        });
+        // Where it is in the events topic, also when it was read from a replay feed.
+        headers.add(SOURCE_TOPIC_HEADER, utf8(eventsTopic));
+        headers.add(SOURCE_PARTITION_HEADER, utf8(Integer.toString(partition)));
+        headers.add(SOURCE_OFFSET_HEADER, utf8(Long.toString(offset)));
         byte[] key = record.key();
         byte[] value = record.value();
         int keyBytes = key == null ? 0 : key.length;
@@ -213,7 +284,7 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
             key = key == null ? null : Arrays.copyOf(key, keptKey);
             value = value == null ? null : Arrays.copyOf(value, Math.min(valueBytes, deadLetterMaxBytes - keptKey));
         }
-        context.forward(new Record<>(key, value, record.timestamp(), headers), deadLetterChild);
+        context.forward(new Record<>(key, value, logAppendTime.toEpochMilli(), headers), deadLetterChild);
 
         String reason = rejection.reason().code();
         Long previous = deadLetters.get(reason);

@@ -2,11 +2,13 @@ package io.lambdaplatform.speed.internal;
 
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.ReplayFeed;
 import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.speed.SpeedMetrics;
 import io.lambdaplatform.viewstore.InMemorySpeedViews;
 import io.lambdaplatform.viewstore.IngestHole;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -35,10 +37,12 @@ class SourceProcessorTest {
     private final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
     private SourceProcessor processor;
     private PendingWrites pending;
+    private SpeedMetrics metrics;
+    private SourceLog log;
 
     @BeforeEach
     void start() {
-        SpeedMetrics metrics = new SpeedMetrics(registry);
+        metrics = new SpeedMetrics(registry);
         KeyValueStore<Integer, SourcePosition> positions = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SpeedStores.SOURCE_POSITIONS),
                 Serdes.Integer(), SourcePosition.serde()).withLoggingDisabled().build();
         KeyValueStore<String, Long> deadLetters = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SpeedStores.DEAD_LETTERS),
@@ -51,7 +55,7 @@ class SourceProcessorTest {
         context.addStateStore(positions);
         context.addStateStore(deadLetters);
         context.addStateStore(pending);
-        SourceLog log = new SourceLog() {
+        log = new SourceLog() {
             @Override
             public long logStartOffset(int partition) {
                 return logStarts.getOrDefault(partition, 0L);
@@ -62,8 +66,15 @@ class SourceProcessorTest {
                 return 1;
             }
         };
-        processor = new SourceProcessor("by-product", "dead-letters", Duration.ofSeconds(1), 4096, log, new CaughtUpPartitions(), metrics, RuleSettings.NONE);
-        processor.init(context);
+        processor = processor(false);
+    }
+
+    /** A processor of partition 0 of the events topic, or of its replay feed, on the test's stores. */
+    private SourceProcessor processor(boolean feed) {
+        SourceProcessor made = new SourceProcessor("by-product", "dead-letters", Duration.ofSeconds(1), 4096, log, new CaughtUpPartitions(),
+                metrics, RuleSettings.NONE, "events", feed);
+        made.init(context);
+        return made;
     }
 
     @Test
@@ -101,6 +112,53 @@ class SourceProcessorTest {
         ByProduct second = ByProduct.decode(context.forwarded("by-product").get(1).record().value());
         assertThat(second).isEqualTo(new ByProduct.SourcedEvent(0, 1, INGEST.plusSeconds(30),
                 Event.of("e1", "p1", "1.00", 1, EVENT_TIME)));
+    }
+
+    @Test
+    void fromAReplayFeedTakesEachRecordsOffsetAndIngestTimeFromItsHeaderAndSkipsARecordTheFeedHoldsTwice() {
+        SourceProcessor feed = processor(true);
+        fromFeed(feed, 0, new ReplayFeed.Archived(5, INGEST.plusSeconds(30)));
+        fromFeed(feed, 1, new ReplayFeed.Archived(6, INGEST.plusSeconds(10)));
+        // The feed written again after a failed task: offsets 5 and 6 a second time, then the next one.
+        fromFeed(feed, 2, new ReplayFeed.Archived(5, INGEST.plusSeconds(30)));
+        fromFeed(feed, 3, new ReplayFeed.Archived(6, INGEST.plusSeconds(10)));
+        fromFeed(feed, 4, new ReplayFeed.Archived(8, INGEST.plusSeconds(40)));
+
+        assertThat(context.forwarded("by-product")).extracting(forward -> ByProduct.decode(forward.record().value()))
+                .containsExactly(
+                        new ByProduct.SourcedEvent(0, 5, INGEST.plusSeconds(30), Event.of("e5", "p1", "1.00", 1, EVENT_TIME)),
+                        new ByProduct.SourcedEvent(0, 6, INGEST.plusSeconds(30), Event.of("e6", "p1", "1.00", 1, EVENT_TIME)),
+                        new ByProduct.SourcedEvent(0, 8, INGEST.plusSeconds(40), Event.of("e8", "p1", "1.00", 1, EVENT_TIME)));
+        pending.flushCache();
+        assertThat(views.holes()).as("a gap in the feed's offsets is never judged against the live log").isEmpty();
+    }
+
+    @Test
+    void aReplayFeedsHolesAreRecordedAndItsEndLetsTheEventsTopicGoOnWithoutAHole() {
+        SourceProcessor feed = processor(true);
+        fromFeed(feed, 0, new ReplayFeed.Hole(0, 3, Instant.EPOCH, INGEST));
+        fromFeed(feed, 1, new ReplayFeed.Archived(3, INGEST));
+        // Offsets 4 and 5: a transaction's commit marker and one aborted record; the archive ends at 6.
+        fromFeed(feed, 2, new ReplayFeed.End(6, INGEST.plusSeconds(1)));
+        // The events topic, from where the archive ended; retention deleted everything before it.
+        logStarts.put(0, 6L);
+        read(6, INGEST.plusSeconds(2));
+        pending.flushCache();
+
+        assertThat(views.holes()).containsExactly(new IngestHole("speed", 0, 0, 3, Instant.EPOCH, INGEST));
+        assertThat(context.forwarded("by-product")).extracting(forward -> ByProduct.decode(forward.record().value()))
+                .containsExactly(
+                        new ByProduct.SourcedEvent(0, 3, INGEST, Event.of("e3", "p1", "1.00", 1, EVENT_TIME)),
+                        new ByProduct.SourcedEvent(0, 6, INGEST.plusSeconds(2), Event.of("e6", "p1", "1.00", 1, EVENT_TIME)));
+    }
+
+    private void fromFeed(SourceProcessor feed, long feedOffset, ReplayFeed entry) {
+        context.setRecordMetadata("events.replay-feed.v1", 0, feedOffset);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(entry.header().getKey(), entry.header().getValue());
+        long offset = entry instanceof ReplayFeed.Archived archived ? archived.offset() : -1;
+        byte[] value = offset < 0 ? null : EventCodec.encode(Event.of("e" + offset, "p1", "1.00", 1, EVENT_TIME));
+        feed.process(new Record<>(offset < 0 ? null : "p1".getBytes(StandardCharsets.UTF_8), value, INGEST.plusSeconds(3600).toEpochMilli(), headers));
     }
 
     private void read(long offset, Instant logAppendTime) {
