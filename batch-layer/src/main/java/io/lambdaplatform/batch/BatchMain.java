@@ -73,20 +73,35 @@ public final class BatchMain implements Callable<Integer> {
         BatchConfig withHoles = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
         BatchConfig config = full ? withHoles.withRecompute(withHoles.recompute().withFull(true)) : withHoles;
         PrintWriter out = spec.commandLine().getOut();
+        return leased(config, (spark, factory, lease) -> {
+            BatchRunSummary summary = BatchRun.run(spark, config, factory, new KafkaIngestLog(config.kafka()), Clock.systemUTC(),
+                    lease::requireHeld);
+            out.println(summary.describe());
+            out.flush();
+            LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
+            return 0;
+        });
+    }
+
+    /** What a command does with the batch lease held and a Spark session started. */
+    @FunctionalInterface
+    private interface LeasedWork {
+        int run(SparkSession spark, CassandraBatchViewsFactory factory, LeaseKeeper lease);
+    }
+
+    /**
+     * Applies the schema, takes the batch lease before Spark starts (a second command fails at once), starts the session,
+     * runs {@code work}, and stops both; a lost lease cancels the session's jobs.
+     */
+    private static int leased(BatchConfig config, LeasedWork work) {
         CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
         AtomicReference<SparkSession> spark = new AtomicReference<>();
         try {
             factory.applySchema(config.replicationFactor());
-            // The lease before Spark starts: a second run fails at once, and a lost lease cancels the jobs.
             try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(),
                     () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
                 spark.set(session(config));
-                BatchRunSummary summary = BatchRun.run(spark.get(), config, factory,
-                        new KafkaIngestLog(config.kafka()), Clock.systemUTC(), lease::requireHeld);
-                out.println(summary.describe());
-                out.flush();
-                LOG.info("Batch run done: version {} live with cutoff {}", summary.live().version(), summary.cutoff());
-                return 0;
+                return work.run(spark.get(), factory, lease);
             }
         }
         finally {
@@ -158,26 +173,15 @@ public final class BatchMain implements Callable<Integer> {
         public Integer call() {
             BatchConfig loaded = BatchConfig.from(withoutRules(source.load()));
             BatchConfig config = acceptLogHoles ? loaded.withAcceptLogHoles(true) : loaded;
-            CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
-            AtomicReference<SparkSession> spark = new AtomicReference<>();
-            try {
-                factory.applySchema(config.replicationFactor());
-                try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(),
-                        () -> Optional.ofNullable(spark.get()).ifPresent(session -> session.sparkContext().cancelAllJobs()))) {
-                    spark.set(session(config));
-                    BatchRun.Archived archived = BatchRun.archive(spark.get(), config, factory.open(), new KafkaIngestLog(config.kafka()),
-                            Clock.systemUTC(), lease::requireHeld);
-                    PrintWriter out = spec.commandLine().getOut();
-                    out.print("Archive, cutoff " + archived.cutoff() + "\n" + BatchRunSummary.describeArchive(archived.archive(),
-                            archived.removedRanges()));
-                    out.flush();
-                    return 0;
-                }
-            }
-            finally {
-                Optional.ofNullable(spark.get()).ifPresent(SparkSession::stop);
-                CassandraBatchViewsFactory.closeAll();
-            }
+            return leased(config, (spark, factory, lease) -> {
+                BatchRun.Archived archived = BatchRun.archive(spark, config, factory.open(), new KafkaIngestLog(config.kafka()),
+                        Clock.systemUTC(), lease::requireHeld);
+                PrintWriter out = spec.commandLine().getOut();
+                out.print("Archive, cutoff " + archived.cutoff() + "\n" + BatchRunSummary.describeArchive(archived.archive(),
+                        archived.removedRanges()));
+                out.flush();
+                return 0;
+            });
         }
     }
 
@@ -239,26 +243,13 @@ public final class BatchMain implements Callable<Integer> {
         public Integer call() {
             BatchConfig config = BatchConfig.from(source.load());
             ImportFormat chosen = format == null ? ImportFormat.guess(path) : parseFormat(format);
-            CassandraBatchViewsFactory factory = CassandraBatchViewsFactory.of(config);
-            try {
-                factory.applySchema(config.replicationFactor());
-                try (LeaseKeeper lease = LeaseKeeper.take(factory.open(), config.leaseTtl(), Clock.systemUTC(), () -> {})) {
-                    SparkSession spark = session(config);
-                    try {
-                        ImportReport report = ImportStage.run(spark, config, path, chosen, Clock.systemUTC());
-                        lease.requireHeld();
-                        spec.commandLine().getOut().println(report.describe());
-                        spec.commandLine().getOut().flush();
-                        return 0;
-                    }
-                    finally {
-                        spark.stop();
-                    }
-                }
-            }
-            finally {
-                CassandraBatchViewsFactory.closeAll();
-            }
+            return leased(config, (spark, factory, lease) -> {
+                ImportReport report = ImportStage.run(spark, config, path, chosen, Clock.systemUTC());
+                lease.requireHeld();
+                spec.commandLine().getOut().println(report.describe());
+                spec.commandLine().getOut().flush();
+                return 0;
+            });
         }
 
         private ImportFormat parseFormat(String text) {
