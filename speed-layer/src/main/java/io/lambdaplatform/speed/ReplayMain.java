@@ -2,10 +2,12 @@ package io.lambdaplatform.speed;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.ConfigValueFactory;
+import io.lambdaplatform.model.ReplayFeed;
 import io.lambdaplatform.model.ViewDefinition;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
 import io.lambdaplatform.model.cli.Entrypoint;
 import io.lambdaplatform.model.config.PlatformMode;
+import io.lambdaplatform.speed.internal.SourceProcessor;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.CassandraViewSets;
 import io.lambdaplatform.viewstore.SpeedProgress;
@@ -19,17 +21,24 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -43,15 +52,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * {@code replay}: the Kappa way to apply new logic. Runs the speed layer's topology (this release, these rules) over the
- * events topic from its first offset into a new set of views beside the current one, while readers keep using the
- * current one; once it has caught up with the live topic, compares both window by window, prints the comparison, and
- * switches readers with one compare-and-set of the view-set pointer. A replay that dies is resumed by the next one (its
- * Kafka Streams application commits under exactly-once). {@code --rollback} switches readers back to the previous set.
+ * {@code replay}: the Kappa way to apply new logic. Runs the speed layer's topology (this release, these rules) into a new
+ * set of views beside the current one, while readers keep using the current one: first over the master dataset (which
+ * {@code ./lambda batch replay-feed} copies into a feed topic, partition for partition, with each record's place in the
+ * events topic), then over the events topic from where the master dataset ends ({@code --log-only}: the events topic from
+ * its first offset). Once it has caught up with the live topic, it compares both sets window by window, prints the
+ * comparison, and switches readers with one compare-and-set of the view-set pointer. A replay that dies is resumed by the
+ * next one (its Kafka Streams application commits under exactly-once). {@code --rollback} switches readers back to the
+ * previous set.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Kappa mode: replays the events topic through this release's logic into a new set of views, compares it"
-                + " with the current one and switches readers to it.")
+        description = "Kappa mode: replays the master dataset and then the events topic through this release's logic into a new set"
+                + " of views, compares it with the current one and switches readers to it.")
 public final class ReplayMain implements Callable<Integer> {
 
     /** The comparison found windows the change was not meant to touch ({@code --allow-changes}): nothing was switched. */
@@ -60,6 +72,11 @@ public final class ReplayMain implements Callable<Integer> {
     /** The replay's {@code group.instance.id} (Kafka Streams adds the thread's number). */
     private static final String REPLAY_MEMBER = "lambda-replay";
     private static final Duration REPORT_EVERY = Duration.ofSeconds(10);
+    /** The offsets of a partition written in transactions that are never consumed once it is read to its end: the last commit marker. */
+    private static final int TRANSACTION_MARKER = 1;
+    private static final Duration FEED_READ_TIMEOUT = Duration.ofSeconds(60);
+    /** Set by {@code ./lambda replay}: the script, which runs {@code ./lambda batch replay-feed}. */
+    static final String LAMBDA_SCRIPT_PROPERTY = "lambda.script";
 
     @Mixin
     private ConfigSourceOptions source;
@@ -75,9 +92,14 @@ public final class ReplayMain implements Callable<Integer> {
             + " current set belongs to a product matching REGEX (the products the change was meant to touch); else exit 3.")
     private Pattern allowChanges;
 
-    @Option(names = "--from-log-start", description = "Begin a replay even though retention or deleteRecords removed the first records"
-            + " of the events topic: the new set lacks them, and its answers over the time they were ingested say complete: false.")
+    @Option(names = "--from-log-start", description = "Begin a replay even though retention or deleteRecords removed records of the"
+            + " events topic that the master dataset does not hold: the new set lacks them, and its answers over the time they were"
+            + " ingested say complete: false.")
     private boolean fromLogStart;
+
+    @Option(names = "--log-only", description = "Replay the events topic from its first offset and not the master dataset first"
+            + " (no Spark job; for a platform that keeps no master dataset).")
+    private boolean logOnly;
 
     @Option(names = "--catch-up-timeout", paramLabel = "DURATION", defaultValue = "PT1H",
             description = "Give up (exit 1, the set stays for the next replay to resume) when the replay has not caught up by then"
@@ -115,23 +137,40 @@ public final class ReplayMain implements Callable<Integer> {
             dropExpired(sets, current, config.previousViewsKeptFor(), clock.instant());
             String logic = ViewDefinition.logicVersion(config.rules());
             boolean resuming = sets.pending().filter(pending -> pending.logicVersion().equals(logic)).isPresent();
-            if (!resuming && !fromLogStart && lostItsFirstRecords(admin, config.kafka().eventsTopic())) {
+            if (logOnly && !resuming && !fromLogStart && lostRecords(admin, config.kafka().eventsTopic(), Map.of(), "Nothing was begun.")) {
                 return Entrypoint.USAGE;
             }
             ViewSet target = target(sets, config, clock.instant());
             ViewSchema.createViewSet(session, target.keyspace(), config.replicationFactor());
-            createDeadLetterTopic(admin, config.kafka().deadLetterTopic(), ViewSet.deadLetterTopicOf(config.kafka().deadLetterTopic(), target.id()));
+            String eventsTopic = config.kafka().eventsTopic();
+            createTopicLike(admin, config.kafka().deadLetterTopic(), ViewSet.deadLetterTopicOf(config.kafka().deadLetterTopic(), target.id()));
             // A static member, so that it can leave the group when it closes: the speed layer takes the set over at once.
             SpeedConfig replay = config.forViewSet(target)
                     .withStreamsOverride(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), REPLAY_MEMBER);
-            System.out.println("Replaying " + config.kafka().eventsTopic() + " from its first offset into view set " + target.id()
+            String feed = ViewSet.replayFeedTopicOf(eventsTopic, target.id());
+            boolean masterDatasetRead = committed(admin, replay.applicationId()).keySet().stream()
+                    .anyMatch(partition -> partition.topic().equals(eventsTopic));
+            if (logOnly && !masterDatasetRead && admin.listTopics().names().get().contains(feed)) {
+                System.err.println("lambda replay: view set " + target.id() + " was begun from the master dataset; resume it without --log-only");
+                return Entrypoint.USAGE;
+            }
+            System.out.println("Replaying " + (logOnly ? "" : "the master dataset, then ") + eventsTopic + " into view set " + target.id()
                     + " (keyspace " + target.keyspace() + ", logic " + target.logicVersion() + "); readers keep using view set "
                     + current.id() + " (logic " + current.logicVersion() + ")");
+            if (!logOnly && !masterDatasetRead) {
+                int replayed = replayMasterDataset(admin, sets, replay, target, feed, resuming, clock);
+                if (replayed != Entrypoint.OK) {
+                    return replayed;
+                }
+            }
             SpeedApp app = SpeedApp.start(replay);
             try {
-                if (!awaitCaughtUp(admin, app, replay, clock)) {
+                Optional<CaughtUp> caughtUp = awaitCaughtUp(admin, app, replay, eventsTopic, TRANSACTION_MARKER, clock);
+                if (caughtUp.isEmpty()) {
                     return Entrypoint.FAILED;
                 }
+                // The benchmark (./lambda bench reprocess) reads this line.
+                System.out.println("Caught up with the live topic: " + caughtUp.get());
                 ViewComparison comparison = compare(session, current, target);
                 System.out.println("Compared with view set " + current.id() + ": " + comparison.summary());
                 comparison.examples().forEach(example -> System.out.println("  " + example));
@@ -207,36 +246,182 @@ public final class ReplayMain implements Callable<Integer> {
     }
 
     /**
-     * Waits until the replay's application has committed the events topic up to the end offsets read at the start of the
-     * wait, and then its repartition topic up to the end offsets read after that: every event then in the log is in the
-     * new set's rows. One offset of slack per partition is a transaction marker, which is never consumed.
+     * Reads the master dataset into the new set before the events topic: runs {@code ./lambda batch replay-feed} into the
+     * set's feed topic, the set's Kafka Streams application over the feed until it has caught up, and then points the
+     * application's offsets of the events topic at where the archive of each partition ends. Those offsets are also what
+     * says, to a replay that resumes the set, that the master dataset is read; until then a resumed replay writes the feed
+     * again (the topology skips what it processed already). Exit code {@link Entrypoint#OK} to go on with the events topic.
      */
-    private boolean awaitCaughtUp(Admin admin, SpeedApp app, SpeedConfig replay, Clock clock) throws Exception {
+    private int replayMasterDataset(Admin admin, ViewSets sets, SpeedConfig replay, ViewSet target, String feed, boolean resuming,
+            Clock clock) throws Exception {
+        String eventsTopic = replay.kafka().eventsTopic();
+        createTopicLike(admin, eventsTopic, feed);
+        int written = writeFeed(feed);
+        if (written != 0) {
+            System.err.println("lambda replay: ./lambda batch replay-feed failed (exit " + written + "); the next replay resumes view set "
+                    + target.id());
+            return Entrypoint.FAILED;
+        }
+        Map<Integer, ReplayFeed.End> ends = feedEnds(replay, feed);
+        Map<TopicPartition, Long> logStart = offsets(admin, eventsTopic, OffsetSpec.earliest());
+        String outcome = resuming ? "View set " + target.id() + " stays for a replay with --from-log-start to resume."
+                : "Nothing was begun.";
+        if (!fromLogStart && lostRecords(admin, eventsTopic, ends, outcome)) {
+            if (!resuming) {
+                sets.drop(target);
+                admin.deleteTopics(List.of(feed)).all().get();
+            }
+            return Entrypoint.USAGE;
+        }
+        SpeedApp app = SpeedApp.start(replay, Optional.of(feed));
+        try {
+            Optional<CaughtUp> caughtUp = awaitCaughtUp(admin, app, replay, feed, 0, clock);
+            if (caughtUp.isEmpty()) {
+                return Entrypoint.FAILED;
+            }
+            System.out.println("Replayed the master dataset: " + caughtUp.get());
+        }
+        finally {
+            app.close(true);
+        }
+        Map<TopicPartition, OffsetAndMetadata> goOn = new HashMap<>();
+        logStart.forEach((partition, start) -> {
+            ReplayFeed.End end = ends.get(partition.partition());
+            goOn.put(partition, new OffsetAndMetadata(end == null ? start : Math.max(start, end.toOffset())));
+        });
+        alterOffsets(admin, replay.applicationId(), goOn, clock);
+        admin.deleteTopics(List.of(feed)).all().get();
+        System.out.println("Going on with " + eventsTopic + " where the master dataset ends: " + goOn.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparingInt(TopicPartition::partition)))
+                .map(entry -> "partition " + entry.getKey().partition() + " at offset " + entry.getValue().offset())
+                .collect(Collectors.joining(", ")));
+        return Entrypoint.OK;
+    }
+
+    /** Runs {@code ./lambda batch replay-feed} with this command's configuration, its output on this command's. */
+    private int writeFeed(String feed) throws IOException, InterruptedException {
+        String script = System.getProperty(LAMBDA_SCRIPT_PROPERTY);
+        if (script == null) {
+            throw new IllegalStateException("The replay runs ./lambda batch replay-feed, and the system property " + LAMBDA_SCRIPT_PROPERTY
+                    + " (set by ./lambda replay) names no script; run it as ./lambda replay, or pass --log-only");
+        }
+        List<String> command = new ArrayList<>(List.of(script, "batch", "replay-feed", "--topic", feed));
+        if (source.stackDir() != null) {
+            command.addAll(List.of("--stack", source.stackDir().toString()));
+        }
+        if (source.configFile() != null) {
+            command.addAll(List.of("--config", source.configFile().toString()));
+        }
+        System.out.println("Writing the master dataset into " + feed + ": " + String.join(" ", command));
+        System.out.flush();
+        return new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    /** Where the archive of each partition ends, from the last record of each partition of the feed. */
+    private static Map<Integer, ReplayFeed.End> feedEnds(SpeedConfig replay, String feed) {
+        Map<Integer, ReplayFeed.End> ends = new TreeMap<>();
+        Map<String, Object> settings = replay.kafka().clientProperties(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(feed).stream()
+                    .map(info -> new TopicPartition(feed, info.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> pending = new HashMap<>();
+            endOffsets.forEach((partition, end) -> {
+                if (end > 0) {
+                    consumer.seek(partition, end - 1);
+                    pending.put(partition, end - 1);
+                }
+                else {
+                    consumer.pause(List.of(partition));
+                }
+            });
+            Instant deadline = Instant.now().plus(FEED_READ_TIMEOUT);
+            while (!pending.isEmpty() && Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (pending.remove(partition, record.offset())) {
+                        SourceProcessor.feedEntry(record.headers()).filter(ReplayFeed.End.class::isInstance).map(ReplayFeed.End.class::cast)
+                                .ifPresent(end -> ends.put(record.partition(), end));
+                    }
+                }
+            }
+            if (!pending.isEmpty()) {
+                throw new IllegalStateException("Cannot read the last record of " + pending.keySet() + " in " + FEED_READ_TIMEOUT);
+            }
+        }
+        return ends;
+    }
+
+    /** Sets the committed offsets of the (empty) group; right after the replay's member left, the group may still hold it a moment. */
+    private static void alterOffsets(Admin admin, String group, Map<TopicPartition, OffsetAndMetadata> offsets, Clock clock) throws Exception {
+        Instant deadline = clock.instant().plus(Duration.ofSeconds(60));
+        while (true) {
+            try {
+                admin.alterConsumerGroupOffsets(group, offsets).all().get();
+                return;
+            }
+            catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownMemberIdException) || clock.instant().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        }
+    }
+
+    /** How far a replay got, for the operator and the benchmark. */
+    private record CaughtUp(long records, Duration took) {
+        @Override
+        public String toString() {
+            double seconds = took.toMillis() / 1000.0;
+            return String.format(Locale.ROOT, "%d records in %.1f s (%.0f records/s)", records, seconds, records / Math.max(seconds, 0.001));
+        }
+    }
+
+    /**
+     * Waits until the replay's application has committed {@code source} up to the end offsets read at the start of the
+     * wait, and then its repartition topic up to the end offsets read after that: every record then in {@code source} is in
+     * the new set's rows. Counts the offsets of {@code source} it had not committed when the wait began. {@code slack} offsets per partition of {@code source} are a transaction marker, never consumed (1
+     * for the events topic, 0 for a feed); the repartition topic is written in transactions.
+     */
+    private Optional<CaughtUp> awaitCaughtUp(Admin admin, SpeedApp app, SpeedConfig replay, String source, int slack, Clock clock)
+            throws Exception {
         Instant started = clock.instant();
         Instant deadline = started.plus(catchUpTimeout);
+        // Running, its repartition topic made: an empty source is caught up at once, before the topic exists.
+        while (app.state() != KafkaStreams.State.RUNNING) {
+            if (app.awaitStop(POLL) || clock.instant().isAfter(deadline)) {
+                System.err.println("lambda replay: the replay's Kafka Streams application did not start (see the log); the next replay"
+                        + " resumes it");
+                return Optional.empty();
+            }
+        }
         long records = 0;
-        for (String topic : List.of(replay.kafka().eventsTopic(), SpeedTopology.byProductTopic(replay.applicationId()))) {
+        for (String topic : List.of(source, SpeedTopology.byProductTopic(replay.applicationId()))) {
             Map<TopicPartition, Long> end = offsets(admin, topic, OffsetSpec.latest());
-            if (topic.equals(replay.kafka().eventsTopic())) {
-                records = end.values().stream().mapToLong(Long::longValue).sum();
+            int unread = topic.equals(source) ? slack : TRANSACTION_MARKER;
+            if (topic.equals(source)) {
+                Map<TopicPartition, Long> before = committed(admin, replay.applicationId());
+                records = end.entrySet().stream().mapToLong(partition -> partition.getValue() - before.getOrDefault(partition.getKey(), 0L)).sum();
             }
             Instant nextReport = clock.instant().plus(REPORT_EVERY);
             while (true) {
                 Map<TopicPartition, Long> committed = committed(admin, replay.applicationId());
                 long behind = end.entrySet().stream()
-                        .mapToLong(partition -> Math.max(0, partition.getValue() - 1 - committed.getOrDefault(partition.getKey(), 0L)))
+                        .mapToLong(partition -> Math.max(0, partition.getValue() - unread - committed.getOrDefault(partition.getKey(), 0L)))
                         .sum();
                 if (behind == 0) {
                     break;
                 }
                 if (app.awaitStop(POLL)) {
                     System.err.println("lambda replay: the replay's Kafka Streams application stopped (see the log); the next replay resumes it");
-                    return false;
+                    return Optional.empty();
                 }
                 if (clock.instant().isAfter(deadline)) {
                     System.err.println("lambda replay: not caught up after " + catchUpTimeout + " (" + behind + " records of " + topic
                             + " to go); the next replay resumes it");
-                    return false;
+                    return Optional.empty();
                 }
                 if (clock.instant().isAfter(nextReport)) {
                     System.out.println("Replaying: " + behind + " records of " + topic + " to go");
@@ -244,11 +429,7 @@ public final class ReplayMain implements Callable<Integer> {
                 }
             }
         }
-        double seconds = Duration.between(started, clock.instant()).toMillis() / 1000.0;
-        // The benchmark (./lambda bench reprocess) reads this line.
-        System.out.printf(Locale.ROOT, "Caught up with the live topic: %d records in %.1f s (%.0f records/s)%n", records, seconds,
-                records / Math.max(seconds, 0.001));
-        return true;
+        return Optional.of(new CaughtUp(records, Duration.between(started, clock.instant())));
     }
 
     /** The offset {@code spec} names in every partition of {@code topic}. */
@@ -262,22 +443,29 @@ public final class ReplayMain implements Callable<Integer> {
     }
 
     /**
-     * Whether retention or deleteRecords removed records from the start of the events topic, said on standard error if
-     * so: a replay from the log start cannot rebuild them.
+     * Whether retention or deleteRecords removed records of the events topic that the master dataset does not hold (it holds
+     * each partition's offsets below {@code ends}; none when the replay reads only the log), said on standard error if so:
+     * a replay cannot rebuild them.
      */
-    private static boolean lostItsFirstRecords(Admin admin, String topic) throws InterruptedException, ExecutionException {
+    private static boolean lostRecords(Admin admin, String topic, Map<Integer, ReplayFeed.End> ends, String outcome)
+            throws InterruptedException, ExecutionException {
         Map<TopicPartition, Long> logStart = offsets(admin, topic, OffsetSpec.earliest());
-        logStart.values().removeIf(offset -> offset == 0);
+        logStart.entrySet().removeIf(entry -> {
+            ReplayFeed.End end = ends.get(entry.getKey().partition());
+            return entry.getValue() <= (end == null ? 0 : end.toOffset());
+        });
         if (logStart.isEmpty()) {
             return false;
         }
         String where = logStart.entrySet().stream()
-                .map(entry -> "partition " + entry.getKey().partition() + " begins at offset " + entry.getValue())
+                .map(entry -> "partition " + entry.getKey().partition() + " begins at offset " + entry.getValue()
+                        + Optional.ofNullable(ends.get(entry.getKey().partition())).map(end -> " (archived up to " + end.toOffset() + ")").orElse(""))
                 .collect(Collectors.joining(", "));
-        System.err.println("lambda replay: " + topic + " no longer holds its first records (" + where + "): retention or deleteRecords"
-                + " removed them, so a replay would build views without them, and after the switch answers over the time they were"
-                + " ingested would say complete: false. In Kappa mode keep the events topic forever (retention.ms=-1, see"
-                + " docs/operations.md), or pass --from-log-start to replay what it still holds. Nothing was begun.");
+        System.err.println("lambda replay: " + topic + " no longer holds records " + (ends.isEmpty() ? "" : "the master dataset lacks ") + "("
+                + where + "): retention or deleteRecords removed them, so a replay would build views without them, and after the switch"
+                + " answers over the time they were ingested would say complete: false. Keep the events topic until the batch layer has"
+                + " archived it (./lambda batch archive), or forever (retention.ms=-1, see docs/operations.md), or pass --from-log-start"
+                + " to replay what it still holds. " + outcome);
         return true;
     }
 
@@ -311,14 +499,14 @@ public final class ReplayMain implements Callable<Integer> {
         return views.progress().stream().map(SpeedProgress::watermark).min(Instant::compareTo).orElse(Instant.EPOCH);
     }
 
-    /** The new set's dead-letter topic, laid out as the platform's. */
-    private static void createDeadLetterTopic(Admin admin, String platformTopic, String topic) throws InterruptedException, ExecutionException {
+    /** {@code topic}, with the partitions and replication of {@code model}, unless it exists. */
+    private static void createTopicLike(Admin admin, String model, String topic) throws InterruptedException, ExecutionException {
         if (admin.listTopics().names().get().contains(topic)) {
             return;
         }
-        TopicDescription model = admin.describeTopics(List.of(platformTopic)).allTopicNames().get().get(platformTopic);
+        TopicDescription layout = admin.describeTopics(List.of(model)).allTopicNames().get().get(model);
         try {
-            admin.createTopics(List.of(new NewTopic(topic, model.partitions().size(), (short) model.partitions().get(0).replicas().size())))
+            admin.createTopics(List.of(new NewTopic(topic, layout.partitions().size(), (short) layout.partitions().get(0).replicas().size())))
                     .all().get();
         }
         catch (ExecutionException e) {

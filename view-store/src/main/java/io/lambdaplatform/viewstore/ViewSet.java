@@ -48,6 +48,14 @@ public record ViewSet(long id, String keyspace, String logicVersion, RuleSetting
         return id == 0 ? base : base + ".v" + id;
     }
 
+    /**
+     * The topic a replay into set {@code id} reads the master dataset from before the events topic {@code eventsTopic}
+     * ({@link io.lambdaplatform.model.ReplayFeed}); the replay deletes it once it has read it.
+     */
+    public static String replayFeedTopicOf(String eventsTopic, long id) {
+        return eventsTopic + ".replay-feed.v" + id;
+    }
+
     public ViewSet switched(Instant at) {
         return new ViewSet(id, keyspace, logicVersion, rules, createdAt, Optional.of(at));
     }

@@ -45,10 +45,13 @@ import static org.awaitility.Awaitility.await;
  * and {@code lambda.rules.max-duration} ({@link #ruled}) for the replayed set.
  *
  * <p>The steps: the exactness suite's scenario without a batch layer (late, duplicate and invalid events; {@code kill -9}
- * of the speed layer mid-stream); a replay under a new rule killed with {@code kill -9} in the middle, while the current
+ * of the speed layer mid-stream); an archive; a replay under a new rule killed with {@code kill -9} while it reads the
+ * master dataset, while the current
  * views keep answering; its rerun, which resumes it, compares the sets and switches readers while a client checks that
  * every answer is wholly one set's; more events into the new set, which the speed layer now builds; a rollback; and,
- * once records were deleted from the start of the log, a replay that refuses to begin a set it could not make whole.
+ * once records were deleted from the start of the log, a replay of the log alone that refuses to begin a set it could not
+ * make whole, and a replay that reads those records from the master dataset ({@code ./lambda batch archive} of steps 1 and
+ * 2) and the newer ones from the log.
  */
 @Order(3)
 @RealStack
@@ -86,6 +89,10 @@ class KappaReplayIT {
         sender = new TruthSender(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), isolated.topic(), truth, ruled);
         environment = isolated.environment();
         environment.put("LAMBDA_PLATFORM_MODE", "kappa");
+        // The platform's history in a master dataset of its own (./lambda batch archive), which a replay reads first.
+        environment.put("LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.endpoints().s3Bucket() + "/it-kappa-" + isolated.run() + "/master");
+        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", "5s");
+        environment.put("LAMBDA_BATCH_HEAP", "1500m");
         speed = startSpeed();
         int port = LayerProcess.freePort();
         answers = new ServingAnswers("http://127.0.0.1:" + port);
@@ -129,9 +136,15 @@ class KappaReplayIT {
     @Test
     @Order(2)
     void aReplayKilledInTheMiddleLeavesTheCurrentViewsServingAndItsRerunResumesItAndSwitchesReadersAtomically() throws Exception {
+        LayerProcess archive = LayerProcess.batch(stackDir, environment, workDir.resolve("archive.log"), "archive");
+        assertThat(archive.awaitExit(REPLAY_TIMEOUT)).as("archive exit code; log:\n%s", archive.logTail()).isZero();
+        assertThat(archive.logText()).containsPattern("archive: +[1-9][0-9]* records with ingest time in");
+
         LayerProcess killed = replay();
+        // Killed while its topology reads the master dataset's feed.
         killed.awaitLog("REBALANCING -> RUNNING", REPLAY_TIMEOUT);
         killed.kill();
+        assertThat(killed.logText()).contains("Writing the master dataset into", "Replay feed " + isolated.topic() + ".replay-feed.v1: ");
         assertThat(killed.logText()).as("killed before it switched readers").doesNotContain("Readers switched");
         assertThat(viewVersion()).isZero();
         assertExact(truth, "3a replay killed: set 0 still answers");
@@ -180,18 +193,27 @@ class KappaReplayIT {
 
     @Test
     @Order(4)
-    void aReplayWillNotBeginOnceTheLogLostItsFirstRecordsAndSaysWhy() throws Exception {
+    void onceTheLogLostItsFirstRecordsAReplayReadsThemFromTheMasterDatasetAndAReplayOfTheLogAloneWillNotBegin() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.deleteRecords(Map.of(new TopicPartition(isolated.topic(), 1), RecordsToDelete.beforeOffset(10))).all().get();
         }
-        LayerProcess refused = replay();
+        LayerProcess refused = replay("--log-only");
         assertThat(refused.awaitExit(Duration.ofMinutes(2))).as("replay exit code; log:\n%s", refused.logTail()).isEqualTo(2);
         assertThat(refused.logText())
-                .contains(isolated.topic() + " no longer holds its first records (partition 1 begins at offset 10)", "--from-log-start",
+                .contains(isolated.topic() + " no longer holds records (partition 1 begins at offset 10)", "--from-log-start",
                         "Nothing was begun")
                 .doesNotContain("Replaying");
         assertThat(viewVersion()).isZero();
-        assertExact(truth, "6 a replay refused: set 0 still answers");
+        assertExact(truth, "6 a replay of the log alone refused: set 0 still answers");
+
+        // Offsets 0-9 of partition 1 are only in the master dataset now; the events of step 4 only in the log.
+        LayerProcess fromMasterDataset = replay();
+        assertThat(fromMasterDataset.awaitExit(REPLAY_TIMEOUT)).as("replay exit code; log:\n%s", fromMasterDataset.logTail()).isZero();
+        assertThat(fromMasterDataset.logText()).contains("Replayed the master dataset: ", "Going on with " + isolated.topic()
+                + " where the master dataset ends: partition 0 at offset ", "Readers switched to view set 2");
+        await("answers from view set 2").atMost(Duration.ofSeconds(30)).until(() -> viewVersion() == 2);
+        awaitCaughtUp();
+        assertExact(ruled, "7 replayed from the master dataset and the log, switched");
     }
 
     private LayerProcess startSpeed() {
