@@ -32,17 +32,24 @@ import java.util.stream.Stream;
 /**
  * {@code ./lambda bench reprocess}: the Lambda/Kappa trade-off on one stack and one set of events. Loads {@code --events}
  * events (as {@code ./lambda bench batch} does), archives them with {@code ./lambda batch}, and then reprocesses all of
- * them twice: the batch layer's full recompute from the master dataset ({@code ./lambda batch --full}), and the streaming
- * replay of the log through the speed layer's topology into a new set of views ({@code ./lambda replay --no-switch}).
+ * them three times: the batch layer's full recompute from the master dataset ({@code ./lambda batch --full}); the
+ * streaming replay of the log through the speed layer's topology into a new set of views ({@code ./lambda replay
+ * --log-only}, which switches readers to it); and the streaming replay of the master dataset and then the log into
+ * another set ({@code ./lambda replay --no-switch}: Spark writes the archive into a feed topic, the topology reads it).
  * Prints each path's reprocessing time and events/s, peak memory (GNU {@code time}), the storage each needs to be able to
- * reprocess (the master dataset's Parquet files; the log's segments, which Kappa must retain forever), and the lines of
- * code of each path, then one line {@code reprocess-bench: ...} (docs/architecture.md, "Lambda or Kappa?").
+ * reprocess (the master dataset's Parquet files; the log's segments, which Kappa without a master dataset must retain
+ * forever), and the lines of code of each path, then one line {@code reprocess-bench: ...} (docs/architecture.md,
+ * "Lambda or Kappa?").
  */
 @Command(name = "bench-reprocess", mixinStandardHelpOptions = true,
-        description = "Measures reprocessing all events by the batch layer's full recompute and by a Kappa replay of the log.")
+        description = "Measures reprocessing all events by the batch layer's full recompute and by Kappa replays of the log and of"
+                + " the master dataset.")
 public final class ReprocessBenchmarkMain implements Callable<Integer> {
 
     private static final Pattern CAUGHT_UP = Pattern.compile("^Caught up with the live topic: (\\d+) records in ([0-9.]+) s .*$");
+    private static final Pattern MASTER_DATASET = Pattern.compile("^Replayed the master dataset: (\\d+) records in ([0-9.]+) s .*$");
+    private static final Pattern FEED = Pattern.compile("^Replay feed \\S+: .*, (\\d+) ms$");
+    private static final Pattern FEED_RECORDS = Pattern.compile("^Replay feed \\S+: (\\d+) archived records, .*$");
 
     @Mixin
     private StackLoadOptions load;
@@ -76,17 +83,12 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
             new CassandraViewSets(session, cassandra.keyspace()).initial(ViewDefinition.logicVersion(RuleSettings.NONE), RuleSettings.NONE,
                     Instant.now());
         }
-        System.out.println("Running ./lambda replay --no-switch ...");
-        Path replayLog = work.resolve("replay.log");
-        BatchRuns.Process replay = BatchRuns.lambda(load.lambda(), List.of("replay", "--stack", load.stackDir().toString(), "--no-switch"),
-                Map.of("LAMBDA_INGEST_BUCKET__WIDTH", "1s"), replayLog);
-        if (replay.exit() != 0) {
-            throw new IllegalStateException("./lambda replay exited with " + replay.exit() + "; its log: " + replayLog);
-        }
-        Matcher caughtUp = replay.lines().stream().map(CAUGHT_UP::matcher).filter(Matcher::matches).findFirst()
-                .orElseThrow(() -> new IllegalStateException("./lambda replay printed no line like " + CAUGHT_UP + "; its log: " + replayLog));
-        long replayed = Long.parseLong(caughtUp.group(1));
-        double replaySeconds = Double.parseDouble(caughtUp.group(2));
+        // The log alone, as the Kappa architecture replays; readers are switched, so that the next replay begins a set of its own.
+        Replay fromLog = replay(work.resolve("replay-log.log"), "--log-only");
+        // The master dataset (Spark writes it into a feed topic, the topology reads it), then the few records after it.
+        Replay fromMaster = replay(work.resolve("replay-master.log"), "--no-switch");
+        double replaySeconds = fromLog.seconds();
+        long replayed = fromLog.records();
         double batchSeconds = batch.recomputeMillis() / 1000.0;
 
         long masterBytes = bytesUnder(masterDir);
@@ -97,20 +99,66 @@ public final class ReprocessBenchmarkMain implements Callable<Integer> {
         long sharedLines = lines(root.resolve("common-model/src/main/java")) + lines(root.resolve("view-store/src/main/java"));
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "| %-44s | %16s | %16s |%n", "", "Lambda (batch)", "Kappa (replay)");
-        System.out.printf(Locale.ROOT, "| %-44s | %16.1f | %16.1f |%n", "reprocess every event, s", batchSeconds, replaySeconds);
-        System.out.printf(Locale.ROOT, "| %-44s | %16.0f | %16.0f |%n", "records/s", batch.recordsRead() / batchSeconds, replayed / replaySeconds);
-        System.out.printf(Locale.ROOT, "| %-44s | %16.1f | %16.1f |%n", "whole command, s (JVM start to exit)", batch.wall().toMillis() / 1000.0,
-                replay.wall().toMillis() / 1000.0);
-        System.out.printf(Locale.ROOT, "| %-44s | %16d | %16d |%n", "peak memory of the process, MB", batch.peakRssKb() / 1024, replay.peakRssKb() / 1024);
-        System.out.printf(Locale.ROOT, "| %-44s | %16.1f | %16.1f |%n", "storage it reprocesses from, MB", masterBytes / 1e6, logBytes / 1e6);
-        System.out.printf(Locale.ROOT, "| %-44s | %16d | %16d |%n", "lines of code (main, without shared)", batchLines, speedLines);
+        String row = "| %-44s | %16s | %16s | %22s |%n";
+        System.out.printf(Locale.ROOT, row, "", "Lambda (batch)", "Kappa (replay log)", "Kappa (master dataset)");
+        System.out.printf(Locale.ROOT, row, "reprocess every event, s", fixed(batchSeconds), fixed(replaySeconds), fixed(fromMaster.seconds()));
+        System.out.printf(Locale.ROOT, row, "  of it: feed written by Spark, s", "", "", fixed(fromMaster.feedSeconds()));
+        System.out.printf(Locale.ROOT, row, "records/s", whole(batch.recordsRead() / batchSeconds), whole(replayed / replaySeconds),
+                whole(fromMaster.records() / fromMaster.seconds()));
+        System.out.printf(Locale.ROOT, row, "whole command, s (JVM start to exit)", fixed(batch.wall().toMillis() / 1000.0),
+                fixed(fromLog.process().wall().toMillis() / 1000.0), fixed(fromMaster.process().wall().toMillis() / 1000.0));
+        System.out.printf(Locale.ROOT, row, "peak memory of the process, MB", batch.peakRssKb() / 1024, fromLog.process().peakRssKb() / 1024,
+                fromMaster.process().peakRssKb() / 1024);
+        System.out.printf(Locale.ROOT, row, "storage it reprocesses from, MB", fixed(masterBytes / 1e6), fixed(logBytes / 1e6), fixed(masterBytes / 1e6));
+        System.out.printf(Locale.ROOT, row, "lines of code (main, without shared)", batchLines, speedLines, speedLines);
         System.out.printf(Locale.ROOT, "shared by both paths (common-model, view-store): %d lines; Lambda runs both paths, Kappa only the replay's%n",
                 sharedLines);
         System.out.printf(Locale.ROOT, "reprocess-bench: events=%d batch_s=%.1f replay_s=%.1f ratio=%.2f batch_peak_mb=%d replay_peak_mb=%d "
-                        + "master_mb=%.1f log_mb=%.1f batch_loc=%d speed_loc=%d%n", load.events(), batchSeconds, replaySeconds, replaySeconds / batchSeconds,
-                batch.peakRssKb() / 1024, replay.peakRssKb() / 1024, masterBytes / 1e6, logBytes / 1e6, batchLines, speedLines);
+                        + "master_mb=%.1f log_mb=%.1f batch_loc=%d speed_loc=%d replay_master_s=%.1f feed_s=%.1f%n", load.events(), batchSeconds,
+                replaySeconds, replaySeconds / batchSeconds, batch.peakRssKb() / 1024, fromLog.process().peakRssKb() / 1024, masterBytes / 1e6,
+                logBytes / 1e6, batchLines, speedLines, fromMaster.seconds(), fromMaster.feedSeconds());
         return Entrypoint.OK;
+    }
+
+    /**
+     * One {@code ./lambda replay} and what it printed: the records it read and the seconds from the start of its reading to
+     * caught up, over the master dataset's feed (the Spark job's own time from its summary, then the topology's) and the log.
+     */
+    private record Replay(BatchRuns.Process process, long records, double seconds, double feedSeconds) {}
+
+    private Replay replay(Path log, String option) throws Exception {
+        System.out.println("Running ./lambda replay " + option + " ...");
+        BatchRuns.Process process = BatchRuns.lambda(load.lambda(), List.of("replay", "--stack", load.stackDir().toString(), option),
+                Map.of("LAMBDA_INGEST_BUCKET__WIDTH", "1s"), log);
+        if (process.exit() != 0) {
+            throw new IllegalStateException("./lambda replay " + option + " exited with " + process.exit() + "; its log: " + log);
+        }
+        Matcher live = find(process, CAUGHT_UP, log);
+        long records = Long.parseLong(live.group(1));
+        double seconds = Double.parseDouble(live.group(2));
+        double feedSeconds = 0;
+        if (!option.equals("--log-only")) {
+            Matcher feed = find(process, FEED, log);
+            Matcher master = find(process, MASTER_DATASET, log);
+            feedSeconds = Long.parseLong(feed.group(1)) / 1000.0;
+            // The feed holds each partition's end besides the records: count the archived records it reports.
+            records += Long.parseLong(find(process, FEED_RECORDS, log).group(1));
+            seconds += feedSeconds + Double.parseDouble(master.group(2));
+        }
+        return new Replay(process, records, seconds, feedSeconds);
+    }
+
+    private static Matcher find(BatchRuns.Process process, Pattern pattern, Path log) {
+        return process.lines().stream().map(pattern::matcher).filter(Matcher::matches).findFirst()
+                .orElseThrow(() -> new IllegalStateException("./lambda replay printed no line like " + pattern + "; its log: " + log));
+    }
+
+    private static String fixed(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static String whole(double value) {
+        return String.format(Locale.ROOT, "%.0f", value);
     }
 
     /** The bytes of every file below {@code dir}. */
