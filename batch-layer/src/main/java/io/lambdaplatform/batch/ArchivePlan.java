@@ -93,6 +93,21 @@ public record ArchivePlan(String topic, List<Read> reads) {
         return new ArchivePlan(topic, reads);
     }
 
+    /**
+     * The same reads, each ending just after {@code stops}' offset of its partition where that lies inside the read: the
+     * first offset stamped at or past the cutoff, past which no record is archived by this plan's run (see
+     * {@link ArchiveStage#run}).
+     */
+    public ArchivePlan endingAt(Map<Integer, Long> stops) {
+        List<Read> shortened = new ArrayList<>();
+        for (Read read : reads) {
+            Long stop = stops.get(read.partition());
+            boolean inside = stop != null && stop >= read.fromOffset() && stop + 1 < read.untilOffset();
+            shortened.add(inside ? new Read(read.partition(), read.expectedOffset(), read.fromOffset(), stop + 1, read.lastIngest()) : read);
+        }
+        return new ArchivePlan(topic, shortened);
+    }
+
     public boolean crossesHoles() {
         return reads.stream().anyMatch(Read::crossesHole);
     }

@@ -50,7 +50,15 @@ public final class ArchiveStage {
     public static ArchiveResult run(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan, IngestLog log,
             Clock clock) {
         TopicCheck.requireLogAppendTime(config.kafka());
-        return archive(spark, config, range, plan, read(spark, config, plan), log, clock);
+        // No record past the first one stamped at or past the cutoff is archived now: read up to it, not to the log end.
+        ArchivePlan reading = plan.endingAt(log.firstOffsetsAtOrAfter(range.to()));
+        try {
+            return archive(spark, config, range, plan, reading, read(spark, config, reading), log, clock);
+        }
+        catch (ReadEndedEarly e) {
+            LOG.warn("{}; reading every partition to its log end instead", e.getMessage());
+            return archive(spark, config, range, plan, plan, read(spark, config, plan), log, clock);
+        }
     }
 
     /**
@@ -62,8 +70,29 @@ public final class ArchiveStage {
      */
     public static ArchiveResult archive(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan,
             Dataset<Row> kafkaRecords, IngestLog log, Clock clock) {
+        return archive(spark, config, range, plan, plan, kafkaRecords, log, clock);
+    }
+
+    /**
+     * A read that ended before the log end without reading a record at or past the cutoff: the record where it ended was
+     * not read (a transaction marker), so a later record stamped below the cutoff by a broker clock that stepped back
+     * would be lost. Thrown before the manifest entry is written.
+     */
+    static final class ReadEndedEarly extends RuntimeException {
+        ReadEndedEarly(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * {@link #archive}, of the records of {@code reading}: {@code plan}'s reads, some ended before the log end.
+     *
+     * @throws ReadEndedEarly when such a read did not reach the cutoff; nothing is recorded in the manifest then
+     */
+    static ArchiveResult archive(SparkSession spark, BatchConfig config, IngestRange range, ArchivePlan plan, ArchivePlan reading,
+            Dataset<Row> kafkaRecords, IngestLog log, Clock clock) {
         Instant started = clock.instant();
-        LOG.info("Archiving {} records with ingest time below {} from offsets {}", config.kafka().eventsTopic(), range.to(), plan.reads());
+        LOG.info("Archiving {} records with ingest time below {} from offsets {}", config.kafka().eventsTopic(), range.to(), reading.reads());
         MasterDataset master = MasterDataset.at(spark, config.masterPath());
         Map<Integer, Long> seeds = plan.reads().stream()
                 .collect(Collectors.toMap(ArchivePlan.Read::partition, read -> read.lastIngest().toEpochMilli()));
@@ -76,11 +105,19 @@ public final class ArchiveStage {
         if (ended != count) {
             throw new IllegalStateException("Range " + id + ": " + count + " records written, but the partitions' ends count " + ended);
         }
+        for (int i = 0; i < reading.reads().size(); i++) {
+            ArchivePlan.Read read = reading.reads().get(i);
+            IngestClock.End end = ends.get(read.partition());
+            if (read.untilOffset() < plan.reads().get(i).untilOffset() && (end == null || !end.reachedCutoff())) {
+                throw new ReadEndedEarly("Range " + id + ": partition " + read.partition() + " was read up to offset " + read.untilOffset()
+                        + ", the first stamped at or past the cutoff, but no record read was at or past it");
+            }
+        }
         List<PartitionOffsets> offsets = new ArrayList<>();
         List<IngestHole> holes = new ArrayList<>();
         for (ArchivePlan.Read read : plan.reads()) {
             IngestClock.End end = ends.get(read.partition());
-            offsets.add(end == null
+            offsets.add(end == null || end.records() == 0
                     ? new PartitionOffsets(read.partition(), read.fromOffset(), read.fromOffset(), read.lastIngest())
                     : new PartitionOffsets(read.partition(), read.fromOffset(), end.lastOffset() + 1, Instant.ofEpochMilli(end.lastIngestMillis())));
             if (read.crossesHole()) {

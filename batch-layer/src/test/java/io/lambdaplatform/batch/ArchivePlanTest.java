@@ -53,4 +53,17 @@ class ArchivePlanTest {
                 .hasMessageContaining("partition 0 was archived up to offset 10 but its log ends at 3")
                 .hasMessageContaining("partition 1 was archived up to offset 5 but the topic no longer has it");
     }
+
+    @Test
+    void endsAReadJustAfterTheFirstOffsetStampedAtOrPastTheCutoffWhenThatLiesInsideIt() {
+        ArchivePlan plan = ArchivePlan.of("events", Map.of(0, new PartitionOffsets(0, 0, 10, T), 3, new PartitionOffsets(3, 0, 3, T)),
+                Map.of(0, new PartitionLog(0, 0, 30, T), 1, new PartitionLog(1, 0, 8, T), 2, new PartitionLog(2, 0, 5, T),
+                        3, new PartitionLog(3, 0, 4, T)), false);
+
+        // 0: inside; 1: the last offset (reads to the end anyway); 2: none at or past the cutoff; 3: below the archive.
+        ArchivePlan reading = plan.endingAt(Map.of(0, 17L, 1, 7L, 3, 1L));
+
+        assertThat(reading.reads()).extracting(read -> read.partition() + ":[" + read.fromOffset() + "," + read.untilOffset() + ")")
+                .containsExactly("0:[10,18)", "1:[0,8)", "2:[0,5)", "3:[3,4)");
+    }
 }

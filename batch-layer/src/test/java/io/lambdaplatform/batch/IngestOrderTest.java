@@ -133,6 +133,56 @@ class IngestOrderTest {
         assertThat(accepted.records()).isEqualTo(5);
     }
 
+    @Test
+    void readingEachPartitionOnlyUpToItsFirstRecordStampedAtOrPastTheCutoffArchivesWhatReadingToTheLogEndDoes() {
+        Map<Integer, PartitionLog> logs = Map.of(
+                0, new PartitionLog(0, 0, 5, Instant.parse("2026-11-24T10:01:00Z")),
+                1, new PartitionLog(1, 0, 2, Instant.parse("2026-11-24T10:00:30Z")),
+                2, new PartitionLog(2, 0, 2, Instant.parse("2026-11-24T10:00:20Z")));
+        // ListOffsets by the first cutoff: partition 0's offset 1 (10:01), then the first record of partitions 1 and 2.
+        Map<Integer, Long> firstAtOrPastCutoff = Map.of(0, 1L, 1, 0L, 2, 0L);
+        ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, false);
+
+        ArchivePlan reading = plan.endingAt(firstAtOrPastCutoff);
+        ArchivedRange first = archive(Instant.EPOCH, FIRST_CUTOFF, plan, reading, -1);
+
+        assertThat(reading.reads()).extracting(ArchivePlan.Read::untilOffset).containsExactly(2L, 1L, 1L);
+        assertThat(first.records()).isEqualTo(1);
+        assertThat(first.offsets()).containsExactly(
+                new PartitionOffsets(0, 0, 1, Instant.parse("2026-11-24T09:58:00Z")),
+                new PartitionOffsets(1, 0, 0, Instant.EPOCH),
+                new PartitionOffsets(2, 0, 0, Instant.EPOCH));
+    }
+
+    @Test
+    void aReadThatEndedOnARecordItNeverReadIsRefusedBeforeTheManifestSoTheRunReadsToTheLogEnd() {
+        Map<Integer, PartitionLog> logs = Map.of(
+                0, new PartitionLog(0, 0, 5, Instant.parse("2026-11-24T10:01:00Z")),
+                1, new PartitionLog(1, 0, 2, Instant.parse("2026-11-24T10:00:30Z")),
+                2, new PartitionLog(2, 0, 2, Instant.parse("2026-11-24T10:00:20Z")));
+        ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, false);
+        // Offset 1 of partition 0, where ListOffsets pointed, is not read (as a transaction marker would not be): what
+        // was read never reached the cutoff, and offsets 2 and 3, stamped below it, might belong below it.
+        ArchivePlan reading = plan.endingAt(Map.of(0, 1L));
+
+        assertThatThrownBy(() -> archive(Instant.EPOCH, FIRST_CUTOFF, plan, reading, 1))
+                .isInstanceOf(ArchiveStage.ReadEndedEarly.class)
+                .hasMessageContaining("partition 0 was read up to offset 2, the first stamped at or past the cutoff");
+        assertThat(master.manifest()).isEmpty();
+    }
+
+    /** {@link ArchiveStage#archive} of {@code reading}'s records of the topic, without the one at {@code unread} of partition 0. */
+    private ArchivedRange archive(Instant from, Instant to, ArchivePlan plan, ArchivePlan reading, long unread) {
+        FixedIngestLog log = new FixedIngestLog(Map.of(), Map.of());
+        Dataset<Row> kafka = spark.createDataFrame(topic, KAFKA).where(col("partition").notEqual(0).or(col("offset").notEqual(unread)));
+        Dataset<Row> read = kafka.where(col("partition").lt(-1));
+        for (ArchivePlan.Read partition : reading.reads()) {
+            read = read.unionAll(kafka.where(col("partition").equalTo(partition.partition())
+                    .and(col("offset").geq(partition.fromOffset())).and(col("offset").lt(partition.untilOffset()))).coalesce(1));
+        }
+        return ArchiveStage.archive(spark, config, new IngestRange(from, to), plan, reading, read, log, at("2026-11-24T12:00:00Z")).archived();
+    }
+
     private ArchivedRange archive(Instant from, Instant to, Map<Integer, PartitionLog> logs, boolean acceptHoles) {
         ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, acceptHoles);
         FixedIngestLog log = new FixedIngestLog(logs, Map.of("0@4", Instant.parse("2026-11-24T10:00:10Z")));

@@ -47,8 +47,14 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
     /** Where the verdict starts in a record of {@link #OUTPUT}. */
     private static final int VERDICT_AT = MasterDataset.EFF_SCHEMA.size();
 
-    /** Where one partition's records below the cutoff end, as one task saw them. */
-    public record End(int partition, int sparkPartition, long lastOffset, long lastIngestMillis, long records) implements Serializable {}
+    /**
+     * Where one partition's records below the cutoff end, as one task saw them.
+     *
+     * @param lastOffset     the last record kept; -1 when none was
+     * @param reachedCutoff  a record read was at or past the cutoff: every record after it is too, whatever its own time
+     */
+    public record End(int partition, int sparkPartition, long lastOffset, long lastIngestMillis, long records, boolean reachedCutoff)
+            implements Serializable {}
 
     private final Map<Integer, Long> seeds;
     private final long cutoffMillis;
@@ -79,7 +85,8 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
      * The ends each partition reached, checked: each topic partition came in one piece. Call once the job that ran this
      * function has finished.
      *
-     * @return by partition; partitions with no record below the cutoff are absent
+     * @return by partition; partitions with no record read are absent, and so are those whose every record was past the
+     *         cutoff unless one was read ({@link End#reachedCutoff()}, with no record kept)
      */
     public static Map<Integer, End> ends(CollectionAccumulator<End> accumulator) {
         Map<Integer, End> byPartition = new HashMap<>();
@@ -176,8 +183,10 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
         }
 
         private void finishPartition() {
-            if (kept > 0) {
-                seen.add(new End(partition, TaskContext.getPartitionId(), lastKeptOffset, lastKeptIngest, kept));
+            boolean reachedCutoff = runningMax >= cutoffMillis;
+            if (kept > 0 || reachedCutoff) {
+                seen.add(new End(partition, TaskContext.getPartitionId(), kept > 0 ? lastKeptOffset : -1,
+                        kept > 0 ? lastKeptIngest : seeds.getOrDefault(partition, 0L), kept, reachedCutoff));
             }
         }
     }

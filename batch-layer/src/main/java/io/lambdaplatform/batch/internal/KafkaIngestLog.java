@@ -78,6 +78,30 @@ public final class KafkaIngestLog implements IngestLog {
     }
 
     @Override
+    public Map<Integer, Long> firstOffsetsAtOrAfter(Instant time) {
+        Map<String, Object> adminSettings = kafka.clientProperties();
+        adminSettings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(adminSettings)) {
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic)
+                    .partitions().stream().map(info -> new TopicPartition(topic, info.partition())).toList();
+            Map<Integer, Long> offsets = new TreeMap<>();
+            list(admin, partitions, OffsetSpec.forTimestamp(time.toEpochMilli())).forEach((partition, info) -> {
+                if (info.offset() >= 0) {
+                    offsets.put(partition.partition(), info.offset());
+                }
+            });
+            return offsets;
+        }
+        catch (ExecutionException | TimeoutException e) {
+            throw new MasterDatasetException("Cannot list the offsets of topic " + topic + " by timestamp " + time + ": " + e.getMessage(), e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MasterDatasetException("Interrupted while listing the offsets of topic " + topic, e);
+        }
+    }
+
+    @Override
     public Optional<Instant> appendTimeAt(int partition, long offset) {
         Map<String, Object> settings = kafka.clientProperties();
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -38,11 +38,11 @@ class IngestClockTest {
                 .containsExactly("10 2026-11-24T09:50:00Z", "11 2026-11-24T09:55:00Z", "13 2026-11-24T09:55:00Z");
         assertThat(kept).allSatisfy(row -> assertThat(new String((byte[]) row.get(0), StandardCharsets.UTF_8)).isEqualTo("p1"));
         assertThat(IngestClock.ends(ends)).containsExactly(
-                Map.entry(0, new IngestClock.End(0, 0, 13, millis("2026-11-24T09:55:00Z"), 3)));
+                Map.entry(0, new IngestClock.End(0, 0, 13, millis("2026-11-24T09:55:00Z"), 3, true)));
     }
 
     @Test
-    void eachTopicPartitionOfASparkPartitionRunsItsOwnClockAndOneWithNothingBelowTheCutoffHasNoEnd() {
+    void eachTopicPartitionOfASparkPartitionRunsItsOwnClockAndOneWithNothingBelowTheCutoffEndsWithNoRecordKept() {
         IngestClock clock = new IngestClock(Map.of(), CUTOFF, ends);
 
         List<Row> kept = run(clock, List.of(
@@ -52,7 +52,11 @@ class IngestClockTest {
                 record(3, 7, "2026-11-24T09:01:00Z")));
 
         assertThat(kept).extracting(row -> row.getInt(3) + "/" + row.getLong(4)).containsExactly("1/0", "3/7");
-        assertThat(IngestClock.ends(ends)).containsOnlyKeys(1, 3);
+        // Partition 2 read a record past the cutoff (the read may end there); partitions 1 and 3 read none.
+        assertThat(IngestClock.ends(ends)).containsOnly(
+                Map.entry(1, new IngestClock.End(1, 0, 0, millis("2026-11-24T09:59:00Z"), 1, false)),
+                Map.entry(2, new IngestClock.End(2, 0, -1, 0, 0, true)),
+                Map.entry(3, new IngestClock.End(3, 0, 7, millis("2026-11-24T09:01:00Z"), 1, false)));
     }
 
     @Test
@@ -97,8 +101,8 @@ class IngestClockTest {
 
     @Test
     void aTopicPartitionInTwoSparkPartitionsFailsTheRangeBeforeItIsRecorded() {
-        ends.add(new IngestClock.End(4, 0, 99, CUTOFF - 1, 100));
-        ends.add(new IngestClock.End(4, 1, 199, CUTOFF - 1, 100));
+        ends.add(new IngestClock.End(4, 0, 99, CUTOFF - 1, 100, false));
+        ends.add(new IngestClock.End(4, 1, 199, CUTOFF - 1, 100, false));
 
         assertThatThrownBy(() -> IngestClock.ends(ends))
                 .isInstanceOf(IllegalStateException.class)
