@@ -47,6 +47,11 @@ class IngestOrderTest {
     private static final Instant FIRST_CUTOFF = Instant.parse("2026-11-24T10:00:00Z");
     private static final Instant SECOND_CUTOFF = Instant.parse("2026-11-24T11:00:00Z");
     private static final Instant DAY = Instant.parse("2026-11-24T00:00:00Z");
+    /** The log of every record {@link #setUp} appends. */
+    private static final Map<Integer, PartitionLog> WHOLE_TOPIC = Map.of(
+            0, new PartitionLog(0, 0, 5, Instant.parse("2026-11-24T10:01:00Z")),
+            1, new PartitionLog(1, 0, 2, Instant.parse("2026-11-24T10:00:30Z")),
+            2, new PartitionLog(2, 0, 2, Instant.parse("2026-11-24T10:00:20Z")));
 
     private final SparkSession spark = TestSpark.session();
     private final List<Row> topic = new ArrayList<>();
@@ -75,10 +80,7 @@ class IngestOrderTest {
 
     @Test
     void timestampsGoingBackwardsAcrossACutoffAreArchivedOnceAndOrderedByTheRunningMaximum() {
-        Map<Integer, PartitionLog> logs = Map.of(
-                0, new PartitionLog(0, 0, 5, Instant.parse("2026-11-24T10:01:00Z")),
-                1, new PartitionLog(1, 0, 2, Instant.parse("2026-11-24T10:00:30Z")),
-                2, new PartitionLog(2, 0, 2, Instant.parse("2026-11-24T10:00:20Z")));
+        Map<Integer, PartitionLog> logs = WHOLE_TOPIC;
 
         ArchivedRange first = archive(Instant.EPOCH, FIRST_CUTOFF, logs, false);
         long v1 = RecomputeStage.run(spark, config, FIRST_CUTOFF, factory, at("2026-11-24T10:05:00Z")).version().version();
@@ -135,10 +137,7 @@ class IngestOrderTest {
 
     @Test
     void readingEachPartitionOnlyUpToItsFirstRecordStampedAtOrPastTheCutoffArchivesWhatReadingToTheLogEndDoes() {
-        Map<Integer, PartitionLog> logs = Map.of(
-                0, new PartitionLog(0, 0, 5, Instant.parse("2026-11-24T10:01:00Z")),
-                1, new PartitionLog(1, 0, 2, Instant.parse("2026-11-24T10:00:30Z")),
-                2, new PartitionLog(2, 0, 2, Instant.parse("2026-11-24T10:00:20Z")));
+        Map<Integer, PartitionLog> logs = WHOLE_TOPIC;
         // ListOffsets by the first cutoff: partition 0's offset 1 (10:01), then the first record of partitions 1 and 2.
         Map<Integer, Long> firstAtOrPastCutoff = Map.of(0, 1L, 1, 0L, 2, 0L);
         ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, false);
@@ -156,10 +155,7 @@ class IngestOrderTest {
 
     @Test
     void aReadThatEndedOnARecordItNeverReadIsRefusedBeforeTheManifestSoTheRunReadsToTheLogEnd() {
-        Map<Integer, PartitionLog> logs = Map.of(
-                0, new PartitionLog(0, 0, 5, Instant.parse("2026-11-24T10:01:00Z")),
-                1, new PartitionLog(1, 0, 2, Instant.parse("2026-11-24T10:00:30Z")),
-                2, new PartitionLog(2, 0, 2, Instant.parse("2026-11-24T10:00:20Z")));
+        Map<Integer, PartitionLog> logs = WHOLE_TOPIC;
         ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, false);
         // Offset 1 of partition 0, where ListOffsets pointed, is not read (as a transaction marker would not be): what
         // was read never reached the cutoff, and offsets 2 and 3, stamped below it, might belong below it.
@@ -171,9 +167,21 @@ class IngestOrderTest {
         assertThat(master.manifest()).isEmpty();
     }
 
-    /** {@link ArchiveStage#archive} of {@code reading}'s records of the topic, without the one at {@code unread} of partition 0. */
+    private ArchivedRange archive(Instant from, Instant to, Map<Integer, PartitionLog> logs, boolean acceptHoles) {
+        ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, acceptHoles);
+        FixedIngestLog log = new FixedIngestLog(logs, Map.of("0@4", Instant.parse("2026-11-24T10:00:10Z")));
+        return archive(from, to, plan, plan, -1, log);
+    }
+
     private ArchivedRange archive(Instant from, Instant to, ArchivePlan plan, ArchivePlan reading, long unread) {
-        FixedIngestLog log = new FixedIngestLog(Map.of(), Map.of());
+        return archive(from, to, plan, reading, unread, new FixedIngestLog(Map.of(), Map.of()));
+    }
+
+    /**
+     * {@link ArchiveStage#archive} of {@code reading}'s records of the topic (without the one at offset {@code unread} of
+     * partition 0), laid out as Spark's Kafka source lays them out: one Spark partition per topic partition, in offset order.
+     */
+    private ArchivedRange archive(Instant from, Instant to, ArchivePlan plan, ArchivePlan reading, long unread, FixedIngestLog log) {
         Dataset<Row> kafka = spark.createDataFrame(topic, KAFKA).where(col("partition").notEqual(0).or(col("offset").notEqual(unread)));
         Dataset<Row> read = kafka.where(col("partition").lt(-1));
         for (ArchivePlan.Read partition : reading.reads()) {
@@ -181,19 +189,6 @@ class IngestOrderTest {
                     .and(col("offset").geq(partition.fromOffset())).and(col("offset").lt(partition.untilOffset()))).coalesce(1));
         }
         return ArchiveStage.archive(spark, config, new IngestRange(from, to), plan, reading, read, log, at("2026-11-24T12:00:00Z")).archived();
-    }
-
-    private ArchivedRange archive(Instant from, Instant to, Map<Integer, PartitionLog> logs, boolean acceptHoles) {
-        ArchivePlan plan = ArchivePlan.of("events", master.archivedPositions(), logs, acceptHoles);
-        FixedIngestLog log = new FixedIngestLog(logs, Map.of("0@4", Instant.parse("2026-11-24T10:00:10Z")));
-        Dataset<Row> kafka = spark.createDataFrame(topic, KAFKA);
-        // As Spark's Kafka source lays the records out: one Spark partition per topic partition, in offset order.
-        Dataset<Row> read = kafka.where(col("partition").lt(-1));
-        for (ArchivePlan.Read partition : plan.reads()) {
-            read = read.unionAll(kafka.where(col("partition").equalTo(partition.partition())
-                    .and(col("offset").geq(partition.fromOffset())).and(col("offset").lt(partition.untilOffset()))).coalesce(1));
-        }
-        return ArchiveStage.archive(spark, config, new IngestRange(from, to), plan, read, log, at("2026-11-24T12:00:00Z")).archived();
     }
 
     private void append(int partition, long offset, String appendTime, String eventId, String revenue) {
