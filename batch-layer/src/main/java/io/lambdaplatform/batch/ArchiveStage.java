@@ -28,7 +28,8 @@ import static org.apache.spark.sql.functions.col;
  * Appends the records of the events topic that the master dataset lacks and whose ingest time is below the cutoff.
  *
  * <p>It reads each partition by exact offsets, from where the master dataset ends ({@link ArchivePlan}) to the log
- * end the brokers reported, and gives every record its ingest time {@code ingest_eff}: the running maximum of
+ * end the brokers reported, or only up to the first record stamped at or past the cutoff, and gives every record its
+ * ingest time {@code ingest_eff}: the running maximum of
  * LogAppendTime over the partition, continued from the last archived record ({@link IngestClock}, in the same pass
  * that reads the records: nothing is shuffled). That is monotone in the offset, so the records below the cutoff are a
  * prefix of each partition, and the next range continues at the first offset not archived, even when a broker's clock

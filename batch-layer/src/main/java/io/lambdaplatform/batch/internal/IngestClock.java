@@ -85,8 +85,8 @@ public final class IngestClock implements MapPartitionsFunction<Row, Row> {
      * The ends each partition reached, checked: each topic partition came in one piece. Call once the job that ran this
      * function has finished.
      *
-     * @return by partition; partitions with no record read are absent, and so are those whose every record was past the
-     *         cutoff unless one was read ({@link End#reachedCutoff()}, with no record kept)
+     * @return by partition, one for each partition a record of which was read (one whose every record read was past the
+     *         cutoff has an end of no records); the others are absent
      */
     public static Map<Integer, End> ends(CollectionAccumulator<End> accumulator) {
         Map<Integer, End> byPartition = new HashMap<>();
