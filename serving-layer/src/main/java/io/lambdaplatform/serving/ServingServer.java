@@ -30,14 +30,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -63,10 +62,10 @@ public final class ServingServer implements AutoCloseable {
     /** A metrics request over more windows than this (a week at 5m) is heavy, like every request across products. */
     static final long HEAVY_WINDOWS = 2016;
     /**
-     * Heavy requests run this many at a time, in arrival order, so that they cannot take the CPU and Cassandra from the
-     * light ones; a heavy request that waits longer than the Cassandra request timeout is answered 503.
+     * Before each of its reads, a heavy request waits this long at most while light requests are in flight
+     * ({@link RequestLanes}); one that waits longer than the Cassandra request timeout for its turn is answered 503.
      */
-    static final int HEAVY_REQUESTS_AT_ONCE = 1;
+    static final Duration HEAVY_STEP_PATIENCE = Duration.ofMillis(25);
     /** Scripts and styles only from this origin: the dashboard works offline and loads nothing from a CDN. */
     private static final String CONTENT_SECURITY_POLICY =
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
@@ -81,7 +80,7 @@ public final class ServingServer implements AutoCloseable {
     private final ExecutorService storeReads;
     private final BatchRowCache batchRows;
     private final ViewStateCache sharedState;
-    private final Semaphore heavyRequests = new Semaphore(HEAVY_REQUESTS_AT_ONCE, true);
+    private final RequestLanes lanes;
     private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
     private final ObjectMapper json = JsonBodies.mapper();
     private final Javalin app;
@@ -107,6 +106,7 @@ public final class ServingServer implements AutoCloseable {
         });
         this.batchRows = new BatchRowCache(config.reads().batchCacheMaxBytes()).bindTo(meters);
         this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
+        this.lanes = new RequestLanes(config.cassandra().requestTimeout(), HEAVY_STEP_PATIENCE, meters);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -176,17 +176,16 @@ public final class ServingServer implements AutoCloseable {
         meters.close();
     }
 
-    private MergedView mergedView() {
-        return new MergedView(source.views(), config.mode(), batchRows, sharedState, config.reads().perRequest(), clock, meters, storeReads);
+    private MergedView mergedView(Executor reads) {
+        return new MergedView(source.views(), config.mode(), batchRows, sharedState, config.reads().perRequest(), clock, meters, reads);
     }
 
     private void metrics(Context ctx) {
         MetricsQuery query = MetricsQuery.parse(ctx.pathParam("product_id"), ctx.queryParam("from"), ctx.queryParam("to"),
                 ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        MetricsAnswer answer = query.range().windowCount() > HEAVY_WINDOWS ? heavy(() -> mergedView().answer(query)) : mergedView().answer(query);
-        storeAnswered();
-        answer(ctx, JsonBodies.metrics(answer, quantiles));
+        answer(ctx, inLane(query.range().windowCount() > HEAVY_WINDOWS, view -> view.answer(query),
+                answer -> JsonBodies.metrics(answer, quantiles)));
     }
 
     /** {@code GET /v1/metrics?product=a&product=b&from&to&granularity}: several products' windows in one answer. */
@@ -194,19 +193,14 @@ public final class ServingServer implements AutoCloseable {
         List<String> products = MetricsQuery.parseProducts(ctx.queryParams("product"), MAX_PRODUCTS_PER_METRICS);
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        ProductsAnswer answer = products.size() * range.windowCount() > HEAVY_WINDOWS
-                ? heavy(() -> mergedView().answer(products, range))
-                : mergedView().answer(products, range);
-        storeAnswered();
-        answer(ctx, JsonBodies.metrics(answer, quantiles));
+        answer(ctx, inLane(products.size() * range.windowCount() > HEAVY_WINDOWS, view -> view.answer(products, range),
+                answer -> JsonBodies.metrics(answer, quantiles)));
     }
 
     private void totals(Context ctx) {
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        CrossProductAnswer answer = heavy(() -> mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST));
-        storeAnswered();
-        answer(ctx, JsonBodies.totals(answer, quantiles));
+        answer(ctx, inLane(true, view -> view.acrossProducts(range, MAX_PRODUCTS_PER_REQUEST), answer -> JsonBodies.totals(answer, quantiles)));
     }
 
     private void top(Context ctx) {
@@ -215,48 +209,41 @@ public final class ServingServer implements AutoCloseable {
         CrossProductAnswer.Measure by = CrossProductAnswer.Measure.parse(ctx.queryParam("by"));
         int limit = limit(ctx.queryParam("limit"), DEFAULT_TOP, MAX_TOP);
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        CrossProductAnswer answer = heavy(() -> mergedView().acrossProducts(range, MAX_PRODUCTS_PER_REQUEST));
+        answer(ctx, inLane(true, view -> view.acrossProducts(range, MAX_PRODUCTS_PER_REQUEST),
+                answer -> JsonBodies.top(answer, by, limit, quantiles)));
+    }
+
+    /**
+     * Reads an answer from the merged view and writes its JSON body, in the light or the heavy lane ({@link RequestLanes}):
+     * a heavy request's reads and its JSON give way to light requests.
+     */
+    private <A> byte[] inLane(boolean heavy, Function<MergedView, A> read, Function<A, Object> body) {
+        byte[] bytes = heavy
+                ? lanes.heavy(reads -> read.apply(mergedView(reads)), answer -> json(body.apply(answer)), storeReads)
+                : lanes.light(() -> json(body.apply(read.apply(mergedView(storeReads)))));
         storeAnswered();
-        answer(ctx, JsonBodies.top(answer, by, limit, quantiles));
+        return bytes;
     }
 
     /**
      * Writes an answer's JSON as UTF-8 bytes straight from Jackson: {@code ctx.json} writes a String first and then
      * encodes it, a second pass over answers of tens of kilobytes.
      */
-    private void answer(Context ctx, Object body) {
+    private byte[] json(Object body) {
         try {
-            ctx.header("Cache-Control", "no-store").contentType(ContentType.APPLICATION_JSON).result(json.writeValueAsBytes(body));
+            return json.writeValueAsBytes(body);
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the answer as JSON", e);
         }
     }
 
-    /** Runs a heavy request once it has its turn (see {@link #HEAVY_REQUESTS_AT_ONCE}). */
-    private <T> T heavy(Supplier<T> request) {
-        Duration patience = config.cassandra().requestTimeout();
-        try {
-            if (!heavyRequests.tryAcquire(patience.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ViewStoreUnavailableException("Busy: a heavy request waited " + patience + " for its turn", null);
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ViewStoreUnavailableException("Interrupted while waiting for the turn of a heavy request", e);
-        }
-        try {
-            return request.get();
-        }
-        finally {
-            heavyRequests.release();
-        }
+    private static void answer(Context ctx, byte[] body) {
+        ctx.header("Cache-Control", "no-store").contentType(ContentType.APPLICATION_JSON).result(body);
     }
 
     private void status(Context ctx) {
-        PlatformStatus status = mergedView().status();
-        storeAnswered();
-        answer(ctx, JsonBodies.status(status));
+        answer(ctx, inLane(false, MergedView::status, JsonBodies::status));
     }
 
     private void products(Context ctx) {
@@ -265,7 +252,7 @@ public final class ServingServer implements AutoCloseable {
             throw new InvalidQueryException("prefix", "at most 128 of the characters a product id may have (letters, digits, . _ : -)");
         }
         int limit = limit(ctx.queryParam("limit"), Math.min(DEFAULT_SUGGESTIONS, config.maxSuggestions()), config.maxSuggestions());
-        var products = mergedView().products(prefix, limit);
+        var products = lanes.light(() -> mergedView(storeReads).products(prefix, limit));
         storeAnswered();
         ctx.header("Cache-Control", "no-store").json(new JsonBodies.ProductsBody(prefix, products));
     }
