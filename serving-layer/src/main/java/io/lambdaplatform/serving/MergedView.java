@@ -70,6 +70,7 @@ public final class MergedView {
     private final MeterRegistry meters;
     private final Executor reads;
     private final int productsInFlight;
+    private final Runnable beforeEachMerge;
 
     /**
      * @param batchRows where the rows of published versions are read through (shared by every request)
@@ -105,6 +106,27 @@ public final class MergedView {
             throw new IllegalArgumentException("readsPerRequest must be at least 1: " + readsPerRequest);
         }
         this.productsInFlight = Math.max(1, readsPerRequest / 2);
+        this.beforeEachMerge = () -> {};
+    }
+
+    private MergedView(MergedView view, Runnable beforeEachMerge) {
+        this.batch = view.batch;
+        this.speed = view.speed;
+        this.mode = view.mode;
+        this.sets = view.sets;
+        this.speedIn = view.speedIn;
+        this.batchRows = view.batchRows;
+        this.sharedState = view.sharedState;
+        this.clock = view.clock;
+        this.meters = view.meters;
+        this.reads = view.reads;
+        this.productsInFlight = view.productsInFlight;
+        this.beforeEachMerge = requireNonNull(beforeEachMerge, "beforeEachMerge is null");
+    }
+
+    /** This view, running {@code step} before it merges each product's rows (where a heavy request gives way: {@link RequestLanes}). */
+    public MergedView beforeEachMerge(Runnable step) {
+        return new MergedView(this, step);
     }
 
     public MetricsAnswer answer(MetricsQuery query) {
@@ -199,6 +221,7 @@ public final class MergedView {
                     pending.add(new ProductRows(product, batchRead, speedRead));
                 }
                 ProductRows first = pending.poll();
+                beforeEachMerge.run();
                 merged.accept(merge(first.productId(), range, cutoff, await(first.batch()), await(first.speed())));
                 count++;
             }

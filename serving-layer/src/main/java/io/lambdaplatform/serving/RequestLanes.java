@@ -62,18 +62,17 @@ final class RequestLanes {
     }
 
     /**
-     * Runs a heavy request once it has its turn. {@code request} gets an executor for its reads that gives way to light
-     * requests before it starts each read, and the answer it returns is made (e.g. written as JSON) after giving way once
-     * more.
+     * Runs a heavy request once it has its turn. {@code request} gets its {@link Turn}: an executor for its reads that
+     * gives way to light requests before it starts each read, and {@link Turn#giveWay()} for its other steps. The answer
+     * it returns is made (e.g. written as JSON) after giving way once more.
      */
-    <A, T> T heavy(Function<Executor, A> request, Function<A, T> answer, Executor reads) {
+    <A, T> T heavy(Function<Turn, A> request, Function<A, T> answer, Executor reads) {
         awaitTurn();
         try {
-            Executor givingWay = read -> {
+            A result = request.apply(new Turn(read -> {
                 giveWay();
                 reads.execute(read);
-            };
-            A result = request.apply(givingWay);
+            }, this::giveWay));
             giveWay();
             return answer.apply(result);
         }
@@ -81,6 +80,12 @@ final class RequestLanes {
             heavyTurn.release();
         }
     }
+
+    /**
+     * A heavy request's turn: where its reads run, and the wait (while a light request is in flight, at most the step's
+     * patience) that it makes before each of its other steps.
+     */
+    record Turn(Executor reads, Runnable giveWay) {}
 
     /** Light requests in flight now. */
     int lightInFlight() {

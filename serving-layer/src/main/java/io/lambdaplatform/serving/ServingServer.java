@@ -66,6 +66,8 @@ public final class ServingServer implements AutoCloseable {
      * ({@link RequestLanes}); one that waits longer than the Cassandra request timeout for its turn is answered 503.
      */
     static final Duration HEAVY_STEP_PATIENCE = Duration.ofMillis(25);
+    /** A heavy request reads one product (its batch and its speed read) at a time, so each of its steps is small. */
+    private static final int HEAVY_READS_PER_REQUEST = 2;
     /** Scripts and styles only from this origin: the dashboard works offline and loads nothing from a CDN. */
     private static final String CONTENT_SECURITY_POLICY =
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
@@ -180,6 +182,12 @@ public final class ServingServer implements AutoCloseable {
         return new MergedView(source.views(), config.mode(), batchRows, sharedState, config.reads().perRequest(), clock, meters, reads);
     }
 
+    /** A heavy request's view: one product's two reads at a time, giving way to light requests before each read and merge. */
+    private MergedView heavyView(RequestLanes.Turn turn) {
+        return new MergedView(source.views(), config.mode(), batchRows, sharedState, HEAVY_READS_PER_REQUEST, clock, meters, turn.reads())
+                .beforeEachMerge(turn.giveWay());
+    }
+
     private void metrics(Context ctx) {
         MetricsQuery query = MetricsQuery.parse(ctx.pathParam("product_id"), ctx.queryParam("from"), ctx.queryParam("to"),
                 ctx.queryParam("granularity"), config.maxWindows());
@@ -219,7 +227,7 @@ public final class ServingServer implements AutoCloseable {
      */
     private <A> byte[] inLane(boolean heavy, Function<MergedView, A> read, Function<A, Object> body) {
         byte[] bytes = heavy
-                ? lanes.heavy(reads -> read.apply(mergedView(reads)), answer -> json(body.apply(answer)), storeReads)
+                ? lanes.heavy(turn -> read.apply(heavyView(turn)), answer -> json(body.apply(answer)), storeReads)
                 : lanes.light(() -> json(body.apply(read.apply(mergedView(storeReads)))));
         storeAnswered();
         return bytes;

@@ -43,12 +43,12 @@ class RequestLanesTest {
 
         AtomicReference<Thread> heavyThread = new AtomicReference<>();
         CountDownLatch readStarted = new CountDownLatch(1);
-        CompletableFuture<String> heavy = CompletableFuture.supplyAsync(() -> lanes.heavy(givingWay -> {
+        CompletableFuture<String> heavy = CompletableFuture.supplyAsync(() -> lanes.heavy(turn -> {
             heavyThread.set(Thread.currentThread());
             return CompletableFuture.supplyAsync(() -> {
                 readStarted.countDown();
                 return "rows";
-            }, givingWay).join();
+            }, turn.reads()).join();
         }, rows -> rows + " as JSON", reads), requests);
 
         // The heavy request waits for the light one before its read starts.
@@ -73,7 +73,7 @@ class RequestLanesTest {
         until(() -> lanes.lightInFlight() == 1);
 
         // A light request that never ends: the heavy one still makes its two steps (its read and its JSON).
-        String answer = lanes.heavy(givingWay -> CompletableFuture.supplyAsync(() -> "rows", givingWay).join(), rows -> rows + " as JSON", reads);
+        String answer = lanes.heavy(turn -> CompletableFuture.supplyAsync(() -> "rows", turn.reads()).join(), rows -> rows + " as JSON", reads);
 
         assertThat(answer).isEqualTo("rows as JSON");
         assertThat(meters.get("lambda.serving.heavy.gave-way").timer().count()).isEqualTo(2);
@@ -86,20 +86,20 @@ class RequestLanesTest {
         RequestLanes lanes = new RequestLanes(Duration.ofMillis(100), LONG, meters);
         CountDownLatch firstMayEnd = new CountDownLatch(1);
         CountDownLatch firstRunning = new CountDownLatch(1);
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> lanes.heavy(givingWay -> {
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> lanes.heavy(turn -> {
             firstRunning.countDown();
             awaitLatch(firstMayEnd);
             return "first";
         }, answer -> answer, reads), requests);
         awaitLatch(firstRunning);
 
-        assertThatThrownBy(() -> lanes.heavy(givingWay -> "second", answer -> answer, reads))
+        assertThatThrownBy(() -> lanes.heavy(turn -> "second", answer -> answer, reads))
                 .isInstanceOf(ViewStoreUnavailableException.class)
                 .hasMessageContaining("waited PT0.1S for its turn");
 
         firstMayEnd.countDown();
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
-        String third = lanes.heavy(givingWay -> "third", answer -> answer, reads);
+        String third = lanes.heavy(turn -> "third", answer -> answer, reads);
         assertThat(third).isEqualTo("third");
     }
 
