@@ -266,11 +266,7 @@ public final class ReplayMain implements Callable<Integer> {
         Map<Integer, ReplayFeed.End> ends = feedEnds(replay, feed);
         Map<TopicPartition, Long> logStart = offsets(admin, eventsTopic, OffsetSpec.earliest());
         Map<TopicPartition, Long> logEnd = offsets(admin, eventsTopic, OffsetSpec.latest());
-        String behind = ends.entrySet().stream()
-                .filter(end -> logEnd.getOrDefault(new TopicPartition(eventsTopic, end.getKey()), -1L) < end.getValue().toOffset())
-                .map(end -> "partition " + end.getKey() + " was archived up to offset " + end.getValue().toOffset() + " but its log ends at "
-                        + logEnd.getOrDefault(new TopicPartition(eventsTopic, end.getKey()), -1L))
-                .collect(Collectors.joining("; "));
+        String behind = String.join("; ", notContinuing(eventsTopic, ends, logEnd));
         if (!behind.isEmpty()) {
             // As the batch layer refuses it: going on from the archive's end would skip every record of the new topic below it.
             System.err.println("lambda replay: " + eventsTopic + " does not continue the master dataset (was it deleted and re-created?): "
@@ -329,6 +325,26 @@ public final class ReplayMain implements Callable<Integer> {
         System.out.println("Writing the master dataset into " + feed + ": " + String.join(" ", command));
         System.out.flush();
         return new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    /**
+     * Why the events topic does not continue the master dataset, one line per partition whose log ends below where its
+     * archive ends (the topic was deleted and re-created since the archive): going on from the archive's end there would
+     * skip every record of the new topic below it. Empty when it continues.
+     *
+     * @param archiveEnds the feed's end records, by partition: where each partition's archive ends
+     * @param logEnds the events topic's end offsets now
+     */
+    static List<String> notContinuing(String eventsTopic, Map<Integer, ReplayFeed.End> archiveEnds, Map<TopicPartition, Long> logEnds) {
+        List<String> problems = new ArrayList<>();
+        archiveEnds.forEach((partition, end) -> {
+            long logEnd = logEnds.getOrDefault(new TopicPartition(eventsTopic, partition), -1L);
+            if (logEnd < end.toOffset()) {
+                problems.add("partition " + partition + " was archived up to offset " + end.toOffset() + " but its log ends at "
+                        + (logEnd < 0 ? "no offset: the topic has no such partition" : logEnd));
+            }
+        });
+        return problems;
     }
 
     /** Where the archive of each partition ends, from the last record of each partition of the feed. */
