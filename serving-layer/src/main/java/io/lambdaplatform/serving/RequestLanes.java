@@ -16,9 +16,10 @@ import static java.util.Objects.requireNonNull;
 /**
  * Two lanes for requests, as Druid's query laning has: light requests (one product over a bounded range) run at once;
  * heavy ones (long ranges, every product) run one at a time, in arrival order, and give way to light ones. Before each
- * of its reads and before it writes its answer, a heavy request waits while any light request is in flight, at most
- * {@code stepPatience} per step: a stream of light requests slows a heavy one down but never stops it, and a light
- * request shares the CPU and Cassandra with at most one step of one heavy request.
+ * of its steps (each read, each other step it names with {@link Turn#giveWay()}, and writing its answer), a heavy request
+ * waits while any light request is in flight, at most {@code stepPatience} per step: a stream of light requests slows a
+ * heavy one down but never stops it, and a light request shares the CPU and Cassandra with at most one step of one heavy
+ * request.
  *
  * <p>A heavy request that waits longer than {@code turnPatience} for its turn is refused with
  * {@link ViewStoreUnavailableException} (503 with Retry-After). Thread-safe.

@@ -62,8 +62,9 @@ public final class ServingServer implements AutoCloseable {
     /** A metrics request over more windows than this (a week at 5m) is heavy, like every request across products. */
     static final long HEAVY_WINDOWS = 2016;
     /**
-     * Before each of its reads, a heavy request waits this long at most while light requests are in flight
-     * ({@link RequestLanes}); one that waits longer than the Cassandra request timeout for its turn is answered 503.
+     * Before each of its steps (a read, a product's merge, its JSON), a heavy request waits this long at most while light
+     * requests are in flight ({@link RequestLanes}); one that waits longer than the Cassandra request timeout for its turn
+     * is answered 503.
      */
     static final Duration HEAVY_STEP_PATIENCE = Duration.ofMillis(25);
     /** A heavy request reads one product (its batch and its speed read) at a time, so each of its steps is small. */
