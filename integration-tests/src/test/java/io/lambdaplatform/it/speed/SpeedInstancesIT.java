@@ -11,6 +11,7 @@ import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.CassandraSpeedViews;
 import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.ViewSchema;
+import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -122,7 +123,9 @@ class SpeedInstancesIT {
         assertThat(failure.get()).isNull();
         Instant sentBy = Instant.now();
 
-        await("every partition's speed watermark past the end of the stream").atMost(Duration.ofMinutes(3)).untilAsserted(() -> {
+        await("every partition's speed watermark past the end of the stream").atMost(Duration.ofMinutes(3))
+                // A read that timed out on the shared, busy Cassandra is asked again.
+                .ignoreExceptionsInstanceOf(ViewStoreUnavailableException.class).untilAsserted(() -> {
             assertThat(instances).allMatch(LayerProcess::isAlive);
             List<SpeedProgress> progress = views.progress();
             assertThat(progress).hasSize(PARTITIONS).allMatch(p -> p.watermark().isAfter(sentBy));
