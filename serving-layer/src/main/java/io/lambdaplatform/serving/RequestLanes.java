@@ -27,6 +27,7 @@ import static java.util.Objects.requireNonNull;
 final class RequestLanes {
 
     private final Semaphore heavyTurn = new Semaphore(1, true);
+    private final Executor reads;
     private final Duration turnPatience;
     private final long stepPatienceNanos;
     private final Timer gaveWay;
@@ -34,10 +35,12 @@ final class RequestLanes {
     private int lightInFlight;
 
     /**
+     * @param reads where every read of the service runs; a heavy request's reads start there once it has given way
      * @param turnPatience how long a heavy request waits for its turn before it is refused
      * @param stepPatience how long a heavy request waits for light ones before each of its steps, at most
      */
-    RequestLanes(Duration turnPatience, Duration stepPatience, MeterRegistry meters) {
+    RequestLanes(Executor reads, Duration turnPatience, Duration stepPatience, MeterRegistry meters) {
+        this.reads = requireNonNull(reads, "reads is null");
         this.turnPatience = requireNonNull(turnPatience, "turnPatience is null");
         this.stepPatienceNanos = stepPatience.toNanos();
         this.gaveWay = Timer.builder("lambda.serving.heavy.gave-way")
@@ -67,7 +70,7 @@ final class RequestLanes {
      * gives way to light requests before it starts each read, and {@link Turn#giveWay()} for its other steps. The answer
      * it returns is made (e.g. written as JSON) after giving way once more.
      */
-    <A, T> T heavy(Function<Turn, A> request, Function<A, T> answer, Executor reads) {
+    <A, T> T heavy(Function<Turn, A> request, Function<A, T> answer) {
         awaitTurn();
         try {
             A result = request.apply(new Turn(read -> {

@@ -109,7 +109,7 @@ public final class ServingServer implements AutoCloseable {
         });
         this.batchRows = new BatchRowCache(config.reads().batchCacheMaxBytes()).bindTo(meters);
         this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
-        this.lanes = new RequestLanes(config.cassandra().requestTimeout(), HEAVY_STEP_PATIENCE, meters);
+        this.lanes = new RequestLanes(storeReads, config.cassandra().requestTimeout(), HEAVY_STEP_PATIENCE, meters);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -228,7 +228,7 @@ public final class ServingServer implements AutoCloseable {
      */
     private <A> byte[] inLane(boolean heavy, Function<MergedView, A> read, Function<A, Object> body) {
         byte[] bytes = heavy
-                ? lanes.heavy(turn -> read.apply(heavyView(turn)), answer -> json(body.apply(answer)), storeReads)
+                ? lanes.heavy(turn -> read.apply(heavyView(turn)), answer -> json(body.apply(answer)))
                 : lanes.light(() -> json(body.apply(read.apply(mergedView(storeReads)))));
         storeAnswered();
         return bytes;

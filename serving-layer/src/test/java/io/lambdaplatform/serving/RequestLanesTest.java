@@ -33,7 +33,7 @@ class RequestLanesTest {
 
     @Test
     void aHeavyRequestStartsNoReadWhileALightOneIsInFlight() throws Exception {
-        RequestLanes lanes = new RequestLanes(LONG, LONG, meters);
+        RequestLanes lanes = new RequestLanes(reads, LONG, LONG, meters);
         CountDownLatch lightMayEnd = new CountDownLatch(1);
         CompletableFuture<String> light = CompletableFuture.supplyAsync(() -> lanes.light(() -> {
             awaitLatch(lightMayEnd);
@@ -49,7 +49,7 @@ class RequestLanesTest {
                 readStarted.countDown();
                 return "rows";
             }, turn.reads()).join();
-        }, rows -> rows + " as JSON", reads), requests);
+        }, rows -> rows + " as JSON"), requests);
 
         // The heavy request waits for the light one before its read starts.
         until(() -> heavyThread.get() != null
@@ -64,7 +64,7 @@ class RequestLanesTest {
 
     @Test
     void aHeavyRequestWaitsForLightOnesAtMostItsStepPatience() throws Exception {
-        RequestLanes lanes = new RequestLanes(LONG, Duration.ofMillis(50), meters);
+        RequestLanes lanes = new RequestLanes(reads, LONG, Duration.ofMillis(50), meters);
         CountDownLatch lightMayEnd = new CountDownLatch(1);
         CompletableFuture.runAsync(() -> lanes.light(() -> {
             awaitLatch(lightMayEnd);
@@ -73,7 +73,7 @@ class RequestLanesTest {
         until(() -> lanes.lightInFlight() == 1);
 
         // A light request that never ends: the heavy one still makes its two steps (its read and its JSON).
-        String answer = lanes.heavy(turn -> CompletableFuture.supplyAsync(() -> "rows", turn.reads()).join(), rows -> rows + " as JSON", reads);
+        String answer = lanes.heavy(turn -> CompletableFuture.supplyAsync(() -> "rows", turn.reads()).join(), rows -> rows + " as JSON");
 
         assertThat(answer).isEqualTo("rows as JSON");
         assertThat(meters.get("lambda.serving.heavy.gave-way").timer().count()).isEqualTo(2);
@@ -83,29 +83,29 @@ class RequestLanesTest {
 
     @Test
     void heavyRequestsRunOneAtATimeAndOneThatWaitsTooLongForItsTurnIsRefused() throws Exception {
-        RequestLanes lanes = new RequestLanes(Duration.ofMillis(100), LONG, meters);
+        RequestLanes lanes = new RequestLanes(reads, Duration.ofMillis(100), LONG, meters);
         CountDownLatch firstMayEnd = new CountDownLatch(1);
         CountDownLatch firstRunning = new CountDownLatch(1);
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> lanes.heavy(turn -> {
             firstRunning.countDown();
             awaitLatch(firstMayEnd);
             return "first";
-        }, answer -> answer, reads), requests);
+        }, answer -> answer), requests);
         awaitLatch(firstRunning);
 
-        assertThatThrownBy(() -> lanes.heavy(turn -> "second", answer -> answer, reads))
+        assertThatThrownBy(() -> lanes.heavy(turn -> "second", answer -> answer))
                 .isInstanceOf(ViewStoreUnavailableException.class)
                 .hasMessageContaining("waited PT0.1S for its turn");
 
         firstMayEnd.countDown();
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
-        String third = lanes.heavy(turn -> "third", answer -> answer, reads);
+        String third = lanes.heavy(turn -> "third", answer -> answer);
         assertThat(third).isEqualTo("third");
     }
 
     @Test
     void aLightRequestThatFailsLeavesTheLightLane() {
-        RequestLanes lanes = new RequestLanes(LONG, LONG, meters);
+        RequestLanes lanes = new RequestLanes(reads, LONG, LONG, meters);
 
         assertThatThrownBy(() -> lanes.light(() -> {
             throw new IllegalStateException("read failed");
