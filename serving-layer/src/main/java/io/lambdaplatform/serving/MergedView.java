@@ -71,6 +71,8 @@ public final class MergedView {
     private final Executor reads;
     private final int productsInFlight;
     private final Runnable beforeEachMerge;
+    /** The shared state every answer of this view uses, or {@code null}: the state of {@link #sharedState} at each answer. */
+    private final ViewState pinned;
 
     /**
      * @param batchRows where the rows of published versions are read through (shared by every request)
@@ -107,9 +109,10 @@ public final class MergedView {
         }
         this.productsInFlight = Math.max(1, readsPerRequest / 2);
         this.beforeEachMerge = () -> {};
+        this.pinned = null;
     }
 
-    private MergedView(MergedView view, Runnable beforeEachMerge) {
+    private MergedView(MergedView view, Runnable beforeEachMerge, ViewState pinned) {
         this.batch = view.batch;
         this.speed = view.speed;
         this.mode = view.mode;
@@ -122,11 +125,28 @@ public final class MergedView {
         this.reads = view.reads;
         this.productsInFlight = view.productsInFlight;
         this.beforeEachMerge = requireNonNull(beforeEachMerge, "beforeEachMerge is null");
+        this.pinned = pinned;
     }
 
     /** This view, running {@code step} before it merges each product's rows (where a heavy request gives way: {@link RequestLanes}). */
     public MergedView beforeEachMerge(Runnable step) {
-        return new MergedView(this, step);
+        return new MergedView(this, step, pinned);
+    }
+
+    /**
+     * This view, answering with {@code state} instead of the shared state of each answer's start: answers that share
+     * a state may share their result ({@link AnswerCache}).
+     */
+    MergedView at(ViewState state) {
+        return new MergedView(this, beforeEachMerge, requireNonNull(state, "state is null"));
+    }
+
+    /**
+     * The state shared by every request, at most {@code lambda.serving.reads.state-max-age} old ({@link ViewStateCache}),
+     * or the one this view was pinned to ({@link #at}).
+     */
+    ViewState sharedState() {
+        return pinned != null ? pinned : sharedState.get(this::readState, reads);
     }
 
     public MetricsAnswer answer(MetricsQuery query) {
@@ -195,7 +215,7 @@ public final class MergedView {
      */
     private Reading read(WindowRange range, List<String> products, int maxProducts, Consumer<ProductMerge> merged) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ViewState shared = state();
+        ViewState shared = sharedState();
         SpeedViews speed = shared.speed();
         Optional<BatchVersion> pointer = shared.pointer();
         Instant cutoff = pointer.map(BatchVersion::cutoff).orElse(null);
@@ -234,11 +254,6 @@ public final class MergedView {
             });
         }
         return new Reading(shared.views(), pointer, coverage, gaps(coverage, shared.batchHoles(), shared.legacy(), cutoff), count);
-    }
-
-    /** The state shared by every request, at most {@code lambda.serving.reads.state-max-age} old ({@link ViewStateCache}). */
-    private ViewState state() {
-        return sharedState.get(this::readState, reads);
     }
 
     /** Reads the shared state afresh, in the order {@link ViewState} explains. */
@@ -303,10 +318,13 @@ public final class MergedView {
         return new ProductMerge(productId, windows, batchUsed, speedUsed, superseded);
     }
 
-    /** The platform's state read afresh, not from the shared state: {@code /v1/status} shows the store as it is now. */
+    /**
+     * The platform's state read afresh, not from the shared state: {@code /v1/status} shows the store as it is now, and
+     * the answers that follow it use this state or a later one ({@link ViewStateCache#readNow}).
+     */
     public PlatformStatus status() {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ViewState current = readState();
+        ViewState current = sharedState.readNow(this::readState);
         List<DeadLetterCount> deadLetters = timed("dead-letters", current.speed()::deadLetters);
         Optional<BatchBuild> build = current.pointer().flatMap(version -> timed("batch-build", () -> batch.build(version.version())));
         SpeedCoverage coverage = new SpeedCoverage(current.progress(), current.speedHoles(), now);
@@ -354,7 +372,7 @@ public final class MergedView {
      */
     public List<String> products(String prefix, int limit) {
         requireNonNull(prefix, "prefix is null");
-        ViewState shared = state();
+        ViewState shared = sharedState();
         List<String> speedProducts = timed("speed-products", () -> shared.speed().products(prefix, limit));
         Set<String> found = new TreeSet<>(speedProducts);
         shared.pointer().ifPresent(version -> found.addAll(timed("batch-products", () -> batch.products(version.version(), prefix, limit))));

@@ -87,15 +87,23 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
     @Option(names = "--server-heap", defaultValue = "512m", description = "-Xmx of the serving JVM (default ${DEFAULT-VALUE}).")
     private String serverHeap;
 
+    @Option(names = "--no-answer-cache",
+            description = "Serve every request from its own reads: no answer shared between requests of one state (lambda.serving.answer-cache.max-bytes = 0).")
+    private boolean noAnswerCache;
+
     /**
      * One side's numbers. The CPU time per request of the side's own processes and of Cassandra, unlike its latencies,
      * barely changes with other load on the machine: it compares runs on a shared machine. {@code NaN} where unknown.
      */
     record Result(String side, long requests, double rps, double p50Ms, double p90Ms, double p99Ms, double cpuUsPerRequest,
-            double cassandraCpuUsPerRequest) {
+            double cassandraCpuUsPerRequest, double answerHitRatio) {
 
         Result withCpu(Duration own, Duration cassandra) {
-            return new Result(side, requests, rps, p50Ms, p90Ms, p99Ms, perRequest(own), perRequest(cassandra));
+            return new Result(side, requests, rps, p50Ms, p90Ms, p99Ms, perRequest(own), perRequest(cassandra), answerHitRatio);
+        }
+
+        Result withAnswerHits(double ratio) {
+            return new Result(side, requests, rps, p50Ms, p90Ms, p99Ms, cpuUsPerRequest, cassandraCpuUsPerRequest, ratio);
         }
 
         private double perRequest(Duration cpu) {
@@ -112,6 +120,36 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
                 total = total.plus(process.info().totalCpuDuration().orElse(Duration.ZERO));
             }
             return total;
+        }
+    }
+
+    /** Answers the serving instances took from their answer caches and computed, so far, from their {@code /metrics}. */
+    private record AnswerGets(double hits, double misses) {
+
+        private static final Pattern GETS = Pattern.compile("^cache_gets_total\\{(?=[^}]*cache=\"answers\")[^}]*result=\"(hit|miss)\"[^}]*} (\\S+)$",
+                Pattern.MULTILINE);
+
+        static AnswerGets of(List<String> bases) throws IOException, InterruptedException {
+            double hits = 0;
+            double misses = 0;
+            for (String base : bases) {
+                Matcher gets = GETS.matcher(body(URI.create(base + "/metrics")));
+                while (gets.find()) {
+                    if (gets.group(1).equals("hit")) {
+                        hits += Double.parseDouble(gets.group(2));
+                    }
+                    else {
+                        misses += Double.parseDouble(gets.group(2));
+                    }
+                }
+            }
+            return new AnswerGets(hits, misses);
+        }
+
+        /** The share of the requests since {@code before} answered from the cache. */
+        double hitRatioSince(AnswerGets before) {
+            double all = hits + misses - before.hits - before.misses;
+            return all == 0 ? 0 : (hits - before.hits) / all;
         }
     }
 
@@ -158,9 +196,11 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "Load average during the run: %s%n", loadAverage());
             System.out.printf(Locale.ROOT, "serve-bench: rps=%.0f p50_ms=%.2f p99_ms=%.2f driver_p50_ms=%.2f driver_p99_ms=%.2f ratio_p99=%.2f"
-                    + " cpu_us_per_req=%.0f cassandra_cpu_us_per_req=%.0f driver_cpu_us_per_req=%.0f driver_cassandra_cpu_us_per_req=%.0f%n",
+                    + " cpu_us_per_req=%.0f cassandra_cpu_us_per_req=%.0f driver_cpu_us_per_req=%.0f driver_cassandra_cpu_us_per_req=%.0f"
+                    + " answer_hit_ratio=%.2f%n",
                     serving.rps(), serving.p50Ms(), serving.p99Ms(), driver.p50Ms(), driver.p99Ms(), serving.p99Ms() / driver.p99Ms(),
-                    serving.cpuUsPerRequest(), serving.cassandraCpuUsPerRequest(), driver.cpuUsPerRequest(), driver.cassandraCpuUsPerRequest());
+                    serving.cpuUsPerRequest(), serving.cassandraCpuUsPerRequest(), driver.cpuUsPerRequest(), driver.cassandraCpuUsPerRequest(),
+                    serving.answerHitRatio());
         }
         return Entrypoint.OK;
     }
@@ -196,17 +236,20 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             Optional<CpuClock> cassandraCpu = cassandraCpu();
             Duration servingBefore = servingCpu.used();
             Duration cassandraBefore = cassandraCpu.map(CpuClock::used).orElse(null);
+            AnswerGets getsBefore = AnswerGets.of(bases);
             List<Result> each = new ArrayList<>();
             for (String output : runWrk(wrk, script, bases, duration)) {
                 each.add(parseWrk(output));
             }
             Duration servingUsed = servingCpu.used().minus(servingBefore);
             Duration cassandraUsed = cassandraCpu.map(cpu -> cpu.used().minus(cassandraBefore)).orElse(null);
+            double hitRatio = AnswerGets.of(bases).hitRatioSince(getsBefore);
             return new Result(instances == 1 ? "serving layer (wrk, HTTP)" : "serving layer x" + instances + " (wrk, HTTP)",
                     each.stream().mapToLong(Result::requests).sum(), each.stream().mapToDouble(Result::rps).sum(),
                     each.stream().mapToDouble(Result::p50Ms).max().orElseThrow(), each.stream().mapToDouble(Result::p90Ms).max().orElseThrow(),
-                    each.stream().mapToDouble(Result::p99Ms).max().orElseThrow(), Double.NaN, Double.NaN)
-                    .withCpu(servingUsed, cassandraUsed);
+                    each.stream().mapToDouble(Result::p99Ms).max().orElseThrow(), Double.NaN, Double.NaN, Double.NaN)
+                    .withCpu(servingUsed, cassandraUsed)
+                    .withAnswerHits(hitRatio);
         }
         finally {
             Files.deleteIfExists(script);
@@ -231,7 +274,11 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         if (source.configFile() != null) {
             command.addAll(List.of("--config", source.configFile().toString()));
         }
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (noAnswerCache) {
+            server.environment().put("LAMBDA_SERVING_ANSWER__CACHE_MAX__BYTES", "0");
+        }
+        return server.start();
     }
 
     /**
@@ -257,8 +304,8 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             histograms.forEach(all::add);
             return new Result("bare driver (view-store reads)", all.getTotalCount(), all.getTotalCount() / (duration.toMillis() / 1000.0),
-                    all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(90) / 1e6, all.getValueAtPercentile(99) / 1e6, Double.NaN, Double.NaN)
-                    .withCpu(ownUsed, cassandraUsed);
+                    all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(90) / 1e6, all.getValueAtPercentile(99) / 1e6, Double.NaN, Double.NaN,
+                    Double.NaN).withCpu(ownUsed, cassandraUsed);
         }
         finally {
             clients.shutdownNow();
@@ -323,12 +370,17 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
 
     /** Asks once and says what came back, so that a benchmark of error responses cannot pass unnoticed. */
     private static String check(URI uri) throws IOException, InterruptedException {
+        String body = body(uri);
+        int windows = body.split("\"start\"", -1).length - 1;
+        return "HTTP 200, " + windows + " windows, " + body.length() + " bytes";
+    }
+
+    private static String body(URI uri) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
         }
-        int windows = response.body().split("\"start\"", -1).length - 1;
-        return "HTTP 200, " + windows + " windows, " + response.body().length() + " bytes";
+        return response.body();
     }
 
     /** One wrk per base URL, all at once, each with an equal share of the connections; their outputs in order. */
@@ -387,7 +439,7 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         if (Double.isNaN(p50) || Double.isNaN(p99) || Double.isNaN(rps)) {
             throw new IllegalStateException("Cannot read wrk's output:\n" + output);
         }
-        return new Result("serving layer (wrk, HTTP)", requests, rps, p50, p90, p99, Double.NaN, Double.NaN);
+        return new Result("serving layer (wrk, HTTP)", requests, rps, p50, p90, p99, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /**

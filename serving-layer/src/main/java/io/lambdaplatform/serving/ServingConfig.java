@@ -53,14 +53,17 @@ public record ServingConfig(
      * @param perService        Cassandra queries the whole service has in flight at most ({@code lambda.serving.reads.per-service})
      * @param stateMaxAge       how long the batch pointer, speed progress and holes read for one request serve the following
      *                          ones ({@code lambda.serving.reads.state-max-age}); zero reads them for every request
+     * @param answerCacheMaxBytes bytes of answers shared by requests that ask the same question of the same shared state
+     *                          ({@code lambda.serving.answer-cache.max-bytes}, {@link AnswerCache}); 0 shares none
      */
-    public record Reads(long batchCacheMaxBytes, int perRequest, int perService, Duration stateMaxAge) {
+    public record Reads(long batchCacheMaxBytes, int perRequest, int perService, Duration stateMaxAge, long answerCacheMaxBytes) {
         public Reads {
             requireNonNull(stateMaxAge, "stateMaxAge is null");
             if (stateMaxAge.isNegative()) {
                 throw new IllegalArgumentException(SECTION + ".reads.state-max-age must not be negative: " + stateMaxAge);
             }
             ConfigValues.requireNotNegative(batchCacheMaxBytes, SECTION + ".batch-cache.max-bytes");
+            ConfigValues.requireNotNegative(answerCacheMaxBytes, SECTION + ".answer-cache.max-bytes");
             ConfigValues.requireAtLeast(perRequest, 1, SECTION + ".reads.per-request");
             if (perService < perRequest) {
                 throw new IllegalArgumentException(SECTION + ".reads.per-service " + perService + " is below per-request " + perRequest);
@@ -69,7 +72,7 @@ public record ServingConfig(
 
         static Reads from(Config serving) {
             return new Reads(serving.getBytes("batch-cache.max-bytes"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"),
-                    serving.getDuration("reads.state-max-age"));
+                    serving.getDuration("reads.state-max-age"), serving.getBytes("answer-cache.max-bytes"));
         }
     }
 

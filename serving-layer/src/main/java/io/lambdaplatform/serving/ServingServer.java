@@ -69,6 +69,8 @@ public final class ServingServer implements AutoCloseable {
     static final Duration HEAVY_STEP_PATIENCE = Duration.ofMillis(25);
     /** A heavy request reads one product (its batch and its speed read) at a time, so each of its steps is small. */
     private static final int HEAVY_READS_PER_REQUEST = 2;
+    /** Threads that compute the answers to a new shared state while the answers to the state before stand in. */
+    private static final int ANSWER_REFRESH_THREADS = 2;
     /** Scripts and styles only from this origin: the dashboard works offline and loads nothing from a CDN. */
     private static final String CONTENT_SECURITY_POLICY =
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
@@ -81,9 +83,11 @@ public final class ServingServer implements AutoCloseable {
     private final BearerToken token;
     private final byte[] openApi;
     private final ExecutorService storeReads;
+    private final ExecutorService answerRefreshes;
     private final BatchRowCache batchRows;
     private final ViewStateCache sharedState;
     private final RequestLanes lanes;
+    private final AnswerCache answers;
     private final AtomicBoolean storeAvailable = new AtomicBoolean(true);
     private final ObjectMapper json = JsonBodies.mapper();
     private final Javalin app;
@@ -97,19 +101,13 @@ public final class ServingServer implements AutoCloseable {
         this.token = config.token().map(BearerToken::new).orElse(null);
         this.openApi = resource(OPENAPI_RESOURCE);
         // Every Cassandra read of a request runs here, one query at a time per task: the threads bound the service's reads in flight.
-        this.storeReads = Executors.newFixedThreadPool(config.reads().perService(), new ThreadFactory() {
-            private final AtomicInteger count = new AtomicInteger();
-
-            @Override
-            public Thread newThread(Runnable runnable) {
-                Thread thread = new Thread(runnable, "store-read-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            }
-        });
+        this.storeReads = Executors.newFixedThreadPool(config.reads().perService(), daemonThreads("store-read-"));
+        // New answers computed while the ones before stand in: a few at a time, not one thread per question.
+        this.answerRefreshes = Executors.newFixedThreadPool(ANSWER_REFRESH_THREADS, daemonThreads("answer-refresh-"));
         this.batchRows = new BatchRowCache(config.reads().batchCacheMaxBytes()).bindTo(meters);
         this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
         this.lanes = new RequestLanes(storeReads, config.cassandra().requestTimeout(), HEAVY_STEP_PATIENCE, meters);
+        this.answers = new AnswerCache(config.reads().answerCacheMaxBytes(), config.reads().stateMaxAge(), answerRefreshes).bindTo(meters);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
@@ -154,6 +152,15 @@ public final class ServingServer implements AutoCloseable {
         });
     }
 
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
     /** Starts listening; the port is {@link #port()} (useful with port 0). */
     public static ServingServer start(ServingConfig config, ViewSource source, Clock clock) {
         ServingServer server = new ServingServer(config, source, clock);
@@ -175,6 +182,7 @@ public final class ServingServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        answerRefreshes.shutdownNow();
         storeReads.shutdownNow();
         meters.close();
     }
@@ -193,7 +201,7 @@ public final class ServingServer implements AutoCloseable {
         MetricsQuery query = MetricsQuery.parse(ctx.pathParam("product_id"), ctx.queryParam("from"), ctx.queryParam("to"),
                 ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        answer(ctx, inLane(query.range().windowCount() > HEAVY_WINDOWS, view -> view.answer(query),
+        answer(ctx, inLane(query.range().windowCount() > HEAVY_WINDOWS, List.of("metrics", query, quantiles.ranks()), view -> view.answer(query),
                 answer -> JsonBodies.metrics(answer, quantiles)));
     }
 
@@ -202,14 +210,16 @@ public final class ServingServer implements AutoCloseable {
         List<String> products = MetricsQuery.parseProducts(ctx.queryParams("product"), MAX_PRODUCTS_PER_METRICS);
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        answer(ctx, inLane(products.size() * range.windowCount() > HEAVY_WINDOWS, view -> view.answer(products, range),
+        answer(ctx, inLane(products.size() * range.windowCount() > HEAVY_WINDOWS, List.of("metrics", products, range, quantiles.ranks()),
+                view -> view.answer(products, range),
                 answer -> JsonBodies.metrics(answer, quantiles)));
     }
 
     private void totals(Context ctx) {
         WindowRange range = WindowRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), ctx.queryParam("granularity"), config.maxWindows());
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        answer(ctx, inLane(true, view -> view.acrossProducts(range, MAX_PRODUCTS_PER_REQUEST), answer -> JsonBodies.totals(answer, quantiles)));
+        answer(ctx, inLane(true, List.of("totals", range, quantiles.ranks()), view -> view.acrossProducts(range, MAX_PRODUCTS_PER_REQUEST),
+                answer -> JsonBodies.totals(answer, quantiles)));
     }
 
     private void top(Context ctx) {
@@ -218,20 +228,34 @@ public final class ServingServer implements AutoCloseable {
         CrossProductAnswer.Measure by = CrossProductAnswer.Measure.parse(ctx.queryParam("by"));
         int limit = limit(ctx.queryParam("limit"), DEFAULT_TOP, MAX_TOP);
         Quantiles quantiles = Quantiles.parse(ctx.queryParam("quantiles"));
-        answer(ctx, inLane(true, view -> view.acrossProducts(range, MAX_PRODUCTS_PER_REQUEST),
+        answer(ctx, inLane(true, List.of("top", range, by, limit, quantiles.ranks()), view -> view.acrossProducts(range, MAX_PRODUCTS_PER_REQUEST),
                 answer -> JsonBodies.top(answer, by, limit, quantiles)));
     }
 
     /**
-     * Reads an answer from the merged view and writes its JSON body, in the light or the heavy lane ({@link RequestLanes}):
-     * a heavy request's reads and its JSON give way to light requests.
+     * An answer's JSON body: the one already computed for the same question under the current shared state
+     * ({@link AnswerCache}), or read from the merged view and written in the light or the heavy lane
+     * ({@link RequestLanes}): a heavy request's reads and its JSON give way to light requests.
+     *
+     * @param question the endpoint and every parameter that changes the answer
      */
-    private <A> byte[] inLane(boolean heavy, Function<MergedView, A> read, Function<A, Object> body) {
-        byte[] bytes = heavy
-                ? lanes.heavy(turn -> read.apply(heavyView(turn)), answer -> json(body.apply(answer)))
-                : lanes.light(() -> json(body.apply(read.apply(mergedView(storeReads)))));
+    private <A> byte[] inLane(boolean heavy, List<Object> question, Function<MergedView, A> read, Function<A, Object> body) {
+        byte[] bytes;
+        if (answers.enabled()) {
+            ViewState state = mergedView(storeReads).sharedState();
+            bytes = answers.answer(state, sharedState.replacedBy(state), question, () -> inLane(heavy, view -> read.apply(view.at(state)), body));
+        }
+        else {
+            bytes = inLane(heavy, read, body);
+        }
         storeAnswered();
         return bytes;
+    }
+
+    private <A> byte[] inLane(boolean heavy, Function<MergedView, A> read, Function<A, Object> body) {
+        return heavy
+                ? lanes.heavy(turn -> read.apply(heavyView(turn)), answer -> json(body.apply(answer)))
+                : lanes.light(() -> json(body.apply(read.apply(mergedView(storeReads)))));
     }
 
     /**
@@ -252,7 +276,9 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void status(Context ctx) {
-        answer(ctx, inLane(false, MergedView::status, JsonBodies::status));
+        byte[] body = inLane(false, MergedView::status, JsonBodies::status);
+        storeAnswered();
+        answer(ctx, body);
     }
 
     private void products(Context ctx) {

@@ -1,6 +1,7 @@
 package io.lambdaplatform.serving;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -31,6 +32,8 @@ public final class ViewStateCache {
     private final long maxAgeNanos;
     private final LongSupplier nanoTime;
     private volatile Snapshot latest;
+    /** The state {@code latest} replaced in the background, {@code null} after a fresh read; guarded by {@code this}. */
+    private Snapshot replaced;
     /** The read under way, {@code null} when none is; guarded by {@code this}. */
     private CompletableFuture<Snapshot> reading;
 
@@ -80,6 +83,40 @@ public final class ViewStateCache {
         }
     }
 
+    /**
+     * Reads the state afresh on this thread, and shares it from now on unless a read that began later is shared already:
+     * after a fresh read (as {@code /v1/status} makes) every answer of the service uses that state or a later one, so it
+     * counts every event that state's watermark vouches for.
+     *
+     * @param read reads the state from the store (blocking); its exceptions reach the caller
+     */
+    ViewState readNow(Supplier<ViewState> read) {
+        long start = nanoTime.getAsLong();
+        ViewState state = read.get();
+        if (maxAgeNanos > 0) {
+            synchronized (this) {
+                share(new Snapshot(state, start));
+                // What follows a fresh read uses it or a later state, never an earlier one (AnswerCache).
+                replaced = null;
+            }
+        }
+        return state;
+    }
+
+    /**
+     * The state that {@code current} replaced when a background read brought it, if that state is still younger than
+     * {@code maxAge}: while an answer is computed from a new state, the answer from the one before may stand in for it
+     * ({@link AnswerCache}). Empty when {@code current} is not the shared state, after a fresh read ({@link #readNow}),
+     * and when the state before was too old.
+     */
+    synchronized Optional<ViewState> replacedBy(ViewState current) {
+        Snapshot now = latest;
+        if (replaced == null || now == null || now.state() != current || nanoTime.getAsLong() - replaced.readStartNanos() >= maxAgeNanos) {
+            return Optional.empty();
+        }
+        return Optional.of(replaced.state());
+    }
+
     private synchronized CompletableFuture<Snapshot> startReading(Supplier<ViewState> read, Executor readsOn) {
         if (reading != null) {
             return reading;
@@ -97,6 +134,14 @@ public final class ViewStateCache {
             reading = null;
         }
         if (snapshot != null) {
+            share(snapshot);
+        }
+    }
+
+    /** Shares {@code snapshot} unless the one shared began its read later: the shared state never goes back in time. */
+    private synchronized void share(Snapshot snapshot) {
+        if (latest == null || snapshot.readStartNanos() - latest.readStartNanos() >= 0) {
+            replaced = latest;
             latest = snapshot;
         }
     }

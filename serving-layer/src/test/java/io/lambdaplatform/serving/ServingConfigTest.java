@@ -22,7 +22,7 @@ class ServingConfigTest {
     void defaults() {
         assertRecordedDefaults(ServingConfig::from, new ServingConfig("127.0.0.1", 8080, null, 10_000, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), true, CassandraKeys.REPLICATION_FACTOR_DEFAULT, 100, Duration.ofSeconds(5),
-                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofSeconds(1)), CassandraKeys.DEFAULTS, PlatformMode.LAMBDA));
+                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofSeconds(1), 64L << 20), CassandraKeys.DEFAULTS, PlatformMode.LAMBDA));
     }
 
     @Test
@@ -42,12 +42,13 @@ class ServingConfigTest {
         serving.put("lambda.serving.reads.per-request", 2);
         serving.put("lambda.serving.reads.per-service", 8);
         serving.put("lambda.serving.reads.state-max-age", "250ms");
+        serving.put("lambda.serving.answer-cache.max-bytes", "2m");
         serving.put("lambda.platform.mode", "kappa");
 
         assertFullMapping(ServingConfig::from, List.of("lambda.cassandra", "lambda.serving"), SharedKeys.union(CassandraKeys.SET, serving),
                 new ServingConfig("0.0.0.0", 9090, "t0ken", 500, Duration.ofSeconds(7), Duration.ofSeconds(2), Duration.ofMinutes(1), false,
                         CassandraKeys.REPLICATION_FACTOR_MAPPED, 20, Duration.ofSeconds(10),
-                        new ServingConfig.Reads(1_048_576, 2, 8, Duration.ofMillis(250)), CassandraKeys.MAPPED, PlatformMode.KAPPA));
+                        new ServingConfig.Reads(1_048_576, 2, 8, Duration.ofMillis(250), 2_097_152), CassandraKeys.MAPPED, PlatformMode.KAPPA));
     }
 
     @Test

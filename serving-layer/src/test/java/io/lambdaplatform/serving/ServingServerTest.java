@@ -39,9 +39,13 @@ class ServingServerTest {
     private ViewScenario scenario;
 
     static ServingConfig config(String token) {
+        return config(token, Duration.ofSeconds(1));
+    }
+
+    private static ServingConfig config(String token, Duration stateMaxAge) {
         return new ServingConfig("127.0.0.1", 0, token, 2016, Duration.ofSeconds(7), Duration.ofMillis(100), Duration.ofSeconds(1),
-                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ofSeconds(1)), CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"),
-                PlatformMode.LAMBDA);
+                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, stateMaxAge, 1L << 20),
+                CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"), PlatformMode.LAMBDA);
     }
 
     private void start(String token) {
@@ -185,6 +189,27 @@ class ServingServerTest {
         assertThat(json(refused).get("parameter").asText()).isEqualTo("product");
         assertThat(json(get("/v1/metrics?" + range)).get("parameter").asText()).isEqualTo("product");
         assertThat(json(get("/v1/metrics?product=bad%20id&" + range)).get("parameter").asText()).isEqualTo("product");
+    }
+
+    @Test
+    void aQuestionAskedAgainOfTheSameStateGetsTheSameAnswerUntilAStatusReadMovesTheStateOn() throws Exception {
+        scenario = new ViewScenario()
+                .event("p-1", "2026-11-24T11:05:00Z", "2026-11-24T11:05:00Z", "-3.10", 50)
+                .speedLayerRan()
+                .progress("2026-11-24T11:59:00Z", "2026-11-24T00:00:00Z", Duration.ofDays(7));
+        // A state read serves requests for an hour here, so that the machine's speed cannot make this test read another.
+        server = ServingServer.start(config(null, Duration.ofHours(1)), ViewSource.of(scenario.batch, scenario.speed), Clock.fixed(NOW, ZoneOffset.UTC));
+        String path = "/v1/metrics/p-1?from=2026-11-24T11:00:00Z&to=2026-11-24T12:00:00Z&granularity=1h";
+        String first = get(path).body();
+        assertThat(json(get(path + "&quantiles=0.5")).get("windows").get(0).get("event_count").asLong()).isEqualTo(1);
+
+        scenario.event("p-1", "2026-11-24T11:10:00Z", "2026-11-24T11:10:00Z", "1.00", 10).speedLayerRan();
+        assertThat(get(path).body()).as("shared: computed once for this state").isEqualTo(first);
+        assertThat(json(get(path.replace("granularity=1h", "granularity=5m"))).get("windows")).as("another question reads the rows").hasSize(2);
+
+        assertThat(get("/v1/status").statusCode()).isEqualTo(200);
+        assertThat(json(get(path)).get("windows").get(0).get("event_count").asLong()).as("after /v1/status read the state afresh").isEqualTo(2);
+        assertThat(server.meters().get("cache.gets").tag("cache", "answers").tag("result", "hit").functionCounter().count()).isEqualTo(1);
     }
 
     @Test

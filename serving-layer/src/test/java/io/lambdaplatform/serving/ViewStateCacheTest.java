@@ -130,4 +130,62 @@ class ViewStateCacheTest {
         assertThat(version(cache.get(store, later))).isEqualTo(2);
         assertThat(queued).as("read on the request's own thread").isEmpty();
     }
+
+    @Test
+    void aFreshReadIsSharedWithTheRequestsThatFollowIt() {
+        ViewStateCache cache = new ViewStateCache(MAX_AGE, nanos::get);
+        cache.get(store, Runnable::run);
+
+        elapse(Duration.ofMillis(100));
+        assertThat(version(cache.readNow(store))).isEqualTo(2);
+        assertThat(version(cache.get(store, later))).as("the state /v1/status read, not the one before it").isEqualTo(2);
+        assertThat(queued).isEmpty();
+    }
+
+    @Test
+    void aReadThatBeganBeforeAFreshOneDoesNotReplaceItWhenItEndsLater() {
+        ViewStateCache cache = new ViewStateCache(MAX_AGE, nanos::get);
+        cache.get(store, Runnable::run);
+        elapse(Duration.ofMillis(600));
+        cache.get(store, later); // starts the background read: version 2 once it runs
+        elapse(Duration.ofMillis(10));
+        ViewState fresh = cache.readNow(() -> state(9));
+
+        runQueued();
+        assertThat(cache.get(store, later)).as("the shared state never goes back in time").isSameAs(fresh);
+    }
+
+    @Test
+    void zeroMaximumAgeSharesNoFreshRead() {
+        ViewStateCache cache = new ViewStateCache(Duration.ZERO, nanos::get);
+
+        assertThat(version(cache.readNow(store))).isEqualTo(1);
+        assertThat(version(cache.get(store, later))).isEqualTo(2);
+    }
+
+    @Test
+    void theStateABackgroundReadReplacedIsKnownUntilItIsAsOldAsTheMaximumAge() {
+        ViewStateCache cache = new ViewStateCache(MAX_AGE, nanos::get);
+        ViewState first = cache.get(store, Runnable::run);
+        assertThat(cache.replacedBy(first)).as("nothing before the first state").isEmpty();
+        elapse(Duration.ofMillis(600));
+        cache.get(store, later);
+        runQueued();
+        ViewState second = cache.get(store, later);
+
+        assertThat(cache.replacedBy(second)).containsSame(first);
+        assertThat(cache.replacedBy(first)).as("not the shared state").isEmpty();
+        elapse(Duration.ofMillis(400));
+        assertThat(cache.replacedBy(second)).as("the state before is a second old").isEmpty();
+    }
+
+    @Test
+    void aFreshReadLeavesNoStateBeforeIt() {
+        ViewStateCache cache = new ViewStateCache(MAX_AGE, nanos::get);
+        cache.get(store, Runnable::run);
+        elapse(Duration.ofMillis(100));
+
+        ViewState fresh = cache.readNow(store);
+        assertThat(cache.replacedBy(fresh)).as("what follows /v1/status uses its state or a later one").isEmpty();
+    }
 }
