@@ -22,19 +22,23 @@ import static java.util.Objects.requireNonNull;
  * Answers (their JSON) shared by the requests that ask the same question of the same shared state: a dashboard that
  * many people watch asks the same few questions many times a second, and each answer is computed once per state.
  *
- * <p>Sharing keeps answers exact, because an answer is a function of the state it used and of rows that only grow:
- * the answer computed for a state counts every event ingested before that state's watermark once, whichever request
- * computed it, and says so (its {@code generated_at}, {@code speed.watermark} and {@code lag_seconds} are the first
- * request's). A request that shares it gets an answer at most {@code lambda.serving.reads.state-max-age} older than one
- * it would have computed itself — which is the freshness the shared state already allows: a new state (read at most
- * that long after the one before) is a new key, so no answer outlives the state it was computed from.
+ * <p>Sharing keeps answers exact, because an answer is a function of the state it used and of rows that only grow: the
+ * answer computed for a state counts every event ingested before that state's watermark once, whichever request
+ * computed it, and says so (its {@code generated_at}, {@code speed.watermark} and {@code lag_seconds} are those of the
+ * computation). Keyed by the state's identity (one read of it, {@link ViewStateCache}) and the question (the endpoint
+ * and its parsed parameters), so a new state is a new key.
  *
- * <p>Keyed by the state's identity (one read of it, {@link ViewStateCache}) and the question (endpoint and its parsed
- * parameters). Concurrent requests for an answer under way do not compute it again: they take the answer to the same
- * question under the state just before, while that state is younger than its maximum age — so when a new state comes,
- * one request per question computes the new answer and the others are not held up — or else wait for it. A failed
- * answer fails the requests that wait for it and is not kept. Bounded by the bytes of the answers ({@code lambda.serving.answer-cache.max-bytes});
- * off when that is 0 or when the state is read for every request ({@code state-max-age} 0). Thread-safe.
+ * <p>When a new state comes, the first request for each question starts the new answer on a small pool and takes the
+ * answer under the state before, and so do the requests that ask while it is computed: nobody waits for the new state.
+ * That earlier answer stands in only while its state is younger than {@code lambda.serving.reads.state-max-age} and only
+ * when it names the same batch version and view set, so answers are as fresh as the shared state already allows (a
+ * flip, a rollback, a watermark reach every answer within that age) and a flip or rollback is never undone by a later
+ * answer. After a fresh read of the state ({@code /v1/status}) nothing stands in: what follows it is at least as fresh
+ * ({@link ViewStateCache#readNow}). Without an earlier answer the first request computes on its own thread and the
+ * others wait for it. A failed answer fails the requests that wait for it and is not kept.
+ *
+ * <p>Bounded by the bytes of the answers ({@code lambda.serving.answer-cache.max-bytes}); off when that is 0 or when
+ * the state is read for every request ({@code state-max-age} 0). Thread-safe.
  */
 final class AnswerCache {
 
@@ -105,7 +109,9 @@ final class AnswerCache {
      * that ask meanwhile wait for it.
      *
      * @param before   the state {@code state} replaced, while it is younger than the state's maximum age
-     *                 ({@link ViewStateCache#replacedBy}); empty when no earlier answer may stand in
+     *                 ({@link ViewStateCache#replacedBy}); empty when no earlier answer may stand in. Its answers stand in
+     *                 only when it names the same batch version and view set ({@link ViewState#sameViewsAs}): after a flip
+     *                 or a rollback no answer shows the version before once one has shown the new one
      * @param question the endpoint and every parameter that changes the answer, each with value equality
      * @param compute  the answer, computed with {@code state}; its exceptions reach the requests waiting for it
      */
@@ -119,7 +125,9 @@ final class AnswerCache {
             return await(shared);
         }
         // asMap().get records no hit or miss: this request was counted once, above.
-        CompletableFuture<byte[]> earlier = before.map(previous -> answers.asMap().get(new Key(previous, question))).orElse(null);
+        CompletableFuture<byte[]> earlier = before.filter(previous -> previous.sameViewsAs(state))
+                .map(previous -> answers.asMap().get(new Key(previous, question)))
+                .orElse(null);
         boolean standIn = earlier != null && earlier.isDone() && !earlier.isCompletedExceptionally();
         if (shared == mine) {
             if (standIn) {

@@ -75,7 +75,8 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "PT30S", description = "Measured time of each side (default ${DEFAULT-VALUE}).")
     private Duration duration;
 
-    @Option(names = "--warm-up", defaultValue = "PT10S", description = "Unmeasured load before each side (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-up", defaultValue = "PT30S",
+            description = "Unmeasured load before each side, so that the serving JVM is compiled (default ${DEFAULT-VALUE}).")
     private Duration warmUp;
 
     @Option(names = "--no-load", description = "Query the views a previous run loaded instead of writing new ones.")
@@ -197,7 +198,7 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Load average during the run: %s%n", loadAverage());
             System.out.printf(Locale.ROOT, "serve-bench: rps=%.0f p50_ms=%.2f p99_ms=%.2f driver_p50_ms=%.2f driver_p99_ms=%.2f ratio_p99=%.2f"
                     + " cpu_us_per_req=%.0f cassandra_cpu_us_per_req=%.0f driver_cpu_us_per_req=%.0f driver_cassandra_cpu_us_per_req=%.0f"
-                    + " answer_hit_ratio=%.2f%n",
+                    + " answer_hit_ratio=%.3f%n",
                     serving.rps(), serving.p50Ms(), serving.p99Ms(), driver.p50Ms(), driver.p99Ms(), serving.p99Ms() / driver.p99Ms(),
                     serving.cpuUsPerRequest(), serving.cassandraCpuUsPerRequest(), driver.cpuUsPerRequest(), driver.cassandraCpuUsPerRequest(),
                     serving.answerHitRatio());

@@ -38,4 +38,12 @@ record ViewState(ViewsUsed views, SpeedViews speed, Optional<BatchVersion> point
         batchHoles = List.copyOf(batchHoles);
         requireNonNull(legacy, "legacy is null");
     }
+
+    /**
+     * Whether {@code other} answers from the same views: the same batch version and, in Kappa mode, the same set. Two
+     * such states differ only in how far the speed layer had got.
+     */
+    boolean sameViewsAs(ViewState other) {
+        return pointer.equals(other.pointer) && views.equals(other.views);
+    }
 }

@@ -1,5 +1,6 @@
 package io.lambdaplatform.serving;
 
+import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.InMemorySpeedViews;
 import io.lambdaplatform.viewstore.ViewStoreUnavailableException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -101,6 +103,19 @@ class AnswerCacheTest {
         refreshes.forEach(Runnable::run);
         assertThat(text(cache.answer(state, Optional.of(before), QUESTION, compute))).as("once computed, the new one").isEqualTo("answer 3");
         assertThat(computed).hasValue(3);
+    }
+
+    @Test
+    void anAnswerFromAnotherBatchVersionNeverStandsIn() {
+        List<Runnable> refreshes = new ArrayList<>();
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add);
+        ViewState before = state();
+        ViewState rolledBack = new ViewState(ViewsUsed.LAMBDA, SPEED, Optional.of(new BatchVersion(3, Instant.parse("2026-11-24T10:00:00Z"),
+                Instant.parse("2026-11-24T10:01:00Z"), Instant.parse("2026-11-24T10:02:00Z"), 0, 0)), List.of(), List.of(), List.of(), Optional.empty());
+        cache.answer(before, Optional.empty(), QUESTION, compute);
+
+        assertThat(text(cache.answer(rolledBack, Optional.of(before), QUESTION, compute))).isEqualTo("answer 2");
+        assertThat(refreshes).isEmpty();
     }
 
     @Test
