@@ -22,7 +22,7 @@ class ServingConfigTest {
     void defaults() {
         assertRecordedDefaults(ServingConfig::from, new ServingConfig("127.0.0.1", 8080, null, 10_000, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), true, CassandraKeys.REPLICATION_FACTOR_DEFAULT, 100, Duration.ofSeconds(5),
-                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofSeconds(1), 64L << 20), CassandraKeys.DEFAULTS, PlatformMode.LAMBDA));
+                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofMillis(500), 64L << 20), CassandraKeys.DEFAULTS, PlatformMode.LAMBDA));
     }
 
     @Test

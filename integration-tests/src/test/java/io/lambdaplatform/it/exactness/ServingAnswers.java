@@ -76,7 +76,7 @@ public final class ServingAnswers {
 
     /**
      * Waits until the service answers from batch version {@code version}. It reads the pointer once per
-     * {@code lambda.serving.reads.state-max-age} (1 s by default) for all requests, so a publish or a rollback reaches its
+     * {@code lambda.serving.reads.state-max-age} (500 ms by default) for all requests, so a publish or a rollback reaches its
      * answers within that time, not at once.
      */
     public void awaitBatchVersion(long version) {
