@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
 import java.util.List;
@@ -61,15 +60,17 @@ final class AnswerCache {
     private final AsyncCache<Key, byte[]> answers;
     private final boolean enabled;
     private final Executor refreshes;
-    private Counter stoodIn = new SimpleMeterRegistry().counter("unbound");
-    private Timer waited = new SimpleMeterRegistry().timer("unbound");
+    private final Counter stoodIn;
+    private final Timer waited;
 
     /**
      * @param maxBytes    bytes of answers held at most; 0 shares nothing
      * @param stateMaxAge how long one read of the shared state serves requests; zero shares nothing
      * @param refreshes   computes the answers to a new state while the answers to the state before stand in
+     * @param meters      where hits, misses, evictions and size go as {@code cache.*{cache=answers}}, with the stand-ins
+     *                    and the waits
      */
-    AnswerCache(long maxBytes, Duration stateMaxAge, Executor refreshes) {
+    AnswerCache(long maxBytes, Duration stateMaxAge, Executor refreshes, MeterRegistry meters) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }
@@ -83,15 +84,6 @@ final class AnswerCache {
                 .expireAfterWrite(enabled ? stateMaxAge : Duration.ofSeconds(1))
                 .recordStats()
                 .buildAsync();
-    }
-
-    /** Whether answers are shared; when not, {@link #answer} computes every one. */
-    boolean enabled() {
-        return enabled;
-    }
-
-    /** Reports hits, misses, evictions and size as {@code cache.*{cache=answers}}. */
-    AnswerCache bindTo(MeterRegistry meters) {
         CaffeineCacheMetrics.monitor(meters, answers, "answers");
         this.stoodIn = Counter.builder("lambda.serving.answers.stood-in")
                 .description("Requests answered with the answer under the state before while the current state's was computed")
@@ -99,7 +91,11 @@ final class AnswerCache {
         this.waited = Timer.builder("lambda.serving.answers.waited")
                 .description("Time requests waited for an answer another request was computing")
                 .register(meters);
-        return this;
+    }
+
+    /** Whether answers are shared; when not, {@link #answer} computes every one. */
+    boolean enabled() {
+        return enabled;
     }
 
     /**

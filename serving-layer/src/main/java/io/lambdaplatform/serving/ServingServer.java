@@ -107,7 +107,7 @@ public final class ServingServer implements AutoCloseable {
         this.batchRows = new BatchRowCache(config.reads().batchCacheMaxBytes()).bindTo(meters);
         this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
         this.lanes = new RequestLanes(storeReads, config.cassandra().requestTimeout(), HEAVY_STEP_PATIENCE, meters);
-        this.answers = new AnswerCache(config.reads().answerCacheMaxBytes(), config.reads().stateMaxAge(), answerRefreshes).bindTo(meters);
+        this.answers = new AnswerCache(config.reads().answerCacheMaxBytes(), config.reads().stateMaxAge(), answerRefreshes, meters);
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;

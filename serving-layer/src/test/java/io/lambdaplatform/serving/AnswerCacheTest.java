@@ -42,7 +42,7 @@ class AnswerCacheTest {
 
     @Test
     void theSameQuestionOfTheSameStateIsAnsweredOnce() {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
         ViewState state = state();
 
         assertThat(text(cache.answer(state, Optional.empty(), QUESTION, compute))).isEqualTo("answer 1");
@@ -53,7 +53,7 @@ class AnswerCacheTest {
 
     @Test
     void anotherReadOfTheStateIsAnotherKeyEvenWhenItReadsTheSame() {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
         ViewState first = state();
         ViewState second = state();
         assertThat(second).isEqualTo(first);
@@ -64,7 +64,7 @@ class AnswerCacheTest {
 
     @Test
     void requestsForAnAnswerUnderWayWaitForItInsteadOfComputingItAgain() throws Exception {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
         ViewState state = state();
         CountDownLatch computing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -88,7 +88,7 @@ class AnswerCacheTest {
     @Test
     void theAnswerUnderTheStateBeforeStandsInWhileTheNewOneIsComputedInTheBackground() {
         List<Runnable> refreshes = new ArrayList<>();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
         ViewState before = state();
         ViewState state = state();
         cache.answer(before, Optional.empty(), QUESTION, compute);
@@ -108,7 +108,7 @@ class AnswerCacheTest {
     @Test
     void anAnswerFromAnotherBatchVersionNeverStandsIn() {
         List<Runnable> refreshes = new ArrayList<>();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
         ViewState before = state();
         ViewState rolledBack = new ViewState(ViewsUsed.LAMBDA, SPEED, Optional.of(new BatchVersion(3, Instant.parse("2026-11-24T10:00:00Z"),
                 Instant.parse("2026-11-24T10:01:00Z"), Instant.parse("2026-11-24T10:02:00Z"), 0, 0)), List.of(), List.of(), List.of(), Optional.empty());
@@ -121,7 +121,7 @@ class AnswerCacheTest {
     @Test
     void withoutAStateBeforeARequestWaitsForTheNewAnswer() {
         List<Runnable> refreshes = new ArrayList<>();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
         ViewState before = state();
         cache.answer(before, Optional.empty(), QUESTION, compute);
 
@@ -131,7 +131,7 @@ class AnswerCacheTest {
 
     @Test
     void aFailedAnswerFailsItsRequestAndIsNotKept() {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
         ViewState state = state();
 
         assertThatThrownBy(() -> cache.answer(state, Optional.empty(), QUESTION, () -> {
@@ -143,7 +143,7 @@ class AnswerCacheTest {
     @Test
     void offWithoutBytesOrWhenTheStateIsReadForEveryRequest() {
         ViewState state = state();
-        for (AnswerCache off : List.of(new AnswerCache(0, STATE_MAX_AGE, Runnable::run), new AnswerCache(1 << 20, Duration.ZERO, Runnable::run))) {
+        for (AnswerCache off : List.of(new AnswerCache(0, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry()), new AnswerCache(1 << 20, Duration.ZERO, Runnable::run, new SimpleMeterRegistry()))) {
             assertThat(off.enabled()).isFalse();
             off.answer(state, Optional.empty(), QUESTION, compute);
             off.answer(state, Optional.empty(), QUESTION, compute);
@@ -154,7 +154,7 @@ class AnswerCacheTest {
     @Test
     void reportsHitsAndMisses() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run).bindTo(meters);
+        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, meters);
         ViewState state = state();
 
         cache.answer(state, Optional.empty(), QUESTION, compute);
