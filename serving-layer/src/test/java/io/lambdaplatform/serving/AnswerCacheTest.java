@@ -32,6 +32,13 @@ class AnswerCacheTest {
 
     private static final InMemorySpeedViews SPEED = new InMemorySpeedViews();
 
+    /** New answers to a state computed in the background wait here until a test runs them. */
+    private final List<Runnable> refreshes = new ArrayList<>();
+
+    private AnswerCache cache() {
+        return new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
+    }
+
     private static ViewState state() {
         return new ViewState(ViewsUsed.LAMBDA, SPEED, Optional.empty(), List.of(), List.of(), List.of(), Optional.empty());
     }
@@ -42,7 +49,7 @@ class AnswerCacheTest {
 
     @Test
     void theSameQuestionOfTheSameStateIsAnsweredOnce() {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState state = state();
 
         assertThat(text(cache.answer(state, Optional.empty(), QUESTION, compute))).isEqualTo("answer 1");
@@ -53,7 +60,7 @@ class AnswerCacheTest {
 
     @Test
     void anotherReadOfTheStateIsAnotherKeyEvenWhenItReadsTheSame() {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState first = state();
         ViewState second = state();
         assertThat(second).isEqualTo(first);
@@ -64,7 +71,7 @@ class AnswerCacheTest {
 
     @Test
     void requestsForAnAnswerUnderWayWaitForItInsteadOfComputingItAgain() throws Exception {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState state = state();
         CountDownLatch computing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -87,8 +94,7 @@ class AnswerCacheTest {
 
     @Test
     void theAnswerUnderTheStateBeforeStandsInWhileTheNewOneIsComputedInTheBackground() {
-        List<Runnable> refreshes = new ArrayList<>();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState before = state();
         ViewState state = state();
         cache.answer(before, Optional.empty(), QUESTION, compute);
@@ -107,8 +113,7 @@ class AnswerCacheTest {
 
     @Test
     void anAnswerFromAnotherBatchVersionNeverStandsIn() {
-        List<Runnable> refreshes = new ArrayList<>();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState before = state();
         ViewState rolledBack = new ViewState(ViewsUsed.LAMBDA, SPEED, Optional.of(new BatchVersion(3, Instant.parse("2026-11-24T10:00:00Z"),
                 Instant.parse("2026-11-24T10:01:00Z"), Instant.parse("2026-11-24T10:02:00Z"), 0, 0)), List.of(), List.of(), List.of(), Optional.empty());
@@ -120,8 +125,7 @@ class AnswerCacheTest {
 
     @Test
     void withoutAStateBeforeARequestWaitsForTheNewAnswer() {
-        List<Runnable> refreshes = new ArrayList<>();
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, refreshes::add, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState before = state();
         cache.answer(before, Optional.empty(), QUESTION, compute);
 
@@ -131,7 +135,7 @@ class AnswerCacheTest {
 
     @Test
     void aFailedAnswerFailsItsRequestAndIsNotKept() {
-        AnswerCache cache = new AnswerCache(1 << 20, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry());
+        AnswerCache cache = cache();
         ViewState state = state();
 
         assertThatThrownBy(() -> cache.answer(state, Optional.empty(), QUESTION, () -> {
@@ -143,7 +147,8 @@ class AnswerCacheTest {
     @Test
     void offWithoutBytesOrWhenTheStateIsReadForEveryRequest() {
         ViewState state = state();
-        for (AnswerCache off : List.of(new AnswerCache(0, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry()), new AnswerCache(1 << 20, Duration.ZERO, Runnable::run, new SimpleMeterRegistry()))) {
+        for (AnswerCache off : List.of(new AnswerCache(0, STATE_MAX_AGE, Runnable::run, new SimpleMeterRegistry()),
+                new AnswerCache(1 << 20, Duration.ZERO, Runnable::run, new SimpleMeterRegistry()))) {
             assertThat(off.enabled()).isFalse();
             off.answer(state, Optional.empty(), QUESTION, compute);
             off.answer(state, Optional.empty(), QUESTION, compute);
