@@ -3,6 +3,7 @@ package io.lambdaplatform.serving;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.viewstore.BatchViews;
 import io.lambdaplatform.viewstore.StoredPartition;
 import io.lambdaplatform.viewstore.ViewRow;
@@ -87,7 +88,12 @@ public final class BatchRowCache {
      * sketch built from them when a request first merges or queries it).
      */
     static long weight(ViewRow row) {
-        return ROW_BYTES + row.metrics().knownSketches()
+        return weight(row.metrics());
+    }
+
+    /** The heap the metrics of one window take, about, as {@link #weight(ViewRow)} counts a row's. */
+    static long weight(Metrics metrics) {
+        return ROW_BYTES + metrics.knownSketches()
                 .map(sketches -> 2L * (sketches.users().bytes().remaining() + sketches.durations().bytes().remaining()))
                 .orElse(0L);
     }

@@ -1,6 +1,7 @@
 package io.lambdaplatform.serving;
 
 import io.lambdaplatform.model.EventWindow;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.BatchBuild;
@@ -54,8 +55,9 @@ import static java.util.Objects.requireNonNull;
  * including late events on either side of the cutoff. Windows without events are left out.
  *
  * <p>Thread-safe. The pointer, progress and holes come through the {@link ViewStateCache} (at most its maximum age old),
- * the rows of the published version through the {@link BatchRowCache}, keyed by version; the speed rows are read afresh
- * by every call.
+ * the rows of the published version through the {@link BatchRowCache}, keyed by version; the speed rows of the ingest
+ * buckets the watermark has passed through the {@link SealedSpeedRows}, rolled up; the later speed rows are read afresh by
+ * every call.
  */
 public final class MergedView {
 
@@ -65,6 +67,7 @@ public final class MergedView {
     private final ViewSets sets;
     private final Function<ViewSet, SpeedViews> speedIn;
     private final BatchRowCache batchRows;
+    private final SealedSpeedRows speedRows;
     private final ViewStateCache sharedState;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -84,22 +87,24 @@ public final class MergedView {
      */
     public MergedView(BatchViews batch, SpeedViews speed, BatchRowCache batchRows, ViewStateCache sharedState, int readsPerRequest, Clock clock,
             MeterRegistry meters, Executor reads) {
-        this(new ViewSource.Views(batch, speed, new InMemoryViewSets(), set -> speed), PlatformMode.LAMBDA, batchRows, sharedState,
-                readsPerRequest, clock, meters, reads);
+        this(new ViewSource.Views(batch, speed, new InMemoryViewSets(), set -> speed), PlatformMode.LAMBDA, batchRows,
+                new SealedSpeedRows(0, IngestBuckets.DEFAULT), sharedState, readsPerRequest, clock, meters, reads);
     }
 
     /**
      * @param mode Lambda: batch ⊕ speed of the platform's keyspace; Kappa: the speed views of the set the view-set pointer
      *             names, alone
+     * @param speedRows where the speed rows no later write changes are kept (shared by every request)
      */
-    public MergedView(ViewSource.Views views, PlatformMode mode, BatchRowCache batchRows, ViewStateCache sharedState, int readsPerRequest,
-            Clock clock, MeterRegistry meters, Executor reads) {
+    public MergedView(ViewSource.Views views, PlatformMode mode, BatchRowCache batchRows, SealedSpeedRows speedRows, ViewStateCache sharedState,
+            int readsPerRequest, Clock clock, MeterRegistry meters, Executor reads) {
         this.batch = views.batch();
         this.speed = views.speed();
         this.mode = requireNonNull(mode, "mode is null");
         this.sets = views.sets();
         this.speedIn = views.speedIn();
         this.batchRows = requireNonNull(batchRows, "batchRows is null");
+        this.speedRows = requireNonNull(speedRows, "speedRows is null");
         this.sharedState = requireNonNull(sharedState, "sharedState is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.meters = requireNonNull(meters, "meters is null");
@@ -119,6 +124,7 @@ public final class MergedView {
         this.sets = view.sets;
         this.speedIn = view.speedIn;
         this.batchRows = view.batchRows;
+        this.speedRows = view.speedRows;
         this.sharedState = view.sharedState;
         this.clock = view.clock;
         this.meters = view.meters;
@@ -205,7 +211,7 @@ public final class MergedView {
     /** One product's merged windows with events, oldest first, and how many rows went in. */
     private record ProductMerge(String productId, List<MergedWindow> windows, int batchUsed, int speedUsed, int superseded) {}
 
-    private record ProductRows(String productId, CompletableFuture<List<ViewRow>> batch, CompletableFuture<List<SpeedDelta>> speed) {}
+    private record ProductRows(String productId, CompletableFuture<List<ViewRow>> batch, CompletableFuture<SealedSpeedRows.Part> speed) {}
 
     /**
      * Reads the pointer, the coverage and the rows of {@code products} ({@code null}: every product of the pointer's
@@ -224,6 +230,9 @@ public final class MergedView {
         SpeedCoverage coverage = new SpeedCoverage(shared.progress(), shared.speedHoles(), now);
         // The answer vouches for the rows ingested before the watermark; rows ingested after it and after now may be left out.
         Optional<Instant> ingestUntil = coverage.watermark().map(watermark -> watermark.isAfter(now) ? watermark : now);
+        // The rows of the buckets the watermark has passed are final when the speed rows lack nothing from the cutoff on (the
+        // batch layer's holes lie below it): they are kept, rolled up.
+        Optional<Instant> sealedBy = gaps(coverage, List.of(), shared.legacy(), cutoff).isEmpty() ? coverage.watermark() : Optional.empty();
         Deque<ProductRows> pending = new ArrayDeque<>();
         int count = 0;
         try {
@@ -231,9 +240,11 @@ public final class MergedView {
             while (next.hasNext() || !pending.isEmpty()) {
                 while (next.hasNext() && pending.size() < productsInFlight) {
                     String product = next.next();
-                    CompletableFuture<List<SpeedDelta>> speedRead = start("speed-rows", () -> ingestUntil
-                            .map(until -> speed.read(product, range.from(), range.to(), ingestFrom, until))
-                            .orElseGet(() -> speed.read(product, range.from(), range.to(), ingestFrom)));
+                    SealedSpeedRows.Key key = new SealedSpeedRows.Key(shared.views(), product, range.granularity(), ingestFrom);
+                    CompletableFuture<SealedSpeedRows.Part> speedRead = start("speed-rows", () -> speedRows.read(key, range, sealedBy,
+                            (from, to, readFrom) -> ingestUntil
+                                    .map(until -> speed.read(product, from, to, readFrom, until))
+                                    .orElseGet(() -> speed.read(product, from, to, readFrom))));
                     CompletableFuture<List<ViewRow>> batchRead = pointer
                             .map(version -> start("batch-rows",
                                     () -> batchRows.read(batch, version.version(), product, range.granularity(), range.from(), range.to())))
@@ -282,10 +293,10 @@ public final class MergedView {
 
     /**
      * Batch rows of the product (version V, cutoff C) ⊕ its speed rows with ingest bucket ≥ C rolled up to the
-     * range's granularity, per window; windows without events are left out.
+     * range's granularity (those of sealed buckets already rolled up), per window; windows without events are left out.
      */
     private static ProductMerge merge(String productId, WindowRange range, Instant cutoff, List<ViewRow> batchRows,
-            List<SpeedDelta> speedRows) {
+            SealedSpeedRows.Part speedRows) {
         Map<EventWindow, Parts> byWindow = new TreeMap<>();
         int batchUsed = 0;
         for (ViewRow row : batchRows) {
@@ -296,8 +307,12 @@ public final class MergedView {
             }
         }
         int speedUsed = 0;
+        for (SealedSpeedRows.Rolled sealed : speedRows.sealed()) {
+            byWindow.computeIfAbsent(sealed.window(), ignored -> new Parts()).add(Metrics.EMPTY, sealed.metrics());
+            speedUsed += sealed.rows();
+        }
         int superseded = 0;
-        for (SpeedDelta delta : speedRows) {
+        for (SpeedDelta delta : speedRows.rows()) {
             if (cutoff != null && delta.ingestBucket().isBefore(cutoff)) {
                 superseded++;
                 continue;
@@ -311,7 +326,8 @@ public final class MergedView {
         List<MergedWindow> windows = new ArrayList<>(byWindow.size());
         byWindow.forEach((window, parts) -> {
             MergedWindow merged = new MergedWindow(window, parts.batch(), parts.speed());
-            if (!merged.total().isEmpty()) {
+            // The count alone says whether the window has events: its sketches are merged once, when the answer is written.
+            if (merged.fromBatch().eventCount() + merged.fromSpeed().eventCount() != 0) {
                 windows.add(merged);
             }
         });

@@ -92,6 +92,11 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
             description = "Serve every request from its own reads: no answer shared between requests of one state (lambda.serving.answer-cache.max-bytes = 0).")
     private boolean noAnswerCache;
 
+    @Option(names = "--no-speed-cache",
+            description = "Read every speed row from the batch cutoff on for every answer: none of the rows the watermark sealed kept in memory"
+                    + " (lambda.serving.speed-cache.max-bytes = 0).")
+    private boolean noSpeedCache;
+
     /**
      * One side's numbers. The CPU time per request of the side's own processes and of Cassandra, unlike its latencies,
      * barely changes with other load on the machine: it compares runs on a shared machine. {@code NaN} where unknown.
@@ -278,6 +283,9 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         ProcessBuilder server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         if (noAnswerCache) {
             server.environment().put("LAMBDA_SERVING_ANSWER__CACHE_MAX__BYTES", "0");
+        }
+        if (noSpeedCache) {
+            server.environment().put("LAMBDA_SERVING_SPEED__CACHE_MAX__BYTES", "0");
         }
         return server.start();
     }

@@ -1,6 +1,7 @@
 package io.lambdaplatform.serving;
 
 import com.typesafe.config.Config;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.config.ConfigValues;
 import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.CassandraSettings;
@@ -55,24 +56,33 @@ public record ServingConfig(
      *                          ones ({@code lambda.serving.reads.state-max-age}); zero reads them for every request
      * @param answerCacheMaxBytes bytes of answers shared by requests that ask the same question of the same shared state
      *                          ({@code lambda.serving.answer-cache.max-bytes}, {@link AnswerCache}); 0 shares none
+     * @param speedCacheMaxBytes bytes of speed rows of ingest buckets the watermark has passed, rolled up and held in memory
+     *                          ({@code lambda.serving.speed-cache.max-bytes}, {@link SealedSpeedRows}); 0 holds none
+     * @param ingestBuckets     how ingest time is cut into buckets ({@code lambda.ingest.bucket-width}), as the speed layer cuts it
      */
-    public record Reads(long batchCacheMaxBytes, int perRequest, int perService, Duration stateMaxAge, long answerCacheMaxBytes) {
+    public record Reads(long batchCacheMaxBytes, int perRequest, int perService, Duration stateMaxAge, long answerCacheMaxBytes,
+            long speedCacheMaxBytes, IngestBuckets ingestBuckets) {
         public Reads {
             requireNonNull(stateMaxAge, "stateMaxAge is null");
+            requireNonNull(ingestBuckets, "ingestBuckets is null");
             if (stateMaxAge.isNegative()) {
                 throw new IllegalArgumentException(SECTION + ".reads.state-max-age must not be negative: " + stateMaxAge);
             }
             ConfigValues.requireNotNegative(batchCacheMaxBytes, SECTION + ".batch-cache.max-bytes");
             ConfigValues.requireNotNegative(answerCacheMaxBytes, SECTION + ".answer-cache.max-bytes");
+            ConfigValues.requireNotNegative(speedCacheMaxBytes, SECTION + ".speed-cache.max-bytes");
             ConfigValues.requireAtLeast(perRequest, 1, SECTION + ".reads.per-request");
             if (perService < perRequest) {
                 throw new IllegalArgumentException(SECTION + ".reads.per-service " + perService + " is below per-request " + perRequest);
             }
         }
 
-        static Reads from(Config serving) {
+        /** The reads of the platform's settings: {@code lambda.serving.*} and the ingest buckets. */
+        static Reads from(Config config) {
+            Config serving = config.getConfig(SECTION);
             return new Reads(serving.getBytes("batch-cache.max-bytes"), serving.getInt("reads.per-request"), serving.getInt("reads.per-service"),
-                    serving.getDuration("reads.state-max-age"), serving.getBytes("answer-cache.max-bytes"));
+                    serving.getDuration("reads.state-max-age"), serving.getBytes("answer-cache.max-bytes"), serving.getBytes("speed-cache.max-bytes"),
+                    new IngestBuckets(config.getDuration("lambda.ingest.bucket-width")));
         }
     }
 
@@ -113,7 +123,7 @@ public record ServingConfig(
                 config.getInt("lambda.cassandra.replication-factor"),
                 serving.getInt("max-suggestions"),
                 serving.getDuration("dashboard.refresh-interval"),
-                Reads.from(serving),
+                Reads.from(config),
                 CassandraSettings.from(config),
                 PlatformMode.from(config));
     }

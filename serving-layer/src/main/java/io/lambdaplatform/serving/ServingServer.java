@@ -85,6 +85,7 @@ public final class ServingServer implements AutoCloseable {
     private final ExecutorService storeReads;
     private final ExecutorService answerRefreshes;
     private final BatchRowCache batchRows;
+    private final SealedSpeedRows speedRows;
     private final ViewStateCache sharedState;
     private final RequestLanes lanes;
     private final AnswerCache answers;
@@ -105,6 +106,7 @@ public final class ServingServer implements AutoCloseable {
         // New answers computed while the ones before stand in: a few at a time, not one thread per question.
         this.answerRefreshes = Executors.newFixedThreadPool(ANSWER_REFRESH_THREADS, daemonThreads("answer-refresh-"));
         this.batchRows = new BatchRowCache(config.reads().batchCacheMaxBytes()).bindTo(meters);
+        this.speedRows = new SealedSpeedRows(config.reads().speedCacheMaxBytes(), config.reads().ingestBuckets()).bindTo(meters);
         this.sharedState = new ViewStateCache(config.reads().stateMaxAge());
         this.lanes = new RequestLanes(storeReads, config.cassandra().requestTimeout(), HEAVY_STEP_PATIENCE, meters);
         this.answers = new AnswerCache(config.reads().answerCacheMaxBytes(), config.reads().stateMaxAge(), answerRefreshes, meters);
@@ -188,12 +190,12 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private MergedView mergedView(Executor reads) {
-        return new MergedView(source.views(), config.mode(), batchRows, sharedState, config.reads().perRequest(), clock, meters, reads);
+        return new MergedView(source.views(), config.mode(), batchRows, speedRows, sharedState, config.reads().perRequest(), clock, meters, reads);
     }
 
     /** A heavy request's view: one product's two reads at a time, giving way to light requests before each read and merge. */
     private MergedView heavyView(RequestLanes.Turn turn) {
-        return new MergedView(source.views(), config.mode(), batchRows, sharedState, HEAVY_READS_PER_REQUEST, clock, meters, turn.reads())
+        return new MergedView(source.views(), config.mode(), batchRows, speedRows, sharedState, HEAVY_READS_PER_REQUEST, clock, meters, turn.reads())
                 .beforeEachMerge(turn.giveWay());
     }
 

@@ -2,6 +2,7 @@ package io.lambdaplatform.serving;
 
 import io.lambdaplatform.model.EventWindow;
 import io.lambdaplatform.model.Granularity;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.model.ViewKey;
@@ -86,7 +87,8 @@ class MergedViewTest {
         one.upsert(new SpeedDelta(new ViewKey("p-1", new EventWindow(Granularity.FIVE_MINUTES, Instant.parse("2026-11-24T10:10:00Z"))),
                 Instant.parse("2026-11-24T10:10:00Z"), metrics(1, "10.00", 100)));
         MergedView view = new MergedView(new ViewSource.Views(scenario.batch, zero, sets, set -> set.id() == 0 ? zero : one), PlatformMode.KAPPA,
-                new BatchRowCache(0), new ViewStateCache(Duration.ZERO), 4, Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
+                new BatchRowCache(0), new SealedSpeedRows(1L << 20, IngestBuckets.DEFAULT), new ViewStateCache(Duration.ZERO), 4,
+                Clock.fixed(NOW, ZoneOffset.UTC), METERS, Runnable::run);
         MetricsQuery query = query("p-1", Granularity.ONE_HOUR, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z");
 
         MetricsAnswer before = view.answer(query);

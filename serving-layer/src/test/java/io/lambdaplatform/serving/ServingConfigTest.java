@@ -1,5 +1,6 @@
 package io.lambdaplatform.serving;
 
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.config.ConfigMappingAssertions;
 import io.lambdaplatform.model.config.SharedKeys;
 import io.lambdaplatform.model.config.PlatformMode;
@@ -22,7 +23,7 @@ class ServingConfigTest {
     void defaults() {
         assertRecordedDefaults(ServingConfig::from, new ServingConfig("127.0.0.1", 8080, null, 10_000, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), true, CassandraKeys.REPLICATION_FACTOR_DEFAULT, 100, Duration.ofSeconds(5),
-                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofMillis(500), 64L << 20), CassandraKeys.DEFAULTS, PlatformMode.LAMBDA));
+                new ServingConfig.Reads(256L << 20, 4, 32, Duration.ofMillis(500), 64L << 20, 64L << 20, IngestBuckets.DEFAULT), CassandraKeys.DEFAULTS, PlatformMode.LAMBDA));
     }
 
     @Test
@@ -43,12 +44,14 @@ class ServingConfigTest {
         serving.put("lambda.serving.reads.per-service", 8);
         serving.put("lambda.serving.reads.state-max-age", "250ms");
         serving.put("lambda.serving.answer-cache.max-bytes", "2m");
+        serving.put("lambda.serving.speed-cache.max-bytes", "3m");
+        serving.put("lambda.ingest.bucket-width", "30s");
         serving.put("lambda.platform.mode", "kappa");
 
         assertFullMapping(ServingConfig::from, List.of("lambda.cassandra", "lambda.serving"), SharedKeys.union(CassandraKeys.SET, serving),
                 new ServingConfig("0.0.0.0", 9090, "t0ken", 500, Duration.ofSeconds(7), Duration.ofSeconds(2), Duration.ofMinutes(1), false,
                         CassandraKeys.REPLICATION_FACTOR_MAPPED, 20, Duration.ofSeconds(10),
-                        new ServingConfig.Reads(1_048_576, 2, 8, Duration.ofMillis(250), 2_097_152), CassandraKeys.MAPPED, PlatformMode.KAPPA));
+                        new ServingConfig.Reads(1_048_576, 2, 8, Duration.ofMillis(250), 2_097_152, 3_145_728, new IngestBuckets(Duration.ofSeconds(30))), CassandraKeys.MAPPED, PlatformMode.KAPPA));
     }
 
     @Test

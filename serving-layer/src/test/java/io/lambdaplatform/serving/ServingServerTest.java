@@ -2,6 +2,7 @@ package io.lambdaplatform.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.RejectionReason;
 import io.lambdaplatform.model.config.PlatformMode;
 import io.lambdaplatform.viewstore.BatchBuild;
@@ -44,7 +45,7 @@ class ServingServerTest {
 
     private static ServingConfig config(String token, Duration stateMaxAge) {
         return new ServingConfig("127.0.0.1", 0, token, 2016, Duration.ofSeconds(7), Duration.ofMillis(100), Duration.ofSeconds(1),
-                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, stateMaxAge, 1L << 20),
+                true, 1, 100, Duration.ofSeconds(5), new ServingConfig.Reads(16L << 20, 4, 32, stateMaxAge, 1L << 20, 1L << 20, IngestBuckets.DEFAULT),
                 CassandraSettings.of("127.0.0.1:1", "datacenter1", "lambda"), PlatformMode.LAMBDA);
     }
 

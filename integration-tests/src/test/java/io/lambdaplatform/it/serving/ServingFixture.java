@@ -109,7 +109,7 @@ final class ServingFixture implements AutoCloseable {
 
     private static ServingConfig config(CassandraSettings settings, String token, PlatformMode mode) {
         return new ServingConfig("127.0.0.1", 0, token, 10_000, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(2),
-                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO, 0), settings, mode);
+                true, 1, 100, Duration.ofSeconds(2), new ServingConfig.Reads(16L << 20, 4, 32, Duration.ZERO, 0, 16L << 20, IngestBuckets.DEFAULT), settings, mode);
     }
 
     String baseUrl() {
