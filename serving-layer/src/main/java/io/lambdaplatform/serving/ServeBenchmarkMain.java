@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code ./lambda bench serve}: loads realistic views for {@code --products} products into the stack's Cassandra (a published
- * batch version with 7 days of 5m, 1h and 1d windows before a cutoff an hour ago, and a day of speed rows), starts the
+ * batch version with 7 days of 5m, 1h and 1d windows before a cutoff {@code --batch-lag} ago, and a day of speed rows), starts the
  * serving layer in its own JVM ({@code --instances} of them, each loaded by its own wrk with an equal share of the
  * connections), loads it with wrk ({@code --connections} connections, {@code /v1/metrics} over 7 days
  * at 1h, round-robin over the products), then runs the bare-driver baseline: the store reads one such request makes,
@@ -63,6 +63,11 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
 
     @Option(names = "--products", defaultValue = "20", description = "Products loaded and queried round-robin (default ${DEFAULT-VALUE}).")
     private int products;
+
+    @Option(names = "--batch-lag", defaultValue = "PT1H",
+            description = "How far the loaded batch version's cutoff lies behind now: the speed rows from it on are what every answer"
+                    + " merges (12 five-minute windows of 5 one-minute buckets an hour; default ${DEFAULT-VALUE}).")
+    private Duration batchLag;
 
     @Option(names = "--instances", defaultValue = "1",
             description = "Serving JVMs; each gets its own wrk with an equal share of the connections, as behind a round-robin "
@@ -187,7 +192,7 @@ public final class ServeBenchmarkMain implements Callable<Integer> {
         try (CqlSession session = settings.connect()) {
             if (!noLoad) {
                 ViewSchema.create(session, settings.keyspace(), config.replicationFactor());
-                System.out.println("Loading: " + ViewsBenchmarkMain.load(session, settings.keyspace(), ids, 7, Duration.ofHours(1), 24, 5));
+                System.out.println("Loading: " + ViewsBenchmarkMain.load(session, settings.keyspace(), ids, 7, batchLag, 24, 5));
             }
             Result serving = serving(wrk, ids, from, to);
             Result driver = driver(session, settings.keyspace(), ids, from, to);
