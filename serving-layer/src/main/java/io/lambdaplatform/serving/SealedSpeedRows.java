@@ -71,8 +71,8 @@ public final class SealedSpeedRows {
     }
 
     /**
-     * What an answer merges from the speed layer: the sealed windows of its range, and the rows read afresh (every row
-     * of the range when nothing was sealed).
+     * What an answer merges from the speed layer: the sealed windows of its range, and the rows read afresh (those of the
+     * range when nothing was sealed, else of every window: the merge takes the range's).
      */
     record Part(List<Rolled> sealed, List<SpeedDelta> rows) {
         static Part unsealed(List<SpeedDelta> rows) {
@@ -85,23 +85,20 @@ public final class SealedSpeedRows {
 
         Sealed plus(List<SpeedDelta> rows, Granularity granularity, Instant newUntil) {
             Map<Instant, List<Metrics>> added = new TreeMap<>();
-            Map<Instant, Integer> counts = new TreeMap<>();
             for (SpeedDelta row : rows) {
-                Instant start = row.key().window().rollUp(granularity).start();
-                added.computeIfAbsent(start, ignored -> new ArrayList<>()).add(row.metrics());
-                counts.merge(start, 1, Integer::sum);
+                added.computeIfAbsent(row.key().window().rollUp(granularity).start(), ignored -> new ArrayList<>()).add(row.metrics());
             }
             NavigableMap<Instant, Rolled> next = new TreeMap<>(windows);
             long nextBytes = bytes;
             for (Map.Entry<Instant, List<Metrics>> entry : added.entrySet()) {
                 Rolled before = next.get(entry.getKey());
                 List<Metrics> parts = entry.getValue();
+                int count = parts.size() + (before == null ? 0 : before.rows());
                 if (before != null) {
                     parts.add(0, before.metrics());
                     nextBytes -= BatchRowCache.weight(before.metrics());
                 }
                 Metrics merged = Metrics.mergeAll(parts);
-                int count = counts.get(entry.getKey()) + (before == null ? 0 : before.rows());
                 next.put(entry.getKey(), new Rolled(new EventWindow(granularity, entry.getKey()), merged, count));
                 nextBytes += BatchRowCache.weight(merged);
             }
@@ -167,14 +164,7 @@ public final class SealedSpeedRows {
             sealed = sealed.plus(newlySealed, key.granularity(), sealUntil);
             entries.asMap().merge(key, sealed, (held, made) -> held.until().isAfter(made.until()) ? held : made);
         }
-        List<SpeedDelta> inRange = new ArrayList<>();
-        for (SpeedDelta row : live) {
-            Instant start = row.key().window().start();
-            if (!start.isBefore(range.from()) && start.isBefore(range.to())) {
-                inRange.add(row);
-            }
-        }
-        return new Part(List.copyOf(sealed.windows().subMap(range.from(), true, range.to(), false).values()), inRange);
+        return new Part(List.copyOf(sealed.windows().subMap(range.from(), true, range.to(), false).values()), live);
     }
 
     /** Entries held now (after pending evictions); for tests. */
