@@ -85,6 +85,33 @@ public final class DurationSketch implements Serializable {
         return new DurationSketch(merged);
     }
 
+    /** A running merge of serialized sketches ({@link SketchMeasure#accumulator()}). */
+    static SketchMeasure.Accumulator accumulator() {
+        KllLongsSketch merged = KllLongsSketch.newHeapInstance(K);
+        return new SketchMeasure.Accumulator() {
+            @Override
+            public void add(byte[] sketch) {
+                requireNonNull(sketch, "sketch is null");
+                KllLongsSketch wrapped;
+                try {
+                    wrapped = KllLongsSketch.wrap(Memory.wrap(sketch));
+                }
+                catch (SketchesException | MemoryException | IndexOutOfBoundsException e) {
+                    throw new IllegalArgumentException("Not a KLL sketch of longs: " + e.getMessage(), e);
+                }
+                if (wrapped.getK() != K) {
+                    throw new IllegalArgumentException("A KLL sketch of k " + wrapped.getK() + ", not " + K);
+                }
+                merged.merge(wrapped);
+            }
+
+            @Override
+            public byte[] toByteArray() {
+                return merged.toByteArray();
+            }
+        };
+    }
+
     /** How many durations the sketch has seen. */
     public long count() {
         return sketch().getN();

@@ -52,12 +52,29 @@ public enum SketchMeasure {
         return parameter;
     }
 
-    /** The serialized merge of two serialized sketches of this measure. */
-    public byte[] merge(byte[] a, byte[] b) {
+    /**
+     * A running merge of this measure's serialized sketches, for merging many at once: each is read where it lies, and
+     * the result is serialized once. Its result is the sketch that {@link Sketches#merge} makes of the same sketches.
+     */
+    public Accumulator accumulator() {
         return switch (this) {
-            case UNIQUE_USERS -> UserSketch.fromBytes(a).union(UserSketch.fromBytes(b)).toByteArray();
-            case DURATION_QUANTILES -> DurationSketch.fromBytes(a).merge(DurationSketch.fromBytes(b)).toByteArray();
+            case UNIQUE_USERS -> UserSketch.accumulator();
+            case DURATION_QUANTILES -> DurationSketch.accumulator();
         };
+    }
+
+    /** A running merge of serialized sketches of one measure; not thread-safe. */
+    public interface Accumulator {
+
+        /**
+         * Merges one more serialized sketch in.
+         *
+         * @throws IllegalArgumentException if the bytes are not a sketch of this measure (its kind and parameter)
+         */
+        void add(byte[] sketch);
+
+        /** The serialized merge of every sketch added; of none, the measure's empty sketch. */
+        byte[] toByteArray();
     }
 
     /** This measure's serialized sketch of a set of events. */

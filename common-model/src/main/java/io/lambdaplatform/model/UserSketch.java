@@ -4,6 +4,7 @@ import org.apache.datasketches.common.SketchesException;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.memory.MemoryException;
 
 import java.io.Serial;
@@ -89,6 +90,33 @@ public final class UserSketch implements Serializable {
         Union union = Union.heapify(larger.bytes);
         union.update(smaller.sketch());
         return new UserSketch(union.getResult(TYPE));
+    }
+
+    /** A running union of serialized sketches ({@link SketchMeasure#accumulator()}). */
+    static SketchMeasure.Accumulator accumulator() {
+        Union union = new Union(LG_K);
+        return new SketchMeasure.Accumulator() {
+            @Override
+            public void add(byte[] sketch) {
+                requireNonNull(sketch, "sketch is null");
+                HllSketch wrapped;
+                try {
+                    wrapped = HllSketch.wrap(Memory.wrap(sketch));
+                }
+                catch (SketchesException | MemoryException | IndexOutOfBoundsException e) {
+                    throw new IllegalArgumentException("Not an HLL sketch: " + e.getMessage(), e);
+                }
+                if (wrapped.getLgConfigK() != LG_K) {
+                    throw new IllegalArgumentException("An HLL sketch of lgK " + wrapped.getLgConfigK() + ", not " + LG_K);
+                }
+                union.update(wrapped);
+            }
+
+            @Override
+            public byte[] toByteArray() {
+                return union.getResult(TYPE).toCompactByteArray();
+            }
+        };
     }
 
     /** The estimated number of distinct users, rounded. */

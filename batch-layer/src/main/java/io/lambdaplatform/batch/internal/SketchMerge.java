@@ -2,7 +2,6 @@ package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.SketchMeasure;
-import io.lambdaplatform.model.Sketches;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.expressions.Aggregator;
@@ -13,16 +12,17 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The merge of the serialized sketches of one {@link SketchMeasure} as a Spark aggregate, by common-model's
- * {@link SketchMeasure#merge(byte[], byte[])}: Spark has no aggregate that merges KLL sketches, and one function for
- * both kinds keeps {@link Metrics#merge}'s rule that a merge with a sketch not known ({@code null}) is not known.
+ * {@link SketchMeasure#accumulator()}: Spark has no aggregate that merges KLL sketches, and one function for both kinds
+ * keeps {@link Metrics#merge}'s rule that a merge with a sketch not known ({@code null}) is not known.
  *
- * <p>The buffer is a serialized sketch, starting from the measure's empty one; an empty array stands for "not known".
+ * <p>The buffer is a running merge, updated in place: each input sketch is read where it lies, and the merge is
+ * serialized only when Spark moves the buffer (between its partial and final aggregates, or to spill), by a bean
+ * encoder: Spark's generated code, not Java serialization, which costs more than the merge of a small sketch.
  */
-final class SketchMerge extends Aggregator<byte[], byte[], byte[]> {
+final class SketchMerge extends Aggregator<byte[], SketchMerge.Buffer, byte[]> {
 
     @Serial
-    private static final long serialVersionUID = 1L;
-    private static final byte[] UNKNOWN = new byte[0];
+    private static final long serialVersionUID = 2L;
 
     private final SketchMeasure measure;
 
@@ -31,38 +31,91 @@ final class SketchMerge extends Aggregator<byte[], byte[], byte[]> {
     }
 
     @Override
-    public byte[] zero() {
-        return measure.bytes(Sketches.EMPTY);
+    public Buffer zero() {
+        return new Buffer();
     }
 
     @Override
-    public byte[] reduce(byte[] buffer, byte[] sketch) {
-        if (buffer.length == 0 || sketch == null) {
-            return UNKNOWN;
+    public Buffer reduce(Buffer buffer, byte[] sketch) {
+        buffer.add(measure, sketch);
+        return buffer;
+    }
+
+    @Override
+    public Buffer merge(Buffer left, Buffer right) {
+        byte[] sketch = right.isKnown() ? right.getSketch() : null;
+        if (!right.isKnown() || sketch != null) {
+            left.add(measure, sketch);
         }
-        return measure.merge(buffer, sketch);
+        return left;
     }
 
     @Override
-    public byte[] merge(byte[] left, byte[] right) {
-        if (left.length == 0 || right.length == 0) {
-            return UNKNOWN;
-        }
-        return measure.merge(left, right);
+    public byte[] finish(Buffer buffer) {
+        return buffer.isKnown() ? buffer.merged(measure).toByteArray() : null;
     }
 
     @Override
-    public byte[] finish(byte[] buffer) {
-        return buffer.length == 0 ? null : buffer;
-    }
-
-    @Override
-    public Encoder<byte[]> bufferEncoder() {
-        return Encoders.BINARY();
+    public Encoder<Buffer> bufferEncoder() {
+        return Encoders.bean(Buffer.class);
     }
 
     @Override
     public Encoder<byte[]> outputEncoder() {
         return Encoders.BINARY();
+    }
+
+    /**
+     * The merge so far of one group's sketches, or "not known" once a sketch was not. A bean (public, with a property per
+     * serialized field) for Spark's encoder: {@code sketch} is the serialized merge, {@code null} before the first.
+     */
+    public static final class Buffer {
+
+        private boolean known = true;
+        /** The serialized merge as Spark handed it over, until the first merge into it. */
+        private byte[] sketch;
+        private SketchMeasure.Accumulator merged;
+
+        public boolean isKnown() {
+            return known;
+        }
+
+        public void setKnown(boolean known) {
+            this.known = known;
+        }
+
+        public byte[] getSketch() {
+            return merged == null ? sketch : merged.toByteArray();
+        }
+
+        public void setSketch(byte[] sketch) {
+            this.sketch = sketch;
+            this.merged = null;
+        }
+
+        void add(SketchMeasure measure, byte[] other) {
+            if (!known) {
+                return;
+            }
+            if (other == null) {
+                known = false;
+                sketch = null;
+                merged = null;
+            }
+            else {
+                merged(measure).add(other);
+            }
+        }
+
+        SketchMeasure.Accumulator merged(SketchMeasure measure) {
+            if (merged == null) {
+                merged = measure.accumulator();
+                if (sketch != null) {
+                    merged.add(sketch);
+                    sketch = null;
+                }
+            }
+            return merged;
+        }
     }
 }
