@@ -19,13 +19,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
 
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
@@ -34,22 +39,26 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.hll_sketch_agg;
 import static org.apache.spark.sql.functions.kll_sketch_agg_bigint;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.shiftright;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udaf;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * The batch views as Spark SQL over judged records ({@link MasterDataset#JUDGED_COLUMNS}): the first copy of every
- * event, then every {@link Measure} per product and window at every {@link Granularity}. The measures are taken from
- * common-model's description, each turned into one aggregate column: {@link Measure.Merge#COUNT} into
- * {@code count(1)}, {@link Measure.Merge#SUM} into an exact decimal {@code sum} of the event field; and the
- * {@link SketchMeasure}s into Spark's own DataSketches aggregates over the same field ({@code hll_sketch_agg} of
- * {@code user_id}, {@code kll_sketch_agg_bigint} of {@code duration_ms}), whose binaries {@link UserSketch} and
- * {@link DurationSketch} read. The views' columns: {@code product_id}, {@code granularity} (label),
+ * event, then every {@link Measure} per product and window at every {@link Granularity}: per event into its window of
+ * the finest granularity, and the coarser windows as merges of those rows. The measures are taken from common-model's
+ * description, each turned into aggregate columns: {@link Measure.Merge#COUNT} into {@code count(1)},
+ * {@link Measure.Merge#SUM} into exact sums of the event field; and the {@link SketchMeasure}s into Spark's own
+ * DataSketches aggregates over the same field ({@code hll_sketch_agg} of {@code user_id}, {@code kll_sketch_agg_bigint}
+ * of {@code duration_ms}), whose binaries {@link UserSketch} and {@link DurationSketch} read, merged by
+ * {@link SketchMerge}. The views' columns: {@code product_id}, {@code granularity} (label),
  * {@code window_start_ms}, one column per measure ({@link Measure#column()}), one binary column per sketch measure
  * ({@link SketchMeasure#column()}).
  */
@@ -59,8 +68,15 @@ public final class ViewAggregation {
     public static final String WINDOW_START_MS = "window_start_ms";
     /** Decimal sums of up to 38 digits: exact for far more events than a window can hold. */
     private static final int SUM_PRECISION = 38;
-    private static final String FIRST = "first";
+    private static final String COPY = "copy";
     private static final String WINDOW = "window";
+    private static final String EVENTS = "events";
+    private static final String HIGH = "_high";
+    private static final String LOW = "_low";
+    private static final int PART_BITS = 32;
+    private static final long LOW_MASK = (1L << PART_BITS) - 1;
+    /** Below this many events in a window, the sums of the values' 32-bit halves stay within a long. */
+    private static final long MAX_EXACT_EVENTS = 1L << 31;
 
     private ViewAggregation() {}
 
@@ -74,52 +90,125 @@ public final class ViewAggregation {
 
     /**
      * The first copy of every event identity ({@code product_id}, {@code event_id}) among valid records, by
-     * (ingest time, partition, offset), as in the speed layer: the minimum of a struct that starts with those three.
+     * (ingest time, partition, offset), as in the speed layer: the first row of each identity in that order
+     * ({@code row_number() = 1}, which Spark runs as a group limit over one sort, without building a row per copy).
+     * The sort starts with a hash of the identity, so that it compares longs, not strings with a common prefix.
      * Columns {@code product_id}, {@code event_time} and each measure's and sketch measure's event field (so
      * {@code user_id} too), every one from the first copy.
      */
     public static Dataset<Row> firstCopies(Dataset<Row> valid) {
+        // The event's own fields order copies that tie on all three (none do in one log), so that the choice is always the same.
         List<Column> order = new ArrayList<>(List.of(col(MasterDataset.INGEST_MILLIS), col(MasterDataset.PARTITION),
                 col(MasterDataset.OFFSET), col(EventCodec.EVENT_TIME)));
-        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), col(FIRST + "." + EventCodec.EVENT_TIME)));
+        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_TIME)));
         for (String field : eventFields()) {
             order.add(col(field));
-            selected.add(col(FIRST + "." + field));
+            selected.add(col(field));
         }
-        return valid.groupBy(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID))
-                .agg(min(struct(order.toArray(Column[]::new))).as(FIRST))
+        Column productId = col(EventCodec.PRODUCT_ID);
+        Column eventId = col(EventCodec.EVENT_ID);
+        WindowSpec copies = Window.partitionBy(xxhash64(productId, eventId), productId, eventId).orderBy(order.toArray(Column[]::new));
+        return valid.withColumn(COPY, row_number().over(copies))
+                .where(col(COPY).equalTo(1))
                 .select(selected.toArray(Column[]::new));
     }
 
-    /** Every measure per product and window of every granularity, over events (one row each). */
+    /**
+     * Every measure per product and window of every granularity, over events (one row each): each event is aggregated
+     * once, into its window of the finest granularity ({@link #finest}), and the coarser windows are merges of those
+     * rows ({@link #rollUp}). Windows nest (every width divides the next, all from the epoch), so a coarser window is
+     * the union of the finest windows in it, and its measures and sketches are their merge, as {@link #merge} merges.
+     */
     public static Dataset<Row> aggregate(Dataset<Row> events) {
-        Column eventMillis = unix_millis(col(EventCodec.EVENT_TIME));
-        List<Column> windows = new ArrayList<>();
-        for (Granularity granularity : Granularity.values()) {
-            long width = granularity.width().toMillis();
-            windows.add(struct(lit(granularity.label()).as(GRANULARITY), eventMillis.minus(pmod(eventMillis, lit(width))).as(WINDOW_START_MS)));
-        }
-        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), explode(array(windows.toArray(Column[]::new))).as(WINDOW)));
-        eventFields().forEach(field -> selected.add(col(field)));
-        List<Column> measures = new ArrayList<>();
-        for (Measure measure : Measure.values()) {
-            measures.add(aggregate(measure).as(measure.column()));
-        }
-        for (SketchMeasure measure : SketchMeasure.values()) {
-            measures.add(aggregate(measure).as(measure.column()));
-        }
-        return events.select(selected.toArray(Column[]::new))
-                .groupBy(col(EventCodec.PRODUCT_ID), col(WINDOW + "." + GRANULARITY).as(GRANULARITY),
-                        col(WINDOW + "." + WINDOW_START_MS).as(WINDOW_START_MS))
-                .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new));
+        return rollUp(finest(events));
     }
 
-    /** One measure as an aggregate column: its merge applied to its value per event, exactly. */
-    static Column aggregate(Measure measure) {
-        return switch (measure.merge()) {
-            case COUNT -> count(lit(1));
-            case SUM -> sum(col(measure.eventField()).cast(DataTypes.createDecimalType(SUM_PRECISION, measure.scale())));
-        };
+    /**
+     * Every measure per product and window of the finest granularity, over events: rows of {@link #viewSchema()}. The
+     * sums are taken on longs, which Spark adds in generated code (a decimal of more than 18 digits goes through
+     * {@code BigInteger} for every event): each value's unscaled long is split into its high and low 32 bits, each part
+     * summed as a long, and the two sums combined into the exact decimal. An unscaled value fits in 63 bits (the rules
+     * bound revenue and duration far below that), so the parts' sums cannot overflow below 2<sup>31</sup> events in one
+     * window; a window of more fails the run rather than being wrong.
+     */
+    static Dataset<Row> finest(Dataset<Row> events) {
+        Granularity finest = Granularity.values()[0];
+        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID),
+                windowStart(unix_millis(col(EventCodec.EVENT_TIME)), finest).as(WINDOW_START_MS)));
+        List<Column> aggregates = new ArrayList<>(List.of(count(lit(1)).as(EVENTS)));
+        for (Measure measure : Measure.values()) {
+            if (measure.merge() == Measure.Merge.SUM) {
+                Column unscaled = unscaled(measure);
+                selected.add(shiftright(unscaled, PART_BITS).as(measure.column() + HIGH));
+                selected.add(unscaled.bitwiseAND(lit(LOW_MASK)).as(measure.column() + LOW));
+                aggregates.add(sum(col(measure.column() + HIGH)).as(measure.column() + HIGH));
+                aggregates.add(sum(col(measure.column() + LOW)).as(measure.column() + LOW));
+            }
+        }
+        for (String field : sketchedFields()) {
+            selected.add(col(field));
+        }
+        for (SketchMeasure measure : SketchMeasure.values()) {
+            aggregates.add(aggregate(measure).as(measure.column()));
+        }
+        Column count = col(EVENTS);
+        List<Column> rows = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), lit(finest.label()).as(GRANULARITY), col(WINDOW_START_MS)));
+        for (Measure measure : Measure.values()) {
+            rows.add((measure.merge() == Measure.Merge.COUNT ? count : exactSum(measure, count)).as(measure.column()));
+        }
+        for (SketchMeasure measure : SketchMeasure.values()) {
+            rows.add(col(measure.column()));
+        }
+        return events.select(selected.toArray(Column[]::new))
+                .groupBy(col(EventCodec.PRODUCT_ID), col(WINDOW_START_MS))
+                .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+                .select(rows.toArray(Column[]::new));
+    }
+
+    /**
+     * Rows of the finest granularity ({@link #viewSchema()}) as rows of every granularity: each row counts in its own
+     * window and in the one of each coarser granularity that holds it, merged as {@link #merge} merges partial rows.
+     * No shuffle: the rows of a product are in one Spark partition already.
+     */
+    static Dataset<Row> rollUp(Dataset<Row> finest) {
+        List<Column> windows = new ArrayList<>();
+        for (Granularity granularity : Granularity.values()) {
+            windows.add(struct(lit(granularity.label()).as(GRANULARITY), windowStart(col(WINDOW_START_MS), granularity).as(WINDOW_START_MS)));
+        }
+        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), explode(array(windows.toArray(Column[]::new))).as(WINDOW)));
+        Stream.concat(Arrays.stream(Measure.values()).map(Measure::column), Arrays.stream(SketchMeasure.values()).map(SketchMeasure::column))
+                .forEach(column -> selected.add(col(column)));
+        List<Column> merged = merged();
+        return finest.select(selected.toArray(Column[]::new))
+                .groupBy(col(EventCodec.PRODUCT_ID), col(WINDOW + "." + GRANULARITY).as(GRANULARITY),
+                        col(WINDOW + "." + WINDOW_START_MS).as(WINDOW_START_MS))
+                .agg(merged.get(0), merged.subList(1, merged.size()).toArray(Column[]::new));
+    }
+
+    /** The start, in epoch milliseconds, of the window of {@code granularity} that holds {@code millis}. */
+    private static Column windowStart(Column millis, Granularity granularity) {
+        return millis.minus(pmod(millis, lit(granularity.width().toMillis())));
+    }
+
+    /** A summed measure's value per event as an unscaled long: the value times 10<sup>scale</sup>. */
+    private static Column unscaled(Measure measure) {
+        Column value = col(measure.eventField());
+        return (measure.scale() == 0 ? value : value.multiply(lit(BigDecimal.TEN.pow(measure.scale())))).cast(DataTypes.LongType);
+    }
+
+    /**
+     * A measure's exact sum from the sums of its values' high and low parts: high &times; 2<sup>32</sup> + low, at the
+     * measure's scale; an error if the window holds too many events for those sums to be exact.
+     */
+    private static Column exactSum(Measure measure, Column count) {
+        DecimalType whole = DataTypes.createDecimalType(SUM_PRECISION, 0);
+        Column unscaled = col(measure.column() + HIGH).cast(whole).multiply(lit(BigDecimal.valueOf(LOW_MASK + 1)))
+                .plus(col(measure.column() + LOW).cast(whole));
+        Column value = unscaled.multiply(lit(BigDecimal.ONE.movePointLeft(measure.scale())))
+                .cast(DataTypes.createDecimalType(SUM_PRECISION, measure.scale()));
+        return when(count.geq(lit(MAX_EXACT_EVENTS)), raise_error(lit("More than " + (MAX_EXACT_EVENTS - 1)
+                + " events in one window of one product: the long sums of " + measure.column() + " would not be exact")))
+                .otherwise(value);
     }
 
     /**
@@ -161,6 +250,17 @@ public final class ViewAggregation {
      * ({@link ViewPartitioner}), as {@link #views} is.
      */
     public static Dataset<Row> merge(Dataset<Row> partialViews, int partitions) {
+        List<Column> merged = merged();
+        return ViewPartitioner.byProduct(partialViews, partitions)
+                .groupBy(col(EventCodec.PRODUCT_ID), col(GRANULARITY), col(WINDOW_START_MS))
+                .agg(merged.get(0), merged.subList(1, merged.size()).toArray(Column[]::new));
+    }
+
+    /**
+     * The aggregate columns that merge partial rows of {@link #viewSchema()}: every measure by adding its partial values
+     * ({@link Measure#merge}), exactly, and every sketch measure by common-model's merge ({@link SketchMerge}).
+     */
+    private static List<Column> merged() {
         List<Column> measures = new ArrayList<>();
         for (Measure measure : Measure.values()) {
             Column total = sum(col(measure.column()));
@@ -171,9 +271,7 @@ public final class ViewAggregation {
         for (SketchMeasure measure : SketchMeasure.values()) {
             measures.add(udaf(new SketchMerge(measure), Encoders.BINARY()).apply(col(measure.column())).as(measure.column()));
         }
-        return ViewPartitioner.byProduct(partialViews, partitions)
-                .groupBy(col(EventCodec.PRODUCT_ID), col(GRANULARITY), col(WINDOW_START_MS))
-                .agg(measures.get(0), measures.subList(1, measures.size()).toArray(Column[]::new));
+        return measures;
     }
 
     /**
@@ -246,5 +344,10 @@ public final class ViewAggregation {
             }
         }
         return fields;
+    }
+
+    /** The event fields the sketch measures take, each once. */
+    private static List<String> sketchedFields() {
+        return Arrays.stream(SketchMeasure.values()).map(SketchMeasure::eventField).distinct().toList();
     }
 }
