@@ -195,8 +195,15 @@ public final class ViewSchema {
                 new ColumnUpgrade(BATCH_VIEW_PARTITIONS, OVERLAY_IN, "bigint"));
     }
 
+    /**
+     * Runs one DDL statement, then waits (up to the driver's schema agreement timeout) until every node has its schema
+     * change. The driver waits so by itself only when schema metadata is on; with it off ({@link #withoutSchemaMetadata})
+     * the next statement could reach a node that has not applied this one: on a three-node cluster a {@code CREATE TABLE}
+     * right after the {@code CREATE KEYSPACE} failed with "Keyspace 'lambda' doesn't exist" (StackClusterIT).
+     */
     private static void execute(CqlSession session, String cql) {
         session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
+        session.checkSchemaAgreement();
     }
 
     /** The statements {@link #create} runs, for operators who apply schema by hand (e.g. with NetworkTopologyStrategy). */
