@@ -12,6 +12,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -58,10 +59,15 @@ public final class DurationSketch implements Serializable {
      * @throws IllegalArgumentException if the bytes are not a KLL sketch of longs with k {@value #K}
      */
     public static DurationSketch fromBytes(byte[] bytes) {
+        return new DurationSketch(bytes.clone(), read(bytes, KllLongsSketch::heapify));
+    }
+
+    /** The sketch in {@code bytes}, read by {@code reader} (a heap copy or a view in place), after checking it is one of k {@value #K}. */
+    private static KllLongsSketch read(byte[] bytes, Function<Memory, KllLongsSketch> reader) {
         requireNonNull(bytes, "bytes is null");
         KllLongsSketch sketch;
         try {
-            sketch = KllLongsSketch.heapify(Memory.wrap(bytes));
+            sketch = reader.apply(Memory.wrap(bytes));
         }
         catch (SketchesException | MemoryException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Not a KLL sketch of longs: " + e.getMessage(), e);
@@ -69,7 +75,7 @@ public final class DurationSketch implements Serializable {
         if (sketch.getK() != K) {
             throw new IllegalArgumentException("A KLL sketch of k " + sketch.getK() + ", not " + K);
         }
-        return new DurationSketch(bytes.clone(), sketch);
+        return sketch;
     }
 
     /** The sketch of the durations of both sets of events. */
@@ -91,18 +97,7 @@ public final class DurationSketch implements Serializable {
         return new SketchMeasure.Accumulator() {
             @Override
             public void add(byte[] sketch) {
-                requireNonNull(sketch, "sketch is null");
-                KllLongsSketch wrapped;
-                try {
-                    wrapped = KllLongsSketch.wrap(Memory.wrap(sketch));
-                }
-                catch (SketchesException | MemoryException | IndexOutOfBoundsException e) {
-                    throw new IllegalArgumentException("Not a KLL sketch of longs: " + e.getMessage(), e);
-                }
-                if (wrapped.getK() != K) {
-                    throw new IllegalArgumentException("A KLL sketch of k " + wrapped.getK() + ", not " + K);
-                }
-                merged.merge(wrapped);
+                merged.merge(read(sketch, KllLongsSketch::wrap));
             }
 
             @Override

@@ -10,6 +10,7 @@ import org.apache.datasketches.memory.MemoryException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -61,10 +62,15 @@ public final class UserSketch implements Serializable {
      * @throws IllegalArgumentException if the bytes are not such a sketch
      */
     public static UserSketch fromBytes(byte[] bytes) {
+        return new UserSketch(bytes.clone(), read(bytes, HllSketch::heapify));
+    }
+
+    /** The sketch in {@code bytes}, read by {@code reader} (a heap copy or a view in place), after checking it is one of lgK {@value #LG_K}. */
+    private static HllSketch read(byte[] bytes, Function<Memory, HllSketch> reader) {
         requireNonNull(bytes, "bytes is null");
         HllSketch sketch;
         try {
-            sketch = HllSketch.heapify(bytes);
+            sketch = reader.apply(Memory.wrap(bytes));
         }
         catch (SketchesException | MemoryException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Not an HLL sketch: " + e.getMessage(), e);
@@ -72,7 +78,7 @@ public final class UserSketch implements Serializable {
         if (sketch.getLgConfigK() != LG_K) {
             throw new IllegalArgumentException("An HLL sketch of lgK " + sketch.getLgConfigK() + ", not " + LG_K);
         }
-        return new UserSketch(bytes.clone(), sketch);
+        return sketch;
     }
 
     /** The sketch of the users of both sets of events. */
@@ -98,18 +104,7 @@ public final class UserSketch implements Serializable {
         return new SketchMeasure.Accumulator() {
             @Override
             public void add(byte[] sketch) {
-                requireNonNull(sketch, "sketch is null");
-                HllSketch wrapped;
-                try {
-                    wrapped = HllSketch.wrap(Memory.wrap(sketch));
-                }
-                catch (SketchesException | MemoryException | IndexOutOfBoundsException e) {
-                    throw new IllegalArgumentException("Not an HLL sketch: " + e.getMessage(), e);
-                }
-                if (wrapped.getLgConfigK() != LG_K) {
-                    throw new IllegalArgumentException("An HLL sketch of lgK " + wrapped.getLgConfigK() + ", not " + LG_K);
-                }
-                union.update(wrapped);
+                union.update(read(sketch, HllSketch::wrap));
             }
 
             @Override
