@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.config.KafkaSettings;
+import io.lambdaplatform.viewstore.SpeedViews;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,21 +37,36 @@ import static java.util.Objects.requireNonNull;
  * {@code probeInterval}; all probes share a partition, so they are counted in the order sent, and probe k is
  * visible once the product's {@code event_count} reaches k + 1. A poller asks the serving layer over HTTP
  * as fast as it answers; the latency of a probe is from just before {@code send} to the first answer
- * that counts it (so it includes up to one answer's round trip).
+ * that counts it (so it includes up to one answer's round trip). A second poller reads the probe product's speed
+ * rows from Cassandra, as the serving layer does, so that the latency splits into the speed layer's part (produced →
+ * stored) and the serving layer's (stored → answered).
  */
 final class FreshnessProbe {
 
     /** The latencies of the probes seen, in milliseconds, and how many were sent. */
-    record Result(double[] latenciesMillis, int sent, long backgroundEvents) {
+    record Result(Latencies answered, Latencies stored, int sent, long backgroundEvents) {}
+
+    /** Latencies in milliseconds. */
+    record Latencies(double[] millis) {
+        int count() {
+            return millis.length;
+        }
+
         double percentile(double p) {
-            if (latenciesMillis.length == 0) {
+            if (millis.length == 0) {
                 return Double.NaN;
             }
-            double[] sorted = latenciesMillis.clone();
+            double[] sorted = millis.clone();
             Arrays.sort(sorted);
             int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
             return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
         }
+    }
+
+    /** How many probes a source counts now. */
+    @FunctionalInterface
+    private interface VisibleCount {
+        long get() throws IOException, InterruptedException;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,14 +74,19 @@ final class FreshnessProbe {
     private final KafkaSettings kafka;
     private final String topic;
     private final URI serving;
+    private final SpeedViews views;
     private final String probeProduct;
     private final int products;
     private final Random random;
 
-    FreshnessProbe(KafkaSettings kafka, String topic, URI serving, String probeProduct, int products, long seed) {
+    /**
+     * @param views the speed rows the serving layer reads, in the same keyspace
+     */
+    FreshnessProbe(KafkaSettings kafka, String topic, URI serving, SpeedViews views, String probeProduct, int products, long seed) {
         this.kafka = requireNonNull(kafka, "kafka is null");
         this.topic = requireNonNull(topic, "topic is null");
         this.serving = requireNonNull(serving, "serving is null");
+        this.views = requireNonNull(views, "views is null");
         this.probeProduct = requireNonNull(probeProduct, "probeProduct is null");
         this.products = products;
         this.random = new Random(seed);
@@ -74,40 +95,18 @@ final class FreshnessProbe {
     Result run(int eventsPerSecond, Duration duration, Duration probeInterval, Duration settle) throws Exception {
         int probes = (int) (duration.toNanos() / probeInterval.toNanos());
         AtomicLongArray sentNanos = new AtomicLongArray(probes);
-        AtomicLongArray seenNanos = new AtomicLongArray(probes);
         AtomicInteger sent = new AtomicInteger();
         Instant from = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(1));
-        URI query = serving.resolve("/v1/metrics/" + probeProduct + "?from=" + from + "&to=" + from.plus(Duration.ofHours(4)) + "&granularity=1h");
+        Instant to = from.plus(Duration.ofHours(4));
+        URI query = serving.resolve("/v1/metrics/" + probeProduct + "?from=" + from + "&to=" + to + "&granularity=1h");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long visibleBefore = count(http, query);
         if (visibleBefore != 0) {
             throw new IllegalStateException("Probe product " + probeProduct + " already has " + visibleBefore + " events");
         }
-
-        List<Throwable> pollerFailure = new ArrayList<>();
-        Thread poller = new Thread(() -> {
-            int seen = 0;
-            try {
-                while (seen < probes && !Thread.currentThread().isInterrupted()) {
-                    long visible = count(http, query);
-                    long now = System.nanoTime();
-                    while (seen < Math.min(visible, sent.get())) {
-                        seenNanos.set(seen++, now);
-                    }
-                    Thread.sleep(5);
-                }
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            catch (IOException | RuntimeException e) {
-                synchronized (pollerFailure) {
-                    pollerFailure.add(e);
-                }
-            }
-        }, "freshness-poller");
-        poller.setDaemon(true);
-        poller.start();
+        Poller answered = new Poller("answered", probes, sent, () -> count(http, query));
+        Poller stored = new Poller("stored", probes, sent,
+                () -> views.read(probeProduct, from, to).stream().mapToLong(delta -> delta.metrics().eventCount()).sum());
 
         Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 5,
@@ -144,20 +143,58 @@ final class FreshnessProbe {
             }
             producer.flush();
         }
-        poller.join(settle.toMillis());
-        poller.interrupt();
-        synchronized (pollerFailure) {
-            if (!pollerFailure.isEmpty()) {
-                throw new IllegalStateException("Polling " + query + " failed", pollerFailure.get(0));
-            }
+        long settleUntil = System.nanoTime() + settle.toNanos();
+        return new Result(answered.await(settleUntil, sentNanos), stored.await(settleUntil, sentNanos), sent.get(), background);
+    }
+
+    /** A thread that asks one source how many probes it counts, as fast as it answers, and notes when each first counts. */
+    private static final class Poller {
+        private final String name;
+        private final AtomicLongArray seenNanos;
+        private final Thread thread;
+        private volatile Exception failure;
+
+        Poller(String name, int probes, AtomicInteger sent, VisibleCount visible) {
+            this.name = name;
+            this.seenNanos = new AtomicLongArray(probes);
+            this.thread = new Thread(() -> {
+                int seen = 0;
+                try {
+                    while (seen < probes && !Thread.currentThread().isInterrupted()) {
+                        long count = visible.get();
+                        long now = System.nanoTime();
+                        while (seen < Math.min(count, sent.get())) {
+                            seenNanos.set(seen++, now);
+                        }
+                        Thread.sleep(5);
+                    }
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                catch (IOException | RuntimeException e) {
+                    failure = e;
+                }
+            }, "freshness-poller-" + name);
+            thread.setDaemon(true);
+            thread.start();
         }
-        List<Double> latencies = new ArrayList<>();
-        for (int k = 0; k < sent.get(); k++) {
-            if (seenNanos.get(k) != 0) {
-                latencies.add((seenNanos.get(k) - sentNanos.get(k)) / 1e6);
+
+        /** The latencies of the probes this poller saw by {@code untilNanos} ({@link System#nanoTime}). */
+        Latencies await(long untilNanos, AtomicLongArray sentNanos) throws InterruptedException {
+            thread.join(Math.max(1, (untilNanos - System.nanoTime()) / 1_000_000));
+            thread.interrupt();
+            if (failure != null) {
+                throw new IllegalStateException("Polling the " + name + " probe count failed", failure);
             }
+            List<Double> latencies = new ArrayList<>();
+            for (int k = 0; k < seenNanos.length(); k++) {
+                if (seenNanos.get(k) != 0) {
+                    latencies.add((seenNanos.get(k) - sentNanos.get(k)) / 1e6);
+                }
+            }
+            return new Latencies(latencies.stream().mapToDouble(Double::doubleValue).toArray());
         }
-        return new Result(latencies.stream().mapToDouble(Double::doubleValue).toArray(), sent.get(), background);
     }
 
     /** The product's event count over the query's range, as the serving layer answers it. */

@@ -1,5 +1,6 @@
 package io.lambdaplatform.speed.bench;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -11,6 +12,8 @@ import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.speed.SpeedApp;
 import io.lambdaplatform.speed.SpeedConfig;
 import io.lambdaplatform.speed.SpeedTopology;
+import io.lambdaplatform.viewstore.CassandraSpeedViews;
+import io.lambdaplatform.viewstore.SpeedViews;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -63,7 +66,7 @@ import java.util.stream.Stream;
  *     events stream in at {@code --rate} ({@link FreshnessProbe}).</li>
  * </ol>
  * The last line is machine-readable:
- * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=…}.
+ * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=… stored_p50_ms=… stored_p99_ms=…}.
  *
  * <pre>./lambda bench speed [--stack D] [--events 500000]</pre>
  */
@@ -189,23 +192,29 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                         compileMillis / 1e3);
 
                 FreshnessProbe.Result freshness;
-                try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work)) {
+                try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work);
+                        CqlSession session = speed.cassandra().connect()) {
                     URI url = serveUrl != null ? serveUrl : serving.url();
-                    freshness = new FreshnessProbe(kafka, topic, url, "fresh-" + run, products, seed + 1)
+                    SpeedViews views = new CassandraSpeedViews(session, speed.cassandra().keyspace(), speed.retention());
+                    freshness = new FreshnessProbe(kafka, topic, url, views, "fresh-" + run, products, seed + 1)
                             .run(rate, freshnessDuration, Duration.ofMillis(100), Duration.ofSeconds(30));
                 }
+                FreshnessProbe.Latencies answered = freshness.answered();
+                FreshnessProbe.Latencies stored = freshness.stored();
                 System.out.printf("Freshness at %,d events/s for %s: %d of %d probes visible in /v1/metrics, produced -> visible "
-                                + "p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
-                        rate, freshnessDuration, freshness.latenciesMillis().length, freshness.sent(), freshness.percentile(50),
-                        freshness.percentile(99), freshness.percentile(100));
-                if (freshness.latenciesMillis().length < freshness.sent()) {
-                    throw new IllegalStateException((freshness.sent() - freshness.latenciesMillis().length)
+                                + "p50 %.0f ms, p99 %.0f ms, max %.0f ms; produced -> in Cassandra's speed rows p50 %.0f ms, p99 %.0f ms, "
+                                + "max %.0f ms%n",
+                        rate, freshnessDuration, answered.count(), freshness.sent(), answered.percentile(50), answered.percentile(99),
+                        answered.percentile(100), stored.percentile(50), stored.percentile(99), stored.percentile(100));
+                if (answered.count() < freshness.sent()) {
+                    throw new IllegalStateException((freshness.sent() - answered.count())
                             + " freshness probes never became visible within 30 s of the end");
                 }
                 summary = String.format(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
-                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f",
+                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f stored_p50_ms=%.0f stored_p99_ms=%.0f",
                         events, throughput.sustainedPerSecond(), bare.recordsPerSecond(),
-                        throughput.sustainedPerSecond() / bare.recordsPerSecond(), freshness.percentile(50), freshness.percentile(99));
+                        throughput.sustainedPerSecond() / bare.recordsPerSecond(), answered.percentile(50), answered.percentile(99),
+                        stored.percentile(50), stored.percentile(99));
             }
             // After the speed layer has stopped and logged so: the summary is the last line.
             System.out.println(summary);
