@@ -43,7 +43,7 @@ import static java.util.Objects.requireNonNull;
  */
 final class FreshnessProbe {
 
-    /** The latencies of the probes seen, in milliseconds, and how many were sent. */
+    /** The latencies of the probes seen in the answers and in Cassandra's speed rows, and how many were sent. */
     record Result(Latencies answered, Latencies stored, int sent, long backgroundEvents) {}
 
     /** Latencies in milliseconds. */

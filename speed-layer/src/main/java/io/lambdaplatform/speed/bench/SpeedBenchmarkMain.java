@@ -62,8 +62,8 @@ import java.util.stream.Stream;
  *     fresh application id, keyspace {@value #KEYSPACE}) and times it until it has committed, and so written to
  *     Cassandra, every event;</li>
  * <li>with the speed layer still running, starts a serving layer on the same keyspace ({@code ./lambda serve},
- *     or takes {@code --serve-url}) and measures event produced → visible in {@code /v1/metrics} while
- *     events stream in at {@code --rate} ({@link FreshnessProbe}).</li>
+ *     or takes {@code --serve-url}) and measures event produced → visible in {@code /v1/metrics}, and produced → in
+ *     Cassandra's speed rows, while events stream in at {@code --rate} ({@link FreshnessProbe}).</li>
  * </ol>
  * The last line is machine-readable:
  * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=… stored_p50_ms=… stored_p99_ms=…}.
