@@ -1,6 +1,7 @@
 package io.lambdaplatform.speed.internal;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
@@ -14,10 +15,16 @@ import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
-/** {@link SourceLog} through the Kafka {@link Admin} client. The repartition topic's partition count is asked once. */
+/**
+ * {@link SourceLog} through the Kafka {@link Admin} client. The repartition topic's partition count is asked once.
+ * A log start offset is asked at most twice, each call ending after {@value #ATTEMPT_MILLIS} ms: a call for a partition
+ * whose cached leader was killed waits for that broker until it ends, and ending drops the cached leader, so the second
+ * call asks the cluster who leads now ({@link IdlePartitions} has the details).
+ */
 public final class AdminSourceLog implements SourceLog {
 
     private static final long TIMEOUT_SECONDS = 30;
+    private static final int ATTEMPT_MILLIS = 15_000;
 
     private final Admin admin;
     private final String eventsTopic;
@@ -34,8 +41,15 @@ public final class AdminSourceLog implements SourceLog {
     public long logStartOffset(int partition) {
         TopicPartition topicPartition = new TopicPartition(eventsTopic, partition);
         try {
-            return admin.listOffsets(Map.of(topicPartition, OffsetSpec.earliest())).partitionResult(topicPartition)
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).offset();
+            try {
+                return logStart(topicPartition);
+            }
+            catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                    throw e;
+                }
+                return logStart(topicPartition);
+            }
         }
         catch (ExecutionException | TimeoutException e) {
             throw new StreamsException("Cannot read the log start offset of " + topicPartition + ": " + e, e);
@@ -44,6 +58,11 @@ public final class AdminSourceLog implements SourceLog {
             Thread.currentThread().interrupt();
             throw new StreamsException("Interrupted reading the log start offset of " + topicPartition, e);
         }
+    }
+
+    private long logStart(TopicPartition topicPartition) throws ExecutionException, InterruptedException, TimeoutException {
+        return admin.listOffsets(Map.of(topicPartition, OffsetSpec.earliest()), new ListOffsetsOptions().timeoutMs(ATTEMPT_MILLIS))
+                .partitionResult(topicPartition).get(ATTEMPT_MILLIS + 5_000L, TimeUnit.MILLISECONDS).offset();
     }
 
     @Override

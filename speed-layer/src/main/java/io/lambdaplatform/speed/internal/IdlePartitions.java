@@ -1,12 +1,15 @@
 package io.lambdaplatform.speed.internal;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +34,17 @@ import static java.util.Objects.requireNonNull;
  * record appended later has an ingest time of at least {@code t}, less the allowed broker clock skew. The
  * partition's source task turns that into a progress marker, which reaches the product tasks after every
  * record it covers.
+ *
+ * <p>Every call of a check ends with the check, after {@value #TIMEOUT_MILLIS} ms, not at the admin client's
+ * {@code default.api.timeout.ms} (60 s): the admin client (Kafka 4.x) sends {@code listOffsets} of a partition straight
+ * to the leader it cached, and a call for a leader that was killed waits for that broker until its deadline, while
+ * every later call for the partition joins it (KAFKA-20673). A call that ends drops the cached leader, so the next
+ * check, {@code idle-check-interval} later, asks the cluster who leads the partition now.
  */
 public final class IdlePartitions implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdlePartitions.class);
-    private static final long TIMEOUT_SECONDS = 10;
+    private static final int TIMEOUT_MILLIS = 10_000;
 
     private final Admin admin;
     private final String topic;
@@ -67,21 +77,18 @@ public final class IdlePartitions implements Runnable {
 
     private void check() throws ExecutionException, InterruptedException, TimeoutException {
         Instant observedAt = clock.instant();
-        TopicDescription description = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+        TopicDescription description = await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(TIMEOUT_MILLIS)).allTopicNames())
+                .get(topic);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         description.partitions().forEach(p -> {
             latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
             earliest.put(new TopicPartition(topic, p.partition()), OffsetSpec.earliest());
         });
-        ListOffsetsOptions readCommitted = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
-        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest, readCommitted).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest, readCommitted).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> ends = await(admin.listOffsets(latest, readCommitted()).all());
+        Map<TopicPartition, ListOffsetsResultInfo> starts = await(admin.listOffsets(earliest, readCommitted()).all());
+        Map<TopicPartition, OffsetAndMetadata> committed = await(admin.listConsumerGroupOffsets(applicationId,
+                new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MILLIS)).partitionsToOffsetAndMetadata());
         for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
             OffsetAndMetadata position = committed.get(end.getKey());
             long applied = position != null ? position.offset() : starts.get(end.getKey()).offset();
@@ -93,5 +100,14 @@ public final class IdlePartitions implements Runnable {
                 caughtUp.caughtUp(end.getKey().partition(), caughtUpAt, wholeLog);
             }
         }
+    }
+
+    private static ListOffsetsOptions readCommitted() {
+        return new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(TIMEOUT_MILLIS);
+    }
+
+    /** The call's own timeout ends it first; this one only guards against a call that never ends. */
+    private static <T> T await(KafkaFuture<T> call) throws ExecutionException, InterruptedException, TimeoutException {
+        return call.get(TIMEOUT_MILLIS + 5_000L, TimeUnit.MILLISECONDS);
     }
 }
