@@ -322,7 +322,7 @@ class StackClusterIT {
                     .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SaslAuthenticationException.class);
         }
 
-        // Without TLS the nodes never answer: each contact point ends at the connect timeout, so it is short here.
+        // Without TLS no node completes a connection, so a short timeout bounds the wait for each contact point.
         assertThatThrownBy(() -> cql(false, null, null, Duration.ofSeconds(3)).close()).as("CQL without TLS")
                 .isInstanceOf(AllNodesFailedException.class);
         assertThatThrownBy(() -> cql(true, null, null).close()).as("TLS without credentials").isInstanceOf(AllNodesFailedException.class)

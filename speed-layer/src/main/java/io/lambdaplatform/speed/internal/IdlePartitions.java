@@ -77,8 +77,8 @@ public final class IdlePartitions implements Runnable {
 
     private void check() throws ExecutionException, InterruptedException, TimeoutException {
         Instant observedAt = clock.instant();
-        TopicDescription description = await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(TIMEOUT_MILLIS)).allTopicNames())
-                .get(topic);
+        TopicDescription description = await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(TIMEOUT_MILLIS))
+                .allTopicNames()).get(topic);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         description.partitions().forEach(p -> {
