@@ -17,13 +17,14 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * {@link SourceLog} through the Kafka {@link Admin} client. The repartition topic's partition count is asked once.
- * A log start offset is asked at most twice, each call ending after {@value #ATTEMPT_MILLIS} ms: a call for a partition
+ * A log start offset is asked at most {@value #ATTEMPTS} times, each call ending after {@value #ATTEMPT_MILLIS} ms: a call for a partition
  * whose cached leader was killed waits for that broker until it ends, and ending drops the cached leader, so the second
  * call asks the cluster who leads now ({@link IdlePartitions} has the details).
  */
 public final class AdminSourceLog implements SourceLog {
 
     private static final long TIMEOUT_SECONDS = 30;
+    private static final int ATTEMPTS = 2;
     private static final int ATTEMPT_MILLIS = 15_000;
 
     private final Admin admin;
@@ -40,23 +41,22 @@ public final class AdminSourceLog implements SourceLog {
     @Override
     public long logStartOffset(int partition) {
         TopicPartition topicPartition = new TopicPartition(eventsTopic, partition);
-        try {
+        for (int attempt = 1; ; attempt++) {
             try {
                 return logStart(topicPartition);
             }
             catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
-                    throw e;
+                if (attempt == ATTEMPTS || !(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                    throw new StreamsException("Cannot read the log start offset of " + topicPartition + ": " + e, e);
                 }
-                return logStart(topicPartition);
             }
-        }
-        catch (ExecutionException | TimeoutException e) {
-            throw new StreamsException("Cannot read the log start offset of " + topicPartition + ": " + e, e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StreamsException("Interrupted reading the log start offset of " + topicPartition, e);
+            catch (TimeoutException e) {
+                throw new StreamsException("Cannot read the log start offset of " + topicPartition + ": " + e, e);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StreamsException("Interrupted reading the log start offset of " + topicPartition, e);
+            }
         }
     }
 

@@ -35,7 +35,7 @@ import static java.util.Objects.requireNonNull;
  * partition's source task turns that into a progress marker, which reaches the product tasks after every
  * record it covers.
  *
- * <p>Every call of a check ends with the check, after {@value #TIMEOUT_MILLIS} ms, not at the admin client's
+ * <p>Every call of a check ends with the check, after 10 s, not at the admin client's
  * {@code default.api.timeout.ms} (60 s): the admin client (Kafka 4.x) sends {@code listOffsets} of a partition straight
  * to the leader it cached, and a call for a leader that was killed waits for that broker until its deadline, while
  * every later call for the partition joins it (KAFKA-20673). A call that ends drops the cached leader, so the next
@@ -44,7 +44,7 @@ import static java.util.Objects.requireNonNull;
 public final class IdlePartitions implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdlePartitions.class);
-    private static final int TIMEOUT_MILLIS = 10_000;
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Admin admin;
     private final String topic;
@@ -52,8 +52,15 @@ public final class IdlePartitions implements Runnable {
     private final Duration clockSkew;
     private final CaughtUpPartitions caughtUp;
     private final Clock clock;
+    private final int callTimeoutMillis;
 
     public IdlePartitions(Admin admin, String topic, String applicationId, Duration clockSkew, CaughtUpPartitions caughtUp, Clock clock) {
+        this(admin, topic, applicationId, clockSkew, caughtUp, clock, CALL_TIMEOUT);
+    }
+
+    IdlePartitions(Admin admin, String topic, String applicationId, Duration clockSkew, CaughtUpPartitions caughtUp, Clock clock,
+            Duration callTimeout) {
+        this.callTimeoutMillis = Math.toIntExact(callTimeout.toMillis());
         this.admin = requireNonNull(admin, "admin is null");
         this.topic = requireNonNull(topic, "topic is null");
         this.applicationId = requireNonNull(applicationId, "applicationId is null");
@@ -77,7 +84,7 @@ public final class IdlePartitions implements Runnable {
 
     private void check() throws ExecutionException, InterruptedException, TimeoutException {
         Instant observedAt = clock.instant();
-        TopicDescription description = await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(TIMEOUT_MILLIS))
+        TopicDescription description = await(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(callTimeoutMillis))
                 .allTopicNames()).get(topic);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
@@ -88,7 +95,7 @@ public final class IdlePartitions implements Runnable {
         Map<TopicPartition, ListOffsetsResultInfo> ends = await(admin.listOffsets(latest, readCommitted()).all());
         Map<TopicPartition, ListOffsetsResultInfo> starts = await(admin.listOffsets(earliest, readCommitted()).all());
         Map<TopicPartition, OffsetAndMetadata> committed = await(admin.listConsumerGroupOffsets(applicationId,
-                new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MILLIS)).partitionsToOffsetAndMetadata());
+                new ListConsumerGroupOffsetsOptions().timeoutMs(callTimeoutMillis)).partitionsToOffsetAndMetadata());
         for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
             OffsetAndMetadata position = committed.get(end.getKey());
             long applied = position != null ? position.offset() : starts.get(end.getKey()).offset();
@@ -102,12 +109,12 @@ public final class IdlePartitions implements Runnable {
         }
     }
 
-    private static ListOffsetsOptions readCommitted() {
-        return new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(TIMEOUT_MILLIS);
+    private ListOffsetsOptions readCommitted() {
+        return new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs(callTimeoutMillis);
     }
 
     /** The call's own timeout ends it first; this one only guards against a call that never ends. */
-    private static <T> T await(KafkaFuture<T> call) throws ExecutionException, InterruptedException, TimeoutException {
-        return call.get(TIMEOUT_MILLIS + 5_000L, TimeUnit.MILLISECONDS);
+    private <T> T await(KafkaFuture<T> call) throws ExecutionException, InterruptedException, TimeoutException {
+        return call.get(callTimeoutMillis + 5_000L, TimeUnit.MILLISECONDS);
     }
 }
