@@ -1,7 +1,6 @@
 package io.lambdaplatform.viewstore;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import io.lambdaplatform.model.config.KeyspaceName;
 
@@ -115,21 +114,17 @@ public final class ViewSchema {
      * ({@link LegacyRowsCopy#NOTHING_TO_COPY}); where that table exists, the speed layer copies its rows at start-up.
      */
     public static void create(CqlSession session, String keyspace, int replicationFactor) {
-        withoutSchemaMetadata(session, () -> {
-            for (String cql : statements(keyspace, replicationFactor)) {
-                execute(session, cql);
-            }
-            session.checkSchemaAgreement();
-            Optional<KeyspaceMetadata> created = session.refreshSchema().getKeyspace(keyspace);
+        SchemaChanges.run(session, ddl -> {
+            statements(keyspace, replicationFactor).forEach(ddl::execute);
+            Optional<KeyspaceMetadata> created = ddl.keyspace(keyspace);
             for (ColumnUpgrade upgrade : upgrades()) {
                 boolean present = created.flatMap(metadata -> metadata.getTable(upgrade.table()))
                         .flatMap(table -> table.getColumn(upgrade.column()))
                         .isPresent();
                 if (!present) {
-                    execute(session, upgrade.statement(keyspace));
+                    ddl.execute(upgrade.statement(keyspace));
                 }
             }
-            session.checkSchemaAgreement();
         });
         if (!new CassandraLegacySpeedRows(session, keyspace).exists()) {
             // No earlier release wrote speed rows here: nothing to copy. A marker that is there (of a copy, before an
@@ -148,33 +143,12 @@ public final class ViewSchema {
     public static void createViewSet(CqlSession session, String keyspace, int replicationFactor) {
         List<String> speedTables = List.of(SPEED_ROWS_BY_INGEST, SPEED_INGEST_DAYS, SPEED_PRODUCTS, SPEED_PRODUCT_NAMES, VIEW_UPGRADES,
                 SPEED_WATERMARKS, SPEED_HOLES, SPEED_DEAD_LETTER_TOTALS);
-        withoutSchemaMetadata(session, () -> {
-            for (String cql : statements(keyspace, replicationFactor)) {
-                if (cql.startsWith("CREATE KEYSPACE") || speedTables.stream().anyMatch(table -> cql.contains("." + table + " ("))) {
-                    execute(session, cql);
-                }
-            }
-            session.checkSchemaAgreement();
-        });
+        SchemaChanges.run(session, ddl -> statements(keyspace, replicationFactor).stream()
+                .filter(cql -> cql.startsWith("CREATE KEYSPACE") || speedTables.stream().anyMatch(table -> cql.contains("." + table + " (")))
+                .forEach(ddl::execute));
         CassandraSpeedViews speed = new CassandraSpeedViews(session, keyspace);
         if (speed.legacyRowsCopy().isEmpty()) {
             speed.recordLegacyRowsCopy(LegacyRowsCopy.NOTHING_TO_COPY);
-        }
-    }
-
-    /**
-     * Runs DDL with the session's schema metadata off. Otherwise the driver refreshes its copy of the whole schema after
-     * every statement, each time after its debounce window (1 s): measured on one local node, the 22 statements took
-     * 29.7 s that way and 9.5 s without. Where the DDL needs the schema it asks for it ({@link CqlSession#refreshSchema}
-     * works while metadata is off); afterwards the configured setting is back, which refreshes the metadata once.
-     */
-    private static void withoutSchemaMetadata(CqlSession session, Runnable ddl) {
-        session.setSchemaMetadataEnabled(false);
-        try {
-            ddl.run();
-        }
-        finally {
-            session.setSchemaMetadataEnabled(null);
         }
     }
 
@@ -193,17 +167,6 @@ public final class ViewSchema {
                 new ColumnUpgrade(SPEED_ROWS_BY_INGEST, SketchColumns.DURATIONS, "blob"),
                 new ColumnUpgrade(BATCH_VIEW_PARTITIONS, STORED_IN, "bigint"),
                 new ColumnUpgrade(BATCH_VIEW_PARTITIONS, OVERLAY_IN, "bigint"));
-    }
-
-    /**
-     * Runs one DDL statement, then waits (up to the driver's schema agreement timeout) until every node has its schema
-     * change. The driver waits so by itself only when schema metadata is on; with it off ({@link #withoutSchemaMetadata})
-     * the next statement could reach a node that has not applied this one: on a three-node cluster a {@code CREATE TABLE}
-     * right after the {@code CREATE KEYSPACE} failed with "Keyspace 'lambda' doesn't exist" (StackClusterIT).
-     */
-    private static void execute(CqlSession session, String cql) {
-        session.execute(SimpleStatement.newInstance(cql).setTimeout(Duration.ofSeconds(60)));
-        session.checkSchemaAgreement();
     }
 
     /** The statements {@link #create} runs, for operators who apply schema by hand (e.g. with NetworkTopologyStrategy). */
