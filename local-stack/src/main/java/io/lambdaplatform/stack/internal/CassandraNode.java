@@ -173,10 +173,6 @@ public final class CassandraNode implements ServerNode {
                         "-Dcassandra.storagedir=" + home(),
                         "-Dcassandra.logdir=" + dataDir.resolve("logs"),
                         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-                        // Every schema change otherwise flushes each system_schema table to a new SSTable (then compacts
-                        // them): creating the 22 tables of one keyspace took 3.7 s of Cassandra CPU, 1.5 s without. The
-                        // changes stay in the commit log, as the data does (commitlog_sync periodic, below).
-                        "-Dcassandra.test.flush_local_schema_changes=false",
                         "-Dlogback.configurationFile=" + logback.toUri(),
                         "-Dlambda.stack.server=" + name,
                         "-Dlambda.stack.data-dir=" + dataDir),
