@@ -33,7 +33,7 @@ import static java.util.Objects.requireNonNull;
 final class SchemaChanges {
     private static final Duration STATEMENT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration AGREEMENT_TIMEOUT = Duration.ofSeconds(60);
-    /** A node that does not answer its version within this (paused, or just killed) is left out, as the driver leaves out nodes that are down. */
+    /** A node that does not answer within this (paused, or just killed) is left out, as the driver leaves out nodes that are down. */
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration POLL = Duration.ofMillis(200);
 

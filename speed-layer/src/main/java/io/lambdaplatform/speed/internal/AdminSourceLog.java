@@ -17,9 +17,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * {@link SourceLog} through the Kafka {@link Admin} client. The repartition topic's partition count is asked once.
- * A log start offset is asked at most {@value #ATTEMPTS} times, each call ending after {@value #ATTEMPT_MILLIS} ms: a call for a partition
- * whose cached leader was killed waits for that broker until it ends, and ending drops the cached leader, so the second
- * call asks the cluster who leads now ({@link IdlePartitions} has the details).
+ * A log start offset is asked at most {@value #ATTEMPTS} times, each call ending after {@value #ATTEMPT_MILLIS} ms: a
+ * call for a partition whose cached leader was killed waits for that broker until it ends, and ending drops the cached
+ * leader, so the second call asks the cluster who leads now ({@link IdlePartitions} has the details).
  */
 public final class AdminSourceLog implements SourceLog {
 

@@ -60,13 +60,13 @@ public final class IdlePartitions implements Runnable {
 
     IdlePartitions(Admin admin, String topic, String applicationId, Duration clockSkew, CaughtUpPartitions caughtUp, Clock clock,
             Duration callTimeout) {
-        this.callTimeoutMillis = Math.toIntExact(callTimeout.toMillis());
         this.admin = requireNonNull(admin, "admin is null");
         this.topic = requireNonNull(topic, "topic is null");
         this.applicationId = requireNonNull(applicationId, "applicationId is null");
         this.clockSkew = requireNonNull(clockSkew, "clockSkew is null");
         this.caughtUp = requireNonNull(caughtUp, "caughtUp is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.callTimeoutMillis = Math.toIntExact(callTimeout.toMillis());
     }
 
     @Override
