@@ -23,11 +23,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -61,6 +66,25 @@ final class FreshnessProbe {
             int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
             return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
         }
+
+        /** The slowest latency of each run of {@code probes} consecutive probes, in the order they were sent. */
+        String slowestPer(int probes) {
+            StringJoiner slowest = new StringJoiner(" ");
+            for (int from = 0; from < millis.length; from += probes) {
+                double max = Arrays.stream(millis, from, Math.min(millis.length, from + probes)).max().orElseThrow();
+                slowest.add(String.format(Locale.ROOT, "%.0f", max));
+            }
+            return slowest.toString();
+        }
+
+        /** The {@code n} slowest probes, as "#index:ms", slowest first. */
+        String slowest(int n) {
+            return IntStream.range(0, millis.length).boxed()
+                    .sorted(Comparator.comparingDouble((Integer k) -> millis[k]).reversed())
+                    .limit(n)
+                    .map(k -> String.format(Locale.ROOT, "#%d:%.0f", k, millis[k]))
+                    .collect(Collectors.joining(" "));
+        }
     }
 
     /** How many probes a source counts now. */
@@ -92,7 +116,11 @@ final class FreshnessProbe {
         this.random = new Random(seed);
     }
 
-    Result run(int eventsPerSecond, Duration duration, Duration probeInterval, Duration settle) throws Exception {
+    /**
+     * Streams events in at {@code eventsPerSecond} for {@code warmUp} and then {@code duration}, with a probe every
+     * {@code probeInterval} of {@code duration}, and waits up to {@code settle} after the last for the pollers to see them.
+     */
+    Result run(int eventsPerSecond, Duration warmUp, Duration duration, Duration probeInterval, Duration settle) throws Exception {
         int probes = (int) (duration.toNanos() / probeInterval.toNanos());
         AtomicLongArray sentNanos = new AtomicLongArray(probes);
         AtomicInteger sent = new AtomicInteger();
@@ -116,8 +144,8 @@ final class FreshnessProbe {
             long started = System.nanoTime();
             long tickNanos = Duration.ofMillis(10).toNanos();
             int perTick = Math.max(1, eventsPerSecond / 100);
-            long end = started + duration.toNanos();
-            long nextProbe = started;
+            long nextProbe = started + warmUp.toNanos();
+            long end = nextProbe + duration.toNanos();
             int index = 0;
             for (long tick = started; tick < end; tick += tickNanos) {
                 long wait = tick - System.nanoTime();

@@ -76,6 +76,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
     static final String KEYSPACE = "speed_bench";
     private static final int PARTITIONS = 3;
+    private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
 
     @Mixin
     private ConfigSourceOptions source;
@@ -101,6 +102,11 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     @Option(names = "--freshness-duration", paramLabel = "D", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long events stream in while freshness is measured (default: ${DEFAULT-VALUE}).")
     private Duration freshnessDuration;
+
+    @Option(names = "--freshness-warm-up", paramLabel = "D", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long events stream in at --rate before the first probe: the speed layer has just drained the "
+                    + "pre-loaded events and the serving layer has just started (default: ${DEFAULT-VALUE}; 0s: probe from the start).")
+    private Duration freshnessWarmUp;
 
     @Option(names = "--serve-url", paramLabel = "URL",
             description = "A running serving layer on keyspace " + KEYSPACE + "; by default one is started with --lambda-script.")
@@ -197,15 +203,21 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                     URI url = serveUrl != null ? serveUrl : serving.url();
                     SpeedViews views = new CassandraSpeedViews(session, speed.cassandra().keyspace(), speed.retention());
                     freshness = new FreshnessProbe(kafka, topic, url, views, "fresh-" + run, products, seed + 1)
-                            .run(rate, freshnessDuration, Duration.ofMillis(100), Duration.ofSeconds(30));
+                            .run(rate, freshnessWarmUp, freshnessDuration, PROBE_INTERVAL, Duration.ofSeconds(30));
                 }
                 FreshnessProbe.Latencies answered = freshness.answered();
                 FreshnessProbe.Latencies stored = freshness.stored();
-                System.out.printf("Freshness at %,d events/s for %s: %d of %d probes visible in /v1/metrics, produced -> visible "
-                                + "p50 %.0f ms, p99 %.0f ms, max %.0f ms; produced -> in Cassandra's speed rows p50 %.0f ms, p99 %.0f ms, "
+                System.out.printf("Freshness at %,d events/s for %s after %s of warm-up: %d of %d probes visible in /v1/metrics, "
+                                + "produced -> visible p50 %.0f ms, p99 %.0f ms, max %.0f ms; produced -> in Cassandra's speed rows p50 %.0f ms, p99 %.0f ms, "
                                 + "max %.0f ms%n",
-                        rate, freshnessDuration, answered.count(), freshness.sent(), answered.percentile(50), answered.percentile(99),
-                        answered.percentile(100), stored.percentile(50), stored.percentile(99), stored.percentile(100));
+                        rate, freshnessDuration, freshnessWarmUp, answered.count(), freshness.sent(), answered.percentile(50),
+                        answered.percentile(99), answered.percentile(100), stored.percentile(50), stored.percentile(99), stored.percentile(100));
+                // Where the slow probes are: at the start of the phase (a transient) or throughout.
+                int perFiveSeconds = (int) (Duration.ofSeconds(5).toNanos() / PROBE_INTERVAL.toNanos());
+                System.out.printf("Slowest probe of each 5 s, in order: produced -> visible %s ms; produced -> in Cassandra %s ms%n",
+                        answered.slowestPer(perFiveSeconds), stored.slowestPer(perFiveSeconds));
+                System.out.printf("Slowest probes (#probe:ms): produced -> visible %s; produced -> in Cassandra %s%n",
+                        answered.slowest(5), stored.slowest(5));
                 if (answered.count() < freshness.sent()) {
                     throw new IllegalStateException((freshness.sent() - answered.count())
                             + " freshness probes never became visible within 30 s of the end");
