@@ -31,7 +31,7 @@ class SpeedConfigTest {
     void defaults() {
         SpeedConfig expected = new SpeedConfig(SharedKeys.KAFKA_DEFAULTS, CassandraKeys.DEFAULTS, CassandraKeys.REPLICATION_FACTOR_DEFAULT,
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), "lambda-speed", Path.of("ignored"), true, 1, 0, 0,
-                Duration.ofMillis(250), -1, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10), 256, Duration.ofMillis(100),
+                Duration.ofMillis(200), -1, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10), 256, Duration.ofMillis(100),
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1), 1_000_000, true, "127.0.0.1", 0,
                 Map.of(), PlatformMode.LAMBDA, RuleSettings.NONE, Duration.ofDays(7));
 
