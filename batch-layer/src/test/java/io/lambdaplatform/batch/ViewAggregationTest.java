@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.FinestWindows;
 import io.lambdaplatform.batch.internal.ViewAggregation;
 import io.lambdaplatform.model.DurationSketch;
 import io.lambdaplatform.model.Event;
@@ -128,7 +129,7 @@ class ViewAggregationTest {
     }
 
     @Test
-    void shufflesTheRecordsOnceByProductAndNothingAfter(@TempDir Path dir) {
+    void shufflesTheRecordsOnceByProductAndThenTheFinestWindowsByProduct(@TempDir Path dir) {
         String root = dir.resolve("master").toUri().toString();
         new MasterRecords().add(event("e1", "p1", "1.00", 1, "2026-11-24T10:00:00Z"), "2026-11-24T10:00:01Z", 0, 0)
                 .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-26T00:00:00Z");
@@ -136,8 +137,8 @@ class ViewAggregationTest {
         Dataset<Row> views = ViewAggregation.views(MasterDataset.at(spark, root).judged(CUTOFF).records(), 3);
         String plan = views.queryExecution().executedPlan().toString();
 
-        assertThat(plan.split("Exchange ", -1)).as(plan).hasSize(2);
-        assertThat(plan).contains("Exchange hashpartitioning(product_id#");
+        assertThat(plan.split("Exchange ", -1)).as(plan).hasSize(3);
+        assertThat(plan.split("Exchange hashpartitioning\\(product_id#\\d+, 3\\)", -1)).as(plan).hasSize(3);
         assertThat(views.javaRDD().getNumPartitions()).isEqualTo(3);
     }
 
@@ -154,7 +155,7 @@ class ViewAggregationTest {
         }
 
         Metrics total = expected;
-        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS)).collectAsList().stream()
+        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS), 2).collectAsList().stream()
                 .map(ViewAggregation::viewRow).toList();
 
         assertThat(views).hasSize(3).allSatisfy(row -> assertThat(row.metrics()).isEqualTo(total));
@@ -165,7 +166,7 @@ class ViewAggregationTest {
     }
 
     @Test
-    void sparksSketchesAreTheModelsEvenBeyondExactSizes() {
+    void sketchesAreTheModelsEvenBeyondExactSizes() {
         // 6 000 users and 20 000 durations in one window: the HLL sketch past its exact modes, the KLL sketch compacted.
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
@@ -173,7 +174,7 @@ class ViewAggregationTest {
                     i % 10 == 0 ? null : "user-" + i % 6_000));
         }
 
-        ViewRow day = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS).repartition(4)).collectAsList().stream()
+        ViewRow day = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS).repartition(4), 2).collectAsList().stream()
                 .map(ViewAggregation::viewRow)
                 .filter(row -> row.key().window().granularity() == Granularity.ONE_DAY)
                 .findFirst().orElseThrow();
@@ -184,11 +185,39 @@ class ViewAggregationTest {
         assertThat((double) sketches.users().estimate()).isCloseTo(users, Offset.offset(3 * UserSketch.relativeStandardError() * users));
         assertThat(sketches.durations().count()).isEqualTo(20_000);
         assertThat((double) sketches.durations().quantile(0.5)).isCloseTo(10_000, Offset.offset(DurationSketch.normalizedRankError() * 20_000));
-        // common-model merges Spark's binaries with its own sketches.
+        // common-model merges the batch views' binaries with its own sketches.
         Sketches merged = sketches.merge(new Sketches(UserSketch.of("someone-new"), DurationSketch.of(-1)));
         assertThat(merged.durations().count()).isEqualTo(20_001);
         assertThat(merged.durations().quantile(0)).isEqualTo(-1);
         assertThat(merged.users().estimate()).isBetween(sketches.users().estimate(), sketches.users().estimate() + 2);
+    }
+
+    @Test
+    void windowsBeyondTheBoundOfOnePassComeOutOnceAndWhole() {
+        // 20 000 five-minute windows of one product in one Spark partition, more than one pass keeps at once, each window
+        // with two events that lie far apart in the input: both passes' partial rows of a window are merged into one.
+        int windows = 20_000;
+        List<Row> rows = new ArrayList<>();
+        for (int copy = 0; copy < 2; copy++) {
+            for (int i = 0; i < windows; i++) {
+                rows.add(RowFactory.create("p", Timestamp.from(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(300L * i + copy)),
+                        new BigDecimal("1.25").multiply(BigDecimal.valueOf(copy + 1)), 10L + copy, "u" + copy));
+            }
+        }
+
+        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS).coalesce(1), 1).collectAsList().stream()
+                .map(ViewAggregation::viewRow).toList();
+
+        List<ViewRow> finest = views.stream().filter(row -> row.key().window().granularity() == Granularity.FIVE_MINUTES).toList();
+        assertThat(finest).hasSize(windows).allSatisfy(row -> {
+            assertThat(row.metrics().withSketches(null)).isEqualTo(new Metrics(2, new BigDecimal("3.75"), 21));
+            assertThat(row.metrics().sketches().users().estimate()).isEqualTo(2);
+            assertThat(row.metrics().sketches().durations().quantile(0)).isEqualTo(10);
+            assertThat(row.metrics().sketches().durations().quantile(1)).isEqualTo(11);
+        });
+        assertThat(views.stream().filter(row -> row.key().window().granularity() == Granularity.ONE_DAY).mapToLong(row -> row.metrics().eventCount()))
+                .hasSize(70).containsOnly(2L * 288, 2L * (windows - 69 * 288));
+        assertThat(FinestWindows.MAX_GROUPS).isLessThan(windows);
     }
 
     @Test

@@ -91,6 +91,24 @@ public final class DurationSketch implements Serializable {
         return new DurationSketch(merged);
     }
 
+    /** A sketch of durations, one at a time ({@link SketchMeasure#sketcher()}). */
+    static SketchMeasure.Sketcher sketcher() {
+        KllLongsSketch sketch = KllLongsSketch.newHeapInstance(K);
+        return new SketchMeasure.Sketcher() {
+            @Override
+            public void add(Object durationMs) {
+                if (durationMs != null) {
+                    sketch.update(((Number) durationMs).longValue());
+                }
+            }
+
+            @Override
+            public byte[] toByteArray() {
+                return sketch.toByteArray();
+            }
+        };
+    }
+
     /** A running merge of serialized sketches ({@link SketchMeasure#accumulator()}). */
     static SketchMeasure.Accumulator accumulator() {
         KllLongsSketch merged = KllLongsSketch.newHeapInstance(K);

@@ -3,9 +3,8 @@ package io.lambdaplatform.model;
 /**
  * The approximate measures of a view row, described once, as {@link Measure} describes the exact ones: which event
  * field each sketches and with which sketch. {@link Sketches#of(Event)} and {@link Sketches#merge} (the Kafka Streams
- * app, the serving layer's merge) follow this description, and the Spark job turns it into Spark's own sketch
- * aggregates over the same field ({@code hll_sketch_agg}, {@code kll_sketch_agg_bigint}), which build the same
- * DataSketches sketches in the same binary format. A view stores each as a blob in the measure's column.
+ * app, the serving layer's merge) follow this description, and so does the Spark job, which sketches the same field of
+ * every event with {@link #sketcher()}. A view stores each as a blob in the measure's column.
  */
 public enum SketchMeasure {
     /** The distinct users: an HLL sketch of {@code user_id} ({@link UserSketch}); events without a user do not count. */
@@ -74,6 +73,30 @@ public enum SketchMeasure {
         void add(byte[] sketch);
 
         /** The serialized merge of every sketch added; of none, the measure's empty sketch. */
+        byte[] toByteArray();
+    }
+
+    /**
+     * A sketch of this measure's event field built one event's value at a time, for sketching many events at once. Its
+     * result is the sketch that {@link Sketches#of} and {@link Sketches#merge} make of the same events.
+     */
+    public Sketcher sketcher() {
+        return switch (this) {
+            case UNIQUE_USERS -> UserSketch.sketcher();
+            case DURATION_QUANTILES -> DurationSketch.sketcher();
+        };
+    }
+
+    /** A sketch of one measure's event field, updated in place; not thread-safe. */
+    public interface Sketcher {
+
+        /**
+         * Adds one event's value of the field: a {@code String} for {@link Kind#HLL}, a {@code Number} (its long value)
+         * for {@link Kind#KLL}. {@code null}, an event without the field, adds nothing.
+         */
+        void add(Object value);
+
+        /** The serialized sketch of every value added; of none, the measure's empty sketch. */
         byte[] toByteArray();
     }
 

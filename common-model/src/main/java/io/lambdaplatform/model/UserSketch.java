@@ -98,6 +98,24 @@ public final class UserSketch implements Serializable {
         return new UserSketch(union.getResult(TYPE));
     }
 
+    /** A sketch of users, one at a time ({@link SketchMeasure#sketcher()}). */
+    static SketchMeasure.Sketcher sketcher() {
+        HllSketch sketch = new HllSketch(LG_K, TYPE);
+        return new SketchMeasure.Sketcher() {
+            @Override
+            public void add(Object userId) {
+                if (userId != null) {
+                    sketch.update((String) userId);
+                }
+            }
+
+            @Override
+            public byte[] toByteArray() {
+                return sketch.toCompactByteArray();
+            }
+        };
+    }
+
     /** A running union of serialized sketches ({@link SketchMeasure#accumulator()}). */
     static SketchMeasure.Accumulator accumulator() {
         Union union = new Union(LG_K);

@@ -36,13 +36,11 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.hll_sketch_agg;
-import static org.apache.spark.sql.functions.kll_sketch_agg_bigint;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.shiftright;
+import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udaf;
@@ -54,10 +52,9 @@ import static org.apache.spark.sql.functions.xxhash64;
  * The batch views as Spark SQL over judged records ({@link MasterDataset#JUDGED_COLUMNS}): the first copy of every
  * event, then every {@link Measure} per product and window at every {@link Granularity}: per event into its window of
  * the finest granularity, and the coarser windows as merges of those rows. The measures are taken from common-model's
- * description, each turned into aggregate columns: {@link Measure.Merge#COUNT} into {@code count(1)},
- * {@link Measure.Merge#SUM} into exact sums of the event field; and the {@link SketchMeasure}s into Spark's own
- * DataSketches aggregates over the same field ({@code hll_sketch_agg} of {@code user_id}, {@code kll_sketch_agg_bigint}
- * of {@code duration_ms}), whose binaries {@link UserSketch} and {@link DurationSketch} read, merged by
+ * description: {@link Measure.Merge#COUNT} counts events, {@link Measure.Merge#SUM} sums the event field exactly, and
+ * each {@link SketchMeasure} sketches its field with common-model's own sketch ({@link SketchMeasure#sketcher()}: the
+ * {@link UserSketch} of {@code user_id}, the {@link DurationSketch} of {@code duration_ms}), merged by
  * {@link SketchMerge}. The views' columns: {@code product_id}, {@code granularity} (label),
  * {@code window_start_ms}, one column per measure ({@link Measure#column()}), one binary column per sketch measure
  * ({@link SketchMeasure#column()}).
@@ -82,17 +79,19 @@ public final class ViewAggregation {
 
     /**
      * The view rows of the valid, first copies among the judged records, in {@code partitions} Spark partitions by
-     * product ({@link ViewPartitioner}): the only shuffle.
+     * product ({@link ViewPartitioner}): the records are shuffled once, and so are the finest windows' partial rows.
      */
     public static Dataset<Row> views(Dataset<Row> judged, int partitions) {
-        return aggregate(firstCopies(ViewPartitioner.byProduct(judged.where(col(RecordJudge.VALID)), partitions)));
+        return aggregate(firstCopies(ViewPartitioner.byProduct(judged.where(col(RecordJudge.VALID)), partitions)), partitions);
     }
 
     /**
      * The first copy of every event identity ({@code product_id}, {@code event_id}) among valid records, by
      * (ingest time, partition, offset), as in the speed layer: the first row of each identity in that order
      * ({@code row_number() = 1}, which Spark runs as a group limit over one sort, without building a row per copy).
-     * The sort starts with a hash of the identity, so that it compares longs, not strings with a common prefix.
+     * The sort starts with one long, so that it compares longs, not strings with a common prefix: a hash of the product in
+     * its high half, of the identity in its low half. So the first copies come out grouped by product (products whose
+     * hashes collide interleave), which is what {@link #finest} aggregates best.
      * Columns {@code product_id}, {@code event_time} and each measure's and sketch measure's event field (so
      * {@code user_id} too), every one from the first copy.
      */
@@ -107,7 +106,8 @@ public final class ViewAggregation {
         }
         Column productId = col(EventCodec.PRODUCT_ID);
         Column eventId = col(EventCodec.EVENT_ID);
-        WindowSpec copies = Window.partitionBy(xxhash64(productId, eventId), productId, eventId).orderBy(order.toArray(Column[]::new));
+        Column byProduct = xxhash64(productId).bitwiseAND(lit(~LOW_MASK)).bitwiseOR(shiftrightunsigned(xxhash64(productId, eventId), PART_BITS));
+        WindowSpec copies = Window.partitionBy(byProduct, productId, eventId).orderBy(order.toArray(Column[]::new));
         return valid.withColumn(COPY, row_number().over(copies))
                 .where(col(COPY).equalTo(1))
                 .select(selected.toArray(Column[]::new));
@@ -118,38 +118,44 @@ public final class ViewAggregation {
      * once, into its window of the finest granularity ({@link #finest}), and the coarser windows are merges of those
      * rows ({@link #rollUp}). Windows nest (every width divides the next, all from the epoch), so a coarser window is
      * the union of the finest windows in it, and its measures and sketches are their merge, as {@link #merge} merges.
+     * The finest windows' partial rows are placed by product ({@link ViewPartitioner}) in {@code partitions} Spark
+     * partitions, which the coarser windows and the writes keep: Spark cannot tell that {@link FinestWindows}, a function
+     * of each partition, keeps the placement of its events, and would otherwise shuffle them by product and window, which
+     * spreads the rows of one Cassandra partition over several writing tasks.
      */
-    public static Dataset<Row> aggregate(Dataset<Row> events) {
-        return rollUp(finest(events));
+    public static Dataset<Row> aggregate(Dataset<Row> events, int partitions) {
+        return rollUp(ViewPartitioner.byProduct(finest(events), partitions));
     }
 
     /**
-     * Every measure per product and window of the finest granularity, over events: rows of {@link #viewSchema()}. The
-     * sums are taken on longs, which Spark adds in generated code (a decimal of more than 18 digits goes through
-     * {@code BigInteger} for every event): each value's unscaled long is split into its high and low 32 bits, each part
-     * summed as a long, and the two sums combined into the exact decimal. An unscaled value fits in 63 bits (the rules
-     * bound revenue and duration far below that), so the parts' sums cannot overflow below 2<sup>31</sup> events in one
-     * window; a window of more fails the run rather than being wrong.
+     * Every measure per product and window of the finest granularity, over events: rows of {@link #viewSchema()}, one or a
+     * few per window (partial rows, which {@link #rollUp} merges). Spark's generated code takes each event's window and
+     * values, and {@link FinestWindows} aggregates them in one pass per Spark partition. The sums are taken on longs:
+     * each value's unscaled long is split into its high and low 32 bits, each part summed as a long, and the two sums
+     * combined into the exact decimal. An unscaled value fits in 63 bits (the rules bound revenue and duration far below
+     * that), so the parts' sums cannot overflow below 2<sup>31</sup> events in one window; a window of more fails the run
+     * rather than being wrong.
      */
     static Dataset<Row> finest(Dataset<Row> events) {
         Granularity finest = Granularity.values()[0];
         List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID),
                 windowStart(unix_millis(col(EventCodec.EVENT_TIME)), finest).as(WINDOW_START_MS)));
-        List<Column> aggregates = new ArrayList<>(List.of(count(lit(1)).as(EVENTS)));
+        StructType partials = new StructType()
+                .add(EventCodec.PRODUCT_ID, DataTypes.StringType, false)
+                .add(WINDOW_START_MS, DataTypes.LongType, false)
+                .add(EVENTS, DataTypes.LongType, false);
+        int sums = 0;
         for (Measure measure : Measure.values()) {
             if (measure.merge() == Measure.Merge.SUM) {
-                Column unscaled = unscaled(measure);
-                selected.add(shiftright(unscaled, PART_BITS).as(measure.column() + HIGH));
-                selected.add(unscaled.bitwiseAND(lit(LOW_MASK)).as(measure.column() + LOW));
-                aggregates.add(sum(col(measure.column() + HIGH)).as(measure.column() + HIGH));
-                aggregates.add(sum(col(measure.column() + LOW)).as(measure.column() + LOW));
+                selected.add(unscaled(measure).as(measure.column()));
+                partials = partials.add(measure.column() + HIGH, DataTypes.LongType, false)
+                        .add(measure.column() + LOW, DataTypes.LongType, false);
+                sums++;
             }
         }
-        for (String field : sketchedFields()) {
-            selected.add(col(field));
-        }
         for (SketchMeasure measure : SketchMeasure.values()) {
-            aggregates.add(aggregate(measure).as(measure.column()));
+            selected.add(col(measure.eventField()).as(measure.column()));
+            partials = partials.add(measure.column(), DataTypes.BinaryType, false);
         }
         Column count = col(EVENTS);
         List<Column> rows = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), lit(finest.label()).as(GRANULARITY), col(WINDOW_START_MS)));
@@ -160,8 +166,7 @@ public final class ViewAggregation {
             rows.add(col(measure.column()));
         }
         return events.select(selected.toArray(Column[]::new))
-                .groupBy(col(EventCodec.PRODUCT_ID), col(WINDOW_START_MS))
-                .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
+                .mapPartitions(new FinestWindows(sums), Encoders.row(partials))
                 .select(rows.toArray(Column[]::new));
     }
 
@@ -209,17 +214,6 @@ public final class ViewAggregation {
         return when(count.geq(lit(MAX_EXACT_EVENTS)), raise_error(lit("More than " + (MAX_EXACT_EVENTS - 1)
                 + " events in one window of one product: the long sums of " + measure.column() + " would not be exact")))
                 .otherwise(value);
-    }
-
-    /**
-     * One sketch measure as an aggregate column: Spark's sketch of its event field with the measure's parameter, which
-     * skips nulls (an event without a user adds no user) and is an empty sketch, not null, for a window of none.
-     */
-    static Column aggregate(SketchMeasure measure) {
-        return switch (measure.kind()) {
-            case HLL -> hll_sketch_agg(col(measure.eventField()), measure.parameter());
-            case KLL -> kll_sketch_agg_bigint(col(measure.eventField()), measure.parameter());
-        };
     }
 
     /**
@@ -344,10 +338,5 @@ public final class ViewAggregation {
             }
         }
         return fields;
-    }
-
-    /** The event fields the sketch measures take, each once. */
-    private static List<String> sketchedFields() {
-        return Arrays.stream(SketchMeasure.values()).map(SketchMeasure::eventField).distinct().toList();
     }
 }
