@@ -179,6 +179,32 @@ class SketchesTest {
     }
 
     @Test
+    void aSketcherSketchesEventsAsTheirSketchesMerged() {
+        Random random = new Random(17);
+        List<Event> events = new ArrayList<>();
+        for (int e = 0; e < 150; e++) {
+            // Fewer than k durations, so that the KLL sketch is exact; every tenth event without a user.
+            events.add(new Event("e" + e, "p", e % 10 == 0 ? null : "u-" + random.nextInt(60), java.math.BigDecimal.ONE,
+                    random.nextInt(100_000), java.time.Instant.EPOCH));
+        }
+        Sketches merged = events.stream().map(Sketches::of).reduce(Sketches.EMPTY, Sketches::merge);
+
+        SketchMeasure.Sketcher users = SketchMeasure.UNIQUE_USERS.sketcher();
+        SketchMeasure.Sketcher durations = SketchMeasure.DURATION_QUANTILES.sketcher();
+        for (Event event : events) {
+            users.add(event.userId());
+            durations.add(event.durationMs());
+        }
+
+        assertThat(new Sketches(UserSketch.fromBytes(users.toByteArray()), DurationSketch.fromBytes(durations.toByteArray())))
+                .isEqualTo(merged);
+        assertThat(UserSketch.fromBytes(users.toByteArray()).estimate()).isEqualTo(merged.users().estimate()).isBetween(50L, 60L);
+        for (SketchMeasure measure : SketchMeasure.values()) {
+            assertThat(measure.sketcher().toByteArray()).as("of none").isEqualTo(measure.bytes(Sketches.EMPTY));
+        }
+    }
+
+    @Test
     void anAccumulatorRejectsAnotherSketchOrParameter() {
         assertThatThrownBy(() -> SketchMeasure.UNIQUE_USERS.accumulator().add(DurationSketch.of(5).toByteArray()))
                 .isInstanceOf(IllegalArgumentException.class);
