@@ -148,7 +148,7 @@ public final class RecomputeStage {
             counted = Optional.of(RecordCounters.counted(newRecords));
             boolean few = reaching.stream().mapToLong(ArchivedRange::records).sum() <= BROADCAST_NEW_RECORDS;
             Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), before.records(), partitions, few);
-            Dataset<Row> partial = ViewAggregation.aggregate(ViewAggregation.firstCopies(unseen), partitions).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> partial = ViewAggregation.views(unseen, partitions).persist(StorageLevel.MEMORY_AND_DISK());
             Dataset<Row> baseRows = changedOrAt(factory, base.version(), partial, partitions).persist(StorageLevel.MEMORY_AND_DISK());
             intermediate.add(partial);
             intermediate.add(baseRows);

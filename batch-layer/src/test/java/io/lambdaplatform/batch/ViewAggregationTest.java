@@ -1,6 +1,6 @@
 package io.lambdaplatform.batch;
 
-import io.lambdaplatform.batch.internal.FinestWindows;
+import io.lambdaplatform.batch.internal.WindowPass;
 import io.lambdaplatform.batch.internal.ViewAggregation;
 import io.lambdaplatform.model.DurationSketch;
 import io.lambdaplatform.model.Event;
@@ -129,7 +129,7 @@ class ViewAggregationTest {
     }
 
     @Test
-    void shufflesTheRecordsOnceByProductAndThenTheFinestWindowsByProduct(@TempDir Path dir) {
+    void shufflesTheRecordsOnceByProductAndSortsThemOnce(@TempDir Path dir) {
         String root = dir.resolve("master").toUri().toString();
         new MasterRecords().add(event("e1", "p1", "1.00", 1, "2026-11-24T10:00:00Z"), "2026-11-24T10:00:01Z", 0, 0)
                 .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-26T00:00:00Z");
@@ -137,8 +137,9 @@ class ViewAggregationTest {
         Dataset<Row> views = ViewAggregation.views(MasterDataset.at(spark, root).judged(CUTOFF).records(), 3);
         String plan = views.queryExecution().executedPlan().toString();
 
-        assertThat(plan.split("Exchange ", -1)).as(plan).hasSize(3);
-        assertThat(plan.split("Exchange hashpartitioning\\(product_id#\\d+, 3\\)", -1)).as(plan).hasSize(3);
+        assertThat(plan.split("Exchange ", -1)).as(plan).hasSize(2);
+        assertThat(plan).contains("Exchange hashpartitioning(product_id#");
+        assertThat(plan.split("Sort \\[", -1)).as(plan).hasSize(2);
         assertThat(views.javaRDD().getNumPartitions()).isEqualTo(3);
     }
 
@@ -193,9 +194,9 @@ class ViewAggregationTest {
     }
 
     @Test
-    void windowsBeyondTheBoundOfOnePassComeOutOnceAndWhole() {
-        // 20 000 five-minute windows of one product in one Spark partition, more than one pass keeps at once, each window
-        // with two events that lie far apart in the input: both passes' partial rows of a window are merged into one.
+    void aProductWithMoreWindowsThanAPassKeepsComesOutWhole() {
+        // 20 000 five-minute windows of one product, more than a pass keeps before it hands windows on, each window with
+        // two events that lie far apart in the input: the pass hands windows on only between products.
         int windows = 20_000;
         List<Row> rows = new ArrayList<>();
         for (int copy = 0; copy < 2; copy++) {
@@ -205,7 +206,7 @@ class ViewAggregationTest {
             }
         }
 
-        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS).coalesce(1), 1).collectAsList().stream()
+        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS), 1).collectAsList().stream()
                 .map(ViewAggregation::viewRow).toList();
 
         List<ViewRow> finest = views.stream().filter(row -> row.key().window().granularity() == Granularity.FIVE_MINUTES).toList();
@@ -217,7 +218,37 @@ class ViewAggregationTest {
         });
         assertThat(views.stream().filter(row -> row.key().window().granularity() == Granularity.ONE_DAY).mapToLong(row -> row.metrics().eventCount()))
                 .hasSize(70).containsOnly(2L * 288, 2L * (windows - 69 * 288));
-        assertThat(FinestWindows.MAX_GROUPS).isLessThan(windows);
+        assertThat(WindowPass.MAX_WINDOWS).isLessThan(windows);
+    }
+
+    @Test
+    void manyProductsInOnePartitionComeOutWhole() {
+        // 4 000 products of 5 five-minute windows each in one Spark partition: 28 000 windows of all granularities, so
+        // the pass hands windows on several times. Every window is whole and comes out once.
+        int products = 4_000;
+        List<Row> rows = new ArrayList<>();
+        for (int copy = 0; copy < 2; copy++) {
+            for (int p = 0; p < products; p++) {
+                for (int w = 0; w < 5; w++) {
+                    rows.add(RowFactory.create("product-" + p, Timestamp.from(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(300L * w + copy)),
+                            new BigDecimal("1.00"), 100L * copy + w, "u" + p));
+                }
+            }
+        }
+
+        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS), 1).collectAsList().stream()
+                .map(ViewAggregation::viewRow).toList();
+
+        assertThat(views).hasSize(products * 7);
+        assertThat(views.stream().map(ViewRow::key).distinct().count()).isEqualTo(products * 7L);
+        assertThat(views).allSatisfy(row -> {
+            long events = row.key().window().granularity() == Granularity.FIVE_MINUTES ? 2 : 10;
+            assertThat(row.metrics().eventCount()).isEqualTo(events);
+            assertThat(row.metrics().revenue()).isEqualByComparingTo(BigDecimal.valueOf(events));
+            assertThat(row.metrics().sketches().users().estimate()).isEqualTo(1);
+            assertThat(row.metrics().sketches().durations().count()).isEqualTo(events);
+        });
+        assertThat(products * 7).isGreaterThan(WindowPass.MAX_WINDOWS);
     }
 
     @Test

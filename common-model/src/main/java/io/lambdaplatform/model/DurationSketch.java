@@ -91,20 +91,48 @@ public final class DurationSketch implements Serializable {
         return new DurationSketch(merged);
     }
 
-    /** A sketch of durations, one at a time ({@link SketchMeasure#sketcher()}). */
+    /**
+     * A sketch of durations, one at a time ({@link SketchMeasure#sketcher()}). The first {@value #K} durations are kept as
+     * they come and given to a sketch only when one more comes or the sketch is asked for, in the same order: the same
+     * sketch, without the {@value #K} longs a sketch allocates for a window of a few events.
+     */
     static SketchMeasure.Sketcher sketcher() {
-        KllLongsSketch sketch = KllLongsSketch.newHeapInstance(K);
         return new SketchMeasure.Sketcher() {
+            private long[] kept = new long[4];
+            private int count;
+            private KllLongsSketch sketch;
+
             @Override
             public void add(Object durationMs) {
-                if (durationMs != null) {
-                    sketch.update(((Number) durationMs).longValue());
+                if (durationMs == null) {
+                    return;
+                }
+                long value = ((Number) durationMs).longValue();
+                if (sketch == null && count < K) {
+                    if (count == kept.length) {
+                        kept = Arrays.copyOf(kept, Math.min(K, 2 * kept.length));
+                    }
+                    kept[count++] = value;
+                }
+                else {
+                    sketch().update(value);
                 }
             }
 
             @Override
             public byte[] toByteArray() {
-                return sketch.toByteArray();
+                return sketch().toByteArray();
+            }
+
+            private KllLongsSketch sketch() {
+                if (sketch == null) {
+                    sketch = KllLongsSketch.newHeapInstance(K);
+                    for (int i = 0; i < count; i++) {
+                        sketch.update(kept[i]);
+                    }
+                    kept = null;
+                }
+                return sketch;
             }
         };
     }

@@ -28,20 +28,14 @@ import org.apache.spark.sql.types.StructType;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udaf;
 import static org.apache.spark.sql.functions.unix_millis;
@@ -50,12 +44,12 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * The batch views as Spark SQL over judged records ({@link MasterDataset#JUDGED_COLUMNS}): the first copy of every
- * event, then every {@link Measure} per product and window at every {@link Granularity}: per event into its window of
- * the finest granularity, and the coarser windows as merges of those rows. The measures are taken from common-model's
- * description: {@link Measure.Merge#COUNT} counts events, {@link Measure.Merge#SUM} sums the event field exactly, and
- * each {@link SketchMeasure} sketches its field with common-model's own sketch ({@link SketchMeasure#sketcher()}: the
- * {@link UserSketch} of {@code user_id}, the {@link DurationSketch} of {@code duration_ms}), merged by
- * {@link SketchMerge}. The views' columns: {@code product_id}, {@code granularity} (label),
+ * event, then every {@link Measure} per product and window at every {@link Granularity}, each event into its window of
+ * each granularity. The measures are taken from common-model's description: {@link Measure.Merge#COUNT} counts events,
+ * {@link Measure.Merge#SUM} sums the event field exactly, and each {@link SketchMeasure} sketches its field with
+ * common-model's own sketch ({@link SketchMeasure#sketcher()}: the {@link UserSketch} of {@code user_id}, the
+ * {@link DurationSketch} of {@code duration_ms}); partial rows (an incremental run's) merge by {@link #merge}, the
+ * sketches by {@link SketchMerge}. The views' columns: {@code product_id}, {@code granularity} (label),
  * {@code window_start_ms}, one column per measure ({@link Measure#column()}), one binary column per sketch measure
  * ({@link SketchMeasure#column()}).
  */
@@ -66,7 +60,8 @@ public final class ViewAggregation {
     /** Decimal sums of up to 38 digits: exact for far more events than a window can hold. */
     private static final int SUM_PRECISION = 38;
     private static final String COPY = "copy";
-    private static final String WINDOW = "window";
+    /** The long the first copies are sorted by: a hash of the product in its high half, of the identity in its low half. */
+    private static final String COPY_ORDER = "copy_order";
     private static final String EVENTS = "events";
     private static final String HIGH = "_high";
     private static final String LOW = "_low";
@@ -79,115 +74,98 @@ public final class ViewAggregation {
 
     /**
      * The view rows of the valid, first copies among the judged records, in {@code partitions} Spark partitions by
-     * product ({@link ViewPartitioner}): the records are shuffled once, and so are the finest windows' partial rows.
+     * product ({@link ViewPartitioner}): the records are shuffled once, and nothing after.
      */
     public static Dataset<Row> views(Dataset<Row> judged, int partitions) {
-        return aggregate(firstCopies(ViewPartitioner.byProduct(judged.where(col(RecordJudge.VALID)), partitions)), partitions);
+        return windows(firstCopies(ViewPartitioner.byProduct(judged.where(col(RecordJudge.VALID)), partitions)));
     }
 
     /**
-     * The first copy of every event identity ({@code product_id}, {@code event_id}) among valid records, by
-     * (ingest time, partition, offset), as in the speed layer: the first row of each identity in that order
+     * The first copy of every event identity ({@code product_id}, {@code event_id}) among valid records placed by product,
+     * by (ingest time, partition, offset), as in the speed layer: the first row of each identity in that order
      * ({@code row_number() = 1}, which Spark runs as a group limit over one sort, without building a row per copy).
-     * The sort starts with one long, so that it compares longs, not strings with a common prefix: a hash of the product in
-     * its high half, of the identity in its low half. So the first copies come out grouped by product (products whose
-     * hashes collide interleave), which is what {@link #finest} aggregates best.
-     * Columns {@code product_id}, {@code event_time} and each measure's and sketch measure's event field (so
-     * {@code user_id} too), every one from the first copy.
+     * The sort starts with one long ({@link #COPY_ORDER}), so that it compares longs, not strings with a common prefix: a
+     * hash of the product in its high half, of the identity in its low half. So the first copies come out grouped by
+     * that hash of the product, as {@link #windows} needs them. Columns {@value #COPY_ORDER}, {@code product_id},
+     * {@code event_time} and each measure's and sketch measure's event field (so {@code user_id} too), every one from
+     * the first copy.
      */
-    public static Dataset<Row> firstCopies(Dataset<Row> valid) {
+    static Dataset<Row> firstCopies(Dataset<Row> valid) {
         // The event's own fields order copies that tie on all three (none do in one log), so that the choice is always the same.
         List<Column> order = new ArrayList<>(List.of(col(MasterDataset.INGEST_MILLIS), col(MasterDataset.PARTITION),
                 col(MasterDataset.OFFSET), col(EventCodec.EVENT_TIME)));
-        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_TIME)));
+        List<Column> selected = new ArrayList<>(List.of(col(COPY_ORDER), col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_TIME)));
         for (String field : eventFields()) {
             order.add(col(field));
             selected.add(col(field));
         }
         Column productId = col(EventCodec.PRODUCT_ID);
         Column eventId = col(EventCodec.EVENT_ID);
-        Column byProduct = xxhash64(productId).bitwiseAND(lit(~LOW_MASK)).bitwiseOR(shiftrightunsigned(xxhash64(productId, eventId), PART_BITS));
-        WindowSpec copies = Window.partitionBy(byProduct, productId, eventId).orderBy(order.toArray(Column[]::new));
-        return valid.withColumn(COPY, row_number().over(copies))
+        WindowSpec copies = Window.partitionBy(col(COPY_ORDER), productId, eventId).orderBy(order.toArray(Column[]::new));
+        return valid.withColumn(COPY_ORDER, productHash().bitwiseOR(shiftrightunsigned(xxhash64(productId, eventId), PART_BITS)))
+                .withColumn(COPY, row_number().over(copies))
                 .where(col(COPY).equalTo(1))
                 .select(selected.toArray(Column[]::new));
     }
 
-    /**
-     * Every measure per product and window of every granularity, over events (one row each): each event is aggregated
-     * once, into its window of the finest granularity ({@link #finest}), and the coarser windows are merges of those
-     * rows ({@link #rollUp}). Windows nest (every width divides the next, all from the epoch), so a coarser window is
-     * the union of the finest windows in it, and its measures and sketches are their merge, as {@link #merge} merges.
-     * The finest windows' partial rows are placed by product ({@link ViewPartitioner}) in {@code partitions} Spark
-     * partitions, which the coarser windows and the writes keep: Spark cannot tell that {@link FinestWindows}, a function
-     * of each partition, keeps the placement of its events, and would otherwise shuffle them by product and window, which
-     * spreads the rows of one Cassandra partition over several writing tasks.
-     */
-    public static Dataset<Row> aggregate(Dataset<Row> events, int partitions) {
-        return rollUp(ViewPartitioner.byProduct(finest(events), partitions));
+    /** The high 32 bits of a hash of {@code product_id}, in the high half of a long. */
+    private static Column productHash() {
+        return xxhash64(col(EventCodec.PRODUCT_ID)).bitwiseAND(lit(~LOW_MASK));
     }
 
     /**
-     * Every measure per product and window of the finest granularity, over events: rows of {@link #viewSchema()}, one or a
-     * few per window (partial rows, which {@link #rollUp} merges). Spark's generated code takes each event's window and
-     * values, and {@link FinestWindows} aggregates them in one pass per Spark partition. The sums are taken on longs:
-     * each value's unscaled long is split into its high and low 32 bits, each part summed as a long, and the two sums
-     * combined into the exact decimal. An unscaled value fits in 63 bits (the rules bound revenue and duration far below
-     * that), so the parts' sums cannot overflow below 2<sup>31</sup> events in one window; a window of more fails the run
-     * rather than being wrong.
+     * Every measure per product and window of every granularity, over events (one row each, columns {@code product_id},
+     * {@code event_time} and the measures' fields), in {@code partitions} Spark partitions by product.
      */
-    static Dataset<Row> finest(Dataset<Row> events) {
-        Granularity finest = Granularity.values()[0];
-        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID),
-                windowStart(unix_millis(col(EventCodec.EVENT_TIME)), finest).as(WINDOW_START_MS)));
-        StructType partials = new StructType()
+    public static Dataset<Row> aggregate(Dataset<Row> events, int partitions) {
+        return windows(ViewPartitioner.byProduct(events, partitions).withColumn(COPY_ORDER, productHash()));
+    }
+
+    /**
+     * Every measure per product and window of every granularity, over events that are placed by product (every event of
+     * a product in one Spark partition) and carry {@value #COPY_ORDER}: rows of {@link #viewSchema()}. Spark's generated
+     * code takes each event's finest window and values; the events are sorted by {@value #COPY_ORDER} (a sort Spark leaves
+     * out after {@link #firstCopies}, whose rows are in that order already), and {@link WindowPass} aggregates them in
+     * one pass per Spark partition, each event into its window of every granularity. No shuffle: the rows of a
+     * Cassandra partition are all in the task of their product. The sums are taken on longs: each value's unscaled long
+     * is split into its high and low 32 bits, each part summed as a long, and the two sums combined into the exact
+     * decimal. An unscaled value fits in 63 bits (the rules bound revenue and duration far below that), so the parts'
+     * sums cannot overflow below 2<sup>31</sup> events in one window; a window of more fails the run rather than being
+     * wrong.
+     */
+    private static Dataset<Row> windows(Dataset<Row> events) {
+        List<Column> selected = new ArrayList<>(List.of(col(COPY_ORDER), col(EventCodec.PRODUCT_ID),
+                windowStart(unix_millis(col(EventCodec.EVENT_TIME)), Granularity.values()[0]).as(WINDOW_START_MS)));
+        StructType aggregates = new StructType()
                 .add(EventCodec.PRODUCT_ID, DataTypes.StringType, false)
+                .add(GRANULARITY, DataTypes.StringType, false)
                 .add(WINDOW_START_MS, DataTypes.LongType, false)
                 .add(EVENTS, DataTypes.LongType, false);
         int sums = 0;
         for (Measure measure : Measure.values()) {
             if (measure.merge() == Measure.Merge.SUM) {
                 selected.add(unscaled(measure).as(measure.column()));
-                partials = partials.add(measure.column() + HIGH, DataTypes.LongType, false)
+                aggregates = aggregates.add(measure.column() + HIGH, DataTypes.LongType, false)
                         .add(measure.column() + LOW, DataTypes.LongType, false);
                 sums++;
             }
         }
         for (SketchMeasure measure : SketchMeasure.values()) {
             selected.add(col(measure.eventField()).as(measure.column()));
-            partials = partials.add(measure.column(), DataTypes.BinaryType, false);
+            aggregates = aggregates.add(measure.column(), DataTypes.BinaryType, false);
         }
         Column count = col(EVENTS);
-        List<Column> rows = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), lit(finest.label()).as(GRANULARITY), col(WINDOW_START_MS)));
+        List<Column> rows = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), col(GRANULARITY), col(WINDOW_START_MS)));
         for (Measure measure : Measure.values()) {
             rows.add((measure.merge() == Measure.Merge.COUNT ? count : exactSum(measure, count)).as(measure.column()));
         }
         for (SketchMeasure measure : SketchMeasure.values()) {
             rows.add(col(measure.column()));
         }
-        return events.select(selected.toArray(Column[]::new))
-                .mapPartitions(new FinestWindows(sums), Encoders.row(partials))
+        return events.sortWithinPartitions(col(COPY_ORDER))
+                .select(selected.toArray(Column[]::new))
+                .mapPartitions(new WindowPass(sums), Encoders.row(aggregates))
                 .select(rows.toArray(Column[]::new));
-    }
-
-    /**
-     * Rows of the finest granularity ({@link #viewSchema()}) as rows of every granularity: each row counts in its own
-     * window and in the one of each coarser granularity that holds it, merged as {@link #merge} merges partial rows.
-     * No shuffle: the rows of a product are in one Spark partition already.
-     */
-    static Dataset<Row> rollUp(Dataset<Row> finest) {
-        List<Column> windows = new ArrayList<>();
-        for (Granularity granularity : Granularity.values()) {
-            windows.add(struct(lit(granularity.label()).as(GRANULARITY), windowStart(col(WINDOW_START_MS), granularity).as(WINDOW_START_MS)));
-        }
-        List<Column> selected = new ArrayList<>(List.of(col(EventCodec.PRODUCT_ID), explode(array(windows.toArray(Column[]::new))).as(WINDOW)));
-        Stream.concat(Arrays.stream(Measure.values()).map(Measure::column), Arrays.stream(SketchMeasure.values()).map(SketchMeasure::column))
-                .forEach(column -> selected.add(col(column)));
-        List<Column> merged = merged();
-        return finest.select(selected.toArray(Column[]::new))
-                .groupBy(col(EventCodec.PRODUCT_ID), col(WINDOW + "." + GRANULARITY).as(GRANULARITY),
-                        col(WINDOW + "." + WINDOW_START_MS).as(WINDOW_START_MS))
-                .agg(merged.get(0), merged.subList(1, merged.size()).toArray(Column[]::new));
     }
 
     /** The start, in epoch milliseconds, of the window of {@code granularity} that holds {@code millis}. */
