@@ -179,8 +179,9 @@ public final class CassandraSpeedViews implements SpeedViews {
     }
 
     /**
-     * The row's insert, each value set with its column's codec: {@code bind(Object...)} looks a codec up in the registry
-     * for every value from the value's class, which was a fifth of the cost of a speed-layer commit.
+     * The row's insert, each value set with its column's codec, in the order of {@code insertRow}'s placeholders:
+     * {@code bind(Object...)} looks a codec up in the registry for every value from the value's class, which was a fifth
+     * of the cost of a speed-layer commit.
      */
     private BoundStatement bindRow(Instant day, SpeedRow row) {
         ViewKey key = row.key();
