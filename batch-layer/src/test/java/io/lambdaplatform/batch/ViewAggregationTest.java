@@ -156,8 +156,7 @@ class ViewAggregationTest {
         }
 
         Metrics total = expected;
-        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS), 2).collectAsList().stream()
-                .map(ViewAggregation::viewRow).toList();
+        List<ViewRow> views = aggregated(spark.createDataFrame(rows, EVENTS), 2);
 
         assertThat(views).hasSize(3).allSatisfy(row -> assertThat(row.metrics()).isEqualTo(total));
         assertThat(total.sketches().users().estimate()).isEqualTo(2);
@@ -175,8 +174,7 @@ class ViewAggregationTest {
                     i % 10 == 0 ? null : "user-" + i % 6_000));
         }
 
-        ViewRow day = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS).repartition(4), 2).collectAsList().stream()
-                .map(ViewAggregation::viewRow)
+        ViewRow day = aggregated(spark.createDataFrame(rows, EVENTS).repartition(4), 2).stream()
                 .filter(row -> row.key().window().granularity() == Granularity.ONE_DAY)
                 .findFirst().orElseThrow();
         Sketches sketches = day.metrics().sketches();
@@ -196,7 +194,7 @@ class ViewAggregationTest {
     @Test
     void aProductWithMoreWindowsThanAPassKeepsComesOutWhole() {
         // 20 000 five-minute windows of one product, more than a pass keeps before it hands windows on, each window with
-        // two events that lie far apart in the input: the pass hands windows on only between products.
+        // two events that lie far apart in the input: the pass hands windows on only between product groups.
         int windows = 20_000;
         List<Row> rows = new ArrayList<>();
         for (int copy = 0; copy < 2; copy++) {
@@ -206,8 +204,7 @@ class ViewAggregationTest {
             }
         }
 
-        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS), 1).collectAsList().stream()
-                .map(ViewAggregation::viewRow).toList();
+        List<ViewRow> views = aggregated(spark.createDataFrame(rows, EVENTS), 1);
 
         List<ViewRow> finest = views.stream().filter(row -> row.key().window().granularity() == Granularity.FIVE_MINUTES).toList();
         assertThat(finest).hasSize(windows).allSatisfy(row -> {
@@ -236,8 +233,7 @@ class ViewAggregationTest {
             }
         }
 
-        List<ViewRow> views = ViewAggregation.aggregate(spark.createDataFrame(rows, EVENTS), 1).collectAsList().stream()
-                .map(ViewAggregation::viewRow).toList();
+        List<ViewRow> views = aggregated(spark.createDataFrame(rows, EVENTS), 1);
 
         assertThat(views).hasSize(products * 7);
         assertThat(views.stream().map(ViewRow::key).distinct().count()).isEqualTo(products * 7L);
@@ -315,5 +311,10 @@ class ViewAggregationTest {
 
     private static byte[] bytes(String text) {
         return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@link ViewAggregation#aggregate} of events (one a row, {@link #EVENTS}), as view rows. */
+    private static List<ViewRow> aggregated(Dataset<Row> events, int partitions) {
+        return ViewAggregation.aggregate(events, partitions).collectAsList().stream().map(ViewAggregation::viewRow).toList();
     }
 }

@@ -42,6 +42,7 @@ public final class WindowPass implements MapPartitionsFunction<Row, Row> {
     private static final long LOW_MASK = (1L << PART_BITS) - 1;
     private static final int FIRST_SUM = 3;
     private static final Granularity[] GRANULARITIES = Granularity.values();
+    private static final SketchMeasure[] SKETCHES = SketchMeasure.values();
 
     private final int sums;
 
@@ -115,10 +116,9 @@ public final class WindowPass implements MapPartitionsFunction<Row, Row> {
         Partial(int sums) {
             high = new long[sums];
             low = new long[sums];
-            SketchMeasure[] measures = SketchMeasure.values();
-            sketchers = new SketchMeasure.Sketcher[measures.length];
-            for (int i = 0; i < measures.length; i++) {
-                sketchers[i] = measures[i].sketcher();
+            sketchers = new SketchMeasure.Sketcher[SKETCHES.length];
+            for (int i = 0; i < SKETCHES.length; i++) {
+                sketchers[i] = SKETCHES[i].sketcher();
             }
         }
 
