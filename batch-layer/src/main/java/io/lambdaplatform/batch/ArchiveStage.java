@@ -126,7 +126,7 @@ public final class ArchiveStage {
             }
         }
         ArchivedRange archived = new ArchivedRange(id, ArchivedRange.Source.KAFKA, range.from(), range.to(), count, clock.instant(),
-                config.kafka().eventsTopic(), offsets, holes, true, EventRules.VERSION);
+                config.kafka().eventsTopic(), offsets, holes, true, EventRules.VERSION, true);
         master.commit(archived);
         holes.forEach(hole -> LOG.warn("Accepted hole in partition {}: offsets [{}, {}) deleted before they were archived, "
                 + "ingest time {} .. {}", hole.partition(), hole.fromOffset(), hole.toOffset(), hole.fromIngest(), hole.toIngest()));

@@ -27,9 +27,11 @@ import static java.util.Objects.requireNonNull;
  * @param rulesVersion the {@link io.lambdaplatform.model.EventRules#VERSION} its records were judged with when they were
  *                  archived (the verdict and decoded-event columns of its files), or {@link #RAW_ONLY} for ranges
  *                  archived before the master dataset had those columns
+ * @param identityFingerprints whether its files have the {@link io.lambdaplatform.batch.internal.IdentityFingerprint}
+ *                  columns of its valid records (ranges archived before do not: their identities are hashed when read)
  */
 public record ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin,
-        List<PartitionOffsets> offsets, List<IngestHole> holes, boolean ingestEff, int rulesVersion) {
+        List<PartitionOffsets> offsets, List<IngestHole> holes, boolean ingestEff, int rulesVersion, boolean identityFingerprints) {
 
     public enum Source { KAFKA, IMPORT }
 
@@ -60,15 +62,23 @@ public record ArchivedRange(String id, Source source, Instant from, Instant to, 
         if (rulesVersion != RAW_ONLY && !ingestEff) {
             throw new IllegalArgumentException("Range " + id + " has judged records but no ingest_eff column");
         }
+        if (identityFingerprints && rulesVersion == RAW_ONLY) {
+            throw new IllegalArgumentException("Range " + id + " has identity fingerprints but no judged records");
+        }
     }
 
     /** A range as written before ranges recorded offsets, holes, the ingest_eff column and the records' verdicts. */
     public ArchivedRange(String id, Source source, Instant from, Instant to, long records, Instant writtenAt, String origin) {
-        this(id, source, from, to, records, writtenAt, origin, List.of(), List.of(), false, RAW_ONLY);
+        this(id, source, from, to, records, writtenAt, origin, List.of(), List.of(), false, RAW_ONLY, false);
     }
 
     /** Whether its files hold the verdicts of {@code rules}: then a recompute reads them instead of decoding the raw records. */
     public boolean judgedWith(int rules) {
         return rulesVersion != RAW_ONLY && rulesVersion == rules;
+    }
+
+    /** Whether a recompute under {@code rules} reads its valid records' identities from their fingerprint columns. */
+    public boolean fingerprintedWith(int rules) {
+        return identityFingerprints && judgedWith(rules);
     }
 }

@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.IdentityFingerprint;
 import io.lambdaplatform.batch.internal.ManifestFiles;
 import io.lambdaplatform.batch.internal.Observed;
 import io.lambdaplatform.batch.internal.ParquetColumns;
@@ -55,8 +56,10 @@ import static org.apache.spark.sql.functions.unix_millis;
  * platform's sense, the running maximum of LogAppendTime over its partition up to its offset (monotone in the
  * offset even when a broker's clock steps back), then each record's verdict by {@code EventCodec} when it was archived
  * ({@link RecordJudge#VERDICT}: {@code valid}, {@code rejection_reason}, {@code rejection_detail} and the decoded
- * event's fields). Ranges archived before that column existed read their {@code ingest_time} as {@code ingest_eff};
- * ranges archived before records were judged, or judged with other rules, are decoded from their raw bytes. A range directory without a manifest entry is the
+ * event's fields), and the {@link IdentityFingerprint} of each valid record ({@code identity_fp_high},
+ * {@code identity_fp_low}). Ranges archived before that column existed read their {@code ingest_time} as
+ * {@code ingest_eff}; ranges archived before records were judged, or judged with other rules, are decoded from their
+ * raw bytes; ranges archived before fingerprints were stored are fingerprinted when read. A range directory without a manifest entry is the
  * leftover of a run that did not finish; it is never read and the next run removes it. Rewriting a range
  * replaces only that range's directory.
  */
@@ -115,20 +118,24 @@ public final class MasterDataset {
     /**
      * Parquet's writer settings for the range files (Hadoop keys, {@code #column} for one column): no dictionary for
      * the columns whose values are (nearly) all distinct, where the writer would fill a dictionary page and then fall
-     * back to plain encoding anyway, and no min/max statistics of the raw bytes and of the identifiers and texts, which
-     * no query filters on (a page's range of event ids says nothing).
+     * back to plain encoding anyway, and no min/max statistics of the raw bytes and of the identifiers, texts and
+     * fingerprints, which no query filters on (a page's range of event ids says nothing).
      */
-    private static final Map<String, String> PARQUET_OPTIONS = Map.of(
-            "parquet.enable.dictionary#" + VALUE, "false",
-            "parquet.enable.dictionary#" + OFFSET, "false",
-            "parquet.enable.dictionary#" + EventCodec.EVENT_ID, "false",
-            "parquet.enable.dictionary#" + EventCodec.EVENT_TIME, "false",
-            "parquet.enable.dictionary#" + EventCodec.DURATION_MS, "false",
-            "parquet.column.statistics.enabled#" + KEY, "false",
-            "parquet.column.statistics.enabled#" + VALUE, "false",
-            "parquet.column.statistics.enabled#" + RecordJudge.REJECTION_DETAIL, "false",
-            "parquet.column.statistics.enabled#" + EventCodec.EVENT_ID, "false",
-            "parquet.column.statistics.enabled#" + EventCodec.USER_ID, "false");
+    private static final Map<String, String> PARQUET_OPTIONS = Map.ofEntries(
+            Map.entry("parquet.enable.dictionary#" + VALUE, "false"),
+            Map.entry("parquet.enable.dictionary#" + OFFSET, "false"),
+            Map.entry("parquet.enable.dictionary#" + EventCodec.EVENT_ID, "false"),
+            Map.entry("parquet.enable.dictionary#" + EventCodec.EVENT_TIME, "false"),
+            Map.entry("parquet.enable.dictionary#" + EventCodec.DURATION_MS, "false"),
+            Map.entry("parquet.enable.dictionary#" + IdentityFingerprint.HIGH, "false"),
+            Map.entry("parquet.enable.dictionary#" + IdentityFingerprint.LOW, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + KEY, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + VALUE, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + RecordJudge.REJECTION_DETAIL, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + EventCodec.EVENT_ID, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + EventCodec.USER_ID, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + IdentityFingerprint.HIGH, "false"),
+            Map.entry("parquet.column.statistics.enabled#" + IdentityFingerprint.LOW, "false"));
 
     private final SparkSession spark;
     private final Path root;
@@ -200,7 +207,7 @@ public final class MasterDataset {
             Dataset<Row> records) {
         long count = writeFiles(rangeId, records);
         ArchivedRange range = new ArchivedRange(rangeId, source, from, to, count, Instant.now(), origin, List.of(), List.of(), true,
-                EventRules.VERSION);
+                EventRules.VERSION, true);
         commit(range);
         return range;
     }
@@ -208,7 +215,8 @@ public final class MasterDataset {
     /**
      * Writes the files of one range, replacing any earlier files of the same range; nobody reads them until
      * {@link #commit} records the range in the manifest. Every record is judged with the current rules
-     * ({@link EventRules#VERSION}) on the way: the files hold the raw bytes and the {@link RecordJudge#VERDICT} columns.
+     * ({@link EventRules#VERSION}) on the way: the files hold the raw bytes, the {@link RecordJudge#VERDICT} columns and the
+     * {@link IdentityFingerprint} of each valid record.
      *
      * @param records columns {@link #SCHEMA}, optionally {@link #INGEST_EFF} ({@code ingest_time} if absent)
      * @return the records written
@@ -228,7 +236,7 @@ public final class MasterDataset {
      */
     long writeJudgedFiles(String rangeId, Dataset<Row> judged) {
         Observation written = new Observation("range " + rangeId);
-        Dataset<Row> withDate = judged
+        Dataset<Row> withDate = IdentityFingerprint.stored(judged)
                 .withColumn(INGEST_DATE, ingestDate(col(INGEST_TIME)))
                 .observe(written, count(lit(1)).as("records"));
         Path target = rangePath(rangeId);
@@ -342,6 +350,38 @@ public final class MasterDataset {
             records = records.where(col(INGEST_MILLIS).geq(from.get().toEpochMilli()));
         }
         return new Judged(records, decoded);
+    }
+
+    /**
+     * The {@link IdentityFingerprint} of every valid record of these ranges with ingest time below {@code cutoff}: columns
+     * {@code identity_fp_high} and {@code identity_fp_low}, one row per record (copies repeat). Of a range archived with
+     * fingerprints under the current rules Parquet reads the two fingerprint columns (and the ingest time when the range
+     * reaches the cutoff); any other range is read as {@link #judged} reads it, and its identities are hashed.
+     */
+    public Dataset<Row> identities(List<ArchivedRange> ranges, Instant cutoff) {
+        List<ArchivedRange> nonEmpty = ranges.stream().filter(range -> range.records() > 0).toList();
+        List<ArchivedRange> stored = nonEmpty.stream().filter(range -> range.fingerprintedWith(EventRules.VERSION)).toList();
+        List<ArchivedRange> hashed = nonEmpty.stream().filter(range -> !range.fingerprintedWith(EventRules.VERSION)).toList();
+        List<ArchivedRange> reaching = RecomputePlan.reaching(stored, cutoff);
+        StructType fingerprints = new StructType()
+                .add(IdentityFingerprint.HIGH, DataTypes.LongType, true)
+                .add(IdentityFingerprint.LOW, DataTypes.LongType, true);
+        Column[] columns = {col(IdentityFingerprint.HIGH), col(IdentityFingerprint.LOW)};
+        Dataset<Row> identities = read(paths(stored.stream().filter(range -> !reaching.contains(range)).toList()), fingerprints)
+                .select(columns);
+        if (!reaching.isEmpty()) {
+            identities = identities.unionByName(read(paths(reaching), fingerprints.add(INGEST_EFF, DataTypes.TimestampType, false))
+                    .where(unix_millis(col(INGEST_EFF)).lt(cutoff.toEpochMilli()))
+                    .select(columns));
+        }
+        identities = identities.where(col(IdentityFingerprint.HIGH).isNotNull());
+        if (!hashed.isEmpty()) {
+            LOG.info("{} range(s) store no identity fingerprints of the current rules (archived before they were stored, or judged "
+                    + "with other rules): their identities are hashed as they are read", hashed.size());
+            identities = identities.unionByName(judged(hashed, cutoff).records().where(col(RecordJudge.VALID))
+                    .select(IdentityFingerprint.high().as(IdentityFingerprint.HIGH), IdentityFingerprint.low().as(IdentityFingerprint.LOW)));
+        }
+        return identities;
     }
 
     /**

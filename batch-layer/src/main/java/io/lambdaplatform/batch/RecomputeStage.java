@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.IdentityFingerprint;
 import io.lambdaplatform.batch.internal.RecordCounters;
 import io.lambdaplatform.batch.internal.RecordJudge;
 import io.lambdaplatform.batch.internal.ViewAggregation;
@@ -45,10 +46,6 @@ import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 /**
  * Computes the batch views for a cutoff and publishes them as a new version: from the whole master dataset (a full
@@ -69,15 +66,15 @@ import static org.apache.spark.sql.functions.when;
  * unpublished version nobody reads.
  *
  * <p>An incremental run from version V (cutoff C0) reads the judged records with ingest time in [C0, cutoff), drops
- * every identity that has a valid record below C0 (of those, only the identity columns are read), takes the first copy
- * of each identity left and aggregates them with the same {@link ViewAggregation}. Of V it reads only what those partial
- * rows are merged with ({@link BatchViews#changedOrAt}: V's rows at their windows, and V's overlays on their partitions),
- * merges ({@link ViewAggregation#merge}) and writes the result as overlays of the new version on the partitions it
- * touches; every other partition of V is shared with the new version ({@link BatchViews#extend}), not copied. So the new
- * version holds every window, and the run costs in proportion to the new records and the windows they change (plus
- * the windows changed since each touched partition was last written whole), the identity columns of the history, and
- * one index entry per partition. Each version records how it was computed ({@link BatchViews#recordBuild}) before it is
- * published.
+ * every identity that has a valid record below C0 (of those, only the identities' fingerprints are read:
+ * {@link IdentityFingerprint}), takes the first copy of each identity left and aggregates them with the same
+ * {@link ViewAggregation}. Of V it reads only what those partial rows are merged with ({@link BatchViews#changedOrAt}:
+ * V's rows at their windows, and V's overlays on their partitions), merges ({@link ViewAggregation#merge}) and writes
+ * the result as overlays of the new version on the partitions it touches; every other partition of V is shared with the
+ * new version ({@link BatchViews#extend}), not copied. So the new version holds every window, and the run costs in
+ * proportion to the new records and the windows they change (plus the windows changed since each touched partition was
+ * last written whole), the identity fingerprints of the history (16 bytes a record), and one index entry per partition.
+ * Each version records how it was computed ({@link BatchViews#recordBuild}) before it is published.
  */
 public final class RecomputeStage {
 
@@ -87,7 +84,7 @@ public final class RecomputeStage {
      * (a broadcast join) instead of shuffling every old identity.
      */
     static final long BROADCAST_NEW_RECORDS = 2_000_000;
-    private static final String[] IDENTITY = {EventCodec.PRODUCT_ID, EventCodec.EVENT_ID};
+    private static final String[] FINGERPRINT = IdentityFingerprint.COLUMNS.toArray(String[]::new);
     private static final String REPLACED = "replaced";
 
     private RecomputeStage() {}
@@ -141,13 +138,14 @@ public final class RecomputeStage {
             LOG.info("Adding the records with ingest time in [{}, {}) to version {}", base.cutoff(), cutoff, base.version());
             List<ArchivedRange> reaching = RecomputePlan.reaching(manifest, base.cutoff());
             MasterDataset.Judged added = master.judged(reaching, base.cutoff(), cutoff);
-            MasterDataset.Judged before = master.judged(RecomputePlan.below(manifest, base.cutoff()), base.cutoff());
-            decodedRanges = (int) Stream.concat(added.decoded().stream(), before.decoded().stream()).map(ArchivedRange::id).distinct().count();
+            List<ArchivedRange> below = RecomputePlan.below(manifest, base.cutoff());
+            decodedRanges = (int) Stream.concat(added.decoded().stream(), below.stream().filter(range -> !range.judgedWith(EventRules.VERSION)))
+                    .map(ArchivedRange::id).distinct().count();
             Dataset<Row> newRecords = added.records().persist(StorageLevel.MEMORY_AND_DISK());
             intermediate.add(newRecords);
             counted = Optional.of(RecordCounters.counted(newRecords));
             boolean few = reaching.stream().mapToLong(ArchivedRange::records).sum() <= BROADCAST_NEW_RECORDS;
-            Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), before.records(), partitions, few);
+            Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), master.identities(below, base.cutoff()), few);
             Dataset<Row> partial = ViewAggregation.views(unseen, partitions).persist(StorageLevel.MEMORY_AND_DISK());
             Dataset<Row> baseRows = changedOrAt(factory, base.version(), partial, partitions).persist(StorageLevel.MEMORY_AND_DISK());
             intermediate.add(partial);
@@ -192,17 +190,19 @@ public final class RecomputeStage {
 
     /**
      * The new valid records of every identity that has no valid record below the base version's cutoff: the events the
-     * base version has not counted, every copy, placed by product. Of the records below the cutoff only the identities
-     * are read (Parquet reads the identity, validity and ingest-time columns); when the new records are few, their
-     * identities go to every task that scans the old ones (a broadcast join), so that history is filtered where it is
-     * read instead of shuffled, and the few identities seen before go to every task of the new records.
+     * base version has not counted, every copy. Identities are compared by their {@link IdentityFingerprint}: of the
+     * records below the cutoff Parquet reads the two fingerprint columns ({@link MasterDataset#identities}). When the new
+     * records are few, their fingerprints go to every task that scans the old ones (a broadcast join), so that history is
+     * filtered where it is read instead of shuffled, and the few fingerprints seen before go to every task of the new
+     * records. Neither side is made distinct first: a semi-join and an anti-join give the same rows whether a key repeats
+     * or not, and a distinct would cost a shuffle of its own.
      */
-    private static Dataset<Row> unseen(Dataset<Row> newValid, Dataset<Row> before, int partitions, boolean few) {
-        Dataset<Row> newIdentities = newValid.select(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID)).distinct();
-        Dataset<Row> seen = before.where(col(RecordJudge.VALID)).select(col(EventCodec.PRODUCT_ID), col(EventCodec.EVENT_ID))
-                .join(few ? broadcast(newIdentities) : newIdentities, IDENTITY, "left_semi")
-                .distinct();
-        return ViewPartitioner.byProduct(newValid, partitions).join(few ? broadcast(seen) : seen, IDENTITY, "left_anti");
+    private static Dataset<Row> unseen(Dataset<Row> newValid, Dataset<Row> oldIdentities, boolean few) {
+        Dataset<Row> fingerprinted = newValid.withColumn(IdentityFingerprint.HIGH, IdentityFingerprint.high())
+                .withColumn(IdentityFingerprint.LOW, IdentityFingerprint.low());
+        Dataset<Row> newIdentities = fingerprinted.select(col(IdentityFingerprint.HIGH), col(IdentityFingerprint.LOW));
+        Dataset<Row> seen = oldIdentities.join(few ? broadcast(newIdentities) : newIdentities, FINGERPRINT, "left_semi");
+        return fingerprinted.join(few ? broadcast(seen) : seen, FINGERPRINT, "left_anti").drop(FINGERPRINT);
     }
 
     /**
@@ -238,18 +238,20 @@ public final class RecomputeStage {
      */
     private record Extension(Set<ViewPartition> touched, long windows, long newWindows, long newEvents) {
 
+        /** One small collect of the partial rows' keys and day counts, and one count of the base rows at their windows. */
         static Extension of(Dataset<Row> partial, Dataset<Row> baseRows) {
             Set<ViewPartition> touched = new HashSet<>();
-            for (Row row : partial.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis())
-                    .distinct().collectAsList()) {
-                touched.add(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)), Instant.ofEpochMilli(row.getLong(2))));
+            long windows = 0;
+            long dayEvents = 0;
+            for (Row row : partial.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis(),
+                    col(Measure.EVENT_COUNT.column())).collectAsList()) {
+                Granularity granularity = Granularity.parse(row.getString(1));
+                touched.add(new ViewPartition(row.getString(0), granularity, Instant.ofEpochMilli(row.getLong(2))));
+                windows++;
+                dayEvents += granularity == Granularity.ONE_DAY ? row.getLong(3) : 0;
             }
-            Column dayEvents = when(col(ViewAggregation.GRANULARITY).equalTo(Granularity.ONE_DAY.label()), col(Measure.EVENT_COUNT.column()))
-                    .otherwise(0L);
-            Row counted = partial.agg(count(lit(1)), sum(dayEvents)).first();
-            long windows = counted.getLong(0);
             long replaced = baseRows.where(col(REPLACED)).count();
-            return new Extension(touched, windows, windows - replaced, counted.isNullAt(1) ? 0 : counted.getLong(1));
+            return new Extension(touched, windows, windows - replaced, dayEvents);
         }
     }
 

@@ -126,6 +126,26 @@ class IncrementalRecomputeTest {
     }
 
     @Test
+    void anIncrementalRunOverHistoryArchivedWithoutIdentityFingerprintsEqualsAFullRecompute() {
+        MasterRecords.withoutFingerprints(spark, config.masterPath(), MasterDataset.at(spark, config.masterPath()).manifest().get(0));
+        SharedBatchViews incremental = SharedBatchViews.fresh("unfingerprinted-" + dir.getFileName());
+        RecomputeStage.run(spark, config, C0, incremental, at(C0.plusSeconds(60)));
+        newRecords();
+        RecomputeResult second = RecomputeStage.run(spark, config, C1, incremental, at(C1.plusSeconds(60)));
+
+        SharedBatchViews full = SharedBatchViews.fresh("full-unfingerprinted-" + dir.getFileName());
+        RecomputeResult recomputed = RecomputeStage.run(spark, config, C1, full, at(C1.plusSeconds(60)));
+
+        assertThat(MasterDataset.at(spark, config.masterPath()).manifest()).extracting(ArchivedRange::identityFingerprints).containsExactly(false, true);
+        assertThat(second.build().kind()).isEqualTo(BatchBuild.Kind.INCREMENTAL);
+        assertThat(allRows(incremental.open(), second.version().version()))
+                .containsExactlyInAnyOrderElementsOf(allRows(full.open(), recomputed.version().version()));
+        // The copies of e1 (first copy below C0) and e10.
+        assertThat(second.duplicatesDropped()).isEqualTo(2);
+        assertThat(second.eventsCounted()).isEqualTo(recomputed.eventsCounted()).isEqualTo(9);
+    }
+
+    @Test
     void incrementalRunsInARowOverlayTheOverlaysTheyBuildOnAndEqualAFullRecompute() {
         SharedBatchViews incremental = SharedBatchViews.fresh("twice-" + dir.getFileName());
         RecomputeStage.run(spark, config, C0, incremental, at(C0.plusSeconds(60)));

@@ -1,5 +1,6 @@
 package io.lambdaplatform.batch;
 
+import io.lambdaplatform.batch.internal.IdentityFingerprint;
 import io.lambdaplatform.batch.internal.ParquetColumns;
 import io.lambdaplatform.model.EventRules;
 import org.apache.hadoop.conf.Configuration;
@@ -7,6 +8,7 @@ import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static io.lambdaplatform.batch.MasterRecords.event;
@@ -190,7 +193,7 @@ class MasterDatasetTest {
                 .write().mode(SaveMode.Overwrite).parquet(dir.resolve("rewritten").toUri().toString());
         replaceRangeFiles(older.id(), dir.resolve("rewritten"));
         recordInManifest(new ArchivedRange(older.id(), older.source(), older.from(), older.to(), 1, older.writtenAt(), older.origin(),
-                List.of(), List.of(), true, EventRules.VERSION + 1));
+                List.of(), List.of(), true, EventRules.VERSION + 1, true));
         writeRangeFiles("kafka_raw", MasterDataset.SCHEMA, RowFactory.create("p1".getBytes(StandardCharsets.UTF_8),
                 io.lambdaplatform.model.EventCodec.encodeToString(event("c", "p1", "3.00", 3, "2026-11-24T00:00:00Z"))
                         .getBytes(StandardCharsets.UTF_8), Timestamp.from(Instant.parse("2026-11-24T00:30:00Z")), 1, 0L));
@@ -202,6 +205,33 @@ class MasterDatasetTest {
         assertThat(judged.decoded()).extracting(ArchivedRange::id).doesNotContain(current.id());
         assertThat(rows).extracting(row -> row.getAs("event_id") + " " + row.getAs("valid") + " " + row.getAs("revenue"))
                 .containsExactly("a true 1.00", "b true 2.00", "c true 3.00");
+    }
+
+    @Test
+    void identitiesAreTheFingerprintsOfTheValidRecordsBelowTheCutoffStoredOrHashedFromRangesArchivedWithout() {
+        String root = dir.resolve("master").toUri().toString();
+        ArchivedRange range = new MasterRecords()
+                .add(event("a", "p1", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:01Z", 0, 0)
+                .add(event("a", "p1", "2.00", 2, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:02Z", 1, 0)
+                // The same characters split otherwise between product and event id: another identity.
+                .add(event("c", "ab", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:03Z", 0, 1)
+                .add(event("bc", "a", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:00:04Z", 0, 2)
+                .raw("p1", "{not json", "2026-11-24T00:00:05Z", 0, 3)
+                .add(event("d", "p1", "1.00", 1, "2026-11-24T00:00:00Z"), "2026-11-24T00:30:00Z", 0, 4)
+                .writeRange(spark, root, "1970-01-01T00:00:00Z", "2026-11-24T01:00:00Z");
+        Instant cutoff = Instant.parse("2026-11-24T00:30:00Z");
+
+        Dataset<Row> stored = master.identities(List.of(range), cutoff);
+        List<Row> fromStored = stored.collectAsList();
+        List<Row> fromHashed = master.identities(List.of(MasterRecords.withoutFingerprints(spark, root, range)), cutoff).collectAsList();
+
+        assertThat(stored.columns()).containsExactly(IdentityFingerprint.HIGH, IdentityFingerprint.LOW);
+        assertThat(stored.queryExecution().executedPlan().toString()).contains("ReadSchema: struct<identity_fp_high:bigint,identity_fp_low:bigint,"
+                + "ingest_eff:timestamp>").doesNotContain("event_id");
+        // Both copies of a; ab/c and a/bc; not the invalid record, not d (at the cutoff).
+        assertThat(fromStored).hasSize(4).containsExactlyInAnyOrderElementsOf(fromHashed);
+        assertThat(Set.copyOf(fromStored)).hasSize(3);
+        assertThat(fromStored).allSatisfy(row -> assertThat(List.of(row.getLong(0), row.getLong(1))).doesNotContainNull());
     }
 
     private void replaceRangeFiles(String id, Path files) {

@@ -78,6 +78,6 @@ class ReplayFeedStageTest {
     private void kafkaRange(String id, MasterRecords records, List<PartitionOffsets> offsets, List<IngestHole> holes) {
         long count = master.writeFiles(id, records.toDataset(spark));
         master.commit(new ArchivedRange(id, ArchivedRange.Source.KAFKA, Instant.parse("2026-12-04T00:00:00Z"),
-                Instant.parse("2026-12-04T10:02:00Z"), count, Instant.now(), "events", offsets, holes, true, EventRules.VERSION));
+                Instant.parse("2026-12-04T10:02:00Z"), count, Instant.now(), "events", offsets, holes, true, EventRules.VERSION, true));
     }
 }

@@ -28,8 +28,9 @@ import java.util.List;
  * <p>Kafka ranges also list, per partition, the offsets they hold and the ingest time of the last record
  * ({@code "offsets": [{"partition": 0, "from": 0, "to": 42, "last_ingest": "..."}]}) and the holes the operator
  * accepted ({@code "holes": [...]}); {@code "ingest_eff": true} says the files have the {@code ingest_eff} column;
- * {@code "rules_version": n} that they have the records' verdicts, judged with {@code EventRules.VERSION} n. Entries
- * written before have none of these and read as empty, false and {@link ArchivedRange#RAW_ONLY}.
+ * {@code "rules_version": n} that they have the records' verdicts, judged with {@code EventRules.VERSION} n;
+ * {@code "identity_fingerprints": true} that they have the valid records' identity fingerprints. Entries written before
+ * have none of these and read as empty, false, {@link ArchivedRange#RAW_ONLY} and false.
  */
 public final class ManifestFiles {
 
@@ -67,7 +68,8 @@ public final class ManifestFiles {
                 .put("written_at", range.writtenAt().toString())
                 .put("origin", range.origin())
                 .put("ingest_eff", range.ingestEff())
-                .put("rules_version", range.rulesVersion());
+                .put("rules_version", range.rulesVersion())
+                .put("identity_fingerprints", range.identityFingerprints());
         ArrayNode offsets = node.putArray("offsets");
         for (PartitionOffsets partition : range.offsets()) {
             offsets.addObject()
@@ -120,7 +122,8 @@ public final class ManifestFiles {
                     offsets,
                     holes,
                     node.path("ingest_eff").asBoolean(false),
-                    node.path("rules_version").asInt(ArchivedRange.RAW_ONLY));
+                    node.path("rules_version").asInt(ArchivedRange.RAW_ONLY),
+                    node.path("identity_fingerprints").asBoolean(false));
         }
         catch (IOException | RuntimeException e) {
             throw new MasterDatasetException("Unreadable manifest entry " + file + ": " + e.getMessage(), e);

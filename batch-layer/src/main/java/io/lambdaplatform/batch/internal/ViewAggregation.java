@@ -102,7 +102,7 @@ public final class ViewAggregation {
         Column productId = col(EventCodec.PRODUCT_ID);
         Column eventId = col(EventCodec.EVENT_ID);
         WindowSpec copies = Window.partitionBy(col(COPY_ORDER), productId, eventId).orderBy(order.toArray(Column[]::new));
-        return valid.withColumn(COPY_ORDER, productHash().bitwiseOR(shiftrightunsigned(xxhash64(productId, eventId), PART_BITS)))
+        return valid.withColumn(COPY_ORDER, productHash().bitwiseOR(shiftrightunsigned(IdentityFingerprint.high(), PART_BITS)))
                 .withColumn(COPY, row_number().over(copies))
                 .where(col(COPY).equalTo(1))
                 .select(selected.toArray(Column[]::new));
