@@ -157,9 +157,13 @@ public record RecomputePlan(Optional<Base> base, Optional<String> fullReason) {
 
     /**
      * The ranges that may hold records with ingest time at or after {@code cutoff}: a Kafka range's records are below its
-     * {@code to}, an import's at its ingest time ({@code from == to}).
+     * {@code to}, an import's at its ingest time ({@code from == to}). So the Kafka range that ends at the cutoff (the one
+     * the run that chose that cutoff archived) is not one of them, and an incremental run does not read it.
      */
     public static List<ArchivedRange> reaching(List<ArchivedRange> manifest, Instant cutoff) {
-        return manifest.stream().filter(range -> range.records() > 0 && !range.to().isBefore(cutoff)).toList();
+        return manifest.stream()
+                .filter(range -> range.records() > 0)
+                .filter(range -> range.source() == ArchivedRange.Source.KAFKA ? range.to().isAfter(cutoff) : !range.to().isBefore(cutoff))
+                .toList();
     }
 }
