@@ -191,17 +191,20 @@ public final class RecomputeStage {
     /**
      * The new valid records of every identity that has no valid record below the base version's cutoff: the events the
      * base version has not counted, every copy. Identities are compared by their {@link IdentityFingerprint}: of the
-     * records below the cutoff Parquet reads the two fingerprint columns ({@link MasterDataset#identities}). When the new
-     * records are few, their fingerprints go to every task that scans the old ones (a broadcast join), so that history is
-     * filtered where it is read instead of shuffled, and the few fingerprints seen before go to every task of the new
-     * records. Neither side is made distinct first: a semi-join and an anti-join give the same rows whether a key repeats
-     * or not, and a distinct would cost a shuffle of its own.
+     * records below the cutoff Parquet reads the two fingerprint columns ({@link MasterDataset#identities}). History is
+     * first narrowed by the fingerprint's high half alone, a single long, which Spark's hash join looks up in a map of
+     * longs instead of hashing and comparing a row per record; what is left (the copies of new events, and about one
+     * record in 2^64 of the others) is then compared with the new records by both halves. When the new records are few,
+     * their fingerprints go to every task that scans the old ones (a broadcast join), so that history is filtered where
+     * it is read instead of shuffled, and the few fingerprints seen before go to every task of the new records. Neither
+     * side is made distinct first: a semi-join and an anti-join give the same rows whether a key repeats or not, and a
+     * distinct would cost a shuffle of its own.
      */
     private static Dataset<Row> unseen(Dataset<Row> newValid, Dataset<Row> oldIdentities, boolean few) {
         Dataset<Row> fingerprinted = newValid.withColumn(IdentityFingerprint.HIGH, IdentityFingerprint.high())
                 .withColumn(IdentityFingerprint.LOW, IdentityFingerprint.low());
-        Dataset<Row> newIdentities = fingerprinted.select(col(IdentityFingerprint.HIGH), col(IdentityFingerprint.LOW));
-        Dataset<Row> seen = oldIdentities.join(few ? broadcast(newIdentities) : newIdentities, FINGERPRINT, "left_semi");
+        Dataset<Row> newHighs = fingerprinted.select(col(IdentityFingerprint.HIGH));
+        Dataset<Row> seen = oldIdentities.join(few ? broadcast(newHighs) : newHighs, IdentityFingerprint.HIGH, "left_semi");
         return fingerprinted.join(few ? broadcast(seen) : seen, FINGERPRINT, "left_anti").drop(FINGERPRINT);
     }
 

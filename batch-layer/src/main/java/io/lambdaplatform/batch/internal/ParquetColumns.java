@@ -2,6 +2,7 @@ package io.lambdaplatform.batch.internal;
 
 import io.lambdaplatform.batch.MasterDatasetException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
@@ -14,6 +15,10 @@ import org.apache.parquet.schema.Type;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Checks Parquet files for the columns a reader needs before Spark reads them: Spark fills a column a file
@@ -22,11 +27,73 @@ import java.util.List;
  */
 public final class ParquetColumns {
 
+    /** Footers read at once. */
+    private static final int FOOTER_READS = 16;
+
     private ParquetColumns() {}
 
     /** The Parquet data files below these paths (files or directories), skipping {@code _} and {@code .} files. */
     public static List<Path> dataFiles(Configuration conf, List<String> paths) {
-        List<Path> files = new ArrayList<>();
+        return dataFileStatuses(conf, paths).stream().map(FileStatus::getPath).toList();
+    }
+
+    /**
+     * @return the data files below {@code paths} ({@link #dataFiles})
+     * @throws MasterDatasetException naming the first file that lacks a required column, and the columns it has
+     */
+    public static List<Path> requireColumns(Configuration conf, List<String> paths, List<String> required) {
+        List<FileStatus> files = dataFileStatuses(conf, paths);
+        for (FileFooter footer : footers(conf, files)) {
+            List<String> missing = required.stream().filter(column -> !footer.schema().containsField(column)).toList();
+            if (!missing.isEmpty()) {
+                List<String> present = footer.schema().getFields().stream().map(Type::getName).toList();
+                throw new MasterDatasetException("Parquet file " + footer.file() + " lacks required column(s) " + missing
+                        + "; it has " + present);
+            }
+        }
+        return files.stream().map(FileStatus::getPath).toList();
+    }
+
+    private record FileFooter(Path file, MessageType schema) {}
+
+    /**
+     * The schemas of the files, in their order, read {@value #FOOTER_READS} at a time: on an object store each is a request
+     * or two that waits for the network, and a master dataset has a few files per range.
+     */
+    private static List<FileFooter> footers(Configuration conf, List<FileStatus> files) {
+        if (files.size() <= 1) {
+            return files.stream().map(file -> new FileFooter(file.getPath(), schema(conf, file))).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(FOOTER_READS, files.size()), runnable -> {
+            Thread thread = new Thread(runnable, "parquet-footers");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<CompletableFuture<FileFooter>> reads = files.stream()
+                    .map(file -> CompletableFuture.supplyAsync(() -> new FileFooter(file.getPath(), schema(conf, file)), pool))
+                    .toList();
+            List<FileFooter> footers = new ArrayList<>(files.size());
+            for (CompletableFuture<FileFooter> read : reads) {
+                try {
+                    footers.add(read.join());
+                }
+                catch (CompletionException e) {
+                    if (e.getCause() instanceof MasterDatasetException failed) {
+                        throw failed;
+                    }
+                    throw e;
+                }
+            }
+            return footers;
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<FileStatus> dataFileStatuses(Configuration conf, List<String> paths) {
+        List<FileStatus> files = new ArrayList<>();
         for (String location : paths) {
             Path path = new Path(location);
             try {
@@ -35,7 +102,7 @@ public final class ParquetColumns {
                 while (listing.hasNext()) {
                     LocatedFileStatus status = listing.next();
                     if (isDataFile(fs.makeQualified(path), status.getPath())) {
-                        files.add(status.getPath());
+                        files.add(status);
                     }
                 }
             }
@@ -46,27 +113,13 @@ public final class ParquetColumns {
         return files;
     }
 
-    /** @throws MasterDatasetException naming the first file that lacks a required column, and the columns it has */
-    public static List<Path> requireColumns(Configuration conf, List<String> paths, List<String> required) {
-        List<Path> files = dataFiles(conf, paths);
-        for (Path file : files) {
-            MessageType schema = schema(conf, file);
-            List<String> missing = required.stream().filter(column -> !schema.containsField(column)).toList();
-            if (!missing.isEmpty()) {
-                List<String> present = schema.getFields().stream().map(Type::getName).toList();
-                throw new MasterDatasetException("Parquet file " + file + " lacks required column(s) " + missing
-                        + "; it has " + present);
-            }
-        }
-        return files;
-    }
-
-    private static MessageType schema(Configuration conf, Path file) {
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
+    /** From the listing's status, so that opening the file asks the store for nothing more than the footer. */
+    private static MessageType schema(Configuration conf, FileStatus file) {
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(file, conf))) {
             return reader.getFooter().getFileMetaData().getSchema();
         }
         catch (IOException | RuntimeException e) {
-            throw new MasterDatasetException("Cannot read the Parquet footer of " + file + ": " + e.getMessage(), e);
+            throw new MasterDatasetException("Cannot read the Parquet footer of " + file.getPath() + ": " + e.getMessage(), e);
         }
     }
 
