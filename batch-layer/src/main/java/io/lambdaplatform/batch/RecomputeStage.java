@@ -10,6 +10,7 @@ import io.lambdaplatform.model.EventRules;
 import io.lambdaplatform.model.Granularity;
 import io.lambdaplatform.model.Measure;
 import io.lambdaplatform.model.Metrics;
+import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.viewstore.BatchBuild;
 import io.lambdaplatform.viewstore.BatchVersion;
 import io.lambdaplatform.viewstore.BatchViewWriter;
@@ -26,6 +27,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
@@ -69,7 +71,7 @@ import static org.apache.spark.sql.functions.col;
  * every identity that has a valid record below C0 (of those, only the identities' fingerprints are read:
  * {@link IdentityFingerprint}), takes the first copy of each identity left and aggregates them with the same
  * {@link ViewAggregation}. Of V it reads only what those partial rows are merged with ({@link BatchViews#changedOrAt}:
- * V's rows at their windows, and V's overlays on their partitions), merges ({@link ViewAggregation#merge}) and writes
+ * V's rows at their windows, and V's overlays on their partitions), merges ({@link Metrics#merge}) and writes
  * the result as overlays of the new version on the partitions it touches; every other partition of V is shared with the
  * new version ({@link BatchViews#extend}), not copied. So the new version holds every window, and the run costs in
  * proportion to the new records and the windows they change (plus the windows changed since each touched partition was
@@ -85,7 +87,8 @@ public final class RecomputeStage {
      */
     static final long BROADCAST_NEW_RECORDS = 2_000_000;
     private static final String[] FINGERPRINT = IdentityFingerprint.COLUMNS.toArray(String[]::new);
-    private static final String REPLACED = "replaced";
+    private static final String ORIGIN = "origin";
+    private static final String ADDED_EVENTS = "added_events";
 
     private RecomputeStage() {}
 
@@ -146,17 +149,13 @@ public final class RecomputeStage {
             counted = Optional.of(RecordCounters.counted(newRecords));
             boolean few = reaching.stream().mapToLong(ArchivedRange::records).sum() <= BROADCAST_NEW_RECORDS;
             Dataset<Row> unseen = unseen(newRecords.where(col(RecordJudge.VALID)), master.identities(below, base.cutoff()), few);
-            Dataset<Row> partial = ViewAggregation.views(unseen, partitions).persist(StorageLevel.MEMORY_AND_DISK());
-            Dataset<Row> baseRows = changedOrAt(factory, base.version(), partial, partitions).persist(StorageLevel.MEMORY_AND_DISK());
-            intermediate.add(partial);
-            intermediate.add(baseRows);
-            Extension extending = Extension.of(partial, baseRows);
+            views = mergedWithBase(factory, base.version(), ViewAggregation.views(unseen, partitions)).persist(StorageLevel.MEMORY_AND_DISK());
+            Extension extending = Extension.of(views);
             extension = Optional.of(extending);
-            views = ViewAggregation.merge(partial.unionByName(baseRows.drop(REPLACED)), partitions).persist(StorageLevel.MEMORY_AND_DISK());
             LOG.info("The new events change {} windows in {} partitions of version {} ({} of them new); the rest is shared",
                     extending.windows(), extending.touched().size(), base.version(), extending.newWindows());
         }
-        long cells = views.count();
+        long cells = extension.map(Extension::rows).orElseGet(views::count);
         RecordCounters counters = counted.orElseGet(() -> RecordCounters.of(observation));
         Duration aggregate = Duration.ofNanos(System.nanoTime() - aggregateStarted);
         intermediate.forEach(dataset -> dataset.unpersist(false));
@@ -209,52 +208,92 @@ public final class RecomputeStage {
     }
 
     /**
-     * What the new partial rows are merged with: the base version's rows of their partitions that {@link BatchViews#changedOrAt}
-     * returns (its overlay on each, and its rows at the new rows' windows), read by the executors, each task those of
-     * its products' partitions, concurrently. Column {@value #REPLACED} says whether a row is at a window of the new rows
-     * (a window the new version changes, not adds).
+     * The new version's rows of the partitions the new partial rows fall in (one row per window, every product's rows in
+     * one Spark partition, as {@link ViewAggregation#views} places them): each task reads from the base version what its
+     * partial rows are merged with ({@link BatchViews#changedOrAt}: the base's rows at their windows, and its overlays on
+     * their partitions; the products of a task concurrently) and merges each window's rows with {@link Metrics#merge},
+     * common-model's merge. So the merge costs no shuffle and no Spark job of its own. Columns {@link ViewAggregation#viewSchema()}
+     * and {@value #ORIGIN} ({@link Origin}) and {@value #ADDED_EVENTS} (the new events in the row).
      */
-    private static Dataset<Row> changedOrAt(BatchViewsFactory factory, long version, Dataset<Row> partial, int partitions) {
-        Dataset<Row> windows = ViewPartitioner.byProduct(partial.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY),
-                ViewAggregation.partitionStartMillis(), col(ViewAggregation.WINDOW_START_MS)), partitions);
-        return windows.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+    private static Dataset<Row> mergedWithBase(BatchViewsFactory factory, long version, Dataset<Row> partial) {
+        StructType schema = ViewAggregation.viewSchema().add(ORIGIN, DataTypes.ByteType, false).add(ADDED_EVENTS, DataTypes.LongType, false);
+        return partial.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+            Map<ViewKey, ViewRow> added = new HashMap<>();
             Map<ViewPartition, Set<Instant>> at = new HashMap<>();
-            rows.forEachRemaining(row -> at.computeIfAbsent(new ViewPartition(row.getString(0), Granularity.parse(row.getString(1)),
-                    Instant.ofEpochMilli(row.getLong(2))), partition -> new HashSet<>()).add(Instant.ofEpochMilli(row.getLong(3))));
-            List<Row> found = new ArrayList<>();
-            for (ViewRow row : factory.open().changedOrAt(version, at)) {
-                Row values = ViewAggregation.row(row);
-                Object[] flagged = new Object[values.size() + 1];
-                for (int i = 0; i < values.size(); i++) {
-                    flagged[i] = values.get(i);
+            rows.forEachRemaining(row -> {
+                ViewRow partialRow = ViewAggregation.viewRow(row);
+                added.put(partialRow.key(), partialRow);
+                at.computeIfAbsent(ViewPartition.of(partialRow.key()), partition -> new HashSet<>()).add(partialRow.key().window().start());
+            });
+            List<Row> merged = new ArrayList<>(added.size());
+            Set<ViewKey> replaced = new HashSet<>();
+            for (ViewRow stored : at.isEmpty() ? List.<ViewRow>of() : factory.open().changedOrAt(version, at)) {
+                ViewRow partialRow = added.get(stored.key());
+                if (partialRow == null) {
+                    merged.add(withOrigin(stored, Origin.BASE, 0));
                 }
-                flagged[values.size()] = at.get(ViewPartition.of(row.key())).contains(row.key().window().start());
-                found.add(RowFactory.create(flagged));
+                else {
+                    replaced.add(stored.key());
+                    merged.add(withOrigin(new ViewRow(stored.key(), stored.metrics().merge(partialRow.metrics())), Origin.MERGED,
+                            partialRow.metrics().eventCount()));
+                }
             }
-            return found.iterator();
-        }, Encoders.row(ViewAggregation.viewSchema().add(REPLACED, DataTypes.BooleanType, false)));
+            added.forEach((key, partialRow) -> {
+                if (!replaced.contains(key)) {
+                    merged.add(withOrigin(partialRow, Origin.NEW, partialRow.metrics().eventCount()));
+                }
+            });
+            return merged.iterator();
+        }, Encoders.row(schema));
+    }
+
+    /** Where a row of {@link #mergedWithBase} comes from. */
+    private enum Origin {
+        /** A row of the base version's overlay that no new event changes: carried into the new overlay as it is. */
+        BASE,
+        /** A window of the base version that new events change. */
+        MERGED,
+        /** A window the base version lacks. */
+        NEW
+    }
+
+    private static Row withOrigin(ViewRow row, Origin origin, long addedEvents) {
+        Row values = ViewAggregation.row(row);
+        Object[] extended = new Object[values.size() + 2];
+        for (int i = 0; i < values.size(); i++) {
+            extended[i] = values.get(i);
+        }
+        extended[values.size()] = (byte) origin.ordinal();
+        extended[values.size() + 1] = addedEvents;
+        return RowFactory.create(extended);
     }
 
     /**
      * How an incremental run changes its base version: the partitions its new rows fall in, how many windows those rows
-     * have, how many of them the base lacks, and how many events they add.
+     * have, how many of them the base lacks, how many events they add, and how many rows the new version writes.
      */
-    private record Extension(Set<ViewPartition> touched, long windows, long newWindows, long newEvents) {
+    private record Extension(Set<ViewPartition> touched, long windows, long newWindows, long newEvents, long rows) {
 
-        /** One small collect of the partial rows' keys and day counts, and one count of the base rows at their windows. */
-        static Extension of(Dataset<Row> partial, Dataset<Row> baseRows) {
+        /** One collect of the merged rows' keys, origins and added events: a few bytes per row written. */
+        static Extension of(Dataset<Row> merged) {
             Set<ViewPartition> touched = new HashSet<>();
             long windows = 0;
+            long newWindows = 0;
             long dayEvents = 0;
-            for (Row row : partial.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis(),
-                    col(Measure.EVENT_COUNT.column())).collectAsList()) {
+            List<Row> rows = merged.select(col(EventCodec.PRODUCT_ID), col(ViewAggregation.GRANULARITY), ViewAggregation.partitionStartMillis(),
+                    col(ORIGIN), col(ADDED_EVENTS)).collectAsList();
+            for (Row row : rows) {
+                Origin origin = Origin.values()[row.getByte(3)];
+                if (origin == Origin.BASE) {
+                    continue;
+                }
                 Granularity granularity = Granularity.parse(row.getString(1));
                 touched.add(new ViewPartition(row.getString(0), granularity, Instant.ofEpochMilli(row.getLong(2))));
                 windows++;
-                dayEvents += granularity == Granularity.ONE_DAY ? row.getLong(3) : 0;
+                newWindows += origin == Origin.NEW ? 1 : 0;
+                dayEvents += granularity == Granularity.ONE_DAY ? row.getLong(4) : 0;
             }
-            long replaced = baseRows.where(col(REPLACED)).count();
-            return new Extension(touched, windows, windows - replaced, dayEvents);
+            return new Extension(touched, windows, newWindows, dayEvents, rows.size());
         }
     }
 

@@ -247,29 +247,6 @@ class ViewAggregationTest {
         assertThat(products * 7).isGreaterThan(WindowPass.MAX_WINDOWS);
     }
 
-    @Test
-    void mergedRowsAreMergedMetricsAndASketchNotKnownStaysUnknown() {
-        ViewKey window = new ViewKey("p1", new EventWindow(Granularity.ONE_HOUR, Instant.parse("2026-11-24T10:00:00Z")));
-        ViewKey other = new ViewKey("p1", new EventWindow(Granularity.ONE_HOUR, Instant.parse("2026-11-24T11:00:00Z")));
-        Metrics a = Metrics.of(event("a", "p1", "u1", "1.00", 10, "2026-11-24T10:01:00Z"))
-                .merge(Metrics.of(event("b", "p1", "u2", "2.00", 20, "2026-11-24T10:02:00Z")));
-        Metrics b = Metrics.of(event("c", "p1", "u1", "3.00", 30, "2026-11-24T10:03:00Z"))
-                .merge(Metrics.of(event("d", "p1", null, "4.00", 40, "2026-11-24T10:04:00Z")));
-        Metrics known = Metrics.of(event("e", "p1", "u3", "5.00", 50, "2026-11-24T11:05:00Z"));
-        Metrics unknown = new Metrics(2, new BigDecimal("6.00"), 60);
-        List<Row> partial = List.of(new ViewRow(window, a), new ViewRow(window, b), new ViewRow(other, known), new ViewRow(other, unknown))
-                .stream().map(ViewAggregation::row).toList();
-
-        List<ViewRow> merged = ViewAggregation.merge(spark.createDataFrame(partial, ViewAggregation.viewSchema()), 2).collectAsList().stream()
-                .map(ViewAggregation::viewRow).sorted(Comparator.comparing(ViewRow::key)).toList();
-
-        assertThat(merged).containsExactly(new ViewRow(window, a.merge(b)), new ViewRow(other, known.merge(unknown)));
-        assertThat(merged.get(0).metrics().sketches().users().estimate()).isEqualTo(2);
-        assertThat(merged.get(0).metrics().sketches().durations().quantile(1)).isEqualTo(40);
-        assertThat(merged.get(1).metrics().sketches()).isNull();
-        assertThat(merged.get(1).metrics()).isEqualTo(new Metrics(3, new BigDecimal("11.00"), 110));
-    }
-
     private List<ViewRow> bySpark(String root) {
         return ViewAggregation.views(MasterDataset.at(spark, root).judged(CUTOFF).records(), 3).collectAsList().stream()
                 .map(ViewAggregation::viewRow)

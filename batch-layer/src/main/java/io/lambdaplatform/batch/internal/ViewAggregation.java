@@ -48,8 +48,8 @@ import static org.apache.spark.sql.functions.xxhash64;
  * each granularity. The measures are taken from common-model's description: {@link Measure.Merge#COUNT} counts events,
  * {@link Measure.Merge#SUM} sums the event field exactly, and each {@link SketchMeasure} sketches its field with
  * common-model's own sketch ({@link SketchMeasure#sketcher()}: the {@link UserSketch} of {@code user_id}, the
- * {@link DurationSketch} of {@code duration_ms}); partial rows (an incremental run's) merge by {@link #merge}, the
- * sketches by {@link SketchMerge}. The views' columns: {@code product_id}, {@code granularity} (label),
+ * {@link DurationSketch} of {@code duration_ms}); an incremental run merges its rows with the stored ones by
+ * {@link io.lambdaplatform.model.Metrics#merge}. The views' columns: {@code product_id}, {@code granularity} (label),
  * {@code window_start_ms}, one column per measure ({@link Measure#column()}), one binary column per sketch measure
  * ({@link SketchMeasure#column()}).
  */
@@ -213,37 +213,6 @@ public final class ViewAggregation {
             schema = schema.add(measure.column(), DataTypes.BinaryType, true);
         }
         return schema;
-    }
-
-    /**
-     * View rows of disjoint sets of events ({@link #viewSchema()}, several rows per window) merged into one row per
-     * product and window: every measure merges by adding its partial values ({@link Measure#merge}), exactly, and every
-     * sketch measure by common-model's merge ({@link SketchMerge}; not known if any part's is not). Shuffled by product
-     * ({@link ViewPartitioner}), as {@link #views} is.
-     */
-    public static Dataset<Row> merge(Dataset<Row> partialViews, int partitions) {
-        List<Column> merged = merged();
-        return ViewPartitioner.byProduct(partialViews, partitions)
-                .groupBy(col(EventCodec.PRODUCT_ID), col(GRANULARITY), col(WINDOW_START_MS))
-                .agg(merged.get(0), merged.subList(1, merged.size()).toArray(Column[]::new));
-    }
-
-    /**
-     * The aggregate columns that merge partial rows of {@link #viewSchema()}: every measure by adding its partial values
-     * ({@link Measure#merge}), exactly, and every sketch measure by common-model's merge ({@link SketchMerge}).
-     */
-    private static List<Column> merged() {
-        List<Column> measures = new ArrayList<>();
-        for (Measure measure : Measure.values()) {
-            Column total = sum(col(measure.column()));
-            measures.add((measure.merge() == Measure.Merge.COUNT
-                    ? total.cast(DataTypes.LongType)
-                    : total.cast(DataTypes.createDecimalType(SUM_PRECISION, measure.scale()))).as(measure.column()));
-        }
-        for (SketchMeasure measure : SketchMeasure.values()) {
-            measures.add(udaf(new SketchMerge(measure), Encoders.BINARY()).apply(col(measure.column())).as(measure.column()));
-        }
-        return measures;
     }
 
     /**
