@@ -137,22 +137,6 @@ public final class DurationSketch implements Serializable {
         };
     }
 
-    /** A running merge of serialized sketches ({@link SketchMeasure#accumulator()}). */
-    static SketchMeasure.Accumulator accumulator() {
-        KllLongsSketch merged = KllLongsSketch.newHeapInstance(K);
-        return new SketchMeasure.Accumulator() {
-            @Override
-            public void add(byte[] sketch) {
-                merged.merge(read(sketch, KllLongsSketch::wrap));
-            }
-
-            @Override
-            public byte[] toByteArray() {
-                return merged.toByteArray();
-            }
-        };
-    }
-
     /** How many durations the sketch has seen. */
     public long count() {
         return sketch().getN();

@@ -52,31 +52,6 @@ public enum SketchMeasure {
     }
 
     /**
-     * A running merge of this measure's serialized sketches, for merging many at once: each is read where it lies, and
-     * the result is serialized once. Its result is the sketch that {@link Sketches#merge} makes of the same sketches.
-     */
-    public Accumulator accumulator() {
-        return switch (this) {
-            case UNIQUE_USERS -> UserSketch.accumulator();
-            case DURATION_QUANTILES -> DurationSketch.accumulator();
-        };
-    }
-
-    /** A running merge of serialized sketches of one measure; not thread-safe. */
-    public interface Accumulator {
-
-        /**
-         * Merges one more serialized sketch in.
-         *
-         * @throws IllegalArgumentException if the bytes are not a sketch of this measure (its kind and parameter)
-         */
-        void add(byte[] sketch);
-
-        /** The serialized merge of every sketch added; of none, the measure's empty sketch. */
-        byte[] toByteArray();
-    }
-
-    /**
      * A sketch of this measure's event field built one event's value at a time, for sketching many events at once. Its
      * result is the sketch that {@link Sketches#of} and {@link Sketches#merge} make of the same events.
      */

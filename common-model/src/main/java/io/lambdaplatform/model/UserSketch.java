@@ -116,22 +116,6 @@ public final class UserSketch implements Serializable {
         };
     }
 
-    /** A running union of serialized sketches ({@link SketchMeasure#accumulator()}). */
-    static SketchMeasure.Accumulator accumulator() {
-        Union union = new Union(LG_K);
-        return new SketchMeasure.Accumulator() {
-            @Override
-            public void add(byte[] sketch) {
-                union.update(read(sketch, HllSketch::wrap));
-            }
-
-            @Override
-            public byte[] toByteArray() {
-                return union.getResult(TYPE).toCompactByteArray();
-            }
-        };
-    }
-
     /** The estimated number of distinct users, rounded. */
     public long estimate() {
         return Math.round(sketch().getEstimate());

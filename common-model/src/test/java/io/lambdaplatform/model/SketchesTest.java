@@ -137,45 +137,8 @@ class SketchesTest {
         assertThat(UserSketch.fromBytes(userSketch.toByteArray())).isEqualTo(userSketch);
         assertThat(DurationSketch.fromBytes(durationSketch.toByteArray())).isEqualTo(durationSketch);
         assertThat(DurationSketch.fromBytes(durationSketch.toByteArray()).quantile(0.95)).isEqualTo(durationSketch.quantile(0.95));
-        SketchMeasure.Accumulator merged = SketchMeasure.UNIQUE_USERS.accumulator();
-        merged.add(userSketch.toByteArray());
-        merged.add(UserSketch.of("someone-new").toByteArray());
-        assertThat(UserSketch.fromBytes(merged.toByteArray())).isEqualTo(userSketch.union(UserSketch.of("someone-new")));
-    }
-
-    @Test
-    void anAccumulatorMergesManySketchesAsTheirPairwiseMerges() {
-        Random random = new Random(11);
-        List<Sketches> parts = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            // Small parts (as a 5-minute row of a few events) and a few large ones, past the sketches' exact modes.
-            int events = i % 50 == 0 ? 3_000 : 1 + random.nextInt(4);
-            Sketches part = Sketches.EMPTY;
-            for (int e = 0; e < events; e++) {
-                part = part.merge(Sketches.of(new Event("e", "p", "u-" + random.nextInt(8_000), java.math.BigDecimal.ONE,
-                        random.nextInt(100_000), java.time.Instant.EPOCH)));
-            }
-            parts.add(part);
-        }
-        Sketches pairwise = parts.stream().reduce(Sketches.EMPTY, Sketches::merge);
-
-        for (SketchMeasure measure : SketchMeasure.values()) {
-            SketchMeasure.Accumulator accumulator = measure.accumulator();
-            parts.forEach(part -> accumulator.add(measure.bytes(part)));
-            byte[] merged = accumulator.toByteArray();
-            switch (measure) {
-                case UNIQUE_USERS -> assertThat(UserSketch.fromBytes(merged).estimate()).isEqualTo(pairwise.users().estimate());
-                case DURATION_QUANTILES -> {
-                    DurationSketch durations = DurationSketch.fromBytes(merged);
-                    assertThat(durations.count()).isEqualTo(pairwise.durations().count());
-                    for (double q : QUANTILES) {
-                        assertThat((double) durations.quantile(q)).as("q %s", q)
-                                .isCloseTo(pairwise.durations().quantile(q), offset(2 * DurationSketch.normalizedRankError() * 100_000));
-                    }
-                }
-            }
-            assertThat(measure.accumulator().toByteArray()).as("of none").isEqualTo(measure.bytes(Sketches.EMPTY));
-        }
+        assertThat(UserSketch.fromBytes(userSketch.toByteArray()).union(UserSketch.of("someone-new")))
+                .isEqualTo(userSketch.union(UserSketch.of("someone-new")));
     }
 
     @Test
@@ -202,18 +165,6 @@ class SketchesTest {
         for (SketchMeasure measure : SketchMeasure.values()) {
             assertThat(measure.sketcher().toByteArray()).as("of none").isEqualTo(measure.bytes(Sketches.EMPTY));
         }
-    }
-
-    @Test
-    void anAccumulatorRejectsAnotherSketchOrParameter() {
-        assertThatThrownBy(() -> SketchMeasure.UNIQUE_USERS.accumulator().add(DurationSketch.of(5).toByteArray()))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SketchMeasure.DURATION_QUANTILES.accumulator().add(new byte[] {1, 2, 3}))
-                .isInstanceOf(IllegalArgumentException.class);
-        byte[] otherLgK = new HllSketch(10).toCompactByteArray();
-        assertThatThrownBy(() -> SketchMeasure.UNIQUE_USERS.accumulator().add(otherLgK)).hasMessageContaining("lgK 10");
-        byte[] otherK = KllLongsSketch.newHeapInstance(100).toByteArray();
-        assertThatThrownBy(() -> SketchMeasure.DURATION_QUANTILES.accumulator().add(otherK)).hasMessageContaining("k 100");
     }
 
     @Test
