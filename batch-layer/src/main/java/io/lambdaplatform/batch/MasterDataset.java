@@ -59,9 +59,9 @@ import static org.apache.spark.sql.functions.unix_millis;
  * event's fields), and the {@link IdentityFingerprint} of each valid record ({@code identity_fp_high},
  * {@code identity_fp_low}). Ranges archived before that column existed read their {@code ingest_time} as
  * {@code ingest_eff}; ranges archived before records were judged, or judged with other rules, are decoded from their
- * raw bytes; ranges archived before fingerprints were stored are fingerprinted when read. A range directory without a manifest entry is the
- * leftover of a run that did not finish; it is never read and the next run removes it. Rewriting a range
- * replaces only that range's directory.
+ * raw bytes; ranges archived before fingerprints were stored are fingerprinted when read. A range directory without
+ * a manifest entry is the leftover of a run that did not finish; it is never read and the next run removes it.
+ * Rewriting a range replaces only that range's directory.
  */
 public final class MasterDataset {
 
