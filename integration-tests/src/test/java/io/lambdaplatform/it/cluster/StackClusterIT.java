@@ -364,7 +364,7 @@ class StackClusterIT {
     @Test
     @Order(5)
     void theBatchJobRunsOnTheWorkersAndStaysExactWhenOneIsKilledWhileItRecomputes() throws Exception {
-        Instant lastAppend = awaitCutoffPassesEverything();
+        Instant lastAppend = sender.awaitCutoffPassesEverything(INGEST_BUCKETS, SAFETY_MARGIN);
         // The executors JIT-compile with C1 only, as every layer of the tests does (LayerProcess): a cold executor's C2
         // compiles took most of a core beside the ten servers. SparkConf reads spark.* system properties of the driver.
         LayerProcess batch = startBatch(Map.of("LAMBDA_JAVA_OPTS", "-Dspark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1"));
@@ -424,7 +424,7 @@ class StackClusterIT {
 
         long before = currentVersion();
         sender.send(generator(41, 600), 0);
-        awaitCutoffPassesEverything();
+        sender.awaitCutoffPassesEverything(INGEST_BUCKETS, SAFETY_MARGIN);
         LayerProcess batch = startBatch(Map.of("LAMBDA_BATCH_MASTER", "local[2]"));
         awaitRecomputeStarted(batch);
         stack.kill("cassandra-3");
@@ -577,31 +577,6 @@ class StackClusterIT {
         await("the driver starts the recompute").atMost(BATCH_TIMEOUT).pollInterval(Duration.ofMillis(200))
                 .until(() -> batch.logText().contains("Computing batch version") || !batch.isAlive());
         assertThat(batch.isAlive()).as("batch still running; log:\n%s", batch.logTail()).isTrue();
-    }
-
-    /**
-     * Lets the brokers' clock pass the first ingest-bucket start after the last append by the safety margin, then appends
-     * one record (a dead letter) so that the brokers report that clock: the next batch cutoff, the bucket start at or
-     * before that append less the margin ({@code IngestCutoff}), passes every event sent. The brokers run on this
-     * machine's clock; a second more covers the rounding of their LogAppendTime and of the sleep. Waits 6 to 16 s, where
-     * a fixed sleep for the worst case took 20 s every time.
-     *
-     * @return the last append before the wait
-     */
-    private Instant awaitCutoffPassesEverything() throws InterruptedException {
-        sender.flush();
-        Instant lastAppend = sender.lastAppend();
-        Instant nextBucket = INGEST_BUCKETS.bucketStart(lastAppend).plus(INGEST_BUCKETS.width());
-        Instant tickFrom = nextBucket.plus(SAFETY_MARGIN).plusSeconds(1);
-        long waitMillis = Duration.between(Instant.now(), tickFrom).toMillis();
-        if (waitMillis > 0) {
-            TimeUnit.MILLISECONDS.sleep(waitMillis);
-        }
-        sender.sendMalformed("tick");
-        sender.flush();
-        assertThat(INGEST_BUCKETS.bucketStart(sender.lastAppend().minus(SAFETY_MARGIN))).as("the cutoff the tick allows, after the last append %s",
-                lastAppend).isAfter(lastAppend);
-        return lastAppend;
     }
 
     private void awaitSpeedCaughtUp() {

@@ -1,11 +1,13 @@
 package io.lambdaplatform.it.exactness;
 
+import io.lambdaplatform.model.IngestBuckets;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,9 @@ import java.util.concurrent.ExecutionException;
  * @param workDir {@code target/it-<suite>/<run>}: logs and the speed layer's state
  */
 record IsolatedRun(String suite, String run, Path workDir) {
+
+    /** The ingest buckets of the layers a run starts. */
+    static final IngestBuckets INGEST_BUCKETS = new IngestBuckets(Duration.ofSeconds(10));
 
     /** A new run of {@code suite} (e.g. {@code exact}), its working directory created. */
     static IsolatedRun of(String suite) throws java.io.IOException {
@@ -56,7 +61,7 @@ record IsolatedRun(String suite, String run, Path workDir) {
         environment.put("LAMBDA_KAFKA_EVENTS__TOPIC", topic());
         environment.put("LAMBDA_KAFKA_DEAD__LETTER__TOPIC", deadLetterTopic());
         environment.put("LAMBDA_CASSANDRA_KEYSPACE", keyspace());
-        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", "10s");
+        environment.put("LAMBDA_INGEST_BUCKET__WIDTH", INGEST_BUCKETS.width().toSeconds() + "s");
         environment.put("LAMBDA_SPEED_APPLICATION__ID", "it-" + suite + "-" + run);
         environment.put("LAMBDA_SPEED_STATE__DIR", workDir.resolve("speed-state").toString());
         return environment;

@@ -64,6 +64,7 @@ class KappaReplayIT {
     private static final long MAX_DURATION_MS = 3_000;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration SAFETY_MARGIN = Duration.ofSeconds(5);
 
     private final Truth truth = new Truth();
     private final Truth ruled = new Truth(MAX_DURATION_MS);
@@ -91,7 +92,7 @@ class KappaReplayIT {
         environment.put("LAMBDA_PLATFORM_MODE", "kappa");
         // The platform's history in a master dataset of its own (./lambda batch archive), which a replay reads first.
         environment.put("LAMBDA_BATCH_MASTER__PATH", "s3a://" + stack.endpoints().s3Bucket() + "/it-kappa-" + isolated.run() + "/master");
-        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", "5s");
+        environment.put("LAMBDA_BATCH_SAFETY__MARGIN", SAFETY_MARGIN.toSeconds() + "s");
         environment.put("LAMBDA_BATCH_HEAP", "1500m");
         speed = startSpeed();
         int port = LayerProcess.freePort();
@@ -136,6 +137,8 @@ class KappaReplayIT {
     @Test
     @Order(2)
     void aReplayKilledInTheMiddleLeavesTheCurrentViewsServingAndItsRerunResumesItAndSwitchesReadersAtomically() throws Exception {
+        // The archive's cutoff follows the brokers' newest append: without a later one, the last events sent can all be above it.
+        sender.awaitCutoffPassesEverything(IsolatedRun.INGEST_BUCKETS, SAFETY_MARGIN);
         LayerProcess archive = LayerProcess.batch(stackDir, environment, workDir.resolve("archive.log"), "archive");
         assertThat(archive.awaitExit(REPLAY_TIMEOUT)).as("archive exit code; log:\n%s", archive.logTail()).isZero();
         assertThat(archive.logText()).containsPattern("archive: +[1-9][0-9]* records with ingest time in");

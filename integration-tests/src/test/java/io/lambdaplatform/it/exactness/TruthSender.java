@@ -3,6 +3,7 @@ package io.lambdaplatform.it.exactness;
 import io.lambdaplatform.generator.GeneratedRecord;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
+import io.lambdaplatform.model.IngestBuckets;
 import io.lambdaplatform.model.RejectionReason;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,6 +19,7 @@ import java.util.Iterator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -99,6 +101,30 @@ public final class TruthSender implements AutoCloseable {
     /** The latest LogAppendTime the brokers gave so far. */
     public Instant lastAppend() {
         return Instant.ofEpochMilli(lastAppend.get());
+    }
+
+    /**
+     * Lets the brokers' clock pass the first ingest-bucket start after the last append by the safety margin, then appends
+     * one record (a dead letter) so that the brokers report that clock: the next batch cutoff, the bucket start at or
+     * before that append less the margin ({@code IngestCutoff}), passes every event sent. The brokers run on this
+     * machine's clock; a second more covers the rounding of their LogAppendTime and of the sleep. Waits up to a bucket
+     * width and the margin, where a fixed sleep for the worst case took longer every time.
+     *
+     * @return the last append before the wait
+     */
+    public Instant awaitCutoffPassesEverything(IngestBuckets buckets, Duration safetyMargin) throws InterruptedException {
+        flush();
+        Instant before = lastAppend();
+        Instant tickFrom = buckets.bucketStart(before).plus(buckets.width()).plus(safetyMargin).plusSeconds(1);
+        long waitMillis = Duration.between(Instant.now(), tickFrom).toMillis();
+        if (waitMillis > 0) {
+            TimeUnit.MILLISECONDS.sleep(waitMillis);
+        }
+        sendMalformed("tick");
+        flush();
+        assertThat(buckets.bucketStart(lastAppend().minus(safetyMargin))).as("the cutoff the tick allows, after the last append %s", before)
+                .isAfter(before);
+        return before;
     }
 
     /** Sends the records from a thread of its own while the caller kills or restarts something. */
