@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 import static org.apache.spark.sql.functions.col;
@@ -121,21 +122,12 @@ public final class MasterDataset {
      * back to plain encoding anyway, and no min/max statistics of the raw bytes and of the identifiers, texts and
      * fingerprints, which no query filters on (a page's range of event ids says nothing).
      */
-    private static final Map<String, String> PARQUET_OPTIONS = Map.ofEntries(
-            Map.entry("parquet.enable.dictionary#" + VALUE, "false"),
-            Map.entry("parquet.enable.dictionary#" + OFFSET, "false"),
-            Map.entry("parquet.enable.dictionary#" + EventCodec.EVENT_ID, "false"),
-            Map.entry("parquet.enable.dictionary#" + EventCodec.EVENT_TIME, "false"),
-            Map.entry("parquet.enable.dictionary#" + EventCodec.DURATION_MS, "false"),
-            Map.entry("parquet.enable.dictionary#" + IdentityFingerprint.HIGH, "false"),
-            Map.entry("parquet.enable.dictionary#" + IdentityFingerprint.LOW, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + KEY, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + VALUE, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + RecordJudge.REJECTION_DETAIL, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + EventCodec.EVENT_ID, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + EventCodec.USER_ID, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + IdentityFingerprint.HIGH, "false"),
-            Map.entry("parquet.column.statistics.enabled#" + IdentityFingerprint.LOW, "false"));
+    private static final Map<String, String> PARQUET_OPTIONS = Stream.concat(
+            Stream.of(VALUE, OFFSET, EventCodec.EVENT_ID, EventCodec.EVENT_TIME, EventCodec.DURATION_MS, IdentityFingerprint.HIGH,
+                    IdentityFingerprint.LOW).map(column -> "parquet.enable.dictionary#" + column),
+            Stream.of(KEY, VALUE, RecordJudge.REJECTION_DETAIL, EventCodec.EVENT_ID, EventCodec.USER_ID, IdentityFingerprint.HIGH,
+                    IdentityFingerprint.LOW).map(column -> "parquet.column.statistics.enabled#" + column))
+            .collect(Collectors.toUnmodifiableMap(key -> key, key -> "false"));
 
     private final SparkSession spark;
     private final Path root;

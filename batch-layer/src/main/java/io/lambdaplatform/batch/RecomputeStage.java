@@ -19,7 +19,6 @@ import io.lambdaplatform.viewstore.ViewPartition;
 import io.lambdaplatform.viewstore.ViewRow;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Observation;
@@ -226,23 +225,14 @@ public final class RecomputeStage {
                 at.computeIfAbsent(ViewPartition.of(partialRow.key()), partition -> new HashSet<>()).add(partialRow.key().window().start());
             });
             List<Row> merged = new ArrayList<>(added.size());
-            Set<ViewKey> replaced = new HashSet<>();
             for (ViewRow stored : at.isEmpty() ? List.<ViewRow>of() : factory.open().changedOrAt(version, at)) {
-                ViewRow partialRow = added.get(stored.key());
-                if (partialRow == null) {
-                    merged.add(withOrigin(stored, Origin.BASE, 0));
-                }
-                else {
-                    replaced.add(stored.key());
-                    merged.add(withOrigin(new ViewRow(stored.key(), stored.metrics().merge(partialRow.metrics())), Origin.MERGED,
-                            partialRow.metrics().eventCount()));
-                }
+                ViewRow partialRow = added.remove(stored.key());
+                merged.add(partialRow == null ? withOrigin(stored, Origin.BASE, 0)
+                        : withOrigin(new ViewRow(stored.key(), stored.metrics().merge(partialRow.metrics())), Origin.MERGED,
+                                partialRow.metrics().eventCount()));
             }
-            added.forEach((key, partialRow) -> {
-                if (!replaced.contains(key)) {
-                    merged.add(withOrigin(partialRow, Origin.NEW, partialRow.metrics().eventCount()));
-                }
-            });
+            // What is left of the new rows, the base version lacks.
+            added.values().forEach(partialRow -> merged.add(withOrigin(partialRow, Origin.NEW, partialRow.metrics().eventCount())));
             return merged.iterator();
         }, Encoders.row(schema));
     }

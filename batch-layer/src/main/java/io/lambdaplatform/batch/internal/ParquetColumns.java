@@ -61,14 +61,7 @@ public final class ParquetColumns {
      * or two that waits for the network, and a master dataset has a few files per range.
      */
     private static List<FileFooter> footers(Configuration conf, List<FileStatus> files) {
-        if (files.size() <= 1) {
-            return files.stream().map(file -> new FileFooter(file.getPath(), schema(conf, file))).toList();
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(FOOTER_READS, files.size()), runnable -> {
-            Thread thread = new Thread(runnable, "parquet-footers");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(FOOTER_READS, files.size())));
         try {
             List<CompletableFuture<FileFooter>> reads = files.stream()
                     .map(file -> CompletableFuture.supplyAsync(() -> new FileFooter(file.getPath(), schema(conf, file)), pool))
@@ -79,10 +72,7 @@ public final class ParquetColumns {
                     footers.add(read.join());
                 }
                 catch (CompletionException e) {
-                    if (e.getCause() instanceof MasterDatasetException failed) {
-                        throw failed;
-                    }
-                    throw e;
+                    throw e.getCause() instanceof MasterDatasetException failed ? failed : e;
                 }
             }
             return footers;

@@ -37,7 +37,6 @@ import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.udaf;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -65,8 +64,9 @@ public final class ViewAggregation {
     private static final String EVENTS = "events";
     private static final String HIGH = "_high";
     private static final String LOW = "_low";
-    private static final int PART_BITS = 32;
-    private static final long LOW_MASK = (1L << PART_BITS) - 1;
+    /** A long in two halves: the sort long's product hash and identity hash, a summed value's high and low bits. */
+    static final int PART_BITS = 32;
+    static final long LOW_MASK = (1L << PART_BITS) - 1;
     /** Below this many events in a window, the sums of the values' 32-bit halves stay within a long. */
     private static final long MAX_EXACT_EVENTS = 1L << 31;
 

@@ -38,8 +38,6 @@ public final class WindowPass implements MapPartitionsFunction<Row, Row> {
 
     /** After this many windows the pass hands them on, at the start of the next group. */
     public static final int MAX_WINDOWS = 16_384;
-    private static final int PART_BITS = 32;
-    private static final long LOW_MASK = (1L << PART_BITS) - 1;
     private static final int FIRST_SUM = 3;
     private static final Granularity[] GRANULARITIES = Granularity.values();
     private static final SketchMeasure[] SKETCHES = SketchMeasure.values();
@@ -65,7 +63,7 @@ public final class WindowPass implements MapPartitionsFunction<Row, Row> {
                     if (next == null && events.hasNext()) {
                         next = events.next();
                     }
-                    while (next != null && (windows.size() < MAX_WINDOWS || next.getLong(0) >>> PART_BITS == group)) {
+                    while (next != null && (windows.size() < MAX_WINDOWS || next.getLong(0) >>> ViewAggregation.PART_BITS == group)) {
                         add(next);
                         next = events.hasNext() ? events.next() : null;
                     }
@@ -83,7 +81,7 @@ public final class WindowPass implements MapPartitionsFunction<Row, Row> {
             }
 
             private void add(Row event) {
-                group = event.getLong(0) >>> PART_BITS;
+                group = event.getLong(0) >>> ViewAggregation.PART_BITS;
                 String productId = event.getString(1);
                 long finest = event.getLong(2);
                 for (Granularity granularity : GRANULARITIES) {
@@ -127,8 +125,8 @@ public final class WindowPass implements MapPartitionsFunction<Row, Row> {
             for (int sum = 0; sum < high.length; sum++) {
                 if (!event.isNullAt(FIRST_SUM + sum)) {
                     long value = event.getLong(FIRST_SUM + sum);
-                    high[sum] += value >> PART_BITS;
-                    low[sum] += value & LOW_MASK;
+                    high[sum] += value >> ViewAggregation.PART_BITS;
+                    low[sum] += value & ViewAggregation.LOW_MASK;
                 }
             }
             for (int sketch = 0; sketch < sketchers.length; sketch++) {
