@@ -86,9 +86,19 @@ public final class DurationSketch implements Serializable {
         if (isEmpty()) {
             return other;
         }
-        KllLongsSketch merged = KllLongsSketch.heapify(Memory.wrap(bytes));
+        KllLongsSketch merged = heapCopy();
         merged.merge(other.sketch());
         return new DurationSketch(merged);
+    }
+
+    /** The sketch that {@code sketch} is now, serialized: later updates of {@code sketch} do not change it. */
+    static DurationSketch copyOf(KllLongsSketch sketch) {
+        return new DurationSketch(sketch.toByteArray(), null);
+    }
+
+    /** A heap copy of this sketch, to take more durations or sketches in place. */
+    KllLongsSketch heapCopy() {
+        return KllLongsSketch.heapify(Memory.wrap(bytes));
     }
 
     /**

@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -69,6 +68,11 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
         return fromValues(measure -> measure.of(event), Sketches.of(event));
     }
 
+    /** The exact measures of one event, without sketches: what {@link #of(Event)} has but its sketches. */
+    public static Metrics exactOf(Event event) {
+        return fromValues(measure -> measure.of(event), null);
+    }
+
     /**
      * The aggregate whose measures have these values.
      *
@@ -119,32 +123,69 @@ public record Metrics(long eventCount, BigDecimal revenue, BigInteger durationSu
 
     /**
      * The aggregate of the union of many disjoint sets of events: what merging them one by one gives, with the sketches
-     * merged all at once ({@link Sketches#mergeAll}).
+     * merged all at once ({@link Accumulator}).
      */
     public static Metrics mergeAll(List<Metrics> all) {
-        Metrics exact = EMPTY.withSketches(null);
-        List<Sketches> sketches = new ArrayList<>(all.size());
-        boolean known = true;
+        Accumulator merged = new Accumulator();
         for (Metrics metrics : all) {
-            if (metrics.isEmpty()) {
-                continue;
-            }
-            exact = exact.merge(metrics.withSketches(null));
-            if (metrics.sketches == null) {
-                known = false;
-            }
-            else {
-                sketches.add(metrics.sketches);
-            }
+            merged.add(metrics);
         }
-        if (exact.isEmpty()) {
-            return EMPTY;
-        }
-        return exact.withSketches(known ? Sketches.mergeAll(sketches) : null);
+        return merged.result();
     }
 
     public boolean isEmpty() {
         return eventCount == 0;
+    }
+
+    /**
+     * The aggregate of a growing set of disjoint events and aggregates, updated in place: {@link #result()} equals what
+     * {@link #of} and {@link #merge} make of the same events and aggregates, added in the same order. The exact measures
+     * are merged as {@link #merge} merges them; the sketches are updated in place ({@link Sketches.Accumulator}), so that
+     * adding an event does not copy the sketches built so far. Not thread-safe.
+     */
+    public static final class Accumulator {
+
+        /** The exact measures so far, without sketches. */
+        private Metrics exact = EMPTY.withSketches(null);
+        /** {@code false} once an aggregate with unknown sketches was added. */
+        private boolean sketchesKnown = true;
+        private final Sketches.Accumulator sketches = new Sketches.Accumulator();
+
+        /**
+         * Adds one event: {@code add(Metrics.of(event))}.
+         *
+         * @throws ArithmeticException if the event count would overflow; nothing is added then
+         */
+        public void add(Event event) {
+            exact = exact.merge(exactOf(event));
+            sketches.add(event);
+        }
+
+        /**
+         * Adds the aggregate of a set of events disjoint from those added so far.
+         *
+         * @throws ArithmeticException if the event count would overflow; nothing is added then
+         */
+        public void add(Metrics metrics) {
+            if (metrics.isEmpty()) {
+                return;
+            }
+            exact = exact.merge(metrics.withSketches(null));
+            if (metrics.sketches == null) {
+                sketchesKnown = false;
+            }
+            else if (sketchesKnown) {
+                sketches.add(metrics.sketches);
+            }
+        }
+
+        /** The aggregate of everything added so far; adding more later does not change it. */
+        public Metrics result() {
+            if (exact.isEmpty()) {
+                return EMPTY;
+            }
+            return exact.withSketches(sketchesKnown ? sketches.result() : null);
+        }
     }
 
     /** Mean duration in milliseconds, rounded half-even to 3 decimals; zero when there are no events. */

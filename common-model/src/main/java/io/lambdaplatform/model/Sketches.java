@@ -39,24 +39,92 @@ public record Sketches(UserSketch users, DurationSketch durations) implements Se
      * into one HLL union and one KLL sketch, instead of every step copying the growing result.
      */
     public static Sketches mergeAll(Collection<Sketches> all) {
-        if (all.size() == 1) {
-            return all.iterator().next();
-        }
-        Union users = new Union(UserSketch.LG_K);
-        KllLongsSketch durations = KllLongsSketch.newHeapInstance(DurationSketch.K);
-        boolean anyUser = false;
-        boolean anyDuration = false;
+        Accumulator merged = new Accumulator();
         for (Sketches sketches : all) {
+            merged.add(sketches);
+        }
+        return merged.result();
+    }
+
+    /**
+     * The sketches of a growing set of events, updated in place: {@link #result()} equals what {@link #of} and
+     * {@link #merge} make of the same events and sketches, added in the same order, but no step copies the sketches
+     * built so far. The first sketches added are kept as they are until something else is added; then they are read
+     * into heap copies, which later sketches are merged into and events update. Only {@link #result()} serializes. Not
+     * thread-safe.
+     */
+    public static final class Accumulator {
+
+        /** The only sketches added so far, not read yet; {@code null} once anything else was added. */
+        private Sketches only;
+        private boolean started;
+        /** {@code null} until a user is added. */
+        private Union users;
+        /** {@code null} until a duration is added. */
+        private KllLongsSketch durations;
+
+        /** Adds one event: {@code add(Sketches.of(event))}. */
+        public void add(Event event) {
+            start();
+            if (event.userId() != null) {
+                if (users == null) {
+                    users = new Union(UserSketch.LG_K);
+                }
+                users.update(event.userId());
+            }
+            if (durations == null) {
+                durations = KllLongsSketch.newHeapInstance(DurationSketch.K);
+            }
+            durations.update(event.durationMs());
+        }
+
+        /** Adds the sketches of another set of events. */
+        public void add(Sketches sketches) {
+            if (!started) {
+                started = true;
+                only = sketches;
+                return;
+            }
+            start();
+            mergeIn(sketches);
+        }
+
+        /** The sketches of everything added so far; adding more later does not change them. */
+        public Sketches result() {
+            if (only != null) {
+                return only;
+            }
+            return new Sketches(users == null ? UserSketch.EMPTY : new UserSketch(users.getResult(UserSketch.TYPE)),
+                    durations == null ? DurationSketch.EMPTY : DurationSketch.copyOf(durations));
+        }
+
+        /** Something more than one set of sketches is added: the one kept as it is goes into the heap copies. */
+        private void start() {
+            started = true;
+            if (only != null) {
+                Sketches first = only;
+                only = null;
+                mergeIn(first);
+            }
+        }
+
+        private void mergeIn(Sketches sketches) {
             if (!sketches.users.isEmpty()) {
-                users.update(sketches.users.sketch());
-                anyUser = true;
+                if (users == null) {
+                    users = sketches.users.heapUnion();
+                }
+                else {
+                    users.update(sketches.users.sketch());
+                }
             }
             if (!sketches.durations.isEmpty()) {
-                durations.merge(sketches.durations.sketch());
-                anyDuration = true;
+                if (durations == null) {
+                    durations = sketches.durations.heapCopy();
+                }
+                else {
+                    durations.merge(sketches.durations.sketch());
+                }
             }
         }
-        return new Sketches(anyUser ? new UserSketch(users.getResult(UserSketch.TYPE)) : UserSketch.EMPTY,
-                anyDuration ? new DurationSketch(durations) : DurationSketch.EMPTY);
     }
 }

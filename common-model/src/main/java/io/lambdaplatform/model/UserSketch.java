@@ -93,9 +93,14 @@ public final class UserSketch implements Serializable {
         // both, register by register (tens of microseconds at lgK 12), for what is mostly one more user.
         UserSketch larger = bytes.length >= other.bytes.length ? this : other;
         UserSketch smaller = larger == this ? other : this;
-        Union union = Union.heapify(larger.bytes);
+        Union union = larger.heapUnion();
         union.update(smaller.sketch());
         return new UserSketch(union.getResult(TYPE));
+    }
+
+    /** A union that starts as a heap copy of this sketch, to take more sketches or users in place. */
+    Union heapUnion() {
+        return Union.heapify(bytes);
     }
 
     /** A sketch of users, one at a time ({@link SketchMeasure#sketcher()}). */

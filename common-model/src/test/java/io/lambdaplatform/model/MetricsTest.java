@@ -126,6 +126,47 @@ class MetricsTest {
         assertThat(Metrics.mergeAll(List.of())).isEqualTo(Metrics.EMPTY);
     }
 
+    @Property(tries = 200)
+    void anAccumulatorGivesWhatMergingOneByOneGives(@ForAll("events") List<Event> events) {
+        int half = events.size() / 2;
+        Metrics firstHalf = events.subList(0, half).stream().map(Metrics::of).reduce(Metrics.EMPTY, Metrics::merge);
+        Metrics.Accumulator accumulator = new Metrics.Accumulator();
+        accumulator.add(firstHalf);
+        Metrics takenBefore = accumulator.result();
+        Metrics oneByOne = firstHalf;
+        for (Event event : events.subList(half, events.size())) {
+            accumulator.add(event);
+            oneByOne = oneByOne.merge(Metrics.of(event));
+        }
+        accumulator.add(firstHalf);
+        oneByOne = oneByOne.merge(firstHalf);
+
+        assertThat(accumulator.result()).isEqualTo(oneByOne);
+        assertThat(takenBefore).as("a result taken before more was added").isEqualTo(firstHalf);
+        assertThat(new Metrics.Accumulator().result()).isEqualTo(Metrics.EMPTY);
+    }
+
+    @Test
+    void anAccumulatorKeepsTheSketchesUnknownOnceAnAggregateWithoutThemIsAdded() {
+        Metrics.Accumulator accumulator = new Metrics.Accumulator();
+        accumulator.add(Event.of("e1", "p1", "1.00", 10, Instant.EPOCH));
+        accumulator.add(new Metrics(2, new BigDecimal("3.00"), 20));
+        accumulator.add(Metrics.of(Event.of("e2", "p1", "2.00", 5, Instant.EPOCH)));
+
+        assertThat(accumulator.result()).isEqualTo(new Metrics(4, new BigDecimal("6.00"), 35));
+    }
+
+    @Test
+    void anAccumulatorRefusesAnEventThatOverflowsTheCountAndKeepsWhatItHad() {
+        Metrics nearlyFull = new Metrics(Long.MAX_VALUE, new BigDecimal("1.00"), 1).withSketches(Sketches.EMPTY);
+        Metrics.Accumulator accumulator = new Metrics.Accumulator();
+        accumulator.add(nearlyFull);
+
+        assertThatThrownBy(() -> accumulator.add(Event.of("e1", "p1", "1.00", 10, Instant.EPOCH))).isInstanceOf(ArithmeticException.class);
+        assertThat(accumulator.result()).isEqualTo(nearlyFull);
+        assertThat(accumulator.result().sketches().durations().isEmpty()).isTrue();
+    }
+
     @Test
     void aMergeWithAnAggregateWhoseSketchesAreNotKnownHasNone() {
         Metrics known = Metrics.of(Event.of("e1", "p1", "1.00", 10, Instant.EPOCH));
