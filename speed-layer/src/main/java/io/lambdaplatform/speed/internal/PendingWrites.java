@@ -73,6 +73,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     private final List<IngestHole> holes = new ArrayList<>();
     private final Map<Integer, Progress> progress = new TreeMap<>();
     private Instant progressSavedAt = Instant.MIN;
+    private Runnable beforeWrites = () -> { };
     private int task = -1;
     private boolean open;
 
@@ -122,6 +123,14 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
                 (known, seen) -> seen.watermark().isAfter(known.watermark()) ? seen : known);
     }
 
+    /**
+     * {@code stage} runs first at every flush, before the staged writes are paid: a processor that keeps rows in memory
+     * between commits stages them (and puts them into its stores) then. Replaces the one given before.
+     */
+    public void beforeWrites(Runnable stage) {
+        this.beforeWrites = requireNonNull(stage, "stage is null");
+    }
+
     /** Kafka Streams calls this before every commit of the task: pay every staged write, then the progress they make. */
     @Override
     public void flushCache() {
@@ -134,6 +143,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     }
 
     private void writeThrough() {
+        beforeWrites.run();
         List<DeltaWriter.Write> writes = new ArrayList<>(rows.size() + productsToRecord.size() + deadLetterTotals.size() + holes.size());
         // One write per product: the view store writes a product's rows in as few requests as its partitions allow.
         Map<String, List<SpeedRow>> byProduct = new LinkedHashMap<>();
@@ -221,6 +231,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         deadLetterTotals.clear();
         holes.clear();
         progress.clear();
+        beforeWrites = () -> { };
         open = false;
     }
 

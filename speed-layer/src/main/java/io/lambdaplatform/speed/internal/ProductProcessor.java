@@ -42,6 +42,8 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
     private static final Logger LOG = LoggerFactory.getLogger(ProductProcessor.class);
     /** At most this many aggregates are kept in {@link #aggregatesRead}; past it the copy starts empty again. */
     static final int MAX_AGGREGATES_READ = 50_000;
+    /** At most this many rows are {@link #open} at once; past it they are settled before the commit. */
+    static final int MAX_OPEN_ROWS = 20_000;
 
     private final IngestBuckets ingestBuckets;
     private final long dedupHorizonMillis;
@@ -63,6 +65,21 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
      * tree and RocksDB. Bounded by {@link #MAX_AGGREGATES_READ}.
      */
     private final Map<AggregateKey, SourceAggregate> aggregatesRead = new HashMap<>();
+    /**
+     * The rows updated since the last commit: each one's aggregate so far (the stored one and the copies counted since, in
+     * an accumulator that updates the sketches in place) and the source offset of the last copy. {@link #settle} puts them
+     * into {@link #aggregates} and stages them for Cassandra just before the commit, so a row that many copies update
+     * between two commits is serialized, stored and logged to the changelog once. The store has no record cache: this
+     * map does what the cache did, without serializing every update.
+     */
+    private final Map<AggregateKey, OpenRow> open = new HashMap<>();
+
+    private static final class OpenRow {
+        final Metrics.Accumulator metrics = new Metrics.Accumulator();
+        long lastOffset;
+        /** A copy was added: the row is settled. */
+        boolean changed;
+    }
 
     public ProductProcessor(IngestBuckets ingestBuckets, Duration dedupHorizon, Duration evictionGrace, SpeedMetrics metrics) {
         this.ingestBuckets = requireNonNull(ingestBuckets, "ingestBuckets is null");
@@ -79,6 +96,8 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         this.pending = context.getStateStore(PendingWrites.PRODUCT_NAME);
         this.sourceIngestRead.clear();
         this.aggregatesRead.clear();
+        this.open.clear();
+        pending.beforeWrites(this::settle);
         context.schedule(ingestBuckets.width(), PunctuationType.STREAM_TIME, streamTime -> evictFinishedBuckets());
     }
 
@@ -107,11 +126,9 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         }
         Instant bucket = ingestBuckets.bucketStart(copy.ingestTime());
         AggregateKey key = new AggregateKey(copy.sourcePartition(), bucket, ViewKey.of(event, Granularity.FIVE_MINUTES));
-        Metrics added = Metrics.of(event);
-        SourceAggregate current = aggregate(key);
-        SourceAggregate updated;
+        OpenRow row = open(key);
         try {
-            updated = new SourceAggregate(current == null ? added : current.metrics().merge(added), copy.sourceOffset());
+            row.metrics.add(event);
         }
         catch (ArithmeticException e) {
             metrics.aggregateOverflow();
@@ -119,19 +136,55 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
                     identity, copy.sourceOffset(), copy.sourcePartition(), key, e.getMessage());
             return;
         }
+        row.lastOffset = copy.sourceOffset();
+        row.changed = true;
         if (first != null) {
             retract(first.value, copy);
             counted.put(identity, null, first.key);
         }
         // A correction takes back only the exact measures: the copy is remembered without its sketches.
         CountedCopy countedNow = new CountedCopy(copy.ingestTime(), copy.sourcePartition(), copy.sourceOffset(), bucket, key.viewKey(),
-                added.withSketches(null));
+                Metrics.exactOf(event));
         counted.put(identity, countedNow, ingestMillis);
-        aggregates.put(key, updated);
-        remember(key, updated);
-        pending.stage(SpeedRow.aggregate(key.viewKey(), bucket, key.sourcePartition(), updated.metrics(), updated.lastOffset()));
         pending.stageProduct(event.productId(), copy.ingestTime());
         metrics.eventApplied();
+    }
+
+    /** The row's open state, from what the store holds when it is not open yet. */
+    private OpenRow open(AggregateKey key) {
+        OpenRow row = open.get(key);
+        if (row == null) {
+            if (open.size() >= MAX_OPEN_ROWS) {
+                settle();
+            }
+            row = new OpenRow();
+            SourceAggregate stored = aggregate(key);
+            if (stored != null) {
+                row.metrics.add(stored.metrics());
+                row.lastOffset = stored.lastOffset();
+            }
+            open.put(key, row);
+        }
+        return row;
+    }
+
+    /**
+     * Puts every changed open row into the store (its changelog record is sent at once: the store has no cache) and
+     * stages its new value for Cassandra. {@link PendingWrites} runs this before every commit, before it writes.
+     */
+    private void settle() {
+        for (Map.Entry<AggregateKey, OpenRow> entry : open.entrySet()) {
+            OpenRow row = entry.getValue();
+            if (!row.changed) {
+                continue;
+            }
+            AggregateKey key = entry.getKey();
+            SourceAggregate updated = new SourceAggregate(row.metrics.result(), row.lastOffset);
+            aggregates.put(key, updated);
+            remember(key, updated);
+            pending.stage(SpeedRow.aggregate(key.viewKey(), key.ingestBucket(), key.sourcePartition(), updated.metrics(), updated.lastOffset()));
+        }
+        open.clear();
     }
 
     private SourceAggregate aggregate(AggregateKey key) {
@@ -204,7 +257,7 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
                     continue;
                 }
                 Instant horizon = ingestBuckets.bucketStart(Instant.ofEpochMilli(sourceMillis).minus(evictionGrace));
-                if (key.ingestBucket().isBefore(horizon) && !pending.isStaged(key)) {
+                if (key.ingestBucket().isBefore(horizon) && !pending.isStaged(key) && !open.containsKey(key)) {
                     finished.add(key);
                 }
             }
@@ -220,5 +273,6 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
     public void close() {
         sourceIngestRead.clear();
         aggregatesRead.clear();
+        open.clear();
     }
 }

@@ -12,11 +12,13 @@ import java.time.Duration;
  * The speed layer's changelogged state stores, which exactly-once rolls back together with the input offsets.
  *
  * <p>The stores whose keys are updated by many records between two commits (the source position and the
- * source ingest time, one key per partition; the aggregates, one key per row) go through Kafka Streams' record
- * cache: a key updated a thousand times in a commit interval is written to RocksDB and its changelog once,
- * when the cache is flushed before the commit. The commit still covers exactly what was processed, so
- * exactly-once is unchanged, and the stored bytes are the same. The counted copies are keyed by event
- * identity, each written once, so a cache would only copy them.
+ * source ingest time, one key per partition) go through Kafka Streams' record cache: a key updated a thousand
+ * times in a commit interval is written to RocksDB and its changelog once, when the cache is flushed before the
+ * commit. The commit still covers exactly what was processed, so exactly-once is unchanged, and the stored bytes
+ * are the same. The aggregates (one key per row) are kept open in the product task between commits and put once
+ * before the commit ({@code ProductProcessor}), which does what the cache did without serializing every update
+ * and without the cache's sorted tree of keys. The counted copies are keyed by event identity, each written
+ * once, so a cache would only copy them.
  */
 public final class SpeedStores {
 
@@ -56,7 +58,7 @@ public final class SpeedStores {
 
     public static StoreBuilder<KeyValueStore<AggregateKey, SourceAggregate>> aggregates() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES), AggregateKey.serde(), SourceAggregate.serde())
-                .withCachingEnabled();
+                .withCachingDisabled();
     }
 
     public static StoreBuilder<KeyValueStore<Integer, Long>> sourceIngest() {
