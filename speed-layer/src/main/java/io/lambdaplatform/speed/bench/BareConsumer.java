@@ -24,10 +24,18 @@ import static java.util.Objects.requireNonNull;
  */
 final class BareConsumer {
 
-    /** What one read of the topic found and how long it took, from creating the consumer to the last record judged. */
-    record Result(long records, long valid, Duration elapsed) {
+    /**
+     * What one read of the topic found and how long it took, from creating the consumer to the last record judged; and how
+     * long the records after the first {@code warmUpRecords} took, once the JIT had compiled the hot code.
+     */
+    record Result(long records, long valid, Duration elapsed, long warmUpRecords, Duration afterWarmUp) {
         double recordsPerSecond() {
             return records / (elapsed.toNanos() / 1e9);
+        }
+
+        /** The rate over the records after the first {@code warmUpRecords}. */
+        double warmRecordsPerSecond() {
+            return (records - warmUpRecords) / (afterWarmUp.toNanos() / 1e9);
         }
     }
 
@@ -37,13 +45,16 @@ final class BareConsumer {
         this.kafka = requireNonNull(kafka, "kafka is null");
     }
 
-    Result read(Map<TopicPartition, Long> ends) {
+    /** Reads every partition to its end; the rate after the warm-up starts at the first poll that passes {@code warmUp} records. */
+    Result read(Map<TopicPartition, Long> ends, long warmUp) {
         Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
         long started = System.nanoTime();
         long records = 0;
         long valid = 0;
+        long warmedAt = started;
+        long recordsWhenWarm = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(ends.keySet());
             consumer.seekToBeginning(ends.keySet());
@@ -57,8 +68,13 @@ final class BareConsumer {
                     }
                 }
                 remaining.keySet().removeIf(partition -> consumer.position(partition) >= remaining.get(partition));
+                if (recordsWhenWarm == 0 && warmUp > 0 && records >= warmUp) {
+                    warmedAt = System.nanoTime();
+                    recordsWhenWarm = records;
+                }
             }
         }
-        return new Result(records, valid, Duration.ofNanos(System.nanoTime() - started));
+        long ended = System.nanoTime();
+        return new Result(records, valid, Duration.ofNanos(ended - started), recordsWhenWarm, Duration.ofNanos(ended - warmedAt));
     }
 }

@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  * How many events per second the speed layer sustains, against what a bare consumer reads from the same
  * topic, and how fresh its answers are. One run, on a running stack:
  * <ol>
- * <li>pre-loads N events into a fresh topic (3 partitions, LogAppendTime, the brokers' default replication factor);</li>
+ * <li>pre-loads W + N events into a fresh topic (3 partitions, LogAppendTime, the brokers' default replication factor):
+ *     the first W ({@code --warm-up-events}) warm the JIT up, the rates are of the N after them;</li>
  * <li>the baseline: a plain read_committed consumer reads and judges them with {@code EventCodec}
  *     ({@link BareConsumer});</li>
  * <li>starts the speed layer on the topic ({@code --instances} of it in one group, each with its own state directory;
@@ -66,9 +67,11 @@ import java.util.stream.Stream;
  *     Cassandra's speed rows, while events stream in at {@code --rate} ({@link FreshnessProbe}).</li>
  * </ol>
  * The last line is machine-readable:
- * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=… stored_p50_ms=… stored_p99_ms=…}.
+ * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=… stored_p50_ms=… stored_p99_ms=…
+ * cold_events_per_s=…}, where {@code cold_events_per_s} is the speed layer's rate over all W + N events from its first
+ * commit, the JIT warming up included.
  *
- * <pre>./lambda bench speed [--stack D] [--events 500000]</pre>
+ * <pre>./lambda bench speed [--stack D] [--events 500000] [--warm-up-events 500000]</pre>
  */
 @Command(name = "speed-benchmark", mixinStandardHelpOptions = true,
         description = "Measures the speed layer's events per second against a bare consumer, and its freshness, on a running stack.")
@@ -81,8 +84,14 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     @Mixin
     private ConfigSourceOptions source;
 
-    @Option(names = "--events", paramLabel = "N", defaultValue = "500000", description = "Events to pre-load (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--events", paramLabel = "N", defaultValue = "500000",
+            description = "Events to measure the rates over, after the warm-up events (default: ${DEFAULT-VALUE}).")
     private int events;
+
+    @Option(names = "--warm-up-events", paramLabel = "W", defaultValue = "500000",
+            description = "Events pre-loaded before the measured ones, processed first while the JIT compiles the hot code, and not "
+                    + "in the rates (default: ${DEFAULT-VALUE}; 0: the rates from the start).")
+    private int warmUpEvents;
 
     @Option(names = "--products", paramLabel = "N", defaultValue = "1000", description = "Distinct products (default: ${DEFAULT-VALUE}).")
     private int products;
@@ -143,17 +152,21 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         Path work = Files.createTempDirectory("speed-bench");
         SpeedConfig speed = SpeedConfig.from(config, source.stackDir());
         KafkaSettings kafka = speed.kafka();
-        System.out.printf("Speed benchmark: %,d events, %,d products, commit interval %s, %d instance(s) of %d stream thread(s)%n",
-                events, products, speed.commitInterval(), instances, speed.streamThreads());
+        if (warmUpEvents < 0) {
+            throw new IllegalArgumentException("--warm-up-events must not be negative: " + warmUpEvents);
+        }
+        int total = warmUpEvents + events;
+        System.out.printf("Speed benchmark: %,d events after %,d to warm up, %,d products, commit interval %s, %d instance(s) of %d stream "
+                + "thread(s)%n", events, warmUpEvents, products, speed.commitInterval(), instances, speed.streamThreads());
 
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.createTopics(List.of(
                     new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty()).configs(Map.of("message.timestamp.type", "LogAppendTime")),
                     new NewTopic(topic + ".dlq", Optional.of(PARTITIONS), Optional.empty()))).all().get();
             long loadStarted = System.nanoTime();
-            preload(kafka, topic);
+            preload(kafka, topic, total);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
-            System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", events, topic, loadSeconds, events / loadSeconds);
+            System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", total, topic, loadSeconds, total / loadSeconds);
 
             Map<TopicPartition, Long> ends = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -163,14 +176,15 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
 
             long bareCpu = processCpuNanos();
-            BareConsumer.Result bare = new BareConsumer(kafka).read(ends);
+            BareConsumer.Result bare = new BareConsumer(kafka).read(ends, warmUpEvents);
             bareCpu = processCpuNanos() - bareCpu;
-            if (bare.valid() != events) {
-                throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + events);
+            if (bare.valid() != total) {
+                throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + total);
             }
             System.out.printf("Bare consumer (read_committed, EventCodec) read and judged %,d events in %.2f s: %,.0f events/s, "
-                            + "%.1f µs CPU per event%n",
-                    bare.records(), bare.elapsed().toNanos() / 1e9, bare.recordsPerSecond(), bareCpu / 1e3 / events);
+                            + "%.1f µs CPU per event; %,.0f events/s after the first %,d%n",
+                    bare.records(), bare.elapsed().toNanos() / 1e9, bare.recordsPerSecond(), bareCpu / 1e3 / total,
+                    bare.warmRecordsPerSecond(), bare.warmUpRecords());
 
             long started = System.nanoTime();
             long speedCpu = processCpuNanos();
@@ -181,21 +195,27 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 for (int instance = 0; instance < instances; instance++) {
                     apps.add(SpeedApp.start(speed.withStateDir(work.resolve("state-" + instance))));
                 }
-                Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, started);
+                Throughput throughput = awaitCommitted(admin, speed.applicationId(), ends, total, started);
                 speedCpu = processCpuNanos() - speedCpu;
                 long streamThreadsCpu = streamThreadsCpuNanos();
                 compileMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compileMillis;
                 System.out.printf("Speed layer applied and committed %,d events in %.1f s from start: %,.0f events/s including start-up; "
                         + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last); "
                         + "%.1f µs CPU per event in this JVM, start-up included%n",
-                        events, throughput.totalSeconds(), events / throughput.totalSeconds(), throughput.sustainedPerSecond(),
-                        throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / events);
+                        total, throughput.totalSeconds(), total / throughput.totalSeconds(), throughput.sustainedPerSecond(),
+                        throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / total);
                 // The process's CPU includes the JIT compilers warming up Kafka Streams, the Cassandra driver and this code,
                 // and the garbage collector; the stream threads' own CPU is the work per event that more events would not dilute.
                 System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included), %.1f µs per event "
                                 + "sustained (from the first commit); JIT compilers busy for %.1f s (elapsed, summed over compiler threads)%n",
-                        streamThreadsCpu / 1e3 / events, throughput.sustainedStreamThreadsCpuNanos() / 1e3 / throughput.sustainedEvents(),
+                        streamThreadsCpu / 1e3 / total, throughput.sustainedStreamThreadsCpuNanos() / 1e3 / throughput.sustainedEvents(),
                         compileMillis / 1e3);
+                Throughput.Warm warm = throughput.warm();
+                System.out.printf("After the first %,d events (committed at %.1f s): %,.0f events/s over the %,d after them; %.1f µs CPU per "
+                                + "event in this JVM, the stream threads %.1f; JIT compilers busy for %.1f s meanwhile%n",
+                        warm.committedBefore(), warm.atSeconds(), warm.perSecond(throughput.totalSeconds()), total - warm.committedBefore(),
+                        warm.processCpuNanos() / 1e3 / (total - warm.committedBefore()),
+                        warm.streamThreadsCpuNanos() / 1e3 / (total - warm.committedBefore()), warm.compileMillis() / 1e3);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work);
@@ -222,11 +242,12 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                     throw new IllegalStateException((freshness.sent() - answered.count())
                             + " freshness probes never became visible within 30 s of the end");
                 }
+                double warmPerSecond = warm.perSecond(throughput.totalSeconds());
                 summary = String.format(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
-                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f stored_p50_ms=%.0f stored_p99_ms=%.0f",
-                        events, throughput.sustainedPerSecond(), bare.recordsPerSecond(),
-                        throughput.sustainedPerSecond() / bare.recordsPerSecond(), answered.percentile(50), answered.percentile(99),
-                        stored.percentile(50), stored.percentile(99));
+                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f stored_p50_ms=%.0f stored_p99_ms=%.0f cold_events_per_s=%.0f",
+                        events, warmPerSecond, bare.warmRecordsPerSecond(), warmPerSecond / bare.warmRecordsPerSecond(),
+                        answered.percentile(50), answered.percentile(99), stored.percentile(50), stored.percentile(99),
+                        throughput.sustainedPerSecond());
             }
             // After the speed layer has stopped and logged so: the summary is the last line.
             System.out.println(summary);
@@ -239,26 +260,47 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
     /**
      * How long the speed layer took: from start, and sustained, from the first commit of its source tasks
-     * (after start-up, the first rebalance and the first commit interval) to the last commit of its product tasks.
+     * (after start-up, the first rebalance and the first commit interval) to the last commit of its product tasks; and
+     * {@link Warm warm}, after the warm-up events.
      */
-    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents, long sustainedStreamThreadsCpuNanos) {
+    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents, long sustainedStreamThreadsCpuNanos,
+            Warm warm) {
         double sustainedPerSecond() {
             return sustainedEvents / (totalSeconds - firstCommitSeconds);
         }
+
+        /**
+         * From the first poll of the committed offsets that found the warm-up events committed (or the first commit, without
+         * warm-up events) to the end: when it was, how many events were committed then, and the CPU spent after it.
+         */
+        record Warm(double atSeconds, long committedBefore, long events, long processCpuNanos, long streamThreadsCpuNanos, long compileMillis) {
+            double perSecond(double totalSeconds) {
+                return (events - committedBefore) / (totalSeconds - atSeconds);
+            }
+        }
     }
 
-    private Throughput awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, long started) throws Exception {
-        double firstCommit = -1;
-        long committedAtFirst = 0;
-        long cpuAtFirst = 0;
+    /** A point of the run: the committed events and the CPU spent so far. */
+    private record Mark(double atSeconds, long committed, long processCpuNanos, long streamThreadsCpuNanos, long compileMillis) {
+        static Mark now(long started, long committed) {
+            return new Mark((System.nanoTime() - started) / 1e9, committed, SpeedBenchmarkMain.processCpuNanos(),
+                    SpeedBenchmarkMain.streamThreadsCpuNanos(),
+                    ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+        }
+    }
+
+    private Throughput awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> ends, int total, long started) throws Exception {
+        Mark first = null;
+        Mark warm = null;
         while (true) {
             long committed = committed(admin, group, ends);
-            if (firstCommit < 0 && committed > 0) {
-                firstCommit = (System.nanoTime() - started) / 1e9;
-                committedAtFirst = committed;
-                cpuAtFirst = streamThreadsCpuNanos();
+            if (first == null && committed > 0) {
+                first = Mark.now(started, committed);
             }
-            if (committed == events) {
+            if (warm == null && committed > 0 && committed >= warmUpEvents) {
+                warm = warmUpEvents == 0 ? first : Mark.now(started, committed);
+            }
+            if (committed == total) {
                 break;
             }
             Thread.sleep(100);
@@ -268,10 +310,13 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         while (committed(admin, group, byProductEnds) < byProductEnds.values().stream().mapToLong(Long::longValue).sum()) {
             Thread.sleep(100);
         }
-        return new Throughput((System.nanoTime() - started) / 1e9, firstCommit, events - committedAtFirst, streamThreadsCpuNanos() - cpuAtFirst);
+        Mark end = Mark.now(started, total);
+        return new Throughput(end.atSeconds(), first.atSeconds(), total - first.committed(), end.streamThreadsCpuNanos() - first.streamThreadsCpuNanos(),
+                new Throughput.Warm(warm.atSeconds(), warm.committed(), total, end.processCpuNanos() - warm.processCpuNanos(),
+                        end.streamThreadsCpuNanos() - warm.streamThreadsCpuNanos(), end.compileMillis() - warm.compileMillis()));
     }
 
-    private void preload(KafkaSettings kafka, String topic) {
+    private void preload(KafkaSettings kafka, String topic, int count) {
         Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
@@ -280,7 +325,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         Random random = new Random(seed);
         Instant base = Instant.now().minus(Duration.ofHours(2));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
+            for (int i = 0; i < count; i++) {
                 String product = "bench-p" + random.nextInt(products);
                 Event event = new Event("e" + i, product, null, BigDecimal.valueOf(random.nextInt(100_000) - 10_000, 2),
                         random.nextInt(60_000), base.plusMillis(random.nextInt(7_200_000)));
