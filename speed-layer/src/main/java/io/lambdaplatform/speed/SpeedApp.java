@@ -73,6 +73,7 @@ public final class SpeedApp implements AutoCloseable {
                     new CassandraBatchViews(session, config.cassandra().keyspace()), Clock.systemUTC());
         }
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(SpeedMetrics.STORE_TAGS);
         SpeedMetrics metrics = new SpeedMetrics(registry);
         this.admin = Admin.create(config.kafka().clientProperties());
         AdminSourceLog log = new AdminSourceLog(admin, config.kafka().eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));

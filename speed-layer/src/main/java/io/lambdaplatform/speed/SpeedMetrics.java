@@ -4,6 +4,7 @@ import io.lambdaplatform.model.RejectionReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -20,6 +21,15 @@ import static java.util.Objects.requireNonNull;
  * {@code speed_aggregate_overflows_total}.
  */
 public final class SpeedMetrics {
+
+    /**
+     * Kafka Streams gives a RocksDB store's metrics the same names for a key-value store and a window store, but tags
+     * the store {@code rocksdb-state-id} in one and {@code rocksdb-window-state-id} in the other. Prometheus refuses a
+     * second set of tag keys under a name, so the first store type registered won and the other's meters (those of
+     * {@code speed-counted-copies} or of the key-value stores) were dropped, with one warning. Every store is tagged
+     * {@code rocksdb.state.id} (its name) instead: the names tell the stores apart.
+     */
+    public static final MeterFilter STORE_TAGS = MeterFilter.renameTag("kafka.stream.state", "rocksdb.window.state.id", "rocksdb.state.id");
 
     private final MeterRegistry registry;
     private final Counter processed;
