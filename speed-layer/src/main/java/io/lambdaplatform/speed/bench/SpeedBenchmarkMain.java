@@ -203,19 +203,22 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                         + "%,.0f events/s sustained (%,d events from its first commit at %.1f s to the last); "
                         + "%.1f µs CPU per event in this JVM, start-up included%n",
                         total, throughput.totalSeconds(), total / throughput.totalSeconds(), throughput.sustainedPerSecond(),
-                        throughput.sustainedEvents(), throughput.firstCommitSeconds(), speedCpu / 1e3 / total);
+                        throughput.sustainedEvents(), throughput.first().atSeconds(), speedCpu / 1e3 / total);
                 // The process's CPU includes the JIT compilers warming up Kafka Streams, the Cassandra driver and this code,
                 // and the garbage collector; the stream threads' own CPU is the work per event that more events would not dilute.
                 System.out.printf("Of that CPU: the stream threads %.1f µs per event (start-up and restore included), %.1f µs per event "
                                 + "sustained (from the first commit); JIT compilers busy for %.1f s (elapsed, summed over compiler threads)%n",
-                        streamThreadsCpu / 1e3 / total, throughput.sustainedStreamThreadsCpuNanos() / 1e3 / throughput.sustainedEvents(),
+                        streamThreadsCpu / 1e3 / total,
+                        (throughput.end().streamThreadsCpuNanos() - throughput.first().streamThreadsCpuNanos()) / 1e3 / throughput.sustainedEvents(),
                         compileMillis / 1e3);
-                Throughput.Warm warm = throughput.warm();
+                Mark warm = throughput.warm();
+                Mark end = throughput.end();
                 System.out.printf("After the first %,d events (committed at %.1f s): %,.0f events/s over the %,d after them; %.1f µs CPU per "
                                 + "event in this JVM, the stream threads %.1f; JIT compilers busy for %.1f s meanwhile%n",
-                        warm.committedBefore(), warm.atSeconds(), warm.perSecond(throughput.totalSeconds()), total - warm.committedBefore(),
-                        warm.processCpuNanos() / 1e3 / (total - warm.committedBefore()),
-                        warm.streamThreadsCpuNanos() / 1e3 / (total - warm.committedBefore()), warm.compileMillis() / 1e3);
+                        warm.committed(), warm.atSeconds(), throughput.warmPerSecond(), throughput.warmEvents(),
+                        (end.processCpuNanos() - warm.processCpuNanos()) / 1e3 / throughput.warmEvents(),
+                        (end.streamThreadsCpuNanos() - warm.streamThreadsCpuNanos()) / 1e3 / throughput.warmEvents(),
+                        (end.compileMillis() - warm.compileMillis()) / 1e3);
 
                 FreshnessProbe.Result freshness;
                 try (ServingProcess serving = serveUrl != null ? null : ServingProcess.start(lambdaScript, source, topic, work);
@@ -242,7 +245,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                     throw new IllegalStateException((freshness.sent() - answered.count())
                             + " freshness probes never became visible within 30 s of the end");
                 }
-                double warmPerSecond = warm.perSecond(throughput.totalSeconds());
+                double warmPerSecond = throughput.warmPerSecond();
                 summary = String.format(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
                                 + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f stored_p50_ms=%.0f stored_p99_ms=%.0f cold_events_per_s=%.0f",
                         events, warmPerSecond, bare.warmRecordsPerSecond(), warmPerSecond / bare.warmRecordsPerSecond(),
@@ -259,33 +262,37 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
     }
 
     /**
-     * How long the speed layer took: from start, and sustained, from the first commit of its source tasks
-     * (after start-up, the first rebalance and the first commit interval) to the last commit of its product tasks; and
-     * {@link Warm warm}, after the warm-up events.
+     * How long the speed layer took: from start to the last commit of its product tasks ({@code end}); sustained, from the
+     * first commit of its source tasks (after start-up, the first rebalance and the first commit interval); and warm, from
+     * the first poll of the committed offsets that found the warm-up events committed.
      */
-    private record Throughput(double totalSeconds, double firstCommitSeconds, long sustainedEvents, long sustainedStreamThreadsCpuNanos,
-            Warm warm) {
-        double sustainedPerSecond() {
-            return sustainedEvents / (totalSeconds - firstCommitSeconds);
+    private record Throughput(Mark first, Mark warm, Mark end) {
+        double totalSeconds() {
+            return end.atSeconds();
         }
 
-        /**
-         * From the first poll of the committed offsets that found the warm-up events committed (or the first commit, without
-         * warm-up events) to the end: when it was, how many events were committed then, and the CPU spent after it.
-         */
-        record Warm(double atSeconds, long committedBefore, long events, long processCpuNanos, long streamThreadsCpuNanos, long compileMillis) {
-            double perSecond(double totalSeconds) {
-                return (events - committedBefore) / (totalSeconds - atSeconds);
-            }
+        long sustainedEvents() {
+            return end.committed() - first.committed();
+        }
+
+        double sustainedPerSecond() {
+            return sustainedEvents() / (end.atSeconds() - first.atSeconds());
+        }
+
+        long warmEvents() {
+            return end.committed() - warm.committed();
+        }
+
+        double warmPerSecond() {
+            return warmEvents() / (end.atSeconds() - warm.atSeconds());
         }
     }
 
-    /** A point of the run: the committed events and the CPU spent so far. */
+    /** A point of the run, from the speed layer's start: the events committed and the CPU spent so far. */
     private record Mark(double atSeconds, long committed, long processCpuNanos, long streamThreadsCpuNanos, long compileMillis) {
         static Mark now(long started, long committed) {
             return new Mark((System.nanoTime() - started) / 1e9, committed, SpeedBenchmarkMain.processCpuNanos(),
-                    SpeedBenchmarkMain.streamThreadsCpuNanos(),
-                    ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+                    SpeedBenchmarkMain.streamThreadsCpuNanos(), ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
         }
     }
 
@@ -310,10 +317,7 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         while (committed(admin, group, byProductEnds) < byProductEnds.values().stream().mapToLong(Long::longValue).sum()) {
             Thread.sleep(100);
         }
-        Mark end = Mark.now(started, total);
-        return new Throughput(end.atSeconds(), first.atSeconds(), total - first.committed(), end.streamThreadsCpuNanos() - first.streamThreadsCpuNanos(),
-                new Throughput.Warm(warm.atSeconds(), warm.committed(), total, end.processCpuNanos() - warm.processCpuNanos(),
-                        end.streamThreadsCpuNanos() - warm.streamThreadsCpuNanos(), end.compileMillis() - warm.compileMillis()));
+        return new Throughput(first, warm, Mark.now(started, total));
     }
 
     private void preload(KafkaSettings kafka, String topic, int count) {
