@@ -42,8 +42,11 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
     private static final Logger LOG = LoggerFactory.getLogger(ProductProcessor.class);
     /** At most this many aggregates are kept in {@link #aggregatesRead}; past it the copy starts empty again. */
     static final int MAX_AGGREGATES_READ = 50_000;
-    /** At most this many rows are {@link #open} at once; past it they are settled before the commit. */
-    static final int MAX_OPEN_ROWS = 20_000;
+    /**
+     * At most this many rows are {@link #open} at once; past it they are settled before the commit. An open row holds a
+     * KLL sketch and an HLL union on the heap, 2–6 KB: at most 20–60 MB per task.
+     */
+    static final int MAX_OPEN_ROWS = 10_000;
 
     private final IngestBuckets ingestBuckets;
     private final long dedupHorizonMillis;
