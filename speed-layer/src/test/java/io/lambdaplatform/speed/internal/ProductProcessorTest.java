@@ -135,20 +135,25 @@ class ProductProcessorTest {
     }
 
     @Test
-    void moreOpenRowsThanTheBoundAreSettledEarlyAndNoneIsLost() {
+    void moreOpenRowsThanTheBoundAreSettledEarlyAndARowOpenedAgainGoesOnFromWhatWasSettled() {
         int rows = ProductProcessor.MAX_OPEN_ROWS + 1;
-        List<byte[]> copies = new ArrayList<>(rows);
+        List<byte[]> copies = new ArrayList<>(rows + 1);
         for (int i = 0; i < rows; i++) {
             copies.add(copy(0, i, event("e" + i, "p" + i, "1.00", 1, null)));
         }
+        // p0 was settled when the last row was opened: its second copy opens it again, from the store.
+        copies.add(copy(0, rows, event("again", "p0", "2.00", 2, null)));
         commit(copies.toArray(byte[][]::new));
 
-        assertThat(views.rows()).hasSize(rows).allSatisfy(row -> {
-            assertThat(row.eventCount()).isEqualTo(1);
-            assertThat(row.sketches().users().isEmpty()).isTrue();
-        });
-        assertThat(stored(0, "p" + (rows - 1)).metrics().eventCount()).isEqualTo(1);
-        assertThat(changelog.readKeyValuesToList()).hasSize(rows);
+        assertThat(views.rows()).hasSize(rows);
+        assertThat(views.rows().stream().filter(row -> row.key().productId().equals("p0")).findFirst().orElseThrow())
+                .isEqualTo(SpeedRow.aggregate(viewKey("p0"), BUCKET, 0, Metrics.mergeAll(List.of(
+                        Metrics.of(event("e0", "p0", "1.00", 1, null)), Metrics.of(event("again", "p0", "2.00", 2, null)))), rows));
+        assertThat(views.rows()).filteredOn(row -> !row.key().productId().equals("p0"))
+                .allSatisfy(row -> assertThat(row.eventCount()).isEqualTo(1));
+        assertThat(stored(0, "p0").metrics().eventCount()).isEqualTo(2);
+        assertThat(changelog.readKeyValuesToList()).as("the first MAX_OPEN_ROWS rows settled early, then the last row and p0 again")
+                .hasSize(rows + 1);
     }
 
     /** One input record whose repartition messages the product task processes before the driver commits. */
