@@ -63,8 +63,10 @@ class PlatformConfigTest {
                 .hasMessageContaining("lambda.s3.buket (set in environment variable LAMBDA_S3_BUKET)")
                 .hasMessageContaining("did you mean lambda.s3.bucket?");
         // The launcher's own variables share the prefix but are not configuration.
-        assertThat(PlatformConfig.load(null, null, Map.of("LAMBDA_BATCH_HEAP", "2g", "LAMBDA_JAVA_OPTS", "-Xmx1g"))
-                .hasPath("lambda.batch.heap")).isFalse();
+        Config launched = PlatformConfig.load(null, null, Map.of("LAMBDA_BATCH_HEAP", "2g", "LAMBDA_JAVA_OPTS", "-Xmx1g",
+                "LAMBDA_BATCH_JIT", "-XX:TieredStopAtLevel=1"));
+        assertThat(launched.hasPath("lambda.batch.heap")).isFalse();
+        assertThat(launched.hasPath("lambda.batch.jit")).isFalse();
     }
 
     @Test

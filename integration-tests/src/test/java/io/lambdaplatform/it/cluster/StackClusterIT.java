@@ -366,8 +366,8 @@ class StackClusterIT {
     void theBatchJobRunsOnTheWorkersAndStaysExactWhenOneIsKilledWhileItRecomputes() throws Exception {
         Instant lastAppend = sender.awaitCutoffPassesEverything(INGEST_BUCKETS, SAFETY_MARGIN);
         // The executors JIT-compile with C1 only, as every layer of the tests does (LayerProcess): a cold executor's C2
-        // compiles took most of a core beside the ten servers. SparkConf reads spark.* system properties of the driver.
-        LayerProcess batch = startBatch(Map.of("LAMBDA_JAVA_OPTS", "-Dspark.executor.extraJavaOptions=-XX:TieredStopAtLevel=1"));
+        // compiles took most of a core beside the ten servers. LAMBDA_BATCH_JIT is the executors' JIT flags too.
+        LayerProcess batch = startBatch(Map.of("LAMBDA_BATCH_JIT", "-XX:TieredStopAtLevel=1"));
         awaitRecomputeStarted(batch);
         stack.kill("spark-worker-2");
         assertThat(batch.awaitExit(BATCH_TIMEOUT)).as("batch exit code; log:\n%s", batch.logTail()).isZero();
