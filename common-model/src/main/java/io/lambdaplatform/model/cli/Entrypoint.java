@@ -12,7 +12,8 @@ import picocli.CommandLine;
  *
  * <ul>
  *   <li>{@value #OK}: done (or still running until stopped, for the services);</li>
- *   <li>{@value #FAILED}: the command failed (bad configuration, a server that does not answer, a failed run);</li>
+ *   <li>{@value #FAILED}: the command failed (bad configuration, a server that does not answer, a failed run, an
+ *   {@link Error});</li>
  *   <li>{@value #USAGE}: the command line is wrong (picocli's usage message).</li>
  * </ul>
  */
@@ -45,7 +46,18 @@ public final class Entrypoint {
             failed.getErr().flush();
             return FAILED;
         });
-        return commandLine.execute(args);
+        try {
+            return commandLine.execute(args);
+        }
+        catch (Error error) {
+            // picocli hands only exceptions to the handler. An error (a class missing from a jar rebuilt under the JVM)
+            // used to end the main thread alone, and the JVM lived on in the threads the command had started.
+            String name = commandLine.getCommandSpec().qualifiedName();
+            LOG.error("{} failed", name, error);
+            commandLine.getErr().println(name + ": " + describe(error));
+            commandLine.getErr().flush();
+            return FAILED;
+        }
     }
 
     /** The message, or the exception's type when it has none; the causes' messages when they add something. */

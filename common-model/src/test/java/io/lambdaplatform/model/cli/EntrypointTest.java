@@ -25,8 +25,14 @@ class EntrypointTest {
         @Option(names = "--fail")
         boolean fail;
 
+        @Option(names = "--error")
+        boolean error;
+
         @Override
         public Integer call() {
+            if (error) {
+                throw new NoClassDefFoundError("io/lambdaplatform/model/EventVerdict");
+            }
             if (fail) {
                 throw new UncheckedIOException("Cannot read stack endpoints /d/endpoints.json", new IOException("No such file"));
             }
@@ -45,6 +51,12 @@ class EntrypointTest {
     void aFailureIsOneLineOnStderrAndExitCodeOne() {
         assertThat(run(new Probe(), "--fail")).isEqualTo(Entrypoint.FAILED);
         assertThat(err.toString()).isEqualTo("probe: Cannot read stack endpoints /d/endpoints.json: No such file" + System.lineSeparator());
+    }
+
+    @Test
+    void anErrorIsOneLineOnStderrAndExitCodeOneToo() {
+        assertThat(run(new Probe(), "--error")).isEqualTo(Entrypoint.FAILED);
+        assertThat(err.toString()).isEqualTo("probe: io/lambdaplatform/model/EventVerdict" + System.lineSeparator());
     }
 
     @Test
