@@ -11,8 +11,8 @@
 # lambda_batch_launch JVM_OPTIONS_FILE LOG4J_FILE JOB_JAR [spark-submit options...] -- [job arguments...]
 # sets two arrays: LAMBDA_BATCH_JVM, the options of the JVM (heap, the --add-opens list of JVM_OPTIONS_FILE, which the
 # build writes from the parent pom's java17.opens, and the log4j2 configuration), and LAMBDA_BATCH_SUBMIT, the
-# arguments of org.apache.spark.deploy.SparkSubmit (master, name, UI off, shuffle partitions, the executors' JIT flags, the given options, the
-# main class and the job jar, then the job's own arguments).
+# arguments of org.apache.spark.deploy.SparkSubmit (master, name, UI off, shuffle partitions, the executors' JIT flags,
+# the given options, the main class and the job jar, then the job's own arguments).
 
 LAMBDA_BATCH_MAIN=io.lambdaplatform.batch.BatchMain
 
