@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,6 +30,10 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Records deleted from the log before the speed layer read them ({@link #holes()}) are missing from
  * the rows although the span is covered: each hole is a gap of its own.
+ *
+ * <p>A partition some product task has not heard from yet ({@link SpeedProgress#isNotYet}) covers nothing: from
+ * {@code needed} to now is a gap, and it takes no part in the watermark and the spans above until every task has
+ * reported on it.
  *
  * @param partitions what each partition reported, by partition
  * @param holes      the records the speed layer never read, by partition and offset
@@ -50,23 +55,29 @@ public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> hol
         this(partitions, List.of(), now);
     }
 
+    /** True once some partition has been reported on by every product task. */
     public boolean hasReported() {
-        return !partitions.isEmpty();
+        return reported().findAny().isPresent();
     }
 
-    /** Every partition has processed every record ingested before this: the freshness of the speed rows. */
+    /** The partitions every product task has reported on. */
+    private Stream<SpeedProgress> reported() {
+        return partitions.stream().filter(partition -> !partition.isNotYet());
+    }
+
+    /** Every reported partition has processed every record ingested before this: the freshness of the speed rows. */
     public Optional<Instant> watermark() {
-        return partitions.stream().map(SpeedProgress::watermark).min(Comparator.naturalOrder());
+        return reported().map(SpeedProgress::watermark).min(Comparator.naturalOrder());
     }
 
-    /** Every partition holds every record ingested from this on (ignoring expiry). */
+    /** Every reported partition holds every record ingested from this on (ignoring expiry). */
     public Optional<Instant> coveredSince() {
-        return partitions.stream().map(SpeedProgress::coveredSince).max(Comparator.naturalOrder());
+        return reported().map(SpeedProgress::coveredSince).max(Comparator.naturalOrder());
     }
 
     /** Rows with ingest time before this may have expired. */
     public Optional<Instant> retainedSince() {
-        return partitions.stream().map(SpeedProgress::retention).min(Comparator.naturalOrder()).map(now::minus);
+        return reported().map(SpeedProgress::retention).min(Comparator.naturalOrder()).map(now::minus);
     }
 
     /**
@@ -74,7 +85,7 @@ public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> hol
      * when every partition's log begins after the rows it may lack.
      */
     public Optional<Instant> availableSince() {
-        return partitions.stream()
+        return reported()
                 .map(partition -> lacksRows(partition) ? available(partition) : Instant.EPOCH)
                 .max(Comparator.naturalOrder());
     }
@@ -122,6 +133,13 @@ public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> hol
         }
         Set<IngestGap> gaps = new LinkedHashSet<>();
         for (SpeedProgress partition : partitions) {
+            if (partition.isNotYet()) {
+                if (needed.isBefore(now)) {
+                    gaps.add(new IngestGap(needed, now, "the speed layer has not reported progress on partition " + partition.partition()
+                            + " yet"));
+                }
+                continue;
+            }
             Instant available = available(partition);
             Instant from = needed.isAfter(partition.logBegins()) ? needed : partition.logBegins();
             if (from.isBefore(available)) {
@@ -138,7 +156,7 @@ public record SpeedCoverage(List<SpeedProgress> partitions, List<IngestHole> hol
 
     /** How long the shortest-lived partition keeps its rows. */
     public Optional<Duration> retention() {
-        return partitions.stream().map(SpeedProgress::retention).min(Comparator.naturalOrder());
+        return reported().map(SpeedProgress::retention).min(Comparator.naturalOrder());
     }
 
     /** How far the watermark lags behind now; empty before any report. */

@@ -65,6 +65,27 @@ class SpeedCoverageTest {
     }
 
     @Test
+    void aPartitionATaskHasNotHeardFromYetIsAGapFromWhatIsNeededToNowAndNoPartOfTheWatermark() {
+        SpeedCoverage coverage = new SpeedCoverage(List.of(
+                new SpeedProgress(0, NOW.minusSeconds(5), Instant.EPOCH, Duration.ofDays(7), NOW, NOW.minusSeconds(120)),
+                SpeedProgress.notYet(1, Duration.ofDays(7), NOW),
+                new SpeedProgress(2, NOW.minusSeconds(9), Instant.EPOCH, Duration.ofDays(7), NOW, NOW.minusSeconds(120))), NOW);
+
+        assertThat(coverage.gapsFrom(NOW.minusSeconds(60))).containsExactly(new IngestGap(NOW.minusSeconds(60), NOW,
+                "the speed layer has not reported progress on partition 1 yet"));
+        assertThat(coverage.watermark()).contains(NOW.minusSeconds(9));
+        assertThat(coverage.coveredSince()).contains(Instant.EPOCH);
+        assertThat(coverage.availableSince()).contains(Instant.EPOCH);
+        assertThat(coverage.hasReported()).isTrue();
+
+        SpeedCoverage none = new SpeedCoverage(List.of(SpeedProgress.notYet(0, Duration.ofDays(7), NOW)), NOW);
+        assertThat(none.hasReported()).isFalse();
+        assertThat(none.watermark()).isEmpty();
+        assertThat(none.gapsFrom(NOW.minusSeconds(60))).extracting(IngestGap::reason)
+                .containsExactly("the speed layer has not reported any progress yet");
+    }
+
+    @Test
     void aHoleBeforeTheBatchCutoffIsNoGapOfTheSpeedLayer() {
         IngestHole hole = new IngestHole("speed", 1, 200, 350, NOW.minusSeconds(3600), NOW.minusSeconds(3000));
         SpeedCoverage coverage = new SpeedCoverage(progress, List.of(hole), NOW);

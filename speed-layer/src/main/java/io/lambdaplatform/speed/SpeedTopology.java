@@ -83,14 +83,14 @@ public final class SpeedTopology {
         builder.addStateStore(SpeedStores.sourcePositions());
         builder.addStateStore(SpeedStores.deadLetters());
         builder.addStateStore(new PendingWritesBuilder(PendingWrites.SOURCE_NAME,
-                () -> new PendingWrites(PendingWrites.SOURCE_NAME, views, writer, log::productTasks, config.retention(),
-                        config.progressInterval(), clock)));
+                () -> new PendingWrites(PendingWrites.SOURCE_NAME, views, writer, log::productTasks, log::sourcePartitions,
+                        config.retention(), config.progressInterval(), clock)));
         builder.addStateStore(SpeedStores.countedCopies(config.dedupHorizon()));
         builder.addStateStore(SpeedStores.aggregates());
         builder.addStateStore(SpeedStores.sourceIngest());
         builder.addStateStore(new PendingWritesBuilder(PendingWrites.PRODUCT_NAME,
-                () -> new PendingWrites(PendingWrites.PRODUCT_NAME, views, writer, log::productTasks, config.retention(),
-                        config.progressInterval(), clock)));
+                () -> new PendingWrites(PendingWrites.PRODUCT_NAME, views, writer, log::productTasks, log::sourcePartitions,
+                        config.retention(), config.progressInterval(), clock)));
 
         KStream<byte[], byte[]> judged = builder
                 .stream(feed.orElse(config.kafka().eventsTopic()), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))

@@ -104,6 +104,11 @@ class SpeedTopologyTest {
             public int productTasks() {
                 return 1;
             }
+
+            @Override
+            public int sourcePartitions() {
+                return 1;
+            }
         };
         driver = new TopologyTestDriver(SpeedTopology.build(config, views, new SpeedMetrics(registry), log, caughtUp), properties,
                 INGEST.minusSeconds(3600));

@@ -32,6 +32,19 @@ public record SpeedProgress(int partition, Instant watermark, Instant coveredSin
         requireNonNull(logBegins, "logBegins is null");
     }
 
+    /**
+     * A partition the speed layer knows of but some task has not heard from yet: none of its ingest times is covered
+     * ({@link SpeedTaskProgress#notYet}).
+     */
+    public static SpeedProgress notYet(int partition, Duration retention, Instant updatedAt) {
+        return new SpeedProgress(partition, SpeedTaskProgress.NOT_YET, Instant.EPOCH, retention, updatedAt, Instant.EPOCH);
+    }
+
+    /** True for a partition some task has not heard from yet ({@link #notYet}). */
+    public boolean isNotYet() {
+        return watermark.equals(SpeedTaskProgress.NOT_YET);
+    }
+
     /** Progress of a partition whose log start is unknown. */
     public SpeedProgress(int partition, Instant watermark, Instant coveredSince, Duration retention, Instant updatedAt) {
         this(partition, watermark, coveredSince, retention, updatedAt, Instant.EPOCH);

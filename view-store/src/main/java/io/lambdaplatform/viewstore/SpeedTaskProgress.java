@@ -32,6 +32,29 @@ public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, In
         }
     }
 
+    /**
+     * A task's report on a source partition it has heard nothing from yet ({@link #notYet}): its watermark. No real report
+     * has it, since a real watermark is a record's ingest time or a time the partition was seen consumed to its end.
+     */
+    public static final Instant NOT_YET = Instant.EPOCH;
+
+    /**
+     * What a product task writes, next to its first reports, for each source partition it has heard nothing from yet:
+     * that the partition exists and is not covered. Readers of the progress then flag that partition's ingest times
+     * until every task has reported on it. Without this a source partition no task had reported on yet was absent
+     * from the progress, and an answer the other partitions covered said it was complete while it lacked that
+     * partition's events. Written with the lowest timestamp ({@link #NOT_YET} as the watermark), so it never replaces
+     * a report.
+     */
+    public static SpeedTaskProgress notYet(int sourcePartition, int task, int taskCount, Duration retention, Instant updatedAt) {
+        return new SpeedTaskProgress(sourcePartition, task, taskCount, NOT_YET, Instant.EPOCH, retention, updatedAt, Instant.EPOCH);
+    }
+
+    /** True for a {@link #notYet} report. */
+    public boolean isNotYet() {
+        return watermark.equals(NOT_YET);
+    }
+
     /** Task progress of a source partition whose log start is unknown. */
     public SpeedTaskProgress(int sourcePartition, int task, int taskCount, Instant watermark, Instant coveredSince, Duration retention,
             Instant updatedAt) {
@@ -49,7 +72,8 @@ public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, In
      * the latest coverage start and update, and the earliest log start (every task hears it from the same source task).
      * A source partition with a task missing may have records of that
      * task not written at any ingest time since its coverage start: its watermark is that start, so that
-     * every answer needing it is flagged rather than the partition being left out.
+     * every answer needing it is flagged rather than the partition being left out. A source partition a task has
+     * reported it has not heard from yet ({@link #notYet}) is {@link SpeedProgress#notYet}.
      */
     public static List<SpeedProgress> combine(Collection<SpeedTaskProgress> reports) {
         Map<Integer, List<SpeedTaskProgress>> bySource = new TreeMap<>();
@@ -60,6 +84,12 @@ public record SpeedTaskProgress(int sourcePartition, int task, int taskCount, In
         for (Map.Entry<Integer, List<SpeedTaskProgress>> entry : bySource.entrySet()) {
             int taskCount = entry.getValue().stream().mapToInt(SpeedTaskProgress::taskCount).max().orElseThrow();
             List<SpeedTaskProgress> current = entry.getValue().stream().filter(r -> r.taskCount() == taskCount).toList();
+            if (current.stream().anyMatch(SpeedTaskProgress::isNotYet)) {
+                Instant updatedAt = current.stream().map(SpeedTaskProgress::updatedAt).max(Instant::compareTo).orElseThrow();
+                Duration retention = current.stream().map(SpeedTaskProgress::retention).min(Duration::compareTo).orElseThrow();
+                combined.add(SpeedProgress.notYet(entry.getKey(), retention, updatedAt));
+                continue;
+            }
             boolean everyTask = current.stream().map(SpeedTaskProgress::task).distinct().count() == taskCount;
             Instant coveredSince = current.stream().map(SpeedTaskProgress::coveredSince).max(Instant::compareTo).orElseThrow();
             Instant watermark = everyTask

@@ -257,6 +257,24 @@ public abstract class SpeedViewsContract {
     }
 
     @Test
+    void aPartitionATaskHasNotHeardFromIsKnownAndNotCoveredUntilEveryTaskReportsOnIt() {
+        views.saveProgress(task(0, 0, 2, DAY.plusSeconds(60)));
+        views.saveProgress(SpeedTaskProgress.notYet(1, 0, 2, Duration.ofDays(7), DAY));
+        views.saveProgress(task(0, 1, 2, DAY.plusSeconds(50)));
+        views.saveProgress(task(1, 1, 2, DAY.plusSeconds(40)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet, SpeedProgress::watermark)
+                .containsExactly(tuple(0, false, DAY.plusSeconds(50)), tuple(1, true, SpeedTaskProgress.NOT_YET));
+
+        views.saveProgress(task(1, 0, 2, DAY.plusSeconds(70)));
+        // A task that opens again says so once more: it never replaces the report it made before.
+        views.saveProgress(SpeedTaskProgress.notYet(1, 0, 2, Duration.ofDays(7), DAY.plusSeconds(80)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet, SpeedProgress::watermark)
+                .containsExactly(tuple(0, false, DAY.plusSeconds(50)), tuple(1, false, DAY.plusSeconds(40)));
+    }
+
+    @Test
     void aWatermarkNeverMovesBackEvenWhenTheStaleWriteLandsLast() {
         views.saveProgress(task(0, 0, 1, DAY.plusSeconds(60)));
         views.saveProgress(task(0, 0, 1, DAY.plusSeconds(30)));

@@ -214,7 +214,7 @@ public final class JsonBodies {
     public record PartitionBody(
             @JsonProperty("partition") int partition,
             @JsonProperty("watermark") String watermark,
-            @JsonProperty("lag_seconds") long lagSeconds,
+            @JsonProperty("lag_seconds") Long lagSeconds,
             @JsonProperty("covered_since") String coveredSince,
             @JsonProperty("retention_seconds") long retentionSeconds,
             @JsonProperty("updated_at") String updatedAt,
@@ -325,7 +325,12 @@ public final class JsonBodies {
                 build.views());
     }
 
+    /** A partition some product task has not heard from yet has no watermark, lag or coverage start. */
     private static PartitionBody partition(SpeedProgress progress, Instant now) {
+        if (progress.isNotYet()) {
+            return new PartitionBody(progress.partition(), null, null, null, progress.retention().toSeconds(), text(progress.updatedAt()),
+                    null);
+        }
         return new PartitionBody(progress.partition(), text(progress.watermark()), Duration.between(progress.watermark(), now).toSeconds(),
                 text(progress.coveredSince()), progress.retention().toSeconds(), text(progress.updatedAt()),
                 progress.logBegins().equals(Instant.EPOCH) ? null : text(progress.logBegins()));

@@ -31,6 +31,7 @@ public final class AdminSourceLog implements SourceLog {
     private final String eventsTopic;
     private final String repartitionTopic;
     private volatile int productTasks;
+    private volatile int sourcePartitions;
 
     public AdminSourceLog(Admin admin, String eventsTopic, String repartitionTopic) {
         this.admin = requireNonNull(admin, "admin is null");
@@ -68,21 +69,35 @@ public final class AdminSourceLog implements SourceLog {
     @Override
     public int productTasks() {
         int known = productTasks;
-        if (known > 0) {
-            return known;
+        if (known == 0) {
+            known = partitionCount(repartitionTopic);
+            productTasks = known;
         }
+        return known;
+    }
+
+    @Override
+    public int sourcePartitions() {
+        int known = sourcePartitions;
+        if (known == 0) {
+            known = partitionCount(eventsTopic);
+            sourcePartitions = known;
+        }
+        return known;
+    }
+
+    private int partitionCount(String topic) {
         try {
-            TopicDescription description = admin.describeTopics(List.of(repartitionTopic)).allTopicNames()
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(repartitionTopic);
-            productTasks = description.partitions().size();
-            return productTasks;
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+            return description.partitions().size();
         }
         catch (ExecutionException | TimeoutException e) {
-            throw new StreamsException("Cannot read the partition count of " + repartitionTopic + ": " + e, e);
+            throw new StreamsException("Cannot read the partition count of " + topic + ": " + e, e);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StreamsException("Interrupted reading the partition count of " + repartitionTopic, e);
+            throw new StreamsException("Interrupted reading the partition count of " + topic, e);
         }
     }
 }

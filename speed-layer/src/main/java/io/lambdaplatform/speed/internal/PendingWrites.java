@@ -18,9 +18,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
@@ -42,7 +44,10 @@ import static java.util.Objects.requireNonNull;
  * are processed again in the same order, and the same (value, version) pairs are written again. A
  * paused instance's flush that lands after the new owner's writes carries lower versions and loses.
  *
- * <p>Progress is written after the rows it covers, at most once per {@code progressInterval}.
+ * <p>Progress is written after the rows it covers, at most once per {@code progressInterval}. With a task's first
+ * progress, and whenever the events topic has partitions it has not reported on, it also reports each of those as not
+ * heard from yet ({@link SpeedTaskProgress#notYet}), so that readers know every source partition from the first
+ * report on and flag the ones not covered instead of leaving them out.
  */
 public final class PendingWrites implements StateStore, CachedStateStore<Object, Object> {
 
@@ -63,6 +68,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     private final SpeedViews views;
     private final DeltaWriter writer;
     private final IntSupplier productTasks;
+    private final IntSupplier sourcePartitions;
     private final Duration retention;
     private final Duration progressInterval;
     private final Clock clock;
@@ -72,17 +78,24 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     private final Map<RejectionReason, DeadLetterTotal> deadLetterTotals = new EnumMap<>(RejectionReason.class);
     private final List<IngestHole> holes = new ArrayList<>();
     private final Map<Integer, Progress> progress = new TreeMap<>();
+    /** The source partitions this task has reported on since it opened, heard from or not yet. */
+    private final Set<Integer> reported = new HashSet<>();
     private Instant progressSavedAt = Instant.MIN;
     private Runnable beforeWrites = () -> { };
     private int task = -1;
     private boolean open;
 
-    public PendingWrites(String name, SpeedViews views, DeltaWriter writer, IntSupplier productTasks, Duration retention,
-            Duration progressInterval, Clock clock) {
+    /**
+     * @param productTasks     the partition count of the repartition topic ({@link SourceLog#productTasks})
+     * @param sourcePartitions the partition count of the events topic ({@link SourceLog#sourcePartitions})
+     */
+    public PendingWrites(String name, SpeedViews views, DeltaWriter writer, IntSupplier productTasks, IntSupplier sourcePartitions,
+            Duration retention, Duration progressInterval, Clock clock) {
         this.name = requireNonNull(name, "name is null");
         this.views = requireNonNull(views, "views is null");
         this.writer = requireNonNull(writer, "writer is null");
         this.productTasks = requireNonNull(productTasks, "productTasks is null");
+        this.sourcePartitions = requireNonNull(sourcePartitions, "sourcePartitions is null");
         this.retention = requireNonNull(retention, "retention is null");
         this.progressInterval = requireNonNull(progressInterval, "progressInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -181,7 +194,18 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
                         entry.getValue().coveredSince(), retention, now, entry.getValue().logBegins());
                 reports.add(blocking("progress " + report, () -> views.saveProgress(report)));
             }
+            int sources = sourcePartitions.getAsInt();
+            for (int source = 0; source < sources; source++) {
+                if (!reported.contains(source) && !progress.containsKey(source)) {
+                    SpeedTaskProgress notYet = SpeedTaskProgress.notYet(source, task, taskCount, retention, now);
+                    reports.add(blocking("progress " + notYet, () -> views.saveProgress(notYet)));
+                }
+            }
             writer.writeAll(reports);
+            for (int source = 0; source < sources; source++) {
+                reported.add(source);
+            }
+            reported.addAll(progress.keySet());
             progress.clear();
             progressSavedAt = now;
         }
@@ -231,6 +255,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         deadLetterTotals.clear();
         holes.clear();
         progress.clear();
+        reported.clear();
         beforeWrites = () -> { };
         open = false;
     }

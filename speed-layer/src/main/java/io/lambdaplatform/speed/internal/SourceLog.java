@@ -8,4 +8,7 @@ public interface SourceLog {
 
     /** The partition count of the repartition topic: how many product tasks report progress on each source partition. */
     int productTasks();
+
+    /** The partition count of the events topic: the source partitions every product task reports progress on. */
+    int sourcePartitions();
 }

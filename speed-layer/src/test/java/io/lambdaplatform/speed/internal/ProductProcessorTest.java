@@ -8,7 +8,9 @@ import io.lambdaplatform.model.Metrics;
 import io.lambdaplatform.model.ViewKey;
 import io.lambdaplatform.speed.SpeedMetrics;
 import io.lambdaplatform.viewstore.InMemorySpeedViews;
+import io.lambdaplatform.viewstore.SpeedProgress;
 import io.lambdaplatform.viewstore.SpeedRow;
+import io.lambdaplatform.viewstore.SpeedTaskProgress;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -43,6 +45,7 @@ import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The product task between two commits. The topology test driver commits after each input record, so here one input
@@ -57,6 +60,7 @@ class ProductProcessorTest {
     private static final Instant INGEST = Instant.parse("2026-11-24T12:00:01Z");
     private static final Instant BUCKET = Instant.parse("2026-11-24T12:00:00Z");
     private static final Instant WINDOW = Instant.parse("2026-11-24T10:00:00Z");
+    private static final int SOURCE_PARTITIONS = 3;
 
     @TempDir
     Path stateDir;
@@ -79,7 +83,7 @@ class ProductProcessorTest {
         topology.addStateStore(SpeedStores.aggregates(), "products");
         topology.addStateStore(SpeedStores.sourceIngest(), "products");
         topology.addStateStore(new PendingWritesBuilder(PendingWrites.PRODUCT_NAME, () -> new PendingWrites(PendingWrites.PRODUCT_NAME, views,
-                writer, () -> 1, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC())), "products");
+                writer, () -> 1, () -> SOURCE_PARTITIONS, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC())), "products");
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -156,6 +160,22 @@ class ProductProcessorTest {
                 .hasSize(rows + 1);
     }
 
+    @Test
+    void theFirstProgressNamesTheSourcePartitionsNotHeardFromYetSoThatReadersDoNotLeaveThemOut() throws InterruptedException {
+        commit(copy(0, 10, event("e1", "p1", "1.00", 10, "u1")), marker(0, 10, INGEST));
+
+        assertThat(views.taskProgress()).extracting(SpeedTaskProgress::sourcePartition, SpeedTaskProgress::isNotYet)
+                .containsExactlyInAnyOrder(tuple(0, false), tuple(1, true), tuple(2, true));
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet)
+                .containsExactly(tuple(0, false), tuple(1, true), tuple(2, true));
+
+        Thread.sleep(2);  // past the progress interval of 1 ms
+        commit(marker(1, 4, INGEST.plusSeconds(1)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet, SpeedProgress::watermark)
+                .containsExactly(tuple(0, false, INGEST), tuple(1, false, INGEST.plusSeconds(1)), tuple(2, true, SpeedTaskProgress.NOT_YET));
+    }
+
     /** One input record whose repartition messages the product task processes before the driver commits. */
     private void commit(byte[]... messages) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -169,6 +189,10 @@ class ProductProcessorTest {
             throw new UncheckedIOException(e);
         }
         batches.pipeInput(new byte[0], bytes.toByteArray(), INGEST);
+    }
+
+    private static byte[] marker(int sourcePartition, long lastOffset, Instant watermark) {
+        return ByProduct.encode(new ByProduct.Marker(sourcePartition, lastOffset, watermark, Instant.EPOCH, Instant.EPOCH));
     }
 
     private static byte[] copy(int sourcePartition, long offset, Event event) {

@@ -48,7 +48,7 @@ class SourceProcessorTest {
         KeyValueStore<String, Long> deadLetters = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SpeedStores.DEAD_LETTERS),
                 Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
         pending = new PendingWrites(PendingWrites.SOURCE_NAME, views, new DeltaWriter(metrics, 4, Duration.ofMillis(1), Duration.ofMillis(5)),
-                () -> 1, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC());
+                () -> 1, () -> 1, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC());
         positions.init(context.getStateStoreContext(), positions);
         deadLetters.init(context.getStateStoreContext(), deadLetters);
         pending.init(context.getStateStoreContext(), pending);
@@ -63,6 +63,11 @@ class SourceProcessorTest {
 
             @Override
             public int productTasks() {
+                return 1;
+            }
+
+            @Override
+            public int sourcePartitions() {
                 return 1;
             }
         };
