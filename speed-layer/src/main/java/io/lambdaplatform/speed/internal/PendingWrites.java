@@ -188,18 +188,21 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         Instant now = clock.instant();
         if (!progress.isEmpty() && !now.isBefore(progressSavedAt.plus(progressInterval))) {
             int taskCount = productTasks.getAsInt();
+            int sources = sourcePartitions.getAsInt();
+            List<DeltaWriter.Write> notHeardFrom = new ArrayList<>();
+            for (int source = 0; source < sources; source++) {
+                if (!reported.contains(source) && !progress.containsKey(source)) {
+                    SpeedTaskProgress notYet = SpeedTaskProgress.notYet(source, task, taskCount, retention, now);
+                    notHeardFrom.add(blocking("progress " + notYet, () -> views.saveProgress(notYet)));
+                }
+            }
+            // Before the reports: a reader must never see a partition covered while another one is not named yet.
+            writer.writeAll(notHeardFrom);
             List<DeltaWriter.Write> reports = new ArrayList<>();
             for (Map.Entry<Integer, Progress> entry : progress.entrySet()) {
                 SpeedTaskProgress report = new SpeedTaskProgress(entry.getKey(), task, taskCount, entry.getValue().watermark(),
                         entry.getValue().coveredSince(), retention, now, entry.getValue().logBegins());
                 reports.add(blocking("progress " + report, () -> views.saveProgress(report)));
-            }
-            int sources = sourcePartitions.getAsInt();
-            for (int source = 0; source < sources; source++) {
-                if (!reported.contains(source) && !progress.containsKey(source)) {
-                    SpeedTaskProgress notYet = SpeedTaskProgress.notYet(source, task, taskCount, retention, now);
-                    reports.add(blocking("progress " + notYet, () -> views.saveProgress(notYet)));
-                }
             }
             writer.writeAll(reports);
             for (int source = 0; source < sources; source++) {
