@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ public final class SpeedApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final Admin admin;
+    private final AdminSourceLog log;
     private final ScheduledExecutorService scheduler;
     private final SpeedHttp http;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -76,9 +78,12 @@ public final class SpeedApp implements AutoCloseable {
         registry.config().meterFilter(SpeedMetrics.STORE_TAGS);
         SpeedMetrics metrics = new SpeedMetrics(registry);
         this.admin = Admin.create(config.kafka().clientProperties());
-        AdminSourceLog log = new AdminSourceLog(admin, config.kafka().eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()));
-        this.streams = new KafkaStreams(SpeedTopology.build(config, views, metrics, log, caughtUp, feed),
-                SpeedTopology.streamsProperties(config));
+        this.log = new AdminSourceLog(admin, config.kafka().eventsTopic(), SpeedTopology.byProductTopic(config.applicationId()),
+                config.clockSkew(), Clock.systemUTC());
+        Topology topology = SpeedTopology.build(config.withProductTasks(log.productTasks(config.productTasks())), views, metrics, log,
+                caughtUp, feed);
+        log.keepInStep(SpeedTopology.sourceChangelogs(topology, config.applicationId(), feed.orElse(config.kafka().eventsTopic())));
+        this.streams = new KafkaStreams(topology, SpeedTopology.streamsProperties(config));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("A stream thread failed; replacing it (its tasks restart from their last commit)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -129,8 +134,9 @@ public final class SpeedApp implements AutoCloseable {
             throw e;
         }
         app.streams.start();
+        long interval = config.idleCheckInterval().toMillis();
+        app.scheduler.scheduleWithFixedDelay(app.log::refreshSourcePartitions, interval, interval, TimeUnit.MILLISECONDS);
         if (feed.isEmpty()) {
-            long interval = config.idleCheckInterval().toMillis();
             app.scheduler.scheduleWithFixedDelay(
                     new IdlePartitions(app.admin, config.kafka().eventsTopic(), config.applicationId(), config.clockSkew(), app.caughtUp,
                             Clock.systemUTC()),

@@ -32,8 +32,8 @@ import static java.util.Objects.requireNonNull;
  * @param stateDirOwned             the state directory was made for this instance and is removed at a clean exit
  * @param streamThreads             Kafka Streams threads
  * @param standbyReplicas           Kafka Streams standby replicas of every task's state
- * @param productTasks              partitions of the repartition topic (product tasks); 0 = as many as the events
- *                                  topic has when the repartition topic is first created
+ * @param productTasks              partitions of the repartition topic (product tasks); 0 = as many as the existing
+ *                                  repartition topic has, or the events topic when it is first created
  * @param commitInterval            Kafka Streams commit interval
  * @param internalReplicationFactor of changelog topics, -1 for the broker default
  * @param dedupHorizon              duplicates ingested within this horizon of the first copy are dropped
@@ -183,6 +183,13 @@ public record SpeedConfig(
                 applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
+    }
+
+    public SpeedConfig withProductTasks(int newProductTasks) {
+        return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, newProductTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
+                deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {

@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -25,6 +26,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -56,6 +59,8 @@ public final class SpeedTopology {
     /** How long a transaction may stay open; a commit waits for Cassandra, so this bounds an outage without a rebalance. */
     static final int TRANSACTION_TIMEOUT_MS = 300_000;
     static final int MAX_POLL_INTERVAL_MS = 600_000;
+    /** How soon the main consumer sees partitions added to the events topic: Kafka's default is 5 minutes. */
+    static final int MAIN_CONSUMER_METADATA_MAX_AGE_MS = 30_000;
     /** The record cache of the stores that coalesce updates between commits ({@link SpeedStores}), shared by a thread's tasks. */
     static final long STATE_CACHE_BYTES = 32L * 1024 * 1024;
 
@@ -112,6 +117,27 @@ public final class SpeedTopology {
         return builder.build();
     }
 
+    /**
+     * The changelog topics of the stores of the sub-topology that reads {@code sourceTopic}: Kafka Streams gives them a
+     * partition per source partition and refuses to go on when the source topic has more. Some stores have none (they are
+     * not logged), so a name here may not exist as a topic.
+     */
+    public static List<String> sourceChangelogs(Topology topology, String applicationId, String sourceTopic) {
+        List<String> changelogs = new ArrayList<>();
+        for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
+            boolean readsSource = subtopology.nodes().stream()
+                    .anyMatch(node -> node instanceof TopologyDescription.Source source && source.topicSet().contains(sourceTopic));
+            if (readsSource) {
+                subtopology.nodes().stream()
+                        .filter(node -> node instanceof TopologyDescription.Processor)
+                        .flatMap(node -> ((TopologyDescription.Processor) node).stores().stream())
+                        .distinct()
+                        .forEach(store -> changelogs.add(applicationId + "-" + store + "-changelog"));
+            }
+        }
+        return List.copyOf(changelogs);
+    }
+
     /** The Kafka Streams properties: the Kafka address and security settings, exactly-once v2, byte-array serdes, the error handlers, then the pass-through overrides. */
     public static Properties streamsProperties(SpeedConfig config) {
         Properties properties = new Properties();
@@ -132,6 +158,9 @@ public final class SpeedTopology {
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
         properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), MAX_POLL_INTERVAL_MS);
         properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Partitions added to the events topic get their source tasks at the rebalance the next metadata refresh starts;
+        // until then the product tasks report them as not heard from, so answers say incomplete (5 min by default).
+        properties.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), MAIN_CONSUMER_METADATA_MAX_AGE_MS);
         properties.putAll(config.streamsOverrides());
         return properties;
     }

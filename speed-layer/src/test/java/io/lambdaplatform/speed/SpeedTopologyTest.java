@@ -15,6 +15,7 @@ import io.lambdaplatform.speed.internal.ByProduct;
 import io.lambdaplatform.speed.internal.CaughtUpPartitions;
 import io.lambdaplatform.speed.internal.SourceAggregate;
 import io.lambdaplatform.speed.internal.SourceLog;
+import io.lambdaplatform.speed.internal.SourcePartitions;
 import io.lambdaplatform.speed.internal.SourceProcessor;
 import io.lambdaplatform.speed.internal.SpeedStores;
 import io.lambdaplatform.viewstore.DeadLetterCount;
@@ -106,8 +107,8 @@ class SpeedTopologyTest {
             }
 
             @Override
-            public int sourcePartitions() {
-                return 1;
+            public SourcePartitions sourcePartitions() {
+                return SourcePartitions.fixed(1);
             }
         };
         driver = new TopologyTestDriver(SpeedTopology.build(config, views, new SpeedMetrics(registry), log, caughtUp), properties,

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -45,9 +46,11 @@ import static java.util.Objects.requireNonNull;
  * paused instance's flush that lands after the new owner's writes carries lower versions and loses.
  *
  * <p>Progress is written after the rows it covers, at most once per {@code progressInterval}. With a task's first
- * progress, and whenever the events topic has partitions it has not reported on, it also reports each of those as not
- * heard from yet ({@link SpeedTaskProgress#notYet}), so that readers know every source partition from the first
- * report on and flag the ones not covered instead of leaving them out.
+ * progress, and whenever the events topic has partitions it has not reported on (it has grown), it also reports each of
+ * those as not heard from yet ({@link SpeedTaskProgress#notYet}), so that readers know every source partition from the
+ * first report on and flag the ones not covered instead of leaving them out. No watermark is reported past the time
+ * until which the partition count is certain ({@link SourcePartitions#certainUntil}): after it, a partition added to the
+ * topic may hold records no report names yet.
  */
 public final class PendingWrites implements StateStore, CachedStateStore<Object, Object> {
 
@@ -68,7 +71,7 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
     private final SpeedViews views;
     private final DeltaWriter writer;
     private final IntSupplier productTasks;
-    private final IntSupplier sourcePartitions;
+    private final Supplier<SourcePartitions> sourcePartitions;
     private final Duration retention;
     private final Duration progressInterval;
     private final Clock clock;
@@ -87,9 +90,9 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
 
     /**
      * @param productTasks     the partition count of the repartition topic ({@link SourceLog#productTasks})
-     * @param sourcePartitions the partition count of the events topic ({@link SourceLog#sourcePartitions})
+     * @param sourcePartitions the partition count of the events topic as last seen ({@link SourceLog#sourcePartitions})
      */
-    public PendingWrites(String name, SpeedViews views, DeltaWriter writer, IntSupplier productTasks, IntSupplier sourcePartitions,
+    public PendingWrites(String name, SpeedViews views, DeltaWriter writer, IntSupplier productTasks, Supplier<SourcePartitions> sourcePartitions,
             Duration retention, Duration progressInterval, Clock clock) {
         this.name = requireNonNull(name, "name is null");
         this.views = requireNonNull(views, "views is null");
@@ -188,9 +191,9 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
         Instant now = clock.instant();
         if (!progress.isEmpty() && !now.isBefore(progressSavedAt.plus(progressInterval))) {
             int taskCount = productTasks.getAsInt();
-            int sources = sourcePartitions.getAsInt();
+            SourcePartitions sources = sourcePartitions.get();
             List<DeltaWriter.Write> notHeardFrom = new ArrayList<>();
-            for (int source = 0; source < sources; source++) {
+            for (int source = 0; source < sources.count(); source++) {
                 if (!reported.contains(source) && !progress.containsKey(source)) {
                     SpeedTaskProgress notYet = SpeedTaskProgress.notYet(source, task, taskCount, retention, now);
                     notHeardFrom.add(blocking("progress " + notYet, () -> views.saveProgress(notYet)));
@@ -200,12 +203,15 @@ public final class PendingWrites implements StateStore, CachedStateStore<Object,
             writer.writeAll(notHeardFrom);
             List<DeltaWriter.Write> reports = new ArrayList<>();
             for (Map.Entry<Integer, Progress> entry : progress.entrySet()) {
-                SpeedTaskProgress report = new SpeedTaskProgress(entry.getKey(), task, taskCount, entry.getValue().watermark(),
+                // Past the count's certainUntil the topic may have a partition that is not named yet: no report vouches for it.
+                Instant watermark = entry.getValue().watermark();
+                Instant vouched = watermark.isAfter(sources.certainUntil()) ? sources.certainUntil() : watermark;
+                SpeedTaskProgress report = new SpeedTaskProgress(entry.getKey(), task, taskCount, vouched,
                         entry.getValue().coveredSince(), retention, now, entry.getValue().logBegins());
                 reports.add(blocking("progress " + report, () -> views.saveProgress(report)));
             }
             writer.writeAll(reports);
-            for (int source = 0; source < sources; source++) {
+            for (int source = 0; source < sources.count(); source++) {
                 reported.add(source);
             }
             reported.addAll(progress.keySet());

@@ -9,6 +9,9 @@ public interface SourceLog {
     /** The partition count of the repartition topic: how many product tasks report progress on each source partition. */
     int productTasks();
 
-    /** The partition count of the events topic: the source partitions every product task reports progress on. */
-    int sourcePartitions();
+    /**
+     * The partition count of the events topic, the source partitions every product task reports progress on, as last
+     * seen: it grows when partitions are added to the topic.
+     */
+    SourcePartitions sourcePartitions();
 }

@@ -60,13 +60,14 @@ class ProductProcessorTest {
     private static final Instant INGEST = Instant.parse("2026-11-24T12:00:01Z");
     private static final Instant BUCKET = Instant.parse("2026-11-24T12:00:00Z");
     private static final Instant WINDOW = Instant.parse("2026-11-24T10:00:00Z");
-    private static final int SOURCE_PARTITIONS = 3;
 
     @TempDir
     Path stateDir;
 
     private final InMemorySpeedViews views = new InMemorySpeedViews();
     private TopologyTestDriver driver;
+    /** What the product task is told of the events topic; a test may grow it. */
+    private SourcePartitions sourcePartitions = SourcePartitions.fixed(3);
     private TestInputTopic<byte[], byte[]> batches;
     private TestOutputTopic<byte[], byte[]> changelog;
 
@@ -83,7 +84,7 @@ class ProductProcessorTest {
         topology.addStateStore(SpeedStores.aggregates(), "products");
         topology.addStateStore(SpeedStores.sourceIngest(), "products");
         topology.addStateStore(new PendingWritesBuilder(PendingWrites.PRODUCT_NAME, () -> new PendingWrites(PendingWrites.PRODUCT_NAME, views,
-                writer, () -> 1, () -> SOURCE_PARTITIONS, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC())), "products");
+                writer, () -> 1, () -> sourcePartitions, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC())), "products");
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION);
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -174,6 +175,24 @@ class ProductProcessorTest {
 
         assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet, SpeedProgress::watermark)
                 .containsExactly(tuple(0, false, INGEST), tuple(1, false, INGEST.plusSeconds(1)), tuple(2, true, SpeedTaskProgress.NOT_YET));
+    }
+
+    @Test
+    void aPartitionAddedToTheTopicIsNamedNotHeardFromAndNoWatermarkPassesTheTimeTheCountIsCertainUntil() throws InterruptedException {
+        sourcePartitions = new SourcePartitions(3, INGEST.plusSeconds(5));
+        commit(marker(0, 10, INGEST.plusSeconds(9)), marker(1, 4, INGEST.plusSeconds(2)), marker(2, 7, INGEST.plusSeconds(9)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet, SpeedProgress::watermark)
+                .containsExactly(tuple(0, false, INGEST.plusSeconds(5)), tuple(1, false, INGEST.plusSeconds(2)),
+                        tuple(2, false, INGEST.plusSeconds(5)));
+
+        Thread.sleep(2);  // past the progress interval of 1 ms
+        sourcePartitions = new SourcePartitions(4, INGEST.plusSeconds(20));
+        commit(marker(0, 11, INGEST.plusSeconds(10)));
+
+        assertThat(views.progress()).extracting(SpeedProgress::partition, SpeedProgress::isNotYet, SpeedProgress::watermark)
+                .containsExactly(tuple(0, false, INGEST.plusSeconds(10)), tuple(1, false, INGEST.plusSeconds(2)),
+                        tuple(2, false, INGEST.plusSeconds(5)), tuple(3, true, SpeedTaskProgress.NOT_YET));
     }
 
     /** One input record whose repartition messages the product task processes before the driver commits. */

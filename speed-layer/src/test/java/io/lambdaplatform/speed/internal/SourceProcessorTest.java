@@ -48,7 +48,7 @@ class SourceProcessorTest {
         KeyValueStore<String, Long> deadLetters = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SpeedStores.DEAD_LETTERS),
                 Serdes.String(), Serdes.Long()).withLoggingDisabled().build();
         pending = new PendingWrites(PendingWrites.SOURCE_NAME, views, new DeltaWriter(metrics, 4, Duration.ofMillis(1), Duration.ofMillis(5)),
-                () -> 1, () -> 1, Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC());
+                () -> 1, () -> SourcePartitions.fixed(1), Duration.ofDays(7), Duration.ofMillis(1), Clock.systemUTC());
         positions.init(context.getStateStoreContext(), positions);
         deadLetters.init(context.getStateStoreContext(), deadLetters);
         pending.init(context.getStateStoreContext(), pending);
@@ -67,8 +67,8 @@ class SourceProcessorTest {
             }
 
             @Override
-            public int sourcePartitions() {
-                return 1;
+            public SourcePartitions sourcePartitions() {
+                return SourcePartitions.fixed(1);
             }
         };
         processor = processor(false);
