@@ -7,6 +7,7 @@ import io.lambdaplatform.model.RuleSettings;
 import io.lambdaplatform.model.config.ConfigValues;
 import io.lambdaplatform.model.config.KafkaSettings;
 import io.lambdaplatform.model.config.PlatformMode;
+import io.lambdaplatform.speed.internal.CommitPace;
 import io.lambdaplatform.viewstore.CassandraSettings;
 import io.lambdaplatform.viewstore.SpeedViews;
 import io.lambdaplatform.viewstore.ViewSet;
@@ -34,7 +35,8 @@ import static java.util.Objects.requireNonNull;
  * @param standbyReplicas           Kafka Streams standby replicas of every task's state
  * @param productTasks              partitions of the repartition topic (product tasks); 0 = as many as the existing
  *                                  repartition topic has, or the events topic when it is first created
- * @param commitInterval            Kafka Streams commit interval
+ * @param commitInterval            between commits while the records processed are fresh
+ * @param catchUpCommitInterval     between commits while they were ingested at least this long ago ({@link CommitPace})
  * @param internalReplicationFactor of changelog topics, -1 for the broker default
  * @param dedupHorizon              duplicates ingested within this horizon of the first copy are dropped
  * @param retention                 TTL of speed rows
@@ -66,6 +68,7 @@ public record SpeedConfig(
         int standbyReplicas,
         int productTasks,
         Duration commitInterval,
+        Duration catchUpCommitInterval,
         int internalReplicationFactor,
         Duration dedupHorizon,
         Duration retention,
@@ -103,6 +106,10 @@ public record SpeedConfig(
         ConfigValues.requireAtLeast(standbyReplicas, 0, SECTION + ".standby-replicas");
         ConfigValues.requireAtLeast(productTasks, 0, SECTION + ".product-tasks");
         ConfigValues.requirePositive(commitInterval, SECTION + ".commit-interval");
+        if (requireNonNull(catchUpCommitInterval, "catchUpCommitInterval is null").compareTo(commitInterval) < 0) {
+            throw new IllegalArgumentException(SECTION + ".catch-up-commit-interval must not be shorter than " + SECTION + ".commit-interval: "
+                    + catchUpCommitInterval + " < " + commitInterval);
+        }
         if (internalReplicationFactor < -1 || internalReplicationFactor == 0) {
             throw new IllegalArgumentException(SECTION + ".internal-replication-factor must be -1 or at least 1: " + internalReplicationFactor);
         }
@@ -158,6 +165,7 @@ public record SpeedConfig(
                 speed.getInt("standby-replicas"),
                 speed.getInt("product-tasks"),
                 speed.getDuration("commit-interval"),
+                speed.getDuration("catch-up-commit-interval"),
                 speed.getInt("internal-replication-factor"),
                 speed.getDuration("dedup-horizon"),
                 speed.getDuration("retention"),
@@ -180,21 +188,26 @@ public record SpeedConfig(
 
     public SpeedConfig withHttpPort(int newHttpPort) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
 
+    /** When the stream threads commit. */
+    public CommitPace commitPace() {
+        return new CommitPace(commitInterval, catchUpCommitInterval);
+    }
+
     public SpeedConfig withProductTasks(int newProductTasks) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, newProductTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, newProductTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
@@ -204,7 +217,7 @@ public record SpeedConfig(
         Map<String, String> overrides = new TreeMap<>(streamsOverrides);
         overrides.put(key, value);
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, Map.copyOf(overrides), mode, rules, previousViewsKeptFor);
     }
@@ -221,7 +234,7 @@ public record SpeedConfig(
         }
         return new SpeedConfig(kafka.withTopics(kafka.eventsTopic(), ViewSet.deadLetterTopicOf(kafka.deadLetterTopic(), set.id())),
                 cassandra.withKeyspace(set.keyspace()), replicationFactor, ingestBuckets, ViewSet.applicationIdOf(applicationId, set.id()),
-                stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, internalReplicationFactor, dedupHorizon,
+                stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon,
                 SpeedViews.KEPT_FOREVER, evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval,
                 clockSkew, deadLetterMaxBytes, createSchema && set.id() == 0, httpHost, httpPort, streamsOverrides, mode, set.rules(),
                 previousViewsKeptFor);

@@ -99,7 +99,7 @@ public final class SpeedTopology {
 
         KStream<byte[], byte[]> judged = builder
                 .stream(feed.orElse(config.kafka().eventsTopic()), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(SOURCE))
-                .process(() -> new SourceProcessor(BY_PRODUCT_SINK, DEAD_LETTER_SINK, config.commitInterval(), config.deadLetterMaxBytes(),
+                .process(() -> new SourceProcessor(BY_PRODUCT_SINK, DEAD_LETTER_SINK, config.commitPace(), config.deadLetterMaxBytes(),
                                 log, caughtUp, metrics, config.rules(), config.kafka().eventsTopic(), feed.isPresent()),
                         Named.as(SOURCE_PROCESSOR), SpeedStores.SOURCE_POSITIONS, SpeedStores.DEAD_LETTERS, PendingWrites.SOURCE_NAME);
         judged.to(config.kafka().deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DEAD_LETTER_SINK));
@@ -111,7 +111,8 @@ public final class SpeedTopology {
             byProduct = byProduct.withNumberOfPartitions(config.productTasks());
         }
         judged.repartition(byProduct)
-                .process(() -> new ProductProcessor(config.ingestBuckets(), config.dedupHorizon(), config.evictionGrace(), metrics),
+                .process(() -> new ProductProcessor(config.ingestBuckets(), config.dedupHorizon(), config.evictionGrace(), config.commitPace(),
+                                metrics),
                         Named.as(PRODUCT_PROCESSOR), SpeedStores.COUNTED_COPIES, SpeedStores.AGGREGATES, SpeedStores.SOURCE_INGEST,
                         PendingWrites.PRODUCT_NAME);
         return builder.build();
@@ -148,7 +149,7 @@ public final class SpeedTopology {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitPace().streamsCommitInterval().toMillis());
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.internalReplicationFactor());
         properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
         properties.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);

@@ -51,6 +51,7 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
     private final IngestBuckets ingestBuckets;
     private final long dedupHorizonMillis;
     private final Duration evictionGrace;
+    private final CommitPace pace;
     private final SpeedMetrics metrics;
 
     private WindowStore<String, CountedCopy> counted;
@@ -76,6 +77,8 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
      * map does what the cache did, without serializing every update.
      */
     private final Map<AggregateKey, OpenRow> open = new HashMap<>();
+    /** The ingest time of the last event processed, which sets the {@link CommitPace}. */
+    private Instant lastIngest;
 
     private static final class OpenRow {
         final Metrics.Accumulator metrics = new Metrics.Accumulator();
@@ -84,10 +87,11 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         boolean changed;
     }
 
-    public ProductProcessor(IngestBuckets ingestBuckets, Duration dedupHorizon, Duration evictionGrace, SpeedMetrics metrics) {
+    public ProductProcessor(IngestBuckets ingestBuckets, Duration dedupHorizon, Duration evictionGrace, CommitPace pace, SpeedMetrics metrics) {
         this.ingestBuckets = requireNonNull(ingestBuckets, "ingestBuckets is null");
         this.dedupHorizonMillis = dedupHorizon.toMillis();
         this.evictionGrace = requireNonNull(evictionGrace, "evictionGrace is null");
+        this.pace = requireNonNull(pace, "pace is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
@@ -102,6 +106,8 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         this.open.clear();
         pending.beforeWrites(this::settle);
         context.schedule(ingestBuckets.width(), PunctuationType.STREAM_TIME, streamTime -> evictFinishedBuckets());
+        this.lastIngest = null;
+        pace.schedule(context, () -> lastIngest);
     }
 
     @Override
@@ -110,6 +116,8 @@ public final class ProductProcessor implements Processor<byte[], byte[], Void, V
         if (message instanceof ByProduct.SourcedEvent sourced) {
             apply(sourced);
             advance(sourced.sourcePartition(), sourced.ingestTime());
+            // Events only: an idle partition's markers are always fresh, and would keep the pace while a backlog drains.
+            lastIngest = sourced.ingestTime();
         }
         else {
             ByProduct.Marker marker = (ByProduct.Marker) message;

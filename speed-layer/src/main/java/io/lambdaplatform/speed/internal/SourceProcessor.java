@@ -55,7 +55,7 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
 
     private final String byProductChild;
     private final String deadLetterChild;
-    private final Duration markerInterval;
+    private final CommitPace pace;
     private final int deadLetterMaxBytes;
     private final SourceLog log;
     private final CaughtUpPartitions caughtUp;
@@ -70,6 +70,8 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
     private PendingWrites pending;
     private int partition;
     private Instant lastMarker = Instant.MIN;
+    /** The ingest time of the last record processed, which sets the {@link CommitPace}. */
+    private Instant lastIngest;
     /**
      * What {@link #positions} holds for the partition, read once after {@link #init} (which Kafka Streams calls again
      * after it restored or rolled back the store) and then kept equal to it by every put: saves a store read per record.
@@ -82,11 +84,11 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
      * @param eventsTopic the events topic, which dead-lettered records name as their source
      * @param feed        the task reads a replay feed, not the events topic
      */
-    public SourceProcessor(String byProductChild, String deadLetterChild, Duration markerInterval, int deadLetterMaxBytes, SourceLog log,
+    public SourceProcessor(String byProductChild, String deadLetterChild, CommitPace pace, int deadLetterMaxBytes, SourceLog log,
             CaughtUpPartitions caughtUp, SpeedMetrics metrics, RuleSettings rules, String eventsTopic, boolean feed) {
         this.byProductChild = requireNonNull(byProductChild, "byProductChild is null");
         this.deadLetterChild = requireNonNull(deadLetterChild, "deadLetterChild is null");
-        this.markerInterval = requireNonNull(markerInterval, "markerInterval is null");
+        this.pace = requireNonNull(pace, "pace is null");
         this.deadLetterMaxBytes = deadLetterMaxBytes;
         this.log = requireNonNull(log, "log is null");
         this.caughtUp = requireNonNull(caughtUp, "caughtUp is null");
@@ -105,7 +107,9 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         this.partition = context.taskId().partition();
         this.position = null;
         this.positionRead = false;
-        context.schedule(markerInterval, PunctuationType.WALL_CLOCK_TIME, now -> sendMarker());
+        this.lastIngest = null;
+        context.schedule(pace.interval(), PunctuationType.WALL_CLOCK_TIME, now -> sendMarker());
+        pace.schedule(context, () -> lastIngest);
     }
 
     @Override
@@ -132,6 +136,7 @@ public final class SourceProcessor implements Processor<byte[], byte[], byte[], 
         // Offset 0 is the partition's first record: nothing was ingested into it before.
         Instant logBegins = position != null ? position.logBegins() : offset == 0 ? ingestTime : Instant.EPOCH;
         savePosition(new SourcePosition(offset, ingestTime, coveredSince, logBegins));
+        lastIngest = ingestTime;
 
         EventVerdict verdict = EventCodec.decode(record.key(), record.value());
         if (verdict instanceof EventVerdict.Valid valid && !rules.isNone()) {
