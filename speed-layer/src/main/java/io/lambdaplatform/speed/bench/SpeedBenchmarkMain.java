@@ -4,6 +4,9 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.lambdaplatform.generator.EventGenerator;
+import io.lambdaplatform.generator.GeneratedRecord;
+import io.lambdaplatform.generator.GeneratorSettings;
 import io.lambdaplatform.model.Event;
 import io.lambdaplatform.model.EventCodec;
 import io.lambdaplatform.model.cli.ConfigSourceOptions;
@@ -40,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -68,10 +72,10 @@ import java.util.stream.Stream;
  * </ol>
  * The last line is machine-readable:
  * {@code speed-bench: events=N events_per_s=… bare_consumer_per_s=… ratio=… freshness_p50_ms=… freshness_p99_ms=… stored_p50_ms=… stored_p99_ms=…
- * cold_events_per_s=…}, where {@code cold_events_per_s} is the speed layer's rate over all W + N events from its first
+ * cold_events_per_s=… traffic=…}, where {@code cold_events_per_s} is the speed layer's rate over all W + N events from its first
  * commit, the JIT warming up included.
  *
- * <pre>./lambda bench speed [--stack D] [--events 500000] [--warm-up-events 500000]</pre>
+ * <pre>./lambda bench speed [--stack D] [--events 500000] [--warm-up-events 500000] [--traffic generated|uniform]</pre>
  */
 @Command(name = "speed-benchmark", mixinStandardHelpOptions = true,
         description = "Measures the speed layer's events per second against a bare consumer, and its freshness, on a running stack.")
@@ -95,6 +99,23 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
 
     @Option(names = "--products", paramLabel = "N", defaultValue = "1000", description = "Distinct products (default: ${DEFAULT-VALUE}).")
     private int products;
+
+    /** What the pre-loaded events look like. */
+    enum Traffic {
+        /**
+         * What {@code ./lambda generate} sends: event times up to a minute old, 5 % of them hours to days late; products
+         * by a Zipf law; a user per event; 2 % copies of earlier events and 1 % invalid records.
+         */
+        GENERATED,
+        /** The earlier releases' benchmark: products and event times uniform over 2 hours, no users, no copies, all valid. */
+        UNIFORM
+    }
+
+    @Option(names = "--traffic", paramLabel = "T", defaultValue = "generated",
+            description = "generated: what ./lambda generate sends (late events, copies, invalid records, users, popular products); uniform: "
+                    + "the earlier releases' events, products and event times uniform over 2 hours, every row a write of its own "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private String traffic;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;
@@ -156,15 +177,20 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
             throw new IllegalArgumentException("--warm-up-events must not be negative: " + warmUpEvents);
         }
         int total = warmUpEvents + events;
-        System.out.printf("Speed benchmark: %,d events after %,d to warm up, %,d products, commit interval %s, %d instance(s) of %d stream "
-                + "thread(s)%n", events, warmUpEvents, products, speed.commitInterval(), instances, speed.streamThreads());
+        Traffic kind = switch (traffic) {
+            case "generated" -> Traffic.GENERATED;
+            case "uniform" -> Traffic.UNIFORM;
+            default -> throw new IllegalArgumentException("--traffic must be generated or uniform: " + traffic);
+        };
+        System.out.printf("Speed benchmark: %,d events after %,d to warm up, %s traffic, %,d products, commit interval %s, %d instance(s) of %d "
+                + "stream thread(s)%n", events, warmUpEvents, traffic, products, speed.commitInterval(), instances, speed.streamThreads());
 
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.createTopics(List.of(
                     new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty()).configs(Map.of("message.timestamp.type", "LogAppendTime")),
                     new NewTopic(topic + ".dlq", Optional.of(PARTITIONS), Optional.empty()))).all().get();
             long loadStarted = System.nanoTime();
-            preload(kafka, topic, total);
+            long valid = preload(kafka, topic, total, kind);
             double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
             System.out.printf("Pre-loaded %,d events into %s in %.1f s (%,.0f events/s)%n", total, topic, loadSeconds, total / loadSeconds);
 
@@ -178,8 +204,8 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
             long bareCpu = processCpuNanos();
             BareConsumer.Result bare = new BareConsumer(kafka).read(ends, warmUpEvents);
             bareCpu = processCpuNanos() - bareCpu;
-            if (bare.valid() != total) {
-                throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + total);
+            if (bare.valid() != valid) {
+                throw new IllegalStateException("The bare consumer judged " + bare.valid() + " of " + bare.records() + " records valid, not " + valid);
             }
             System.out.printf("Bare consumer (read_committed, EventCodec) read and judged %,d events in %.2f s: %,.0f events/s, "
                             + "%.1f µs CPU per event; %,.0f events/s after the first %,d%n",
@@ -247,10 +273,10 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
                 }
                 double warmPerSecond = throughput.warmPerSecond();
                 summary = String.format(Locale.ROOT, "speed-bench: events=%d events_per_s=%.0f bare_consumer_per_s=%.0f ratio=%.2f "
-                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f stored_p50_ms=%.0f stored_p99_ms=%.0f cold_events_per_s=%.0f",
+                                + "freshness_p50_ms=%.0f freshness_p99_ms=%.0f stored_p50_ms=%.0f stored_p99_ms=%.0f cold_events_per_s=%.0f traffic=%s",
                         events, warmPerSecond, bare.warmRecordsPerSecond(), warmPerSecond / bare.warmRecordsPerSecond(),
                         answered.percentile(50), answered.percentile(99), stored.percentile(50), stored.percentile(99),
-                        throughput.sustainedPerSecond());
+                        throughput.sustainedPerSecond(), traffic);
             }
             // After the speed layer has stopped and logged so: the summary is the last line.
             System.out.println(summary);
@@ -320,23 +346,37 @@ public final class SpeedBenchmarkMain implements Callable<Integer> {
         return new Throughput(first, warm, Mark.now(started, total));
     }
 
-    private void preload(KafkaSettings kafka, String topic, int count) {
+    /** Sends {@code count} records of the kind of traffic asked for; returns how many of them are valid events. */
+    private long preload(KafkaSettings kafka, String topic, int count, Traffic kind) {
         Map<String, Object> settings = kafka.clientProperties(Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.ACKS_CONFIG, "all"));
-        Random random = new Random(seed);
-        Instant base = Instant.now().minus(Duration.ofHours(2));
+        long valid = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < count; i++) {
-                String product = "bench-p" + random.nextInt(products);
-                Event event = new Event("e" + i, product, null, BigDecimal.valueOf(random.nextInt(100_000) - 10_000, 2),
-                        random.nextInt(60_000), base.plusMillis(random.nextInt(7_200_000)));
-                producer.send(new ProducerRecord<>(topic, product.getBytes(StandardCharsets.UTF_8), EventCodec.encode(event)));
+            if (kind == Traffic.GENERATED) {
+                EventGenerator generator = new EventGenerator(GeneratorSettings.defaults(count, seed).withProducts(products), InstantSource.system());
+                while (generator.hasNext()) {
+                    GeneratedRecord record = generator.next();
+                    producer.send(new ProducerRecord<>(topic, record.key(), record.value()));
+                    valid += record.kind() == GeneratedRecord.Kind.INVALID ? 0 : 1;
+                }
+            }
+            else {
+                Random random = new Random(seed);
+                Instant base = Instant.now().minus(Duration.ofHours(2));
+                for (int i = 0; i < count; i++) {
+                    String product = "bench-p" + random.nextInt(products);
+                    Event event = new Event("e" + i, product, null, BigDecimal.valueOf(random.nextInt(100_000) - 10_000, 2),
+                            random.nextInt(60_000), base.plusMillis(random.nextInt(7_200_000)));
+                    producer.send(new ProducerRecord<>(topic, product.getBytes(StandardCharsets.UTF_8), EventCodec.encode(event)));
+                    valid++;
+                }
             }
             producer.flush();
         }
+        return valid;
     }
 
     /** The read_committed end offsets of every partition of {@code topic}. */
