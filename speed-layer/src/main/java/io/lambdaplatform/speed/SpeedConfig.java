@@ -36,7 +36,8 @@ import static java.util.Objects.requireNonNull;
  * @param productTasks              partitions of the repartition topic (product tasks); 0 = as many as the existing
  *                                  repartition topic has, or the events topic when it is first created
  * @param commitInterval            between commits while the records processed are fresh
- * @param catchUpCommitInterval     between commits while they were ingested at least this long ago ({@link CommitPace})
+ * @param catchUpCommitInterval     between commits while a task catches up ({@link CommitPace})
+ * @param catchUpAfter              a task whose last record was ingested at least this long ago is catching up
  * @param internalReplicationFactor of changelog topics, -1 for the broker default
  * @param dedupHorizon              duplicates ingested within this horizon of the first copy are dropped
  * @param retention                 TTL of speed rows
@@ -69,6 +70,7 @@ public record SpeedConfig(
         int productTasks,
         Duration commitInterval,
         Duration catchUpCommitInterval,
+        Duration catchUpAfter,
         int internalReplicationFactor,
         Duration dedupHorizon,
         Duration retention,
@@ -109,6 +111,10 @@ public record SpeedConfig(
         if (requireNonNull(catchUpCommitInterval, "catchUpCommitInterval is null").compareTo(commitInterval) < 0) {
             throw new IllegalArgumentException(SECTION + ".catch-up-commit-interval must not be shorter than " + SECTION + ".commit-interval: "
                     + catchUpCommitInterval + " < " + commitInterval);
+        }
+        if (requireNonNull(catchUpAfter, "catchUpAfter is null").compareTo(catchUpCommitInterval) < 0) {
+            throw new IllegalArgumentException(SECTION + ".catch-up-after must not be shorter than " + SECTION + ".catch-up-commit-interval: "
+                    + catchUpAfter + " < " + catchUpCommitInterval);
         }
         if (internalReplicationFactor < -1 || internalReplicationFactor == 0) {
             throw new IllegalArgumentException(SECTION + ".internal-replication-factor must be -1 or at least 1: " + internalReplicationFactor);
@@ -166,6 +172,7 @@ public record SpeedConfig(
                 speed.getInt("product-tasks"),
                 speed.getDuration("commit-interval"),
                 speed.getDuration("catch-up-commit-interval"),
+                speed.getDuration("catch-up-after"),
                 speed.getInt("internal-replication-factor"),
                 speed.getDuration("dedup-horizon"),
                 speed.getDuration("retention"),
@@ -188,26 +195,26 @@ public record SpeedConfig(
 
     public SpeedConfig withHttpPort(int newHttpPort) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, catchUpAfter, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, newHttpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
 
     /** When the stream threads commit. */
     public CommitPace commitPace() {
-        return new CommitPace(commitInterval, catchUpCommitInterval);
+        return new CommitPace(commitInterval, catchUpCommitInterval, catchUpAfter);
     }
 
     public SpeedConfig withProductTasks(int newProductTasks) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, newProductTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, newProductTasks, commitInterval, catchUpCommitInterval, catchUpAfter, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
 
     public SpeedConfig withStateDir(Path newStateDir) {
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, newStateDir, false, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, catchUpAfter, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, streamsOverrides, mode, rules, previousViewsKeptFor);
     }
@@ -217,7 +224,7 @@ public record SpeedConfig(
         Map<String, String> overrides = new TreeMap<>(streamsOverrides);
         overrides.put(key, value);
         return new SpeedConfig(kafka, cassandra, replicationFactor, ingestBuckets,
-                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon, retention,
+                applicationId, stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, catchUpAfter, internalReplicationFactor, dedupHorizon, retention,
                 evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval, clockSkew,
                 deadLetterMaxBytes, createSchema, httpHost, httpPort, Map.copyOf(overrides), mode, rules, previousViewsKeptFor);
     }
@@ -234,7 +241,7 @@ public record SpeedConfig(
         }
         return new SpeedConfig(kafka.withTopics(kafka.eventsTopic(), ViewSet.deadLetterTopicOf(kafka.deadLetterTopic(), set.id())),
                 cassandra.withKeyspace(set.keyspace()), replicationFactor, ingestBuckets, ViewSet.applicationIdOf(applicationId, set.id()),
-                stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, internalReplicationFactor, dedupHorizon,
+                stateDir, stateDirOwned, streamThreads, standbyReplicas, productTasks, commitInterval, catchUpCommitInterval, catchUpAfter, internalReplicationFactor, dedupHorizon,
                 SpeedViews.KEPT_FOREVER, evictionGrace, maxWritesInFlight, retryBackoff, maxRetryBackoff, progressInterval, idleCheckInterval,
                 clockSkew, deadLetterMaxBytes, createSchema && set.id() == 0, httpHost, httpPort, streamsOverrides, mode, set.rules(),
                 previousViewsKeptFor);

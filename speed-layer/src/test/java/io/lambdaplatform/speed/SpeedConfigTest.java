@@ -31,7 +31,7 @@ class SpeedConfigTest {
     void defaults() {
         SpeedConfig expected = new SpeedConfig(SharedKeys.KAFKA_DEFAULTS, CassandraKeys.DEFAULTS, CassandraKeys.REPLICATION_FACTOR_DEFAULT,
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_DEFAULT), "lambda-speed", Path.of("ignored"), true, 1, 0, 0,
-                Duration.ofMillis(200), Duration.ofSeconds(1), -1, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10), 256, Duration.ofMillis(100),
+                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5), -1, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10), 256, Duration.ofMillis(100),
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1), 1_000_000, true, "127.0.0.1", 0,
                 Map.of(), PlatformMode.LAMBDA, RuleSettings.NONE, Duration.ofDays(7));
 
@@ -51,6 +51,7 @@ class SpeedConfigTest {
         speed.put("lambda.speed.product-tasks", 12);
         speed.put("lambda.speed.commit-interval", "500ms");
         speed.put("lambda.speed.catch-up-commit-interval", "4s");
+        speed.put("lambda.speed.catch-up-after", "20s");
         speed.put("lambda.speed.internal-replication-factor", 3);
         speed.put("lambda.speed.dedup-horizon", "12h");
         speed.put("lambda.speed.retention", "3d");
@@ -71,7 +72,7 @@ class SpeedConfigTest {
         speed.put("lambda.rules.max-duration", "2h");
         SpeedConfig expected = new SpeedConfig(SharedKeys.KAFKA_MAPPED, CassandraKeys.MAPPED, CassandraKeys.REPLICATION_FACTOR_MAPPED,
                 new IngestBuckets(SharedKeys.INGEST_BUCKET_WIDTH_MAPPED), "speed-2", Path.of("/var/lib/speed"), false, 4, 1, 12,
-                Duration.ofMillis(500), Duration.ofSeconds(4), 3, Duration.ofHours(12), Duration.ofDays(3), Duration.ofMinutes(5), 64, Duration.ofMillis(50),
+                Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(20), 3, Duration.ofHours(12), Duration.ofDays(3), Duration.ofMinutes(5), 64, Duration.ofMillis(50),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(2), 2048, false, "0.0.0.0", 9100,
                 Map.of("producer.transaction.timeout.ms", "60000"), PlatformMode.KAPPA, new RuleSettings(Optional.of(Duration.ofHours(2))),
                 Duration.ofDays(3));

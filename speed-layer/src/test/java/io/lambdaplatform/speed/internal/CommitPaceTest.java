@@ -20,7 +20,7 @@ class CommitPaceTest {
 
     @Test
     void kafkaStreamsCommitsAtTheCatchUpIntervalAndATaskWhoseLastRecordIsFreshAsksForACommitEveryInterval() {
-        CommitPace pace = new CommitPace(Duration.ofMillis(200), Duration.ofSeconds(1));
+        CommitPace pace = new CommitPace(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(5));
         pace.schedule(context, lastIngest::get);
 
         assertThat(pace.streamsCommitInterval()).isEqualTo(Duration.ofSeconds(1));
@@ -30,16 +30,16 @@ class CommitPaceTest {
         });
         assertThat(commitAsked()).as("before any record").isFalse();
 
-        lastIngest.set(NOW.minusMillis(999));
-        assertThat(commitAsked()).as("last record ingested 999 ms ago").isTrue();
+        lastIngest.set(NOW.minusMillis(4_999));
+        assertThat(commitAsked()).as("last record ingested 4,999 ms ago").isTrue();
 
-        lastIngest.set(NOW.minusSeconds(1));
-        assertThat(commitAsked()).as("last record ingested 1 s ago: catching up").isFalse();
+        lastIngest.set(NOW.minusSeconds(5));
+        assertThat(commitAsked()).as("last record ingested 5 s ago: catching up").isFalse();
     }
 
     @Test
     void equalIntervalsLeaveTheCommitsToKafkaStreams() {
-        CommitPace pace = new CommitPace(Duration.ofMillis(200), Duration.ofMillis(200));
+        CommitPace pace = CommitPace.every(Duration.ofMillis(200));
         pace.schedule(context, lastIngest::get);
 
         assertThat(pace.streamsCommitInterval()).isEqualTo(Duration.ofMillis(200));
@@ -47,10 +47,13 @@ class CommitPaceTest {
     }
 
     @Test
-    void aCatchUpIntervalShorterThanTheIntervalIsRefused() {
-        assertThatThrownBy(() -> new CommitPace(Duration.ofSeconds(1), Duration.ofMillis(200)))
+    void aCatchUpIntervalShorterThanTheIntervalOrLongerThanTheLagThatStartsItIsRefused() {
+        assertThatThrownBy(() -> new CommitPace(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("PT0.2S is shorter than the commit interval PT1S");
+        assertThatThrownBy(() -> new CommitPace(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("A task catches up after PT1S, less than the catch-up commit interval PT2S");
     }
 
     private boolean commitAsked() {

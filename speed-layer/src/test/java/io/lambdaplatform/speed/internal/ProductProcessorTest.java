@@ -79,7 +79,7 @@ class ProductProcessorTest {
         topology.addSource("batches", new ByteArrayDeserializer(), new ByteArrayDeserializer(), "batches");
         topology.addProcessor("unpack", Unpack::new, "batches");
         topology.addProcessor("products", () -> new ProductProcessor(new IngestBuckets(Duration.ofSeconds(10)), Duration.ofHours(1),
-                Duration.ofMinutes(1), new CommitPace(Duration.ofMillis(200), Duration.ofMillis(200)), metrics), "unpack");
+                Duration.ofMinutes(1), CommitPace.every(Duration.ofMillis(200)), metrics), "unpack");
         topology.addStateStore(SpeedStores.countedCopies(Duration.ofHours(1)), "products");
         topology.addStateStore(SpeedStores.aggregates(), "products");
         topology.addStateStore(SpeedStores.sourceIngest(), "products");

@@ -76,7 +76,7 @@ class SourceProcessorTest {
 
     /** A processor of partition 0 of the events topic, or of its replay feed, on the test's stores. */
     private SourceProcessor processor(boolean feed) {
-        SourceProcessor made = new SourceProcessor("by-product", "dead-letters", new CommitPace(Duration.ofSeconds(1), Duration.ofSeconds(1)), 4096, log, new CaughtUpPartitions(),
+        SourceProcessor made = new SourceProcessor("by-product", "dead-letters", CommitPace.every(Duration.ofSeconds(1)), 4096, log, new CaughtUpPartitions(),
                 metrics, RuleSettings.NONE, "events", feed);
         made.init(context);
         return made;
