@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,14 +81,9 @@ class EventsTopicGrowsIT {
         session = CassandraSettings.from(stack).connect();
         ViewSchema.create(session, keyspace, 1);
         CassandraSpeedViews views = new CassandraSpeedViews(session, keyspace);
-        Map<String, String> environment = Map.of(
-                "LAMBDA_KAFKA_EVENTS__TOPIC", topic,
-                "LAMBDA_KAFKA_DEAD__LETTER__TOPIC", topic + ".dlq",
-                "LAMBDA_CASSANDRA_KEYSPACE", keyspace,
-                "LAMBDA_SPEED_APPLICATION__ID", "it-grows-" + run,
-                "LAMBDA_SPEED_CREATE__SCHEMA", "false",
-                // The new partition's source task starts at the rebalance the next metadata refresh begins (30 s by default).
-                "LAMBDA_SPEED_STREAMS_MAIN_CONSUMER_METADATA_MAX_AGE_MS", "3000");
+        Map<String, String> environment = new HashMap<>(SpeedTopics.speedEnvironment(topic, keyspace, "it-grows-" + run));
+        // The new partition's source task starts at the rebalance the next metadata refresh begins (30 s by default).
+        environment.put("LAMBDA_SPEED_STREAMS_MAIN_CONSUMER_METADATA_MAX_AGE_MS", "3000");
         speed = LayerProcess.speed(stackDir, environment, workDir.resolve("speed.log"));
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));

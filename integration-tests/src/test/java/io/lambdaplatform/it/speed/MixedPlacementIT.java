@@ -87,12 +87,7 @@ class MixedPlacementIT {
         session = CassandraSettings.from(stack).connect();
         ViewSchema.create(session, keyspace, 1);
         CassandraSpeedViews views = new CassandraSpeedViews(session, keyspace);
-        speed = LayerProcess.speed(stackDir, Map.of(
-                "LAMBDA_KAFKA_EVENTS__TOPIC", topic,
-                "LAMBDA_KAFKA_DEAD__LETTER__TOPIC", topic + ".dlq",
-                "LAMBDA_CASSANDRA_KEYSPACE", keyspace,
-                "LAMBDA_SPEED_APPLICATION__ID", "it-placement-" + run,
-                "LAMBDA_SPEED_CREATE__SCHEMA", "false"), workDir.resolve("speed.log"));
+        speed = LayerProcess.speed(stackDir, SpeedTopics.speedEnvironment(topic, keyspace, "it-placement-" + run), workDir.resolve("speed.log"));
 
         Random random = new Random(5);
         List<String> products = new ArrayList<>();

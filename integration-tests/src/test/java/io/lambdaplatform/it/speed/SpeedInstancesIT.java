@@ -84,12 +84,8 @@ class SpeedInstancesIT {
         session = CassandraSettings.from(stack).connect();
         ViewSchema.create(session, keyspace, 1);
         CassandraSpeedViews views = new CassandraSpeedViews(session, keyspace);
-        Map<String, String> environment = new HashMap<>(Map.of(
-                "LAMBDA_KAFKA_EVENTS__TOPIC", topic,
-                "LAMBDA_KAFKA_DEAD__LETTER__TOPIC", topic + ".dlq",
-                "LAMBDA_CASSANDRA_KEYSPACE", keyspace,
-                "LAMBDA_SPEED_APPLICATION__ID", "it-instances-" + run,
-                "LAMBDA_SPEED_CREATE__SCHEMA", "false",
+        Map<String, String> environment = new HashMap<>(SpeedTopics.speedEnvironment(topic, keyspace, "it-instances-" + run));
+        environment.putAll(Map.of(
                 "LAMBDA_SPEED_COMMIT__INTERVAL", "200ms",
                 "LAMBDA_SPEED_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", Long.toString(SESSION_TIMEOUT.toMillis()),
                 "LAMBDA_SPEED_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "2000",
