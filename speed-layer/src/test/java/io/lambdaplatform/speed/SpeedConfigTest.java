@@ -92,6 +92,8 @@ class SpeedConfigTest {
         Properties properties = SpeedTopology.streamsProperties(config);
 
         assertThat(properties.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+        assertThat(properties.get("producer.compression.type")).isEqualTo("lz4");
+        assertThat(properties.get("main.consumer.metadata.max.age.ms")).isEqualTo(30_000);
         assertThat(properties.get(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo("/var/lib/speed");
         assertThat(config.stateDirOwned()).isFalse();
         assertThat(properties.get("producer.transaction.timeout.ms")).isEqualTo("60000");
