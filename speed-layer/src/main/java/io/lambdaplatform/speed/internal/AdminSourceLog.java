@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,23 +63,26 @@ public final class AdminSourceLog implements SourceLog {
      * existing topic's count, else the events topic's. Kafka Streams derives an unset count from the events topic at
      * every rebalance and stops for good when it no longer matches the existing topic, as after partitions were added
      * to the events topic; a count kept from the first start never changes. 0 when neither topic exists yet: Kafka
-     * Streams then waits for the events topic as before.
+     * Streams then waits for the events topic as before. {@link #productTasks()} answers with it from then on.
      */
     public int productTasks(int configured) {
-        if (configured > 0) {
-            return configured;
+        int count = configured > 0 ? configured : existingCount(repartitionTopic).orElseGet(() -> existingCount(eventsTopic).orElse(0));
+        // What the topology is built with is what the repartition topic has once Kafka Streams runs: productTasks() need not ask.
+        productTasks = count;
+        return count;
+    }
+
+    /** The topic's partition count, empty when it does not exist. */
+    private Optional<Integer> existingCount(String topic) {
+        try {
+            return Optional.of(partitionCount(topic));
         }
-        for (String topic : List.of(repartitionTopic, eventsTopic)) {
-            try {
-                return partitionCount(topic);
+        catch (StreamsException e) {
+            if (!unknownTopic(e)) {
+                throw e;
             }
-            catch (StreamsException e) {
-                if (!unknownTopic(e)) {
-                    throw e;
-                }
-            }
+            return Optional.empty();
         }
-        return 0;
     }
 
     @Override
@@ -140,20 +144,15 @@ public final class AdminSourceLog implements SourceLog {
 
     private void growChangelogs(int count) {
         for (String changelog : changelogs) {
-            try {
-                int partitions = partitionCount(changelog);
-                if (partitions < count) {
-                    LOG.info("Adding partitions to {}: {} to {}, as many as {} has", changelog, partitions, count, eventsTopic);
-                    admin.createPartitions(Map.of(changelog, NewPartitions.increaseTo(count)),
-                                    new CreatePartitionsOptions().timeoutMs(ATTEMPT_MILLIS))
-                            .all().get(ATTEMPT_MILLIS + 5_000L, TimeUnit.MILLISECONDS);
-                }
+            // A store without a changelog, or one Kafka Streams has not created yet (it will, with the right count), has none.
+            int partitions = existingCount(changelog).orElse(count);
+            if (partitions >= count) {
+                continue;
             }
-            catch (StreamsException e) {
-                if (!unknownTopic(e)) {
-                    throw e;
-                }
-                // Not logged, or not created yet: Kafka Streams creates it with the right count.
+            LOG.info("Adding partitions to {}: {} to {}, as many as {} has", changelog, partitions, count, eventsTopic);
+            try {
+                admin.createPartitions(Map.of(changelog, NewPartitions.increaseTo(count)), new CreatePartitionsOptions().timeoutMs(ATTEMPT_MILLIS))
+                        .all().get(ATTEMPT_MILLIS + 5_000L, TimeUnit.MILLISECONDS);
             }
             catch (ExecutionException | TimeoutException e) {
                 throw new StreamsException("Cannot add partitions to " + changelog + ": " + e, e);
